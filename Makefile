@@ -1,0 +1,39 @@
+# Everything a fresh machine needs is installed here, idempotently: each step
+# checks for the exact pinned version before doing anything.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO_LEPTOS_VERSION := 0.3.11
+WASM_BINDGEN_VERSION := 0.2.130
+BINARYEN_VERSION := 132.0.0
+TOOLS := $(CURDIR)/.tools
+CARGO_BIN := $(HOME)/.cargo/bin
+# npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
+export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
+
+.PHONY: tools rust-target cargo-leptos wasm-bindgen binaryen chromium e2e-deps
+
+tools: rust-target cargo-leptos wasm-bindgen binaryen
+
+rust-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+# cargo-leptos 0.3.11's newest dependency set needs rustc 1.96; pinning
+# cargo-util-schemas to 0.14.1 builds it on 1.95. no_downloads makes a missing
+# tool a clear error instead of an attempt to download it.
+cargo-leptos:
+	@if ! cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)$$"; then \
+	  cargo info cargo-leptos@$(CARGO_LEPTOS_VERSION) >/dev/null; \
+	  src=$$(ls -d $(HOME)/.cargo/registry/src/*/cargo-leptos-$(CARGO_LEPTOS_VERSION) | head -n1); \
+	  rm -rf $(TOOLS)/cargo-leptos-src && mkdir -p $(TOOLS) && cp -r "$$src" $(TOOLS)/cargo-leptos-src; \
+	  cd $(TOOLS)/cargo-leptos-src && cargo update -p cargo-util-schemas --precise 0.14.1; \
+	  cargo install --path $(TOOLS)/cargo-leptos-src --locked --features no_downloads; \
+	fi
+
+wasm-bindgen:
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+binaryen:
+	@[ -x $(TOOLS)/node_modules/.bin/wasm-opt ] && wasm-opt --version | grep -q "version $(word 1,$(subst ., ,$(BINARYEN_VERSION)))" || \
+	  npm install --prefix $(TOOLS) --no-audit --no-fund binaryen@$(BINARYEN_VERSION)

@@ -1,0 +1,26 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// An error as a page section: what happened, and where to go from here.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    let (title, hint) = match &error {
+        AppError::Unauthorized => ("Signed out", "Your session has ended."),
+        AppError::NotFound(_) => ("Not found", "It does not exist, or it is not yours to see."),
+        AppError::BadRequest(_) => ("That address is not right", "Check the link and try again."),
+        _ => ("Something went wrong", "Try again in a moment."),
+    };
+    let login = matches!(error, AppError::Unauthorized);
+    view! {
+        <section class="empty" role="alert">
+            <h1>{title}</h1>
+            <p>{error.to_string()}</p>
+            <p class="muted">{hint}</p>
+            {if login {
+                view! { <a href="/login">"Sign in"</a> }.into_any()
+            } else {
+                view! { <a href="/artifacts">"Back to your artifacts"</a> }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,3 @@
+pub mod artifact_card;
+pub mod error_view;
+pub mod layout;

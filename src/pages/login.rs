@@ -1,0 +1,29 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// A plain form posted to `/login`: signing in works without JavaScript.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let failed = move || query.read().get("error").is_some();
+    let next = move || query.read().get("next").unwrap_or_else(|| "/artifacts".to_string());
+    view! {
+        <Title text="Sign in" />
+        <main class="login">
+            <form class="card login-form" method="post" action="/login">
+                <h1>"Vitrine"</h1>
+                <p class="muted">"Sign in to see your artifacts."</p>
+                <Show when=failed>
+                    <p class="error" role="alert">"Wrong name or password."</p>
+                </Show>
+                <input type="hidden" name="next" prop:value=next />
+                <label>"Name" <input name="name" autocomplete="username" required autofocus /></label>
+                <label>
+                    "Password" <input name="password" type="password" autocomplete="current-password" required />
+                </label>
+                <button type="submit">"Sign in"</button>
+            </form>
+        </main>
+    }
+}

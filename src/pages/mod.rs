@@ -1,0 +1,3 @@
+pub mod gallery;
+pub mod login;
+pub mod not_found;

@@ -1,0 +1,103 @@
+//! Everything that only runs on the server.
+
+pub mod auth;
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod mime;
+pub mod routes;
+pub mod serve;
+pub mod state;
+pub mod store;
+
+use crate::app::{shell, App};
+use crate::error::AppError;
+use auth::CurrentUser;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use state::AppState;
+use std::path::Path;
+use std::sync::Arc;
+
+pub const DEFAULT_MAX_ARTIFACT_BYTES: u64 = 100 * 1024 * 1024;
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("the current time formats as RFC 3339")
+}
+
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+pub fn open_db(data_dir: &Path) -> Result<db::Db, AppError> {
+    std::fs::create_dir_all(data_dir)?;
+    db::Db::open(&data_dir.join("vitrine.db"))
+}
+
+/// Opens the data directory: the database, then the artifact store (which
+/// rebuilds its index from the files).
+pub fn open_state(
+    data_dir: &Path,
+    max_artifact_bytes: u64,
+    leptos_options: LeptosOptions,
+) -> Result<AppState, AppError> {
+    let db = open_db(data_dir)?;
+    let store = store::ArtifactStore::open(data_dir, db.clone(), max_artifact_bytes)?;
+    Ok(AppState { leptos_options, db, store: Arc::new(store) })
+}
+
+/// The whole application: JSON API, server functions, pages and static files.
+pub fn router(state: AppState) -> Router {
+    let context_state = state.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, generate_route_list(App), move || provide_context(context_state.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_login));
+    Router::new()
+        .route("/api/fn/{*fn_name}", post(server_fn_handler))
+        .merge(routes::router())
+        .merge(pages)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+/// Pages other than the login page need a signed-in user; others are sent
+/// to sign in, and come back where they were going.
+async fn require_login(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.uri().path() == "/login" {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    match auth::current_user(&state, &parts).await {
+        Ok(_) => next.run(Request::from_parts(parts, body)).await,
+        Err(AppError::Unauthorized) => {
+            let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let query = form_urlencoded::Serializer::new(String::new()).append_pair("next", target).finish();
+            Redirect::to(&format!("/login?{query}")).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The state and signed-in user of the request a server function serves.
+pub async fn request_user() -> Result<(AppState, CurrentUser), AppError> {
+    let state = use_context::<AppState>().ok_or_else(|| AppError::Internal("no AppState in context".into()))?;
+    let parts = use_context::<axum::http::request::Parts>()
+        .ok_or_else(|| AppError::Internal("no request in context".into()))?;
+    let user = auth::current_user(&state, &parts).await?;
+    Ok((state, user))
+}

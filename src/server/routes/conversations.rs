@@ -1,0 +1,61 @@
+//! Conversations and the tool results that produce artifacts.
+
+use super::{parse_id, ApiJson};
+use crate::error::AppError;
+use crate::model::{Conversation, Message, NewConversation, StoredToolResult, ToolResult};
+use crate::server::auth::CurrentUser;
+use crate::server::state::AppState;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/conversations", post(create).get(list))
+        .route("/api/conversations/{id}", get(show))
+        // Artifacts arrive base64-encoded inside the JSON body; the store
+        // enforces the per-artifact limit, this only bounds the request.
+        .route("/api/conversations/{id}/tool-results", post(add_tool_result).layer(DefaultBodyLimit::max(1 << 30)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<NewConversation>,
+) -> Result<(StatusCode, Json<Conversation>), AppError> {
+    Ok((StatusCode::CREATED, Json(state.store.create_conversation(user.id, &body.title).await?)))
+}
+
+async fn list(State(state): State<AppState>, user: CurrentUser) -> Json<Vec<Conversation>> {
+    Json(state.store.conversations(user.id))
+}
+
+#[derive(Serialize)]
+struct ConversationDetail {
+    #[serde(flatten)]
+    conversation: Conversation,
+    messages: Vec<Message>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationDetail>, AppError> {
+    let id = parse_id(&id, "Conversation")?;
+    let conversation = state.store.conversation(user.id, id)?;
+    let messages = state.store.messages(user.id, id).await?;
+    Ok(Json(ConversationDetail { conversation, messages }))
+}
+
+async fn add_tool_result(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(result): ApiJson<ToolResult>,
+) -> Result<(StatusCode, Json<StoredToolResult>), AppError> {
+    let id = parse_id(&id, "Conversation")?;
+    Ok((StatusCode::CREATED, Json(state.store.ingest(user.id, id, result).await?)))
+}

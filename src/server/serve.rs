@@ -1,0 +1,140 @@
+//! Sending a stored file: streamed from disk by tower-http's `ServeFile`
+//! (Range, HEAD, Last-Modified), with our content type, ETag, disposition
+//! and the headers that keep agent-made content out of our origin.
+
+use super::mime;
+use super::store::sidecar::Sidecar;
+use axum::body::Body;
+use axum::http::header::{self, HeaderValue};
+use axum::http::{request::Parts, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::path::Path;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+/// RFC 5987 `attr-char`: everything else is percent-encoded.
+const ATTR: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// How long a browser may keep the file: artifact URLs name one immutable
+/// file; virtual paths can point to a newer file at any time.
+#[derive(Clone, Copy)]
+pub enum Caching {
+    Immutable,
+    Revalidate,
+}
+
+/// `inline` or `attachment`, with a plain ASCII fallback name and the exact
+/// name in RFC 5987 form; nothing in the name can break the header.
+pub fn content_disposition(name: &str, download: bool) -> String {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let fallback: String = base
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';' | '%') || c == ' ' { c } else { '_' })
+        .collect();
+    let kind = if download { "attachment" } else { "inline" };
+    format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{}", utf8_percent_encode(base, ATTR))
+}
+
+pub fn content_type(mime_type: &str) -> String {
+    if mime::is_text(mime_type) {
+        format!("{mime_type}; charset=utf-8")
+    } else {
+        mime_type.to_string()
+    }
+}
+
+fn etag(meta: &Sidecar) -> String {
+    format!("\"{}\"", &meta.sha256[..meta.sha256.len().min(32)])
+}
+
+fn if_none_match(parts: &Parts, tag: &str) -> bool {
+    parts
+        .headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == tag || t == "*")
+}
+
+/// Headers every response carrying agent-made bytes gets. The sandbox CSP
+/// makes a directly opened HTML, SVG or XML file run in an opaque origin:
+/// it cannot read our cookies or call our API. PDFs are left out because
+/// Chromium refuses to show a sandboxed PDF, and its viewer runs no page script.
+pub fn untrusted_content_headers(headers: &mut axum::http::HeaderMap, mime_type: &str) {
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if mime_type != "application/pdf" {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox allow-scripts"));
+    }
+}
+
+pub async fn file_response(parts: &Parts, path: &Path, meta: &Sidecar, download: bool, caching: Caching) -> Response {
+    let tag = etag(meta);
+    let mut response = if if_none_match(parts, &tag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut req = Request::new(Body::empty());
+        *req.method_mut() = parts.method.clone();
+        *req.headers_mut() = parts.headers.clone();
+        match ServeFile::new(path).oneshot(req).await {
+            Ok(res) => res.map(Body::new),
+            Err(never) => match never {},
+        }
+    };
+    if response.status() == StatusCode::NOT_FOUND {
+        return crate::error::AppError::NotFound(format!("Artifact not found: {}", meta.path)).into_response();
+    }
+    let headers = response.headers_mut();
+    let value =
+        |s: String| HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    headers.insert(header::CONTENT_TYPE, value(content_type(&meta.mime_type)));
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&meta.name, download)) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        headers.insert(header::ETAG, v);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(match caching {
+            Caching::Immutable => "private, max-age=31536000, immutable",
+            Caching::Revalidate => "private, no-cache",
+        }),
+    );
+    untrusted_content_headers(headers, &meta.mime_type);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disposition_encodes_everything_unsafe() {
+        assert_eq!(
+            content_disposition("plots/my chart.png", false),
+            "inline; filename=\"my chart.png\"; filename*=UTF-8''my%20chart.png"
+        );
+        assert_eq!(
+            content_disposition("文件.txt", true),
+            "attachment; filename=\"__.txt\"; filename*=UTF-8''%E6%96%87%E4%BB%B6.txt"
+        );
+        let hostile = content_disposition("a\";\r\nSet-Cookie: x=1.txt", true);
+        assert!(!hostile.contains('\r') && !hostile.contains('\n'));
+        assert!(hostile.starts_with("attachment; filename=\"a____Set-Cookie: x=1.txt\"; filename*=UTF-8''a%22%3B%0D%0ASet-Cookie%3A%20x%3D1.txt"));
+    }
+}

@@ -1,0 +1,363 @@
+//! The artifact store: files on disk are the truth, the index answers
+//! queries, the database keeps conversations and transcripts. Every path
+//! that creates artifacts — the HTTP API, uploads, the demo seed, the tests —
+//! goes through [`ArtifactStore::ingest`].
+
+pub mod files;
+pub mod index;
+pub mod names;
+pub mod sidecar;
+
+use crate::error::AppError;
+use crate::model::{
+    Artifact, ArtifactPage, ArtifactQuery, Conversation, GalleryType, Message, NewArtifact, StoredToolResult,
+    ToolResult,
+};
+use crate::server::{db, mime, now_rfc3339};
+use base64::Engine;
+use index::{ConversationEntry, Index};
+use sha2::{Digest, Sha256};
+use sidecar::Sidecar;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use uuid::Uuid;
+
+pub const OUTPUTS: &str = "mnt/user-data/outputs";
+pub const UPLOADS: &str = "mnt/user-data/uploads";
+const MAX_TITLE_CHARS: usize = 200;
+
+pub struct ArtifactStore {
+    data_dir: PathBuf,
+    db: db::Db,
+    max_artifact_bytes: u64,
+    index: RwLock<Index>,
+}
+
+/// A file of a tool result, checked and decoded, not yet written.
+struct Prepared {
+    name: String,
+    bytes: Vec<u8>,
+    mime_type: String,
+}
+
+impl ArtifactStore {
+    /// Opens the store: loads conversations, scans every artifacts folder
+    /// and builds the index (cleaning up what a crash left behind).
+    pub fn open(data_dir: &Path, db: db::Db, max_artifact_bytes: u64) -> Result<Self, AppError> {
+        std::fs::create_dir_all(data_dir.join("conversations"))?;
+        let mut index = Index::default();
+        for c in db.run_blocking(db::all_conversations)? {
+            index.add_conversation(ConversationEntry {
+                id: c.id,
+                owner: c.owner,
+                title: c.title,
+                created_at: c.created_at,
+            });
+        }
+        for meta in files::scan(data_dir)? {
+            let id = meta.id;
+            if !index.insert(Arc::new(meta)) {
+                tracing::warn!("artifact {id} belongs to no known conversation; not listed");
+            }
+        }
+        Ok(Self { data_dir: data_dir.to_path_buf(), db, max_artifact_bytes, index: RwLock::new(index) })
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Index> {
+        self.index.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Index> {
+        self.index.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn db(&self) -> &db::Db {
+        &self.db
+    }
+
+    pub async fn create_conversation(&self, owner: Uuid, title: &str) -> Result<Conversation, AppError> {
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS || title.chars().any(char::is_control) {
+            return Err(AppError::BadRequest(format!(
+                "Invalid title: expected 1 to {MAX_TITLE_CHARS} characters without control characters"
+            )));
+        }
+        let row =
+            db::ConversationRow { id: Uuid::new_v4(), owner, title: title.to_string(), created_at: now_rfc3339() };
+        let stored = row.clone();
+        self.db.run(move |c| db::insert_conversation(c, &stored)).await?;
+        self.write().add_conversation(ConversationEntry {
+            id: row.id,
+            owner,
+            title: row.title.clone(),
+            created_at: row.created_at.clone(),
+        });
+        Ok(Conversation { id: row.id, title: row.title, created_at: row.created_at })
+    }
+
+    /// The user's conversation, or 404 — also when it is someone else's.
+    pub fn conversation(&self, user: Uuid, id: Uuid) -> Result<Conversation, AppError> {
+        self.read()
+            .conversations
+            .get(&id)
+            .filter(|c| c.owner == user)
+            .map(|c| Conversation { id: c.id, title: c.title.clone(), created_at: c.created_at.clone() })
+            .ok_or_else(|| AppError::NotFound(format!("Conversation not found: {id}")))
+    }
+
+    /// The user's conversations, newest first.
+    pub fn conversations(&self, user: Uuid) -> Vec<Conversation> {
+        let mut list: Vec<Conversation> = self
+            .read()
+            .conversations
+            .values()
+            .filter(|c| c.owner == user)
+            .map(|c| Conversation { id: c.id, title: c.title.clone(), created_at: c.created_at.clone() })
+            .collect();
+        list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        list
+    }
+
+    /// Stores a tool result: every artifact is checked first, so one bad
+    /// artifact stores nothing; then each is written atomically, the
+    /// transcript entry recorded, and the index updated.
+    pub async fn ingest(
+        &self,
+        user: Uuid,
+        conversation: Uuid,
+        result: ToolResult,
+    ) -> Result<StoredToolResult, AppError> {
+        self.conversation(user, conversation)?;
+        if result.tool.trim().is_empty() {
+            return Err(AppError::BadRequest("The tool name is empty".into()));
+        }
+        let max = self.max_artifact_bytes;
+        let prepared = tokio::task::spawn_blocking(move || {
+            result
+                .artifacts
+                .into_iter()
+                .map(|a| prepare(a, max))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|p| (p, result.tool, result.content))
+        })
+        .await??;
+        let (prepared, tool, content) = prepared;
+        let message_id = Uuid::new_v4();
+        let dir = files::artifacts_dir(&self.data_dir, conversation);
+        let tool_for_files = tool.clone();
+        let metas =
+            tokio::task::spawn_blocking(move || write_files(&dir, conversation, message_id, &tool_for_files, prepared))
+                .await??;
+
+        let message = db::MessageRow {
+            id: message_id,
+            tool,
+            content,
+            artifact_ids: metas.iter().map(|m| m.id).collect(),
+            created_at: now_rfc3339(),
+        };
+        if let Err(e) = self.db.run(move |c| db::insert_message(c, conversation, &message)).await {
+            let dir = files::artifacts_dir(&self.data_dir, conversation);
+            remove_files(&dir, &metas);
+            return Err(e);
+        }
+        let mut index = self.write();
+        let artifacts = metas
+            .into_iter()
+            .map(|m| {
+                let m = Arc::new(m);
+                index.insert(m.clone());
+                to_artifact(&m, &index)
+            })
+            .collect();
+        Ok(StoredToolResult { message_id, artifacts })
+    }
+
+    /// A page of the user's artifacts, or of one of their conversations.
+    pub fn list(&self, user: Uuid, conversation: Option<Uuid>, q: ArtifactQuery) -> Result<ArtifactPage, AppError> {
+        if let Some(c) = conversation {
+            self.conversation(user, c)?;
+        }
+        let index = self.read();
+        let listing = match conversation {
+            Some(c) => index.conversation_listing(c),
+            None => index.owner_listing(user),
+        };
+        let Some(listing) = listing else {
+            return Ok(ArtifactPage {
+                items: vec![],
+                page: q.page,
+                size: q.size,
+                total: 0,
+                counts: Default::default(),
+            });
+        };
+        let counts = listing.counts();
+        let items = listing
+            .page(q.kind, q.page, q.size)
+            .filter_map(|(_, id)| index.artifacts.get(id))
+            .map(|m| to_artifact(m, &index))
+            .collect();
+        Ok(ArtifactPage { items, page: q.page, size: q.size, total: counts.get(q.kind), counts })
+    }
+
+    /// An artifact of the user's conversation and the path of its data file.
+    pub fn artifact(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<(Arc<Sidecar>, PathBuf), AppError> {
+        self.conversation(user, conversation)?;
+        let meta = self
+            .read()
+            .artifacts
+            .get(&id)
+            .filter(|m| m.conversation_id == conversation)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound(format!("Artifact not found: {id}")))?;
+        let path = files::artifacts_dir(&self.data_dir, conversation).join(meta.data_file_name());
+        Ok((meta, path))
+    }
+
+    /// Removes an artifact: from the index first (so no listing shows it
+    /// again), then its metadata (which ends its existence), then its data.
+    pub async fn delete(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<(), AppError> {
+        self.artifact(user, conversation, id)?;
+        let Some(meta) = self.write().remove(id) else {
+            return Err(AppError::NotFound(format!("Artifact not found: {id}")));
+        };
+        let dir = files::artifacts_dir(&self.data_dir, conversation);
+        tokio::task::spawn_blocking(move || remove_files(&dir, &[(*meta).clone()])).await?;
+        Ok(())
+    }
+
+    /// The conversation's transcript, with each message's artifacts that
+    /// still exist.
+    pub async fn messages(&self, user: Uuid, conversation: Uuid) -> Result<Vec<Message>, AppError> {
+        self.conversation(user, conversation)?;
+        let rows = self.db.run(move |c| db::messages_of(c, conversation)).await?;
+        let index = self.read();
+        Ok(rows
+            .into_iter()
+            .map(|r| Message {
+                id: r.id,
+                tool: r.tool,
+                content: r.content,
+                created_at: r.created_at,
+                artifacts: r
+                    .artifact_ids
+                    .iter()
+                    .filter_map(|id| index.artifacts.get(id))
+                    .map(|m| to_artifact(m, &index))
+                    .collect(),
+            })
+            .collect())
+    }
+}
+
+fn to_artifact(meta: &Sidecar, index: &Index) -> Artifact {
+    let url = format!("/api/conversations/{}/artifacts/{}", meta.conversation_id, meta.id);
+    Artifact {
+        id: meta.id,
+        conversation_id: meta.conversation_id,
+        conversation_title: index.conversations.get(&meta.conversation_id).map(|c| c.title.clone()).unwrap_or_default(),
+        name: meta.name.clone(),
+        size: meta.size,
+        mime_type: meta.mime_type.clone(),
+        kind: meta.kind,
+        created_at: meta.created_at.clone(),
+        download_url: format!("{url}?download=true"),
+        url,
+        path: meta.path.clone(),
+    }
+}
+
+fn prepare(a: NewArtifact, max: u64) -> Result<Prepared, AppError> {
+    names::validate(&a.name).map_err(AppError::BadRequest)?;
+    let too_large =
+        || AppError::PayloadTooLarge(format!("Artifact '{}' is larger than the limit of {max} bytes", a.name));
+    let bytes = match (&a.content_base64, &a.text) {
+        (Some(b64), None) => {
+            // Decoded size is at most 3/4 of the encoded: refuse before decoding.
+            if (b64.len() as u64 / 4).saturating_mul(3) > max + 2 {
+                return Err(too_large());
+            }
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|e| AppError::BadRequest(format!("Invalid base64 in artifact '{}': {e}", a.name)))?
+        }
+        (None, Some(text)) => text.clone().into_bytes(),
+        _ => {
+            return Err(AppError::BadRequest(format!(
+                "Artifact '{}' needs exactly one of content_base64 or text",
+                a.name
+            )))
+        }
+    };
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    let mime_type = match a.mime_type {
+        Some(m) => m.parse::<mime_guess::mime::Mime>().map(|m| m.essence_str().to_ascii_lowercase()).map_err(|_| {
+            AppError::BadRequest(format!("Invalid mime_type '{}' for artifact '{}'", m.escape_debug(), a.name))
+        })?,
+        None => mime::for_name(&a.name),
+    };
+    Ok(Prepared { name: a.name, bytes, mime_type })
+}
+
+fn write_files(
+    dir: &Path,
+    conversation: Uuid,
+    message_id: Uuid,
+    tool: &str,
+    files: Vec<Prepared>,
+) -> Result<Vec<Sidecar>, AppError> {
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)?;
+        // Make the new folders themselves durable.
+        for parent in dir.ancestors().skip(1).take(2) {
+            files::sync_dir(parent)?;
+        }
+    }
+    let mut written: Vec<Sidecar> = Vec::with_capacity(files.len());
+    for f in files {
+        let meta = Sidecar {
+            id: Uuid::new_v4(),
+            conversation_id: conversation,
+            kind: GalleryType::from_name(&f.name),
+            path: format!("{OUTPUTS}/{}", f.name),
+            size: f.bytes.len() as u64,
+            sha256: Sha256::digest(&f.bytes).iter().map(|b| format!("{b:02x}")).collect(),
+            name: f.name,
+            mime_type: f.mime_type,
+            created_at: now_rfc3339(),
+            tool: tool.to_string(),
+            message_id,
+        };
+        let json = serde_json::to_vec_pretty(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
+        let result = files::write_atomic(dir, &meta.data_file_name(), &f.bytes)
+            .and_then(|()| files::write_atomic(dir, &Sidecar::file_name(meta.id), &json));
+        written.push(meta);
+        if let Err(e) = result {
+            remove_files(dir, &written);
+            return Err(e.into());
+        }
+    }
+    if let Err(e) = files::sync_dir(dir) {
+        remove_files(dir, &written);
+        return Err(e.into());
+    }
+    Ok(written)
+}
+
+/// Metadata first: without it the data file is an orphan that start-up
+/// removes, so a crash half way never leaves a listed, broken artifact.
+fn remove_files(dir: &Path, metas: &[Sidecar]) {
+    for m in metas {
+        for name in [Sidecar::file_name(m.id), m.data_file_name()] {
+            if let Err(e) = std::fs::remove_file(dir.join(&name)) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!("could not remove {}: {e}", dir.join(&name).display());
+                }
+            }
+        }
+    }
+    let _ = files::sync_dir(dir);
+}

@@ -1,0 +1,78 @@
+//! Artifact names come from agents' tools and are treated as hostile: only
+//! plain relative paths of ordinary segments are accepted.
+
+pub const MAX_NAME_BYTES: usize = 255;
+
+pub fn validate(name: &str) -> Result<(), String> {
+    let shown = name.escape_debug();
+    if name.is_empty() {
+        return Err("Artifact name is empty".into());
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!("Artifact name is longer than {MAX_NAME_BYTES} bytes"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!("Artifact name '{shown}' contains control characters"));
+    }
+    if name.contains('\\') {
+        return Err(format!("Artifact name '{shown}' contains a backslash"));
+    }
+    if name.starts_with('/') {
+        return Err(format!("Artifact name '{shown}' is absolute"));
+    }
+    if name.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+        return Err(format!("Artifact name '{shown}' has an empty, '.' or '..' segment"));
+    }
+    Ok(())
+}
+
+/// The extension kept in the stored file name `{uuid}.{ext}`: short and
+/// plain, so that nothing of the agent's name but a few letters reaches disk.
+pub fn stored_extension(name: &str) -> Option<String> {
+    crate::model::extension(name).filter(|e| e.len() <= 16 && e.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_relative_names() {
+        for ok in ["a.txt", "plots/chart.png", "deep/er/x", ".hidden", "名前.md", "with space.csv"] {
+            assert_eq!(validate(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_hostile_names() {
+        let long = "a".repeat(256);
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../b",
+            "a/..",
+            "./a",
+            "a//b",
+            "a/",
+            "a\\b",
+            "..\\x",
+            "a\0b",
+            "a\nb",
+            "a\u{7f}b",
+            &long,
+        ] {
+            assert!(validate(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert!(validate(&"a".repeat(255)).is_ok());
+    }
+
+    #[test]
+    fn stored_extension_is_plain() {
+        assert_eq!(stored_extension("Chart.PNG").as_deref(), Some("png"));
+        assert_eq!(stored_extension("archive.tar.gz").as_deref(), Some("gz"));
+        assert_eq!(stored_extension("noext"), None);
+        assert_eq!(stored_extension(".bashrc"), None);
+        assert_eq!(stored_extension("x.a b"), None);
+    }
+}

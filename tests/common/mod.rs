@@ -1,0 +1,118 @@
+//! A real Vitrine for tests: a fresh data directory, the real router, real
+//! files; requests go through `tower::ServiceExt::oneshot`.
+#![allow(dead_code)] // each test binary uses its own part of the harness
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use base64::Engine;
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tower::ServiceExt;
+use vitrine::server::{auth, open_state, router, state::AppState};
+
+pub struct TestApp {
+    pub dir: TempDir,
+    pub state: AppState,
+    pub router: Router,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
+    }
+}
+
+pub fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder().output_name("vitrine").site_root("target/site").build()
+}
+
+impl TestApp {
+    pub fn new() -> Self {
+        Self::with_limit(vitrine::server::DEFAULT_MAX_ARTIFACT_BYTES)
+    }
+
+    pub fn with_limit(max_artifact_bytes: u64) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::open(dir, max_artifact_bytes)
+    }
+
+    /// Opens (or reopens, as after a restart) the app on `dir`.
+    pub fn open(dir: TempDir, max_artifact_bytes: u64) -> Self {
+        let state = open_state(dir.path(), max_artifact_bytes, leptos_options()).unwrap();
+        let router = router(state.clone());
+        Self { dir, state, router }
+    }
+
+    pub fn restart(self) -> Self {
+        let Self { dir, state, router } = self;
+        drop((state, router));
+        Self::open(dir, vitrine::server::DEFAULT_MAX_ARTIFACT_BYTES)
+    }
+
+    /// Creates a user; returns its API token.
+    pub fn user(&self, name: &str) -> String {
+        auth::add_user(&self.state.db, name, "secret-password").unwrap().1
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply { status, headers, body }
+    }
+
+    pub async fn call(&self, method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        };
+        self.send(req.unwrap()).await
+    }
+
+    pub async fn get(&self, uri: &str, token: &str) -> Reply {
+        self.call(Method::GET, uri, Some(token), None).await
+    }
+
+    pub async fn post(&self, uri: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, uri, Some(token), Some(body)).await
+    }
+
+    /// Creates a conversation; returns its id.
+    pub async fn conversation(&self, token: &str, title: &str) -> String {
+        let r = self.post("/api/conversations", token, json!({ "title": title })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        r.json()["id"].as_str().unwrap().to_string()
+    }
+
+    /// Posts a tool result with the given `(name, bytes)` files.
+    pub async fn tool_result(&self, token: &str, conversation: &str, files: &[(&str, &[u8])]) -> Reply {
+        let artifacts: Vec<Value> =
+            files.iter().map(|(name, bytes)| json!({ "name": name, "content_base64": b64(bytes) })).collect();
+        let body = json!({ "tool": "python_exec", "content": "done", "artifacts": artifacts });
+        self.post(&format!("/api/conversations/{conversation}/tool-results"), token, body).await
+    }
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
