@@ -11,7 +11,25 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: tools rust-target cargo-leptos wasm-bindgen binaryen chromium e2e-deps
+.PHONY: run build test test-rust test-e2e tools rust-target cargo-leptos wasm-bindgen binaryen chromium e2e-deps
+
+# The demo server: http://127.0.0.1:3000, user demo / password demo.
+run: build
+	VITRINE_DATA_DIR=$${VITRINE_DATA_DIR:-./data} ./target/release/vitrine serve --demo
+
+# The release server at target/release/vitrine and the site under target/site.
+build: tools
+	cargo leptos build --release
+
+# Unit and integration tests, then the Playwright tests in headless Chromium
+# against the release build with fresh demo data.
+test: test-rust test-e2e
+
+test-rust:
+	cargo test --features ssr
+
+test-e2e: build chromium e2e-deps
+	cd end2end && npx playwright test
 
 tools: rust-target cargo-leptos wasm-bindgen binaryen
 
@@ -37,3 +55,11 @@ wasm-bindgen:
 binaryen:
 	@[ -x $(TOOLS)/node_modules/.bin/wasm-opt ] && wasm-opt --version | grep -q "version $(word 1,$(subst ., ,$(BINARYEN_VERSION)))" || \
 	  npm install --prefix $(TOOLS) --no-audit --no-fund binaryen@$(BINARYEN_VERSION)
+
+chromium:
+	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Playwright drives Debian's Chromium (see end2end/playwright.config.ts); it
+# never downloads a browser of its own.
+e2e-deps:
+	@cd end2end && { [ node_modules/.package-lock.json -nt package-lock.json ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; }

@@ -2,7 +2,7 @@ use crate::pages::{gallery::GalleryPage, login::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -34,7 +34,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/artifacts" /> } />
                 <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/artifacts") view=GalleryPage />
+                // Async: the server sends complete HTML, so pages work before
+                // (and without) the wasm; streamed placeholders would need JS.
+                <Route path=path!("/artifacts") view=GalleryPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -9,6 +9,7 @@ pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod vpath;
 
 use crate::app::{shell, App};
 use crate::error::AppError;

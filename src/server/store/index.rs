@@ -88,6 +88,14 @@ pub struct Index {
     /// Every artifact at one virtual path of a conversation, oldest first:
     /// the newest answers, and the one before it once that is deleted.
     by_path: HashMap<(Uuid, String), Vec<Key>>,
+    /// How many artifacts lie below each virtual folder of a conversation,
+    /// so a path can be told to be a folder without listing anything.
+    folders: HashMap<(Uuid, String), u64>,
+}
+
+/// The folders above a virtual path: `a/b/c.txt` → `a/b`, `a`.
+fn parents(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
 }
 
 pub fn key_of(meta: &Sidecar) -> Key {
@@ -112,6 +120,9 @@ impl Index {
         self.by_owner.entry(owner).or_default().insert(key, meta.kind);
         self.by_conversation.entry(meta.conversation_id).or_default().insert(key, meta.kind);
         insert_sorted(self.by_path.entry((meta.conversation_id, meta.path.clone())).or_default(), key);
+        for folder in parents(&meta.path) {
+            *self.folders.entry((meta.conversation_id, folder.to_string())).or_default() += 1;
+        }
         self.artifacts.insert(meta.id, meta);
         true
     }
@@ -134,6 +145,15 @@ impl Index {
                 self.by_path.remove(&path_key);
             }
         }
+        for folder in parents(&meta.path) {
+            let folder_key = (meta.conversation_id, folder.to_string());
+            if let Some(n) = self.folders.get_mut(&folder_key) {
+                *n -= 1;
+                if *n == 0 {
+                    self.folders.remove(&folder_key);
+                }
+            }
+        }
         Some(meta)
     }
 
@@ -149,6 +169,10 @@ impl Index {
     pub fn at_path(&self, conversation: Uuid, path: &str) -> Option<&Arc<Sidecar>> {
         let (_, id) = self.by_path.get(&(conversation, path.to_string()))?.last()?;
         self.artifacts.get(id)
+    }
+
+    pub fn is_folder(&self, conversation: Uuid, path: &str) -> bool {
+        self.folders.contains_key(&(conversation, path.to_string()))
     }
 }
 
@@ -178,5 +202,11 @@ mod tests {
         l.remove(&key(4), GalleryType::Code);
         assert_eq!(page(&l, TypeFilter::All, 1, 10), [5, 3, 2, 1]);
         assert_eq!(l.counts(), Counts { all: 4, images: 3, html: 0, code: 1, files: 0 });
+    }
+
+    #[test]
+    fn parents_of_a_path() {
+        assert_eq!(parents("a/b/c.txt").collect::<Vec<_>>(), ["a", "a/b"]);
+        assert_eq!(parents("c.txt").count(), 0);
     }
 }

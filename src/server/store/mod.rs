@@ -28,9 +28,18 @@ const MAX_TITLE_CHARS: usize = 200;
 
 pub struct ArtifactStore {
     data_dir: PathBuf,
+    /// The data directory with every symlink resolved: no file is served
+    /// unless its own resolved path lies inside it.
+    real_data_dir: PathBuf,
     db: db::Db,
     max_artifact_bytes: u64,
     index: RwLock<Index>,
+}
+
+pub enum Resolved {
+    File(Arc<Sidecar>, PathBuf),
+    Folder,
+    Missing,
 }
 
 /// A file of a tool result, checked and decoded, not yet written.
@@ -60,7 +69,13 @@ impl ArtifactStore {
                 tracing::warn!("artifact {id} belongs to no known conversation; not listed");
             }
         }
-        Ok(Self { data_dir: data_dir.to_path_buf(), db, max_artifact_bytes, index: RwLock::new(index) })
+        Ok(Self {
+            data_dir: data_dir.to_path_buf(),
+            real_data_dir: data_dir.canonicalize()?,
+            db,
+            max_artifact_bytes,
+            index: RwLock::new(index),
+        })
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Index> {
@@ -211,8 +226,50 @@ impl ArtifactStore {
             .filter(|m| m.conversation_id == conversation)
             .cloned()
             .ok_or_else(|| AppError::NotFound(format!("Artifact not found: {id}")))?;
-        let path = files::artifacts_dir(&self.data_dir, conversation).join(meta.data_file_name());
+        let path = self.data_path(&meta)?;
         Ok((meta, path))
+    }
+
+    /// Where an artifact's bytes are — refusing, as missing, a file that a
+    /// symlink planted on disk would take outside the data directory.
+    fn data_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+        let path = files::artifacts_dir(&self.data_dir, meta.conversation_id).join(meta.data_file_name());
+        match path.canonicalize() {
+            Ok(real) if real.starts_with(&self.real_data_dir) => Ok(path),
+            Ok(real) => {
+                tracing::warn!(
+                    "refusing {}: it resolves outside the data directory, to {}",
+                    path.display(),
+                    real.display()
+                );
+                Err(AppError::NotFound(format!("Artifact not found: {}", meta.path)))
+            }
+            Err(_) => Err(AppError::NotFound(format!("Artifact not found: {}", meta.path))),
+        }
+    }
+
+    /// What a virtual path of the user's conversation names.
+    pub fn resolve(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<Resolved, AppError> {
+        self.conversation(user, conversation)?;
+        let found = {
+            let index = self.read();
+            if let Some(meta) = index.at_path(conversation, path) {
+                Some(meta.clone())
+            } else if ["mnt", crate::server::vpath::ROOT, OUTPUTS, UPLOADS].contains(&path)
+                || index.is_folder(conversation, path)
+            {
+                return Ok(Resolved::Folder);
+            } else {
+                None
+            }
+        };
+        match found {
+            Some(meta) => {
+                let data = self.data_path(&meta)?;
+                Ok(Resolved::File(meta, data))
+            }
+            None => Ok(Resolved::Missing),
+        }
     }
 
     /// Removes an artifact: from the index first (so no listing shows it

@@ -1,0 +1,91 @@
+//! Virtual paths of the thread API (`mnt/user-data/outputs/...`). They are
+//! never joined to a filesystem path — they are looked up in the index — but
+//! any attempt to climb out is still refused outright, in every spelling.
+
+use crate::error::AppError;
+use percent_encoding::percent_decode_str;
+
+pub const ROOT: &str = "mnt/user-data";
+
+/// How many decoding rounds are checked: catches `%252e%252e` and deeper.
+const DECODE_ROUNDS: usize = 4;
+
+/// Checks the raw (still percent-encoded) path of a request and returns it
+/// decoded once, with any trailing `/` removed. Leaving the thread's space is
+/// 403 `Access denied`.
+pub fn check(raw: &str) -> Result<String, AppError> {
+    let decoded = decode(raw)?;
+    let mut level = decoded.clone();
+    for _ in 0..DECODE_ROUNDS {
+        if escapes(&level) {
+            return Err(AppError::Forbidden);
+        }
+        let next = decode(&level)?;
+        if next == level {
+            break;
+        }
+        level = next;
+    }
+    let path = decoded.trim_end_matches('/').to_string();
+    if path != "mnt" && path != ROOT && !path.starts_with(&format!("{ROOT}/")) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(path)
+}
+
+fn decode(s: &str) -> Result<String, AppError> {
+    percent_decode_str(s).decode_utf8().map(|c| c.into_owned()).map_err(|_| AppError::Forbidden)
+}
+
+fn escapes(path: &str) -> bool {
+    path.starts_with('/')
+        || path.contains('\\')
+        || path.chars().any(char::is_control)
+        || path.trim_end_matches('/').split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..")
+}
+
+/// Splits `a/b.skill/x/y` into the archive `a/b.skill` and its member `x/y`.
+pub fn split_archive(path: &str) -> Option<(&str, &str)> {
+    let at = path.find(".skill/")?;
+    let (archive, member) = (&path[..at + ".skill".len()], &path[at + ".skill/".len()..]);
+    (!member.is_empty()).then_some((archive, member))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_paths_pass_decoded() {
+        assert_eq!(check("mnt/user-data/outputs/a%20b.txt").unwrap(), "mnt/user-data/outputs/a b.txt");
+        assert_eq!(check("mnt/user-data/outputs/").unwrap(), "mnt/user-data/outputs");
+        assert_eq!(check("mnt/user-data/outputs/%E6%96%87.txt").unwrap(), "mnt/user-data/outputs/文.txt");
+    }
+
+    #[test]
+    fn escapes_are_forbidden() {
+        for bad in [
+            "mnt/user-data/../../etc/passwd",
+            "mnt/user-data/outputs/%2e%2e/%2e%2e/x",
+            "mnt/user-data/outputs/%252e%252e/x",
+            "mnt/user-data/outputs/..%2f..%2fx",
+            "mnt/user-data/outputs\\..\\x",
+            "/etc/passwd",
+            "etc/passwd",
+            "mnt/user-data/outputs/a%00b",
+            "mnt/user-data//outputs",
+            "mnt/user-data/./outputs/x",
+            "mnt/user-data/outputs/%ff",
+        ] {
+            assert_eq!(check(bad), Err(AppError::Forbidden), "{bad}");
+        }
+    }
+
+    #[test]
+    fn archive_split() {
+        assert_eq!(split_archive("o/my.skill/SKILL.md"), Some(("o/my.skill", "SKILL.md")));
+        assert_eq!(split_archive("o/my.skill/scripts/a.sh"), Some(("o/my.skill", "scripts/a.sh")));
+        assert_eq!(split_archive("o/my.skill"), None);
+        assert_eq!(split_archive("o/my.skill/"), None);
+    }
+}
