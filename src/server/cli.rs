@@ -1,6 +1,7 @@
 //! The `vitrine` command line: `serve [--demo]` and `user add`.
 
-use super::{auth, demo, open_db, open_state, router, DEFAULT_MAX_ARTIFACT_BYTES};
+use super::config::Config;
+use super::{auth, demo, open_db, open_state, router};
 use crate::error::AppError;
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
@@ -23,9 +24,28 @@ enum Command {
         /// Seed an empty data directory with a demo user and artifacts.
         #[arg(long)]
         demo: bool,
-        /// Largest artifact accepted, in bytes.
-        #[arg(long, env = "VITRINE_MAX_ARTIFACT_BYTES", default_value_t = DEFAULT_MAX_ARTIFACT_BYTES)]
-        max_artifact_bytes: u64,
+        /// Largest artifact accepted, in bytes (default 100 MiB).
+        #[arg(long, env = "VITRINE_MAX_ARTIFACT_BYTES")]
+        max_artifact_bytes: Option<u64>,
+        /// Largest uploaded file, in bytes (default 50 MiB).
+        #[arg(long, env = "VITRINE_MAX_UPLOAD_BYTES")]
+        max_upload_bytes: Option<u64>,
+        /// Most files in one upload request (default 10).
+        #[arg(long, env = "VITRINE_MAX_UPLOAD_FILES")]
+        max_upload_files: Option<u32>,
+        /// Largest upload request, all files together, in bytes (default 100 MiB).
+        #[arg(long, env = "VITRINE_MAX_UPLOAD_REQUEST_BYTES")]
+        max_upload_request_bytes: Option<u64>,
+    },
+    /// Convert a document to Markdown on standard output (used by the server,
+    /// in a separate process with time and memory limits).
+    #[command(hide = true)]
+    Convert {
+        /// The document's file.
+        input: PathBuf,
+        /// Its original name, whose extension says what it is.
+        #[arg(long)]
+        name: String,
     },
     /// Manage users.
     User {
@@ -48,7 +68,16 @@ enum UserCommand {
 pub async fn run() -> Result<(), AppError> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { demo, max_artifact_bytes } => serve(&cli.data_dir, demo, max_artifact_bytes).await,
+        Command::Serve { demo, max_artifact_bytes, max_upload_bytes, max_upload_files, max_upload_request_bytes } => {
+            let mut config = Config::new(&cli.data_dir);
+            config.max_artifact_bytes = max_artifact_bytes.unwrap_or(config.max_artifact_bytes);
+            config.uploads.max_file_bytes = max_upload_bytes.unwrap_or(config.uploads.max_file_bytes);
+            config.uploads.max_files = max_upload_files.unwrap_or(config.uploads.max_files);
+            config.uploads.max_request_bytes = max_upload_request_bytes.unwrap_or(config.uploads.max_request_bytes);
+            config.converter = std::env::current_exe().ok();
+            serve(config, demo).await
+        }
+        Command::Convert { input, name } => super::convert::main(&input, &name),
         Command::User { command: UserCommand::Add { name, password } } => {
             let db = open_db(&cli.data_dir)?;
             let generated = password.is_none();
@@ -68,14 +97,14 @@ fn is_empty_dir(dir: &Path) -> bool {
     std::fs::read_dir(dir).map(|mut entries| entries.next().is_none()).unwrap_or(true)
 }
 
-async fn serve(data_dir: &Path, demo: bool, max_artifact_bytes: u64) -> Result<(), AppError> {
+async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     let conf = get_configuration(None).map_err(|e| AppError::Internal(format!("Leptos configuration: {e}")))?;
     let addr = conf.leptos_options.site_addr;
-    let seed = demo && is_empty_dir(data_dir);
+    let seed = demo && is_empty_dir(&config.data_dir);
     if demo && !seed {
-        tracing::info!("{} is not empty: demo data not added", data_dir.display());
+        tracing::info!("{} is not empty: demo data not added", config.data_dir.display());
     }
-    let state = open_state(data_dir, max_artifact_bytes, conf.leptos_options)?;
+    let state = open_state(config, conf.leptos_options)?;
     if seed {
         demo::seed(&state.store).await?;
     }

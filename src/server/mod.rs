@@ -1,7 +1,10 @@
 //! Everything that only runs on the server.
 
+pub mod archive;
 pub mod auth;
 pub mod cli;
+pub mod config;
+pub mod convert;
 pub mod db;
 pub mod demo;
 pub mod mime;
@@ -26,8 +29,6 @@ use state::AppState;
 use std::path::Path;
 use std::sync::Arc;
 
-pub const DEFAULT_MAX_ARTIFACT_BYTES: u64 = 100 * 1024 * 1024;
-
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -45,14 +46,12 @@ pub fn open_db(data_dir: &Path) -> Result<db::Db, AppError> {
 
 /// Opens the data directory: the database, then the artifact store (which
 /// rebuilds its index from the files).
-pub fn open_state(
-    data_dir: &Path,
-    max_artifact_bytes: u64,
-    leptos_options: LeptosOptions,
-) -> Result<AppState, AppError> {
-    let db = open_db(data_dir)?;
-    let store = store::ArtifactStore::open(data_dir, db.clone(), max_artifact_bytes)?;
-    Ok(AppState { leptos_options, db, store: Arc::new(store) })
+pub fn open_state(config: config::Config, leptos_options: LeptosOptions) -> Result<AppState, AppError> {
+    let db = open_db(&config.data_dir)?;
+    let store = store::ArtifactStore::open(&config.data_dir, db.clone(), config.max_artifact_bytes)?;
+    let archives =
+        archive::ArchiveCache::new(archive::ArchiveLimits::default(), Arc::new(archive::SystemClock::default()));
+    Ok(AppState { leptos_options, config: Arc::new(config), db, store: Arc::new(store), archives: Arc::new(archives) })
 }
 
 /// The whole application: JSON API, server functions, pages and static files.

@@ -1,3 +1,5 @@
+use super::archive::ArchiveCache;
+use super::config::Config;
 use super::db::Db;
 use super::store::ArtifactStore;
 use axum::extract::FromRef;
@@ -8,8 +10,10 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
     pub db: Db,
     pub store: Arc<ArtifactStore>,
+    pub archives: Arc<ArchiveCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -11,6 +11,7 @@ use leptos::config::LeptosOptions;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use tower::ServiceExt;
+use vitrine::server::config::Config;
 use vitrine::server::{auth, open_state, router, state::AppState};
 
 pub struct TestApp {
@@ -41,27 +42,43 @@ pub fn leptos_options() -> LeptosOptions {
     LeptosOptions::builder().output_name("vitrine").site_root("target/site").build()
 }
 
+/// The settings of a test server on `dir`: defaults, with documents
+/// converted by the real `vitrine` binary.
+pub fn config(dir: &std::path::Path) -> Config {
+    let mut config = Config::new(dir);
+    config.converter = Some(env!("CARGO_BIN_EXE_vitrine").into());
+    config
+}
+
 impl TestApp {
     pub fn new() -> Self {
-        Self::with_limit(vitrine::server::DEFAULT_MAX_ARTIFACT_BYTES)
+        Self::with(|_| {})
     }
 
     pub fn with_limit(max_artifact_bytes: u64) -> Self {
+        Self::with(|c| c.max_artifact_bytes = max_artifact_bytes)
+    }
+
+    /// A fresh app whose settings `change` adjusts.
+    pub fn with(change: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        Self::open(dir, max_artifact_bytes)
+        let mut config = config(dir.path());
+        change(&mut config);
+        Self::open(dir, config)
     }
 
     /// Opens (or reopens, as after a restart) the app on `dir`.
-    pub fn open(dir: TempDir, max_artifact_bytes: u64) -> Self {
-        let state = open_state(dir.path(), max_artifact_bytes, leptos_options()).unwrap();
+    pub fn open(dir: TempDir, config: Config) -> Self {
+        let state = open_state(config, leptos_options()).unwrap();
         let router = router(state.clone());
         Self { dir, state, router }
     }
 
     pub fn restart(self) -> Self {
         let Self { dir, state, router } = self;
+        let config = (*state.config).clone();
         drop((state, router));
-        Self::open(dir, vitrine::server::DEFAULT_MAX_ARTIFACT_BYTES)
+        Self::open(dir, config)
     }
 
     /// Creates a user; returns its API token.

@@ -4,6 +4,9 @@
 mod artifacts;
 mod conversations;
 mod session;
+mod threads;
+mod uploads;
+mod zips;
 
 use super::state::AppState;
 use crate::error::AppError;
@@ -12,8 +15,21 @@ use axum::extract::{FromRequest, Request};
 use axum::Router;
 use uuid::Uuid;
 
+/// The API's description; `tests/openapi.rs` checks it against the router.
+const OPENAPI: &str = include_str!("../../../docs/openapi.json");
+
 pub fn router() -> Router<AppState> {
-    Router::new().merge(session::router()).merge(conversations::router()).merge(artifacts::router())
+    Router::new()
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        )
+        .merge(session::router())
+        .merge(conversations::router())
+        .merge(artifacts::router())
+        .merge(threads::router())
+        .merge(uploads::router())
+        .merge(zips::router())
 }
 
 /// `axum::Json`, but a bad body answers `{"detail": ...}` like every other error.

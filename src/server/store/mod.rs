@@ -7,6 +7,7 @@ pub mod files;
 pub mod index;
 pub mod names;
 pub mod sidecar;
+mod staging;
 
 use crate::error::AppError;
 use crate::model::{
@@ -18,6 +19,7 @@ use base64::Engine;
 use index::{ConversationEntry, Index};
 use sha2::{Digest, Sha256};
 use sidecar::Sidecar;
+pub use staging::{Staged, StagingFile};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
@@ -42,11 +44,19 @@ pub enum Resolved {
     Missing,
 }
 
-/// A file of a tool result, checked and decoded, not yet written.
+/// A checked file about to become an artifact.
 struct Prepared {
     name: String,
-    bytes: Vec<u8>,
+    /// Virtual path under the conversation.
+    path: String,
     mime_type: String,
+    content: Content,
+}
+
+enum Content {
+    Bytes(Vec<u8>),
+    /// Already on disk, durable, in the conversation's folder.
+    Staged(Staged),
 }
 
 impl ArtifactStore {
@@ -157,6 +167,63 @@ impl ArtifactStore {
         })
         .await??;
         let (prepared, tool, content) = prepared;
+        self.commit(conversation, tool, content, prepared).await
+    }
+
+    /// A temp file in the conversation's folder to stream an upload into.
+    pub async fn staging_file(&self, conversation: Uuid, name: &str) -> Result<StagingFile, AppError> {
+        Ok(StagingFile::create(files::artifacts_dir(&self.data_dir, conversation), name).await?)
+    }
+
+    /// Removes staged files of a request that was refused.
+    pub fn discard(&self, staged: &[Staged]) {
+        for s in staged {
+            let _ = std::fs::remove_file(&s.tmp);
+        }
+    }
+
+    /// Makes staged uploads, and the Markdown made from them, artifacts under
+    /// `mnt/user-data/uploads/`; returns their metadata, uploads first.
+    pub async fn commit_uploads(
+        &self,
+        user: Uuid,
+        conversation: Uuid,
+        staged: Vec<Staged>,
+        markdown: Vec<(String, String)>,
+    ) -> Result<Vec<Sidecar>, AppError> {
+        if let Err(e) = self.conversation(user, conversation) {
+            self.discard(&staged);
+            return Err(e);
+        }
+        let names: Vec<String> =
+            staged.iter().map(|s| s.name.clone()).chain(markdown.iter().map(|m| m.0.clone())).collect();
+        let uploads = staged.into_iter().map(|s| Prepared {
+            path: format!("{UPLOADS}/{}", s.name),
+            mime_type: mime::for_name(&s.name),
+            name: s.name.clone(),
+            content: Content::Staged(s),
+        });
+        let converted = markdown.into_iter().map(|(name, text)| Prepared {
+            path: format!("{UPLOADS}/{name}"),
+            mime_type: mime::for_name(&name),
+            name,
+            content: Content::Bytes(text.into_bytes()),
+        });
+        let prepared: Vec<Prepared> = uploads.chain(converted).collect();
+        let content = format!("Uploaded {}", names.join(", "));
+        let stored = self.commit(conversation, "upload".into(), content, prepared).await?;
+        let index = self.read();
+        Ok(stored.artifacts.iter().filter_map(|a| index.artifacts.get(&a.id).map(|m| (**m).clone())).collect())
+    }
+
+    /// Writes prepared files as artifacts of one transcript message.
+    async fn commit(
+        &self,
+        conversation: Uuid,
+        tool: String,
+        content: String,
+        prepared: Vec<Prepared>,
+    ) -> Result<StoredToolResult, AppError> {
         let message_id = Uuid::new_v4();
         let dir = files::artifacts_dir(&self.data_dir, conversation);
         let tool_for_files = tool.clone();
@@ -284,6 +351,62 @@ impl ArtifactStore {
         Ok(())
     }
 
+    /// The newest artifact at each virtual path below `folder`, newest first.
+    pub fn under(&self, user: Uuid, conversation: Uuid, folder: &str) -> Result<Vec<Arc<Sidecar>>, AppError> {
+        self.conversation(user, conversation)?;
+        let index = self.read();
+        let prefix = format!("{folder}/");
+        let mut seen = std::collections::HashSet::new();
+        Ok(index
+            .conversation_listing(conversation)
+            .map(|l| l.page(crate::model::TypeFilter::All, 1, u32::MAX).filter_map(|(_, id)| index.artifacts.get(id)))
+            .into_iter()
+            .flatten()
+            .filter(|m| m.path.starts_with(&prefix) && seen.insert(m.path.clone()))
+            .cloned()
+            .collect())
+    }
+
+    /// Every artifact of the user (or of one conversation) under a filter,
+    /// newest first, with its data file: what a ZIP download contains.
+    pub fn export(
+        &self,
+        user: Uuid,
+        conversation: Option<Uuid>,
+        filter: crate::model::TypeFilter,
+    ) -> Result<Vec<(Arc<Sidecar>, PathBuf)>, AppError> {
+        if let Some(c) = conversation {
+            self.conversation(user, c)?;
+        }
+        let metas: Vec<Arc<Sidecar>> = {
+            let index = self.read();
+            let listing = match conversation {
+                Some(c) => index.conversation_listing(c),
+                None => index.owner_listing(user),
+            };
+            listing
+                .map(|l| l.page(filter, 1, u32::MAX).filter_map(|(_, id)| index.artifacts.get(id).cloned()).collect())
+                .unwrap_or_default()
+        };
+        Ok(metas.into_iter().filter_map(|m| self.data_path(&m).ok().map(|p| (m, p))).collect())
+    }
+
+    /// Deletes every artifact at a virtual path; returns how many there were.
+    pub async fn delete_path(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<u32, AppError> {
+        self.conversation(user, conversation)?;
+        let mut removed = Vec::new();
+        {
+            let mut index = self.write();
+            while let Some(id) = index.at_path(conversation, path).map(|m| m.id) {
+                removed.extend(index.remove(id).map(|m| (*m).clone()));
+            }
+        }
+        let count = removed.len() as u32;
+        let dir = files::artifacts_dir(&self.data_dir, conversation);
+        tokio::task::spawn_blocking(move || remove_files(&dir, &removed)).await?;
+        Ok(count)
+    }
+
     /// The conversation's transcript, with each message's artifacts that
     /// still exist.
     pub async fn messages(&self, user: Uuid, conversation: Uuid) -> Result<Vec<Message>, AppError> {
@@ -356,7 +479,7 @@ fn prepare(a: NewArtifact, max: u64) -> Result<Prepared, AppError> {
         })?,
         None => mime::for_name(&a.name),
     };
-    Ok(Prepared { name: a.name, bytes, mime_type })
+    Ok(Prepared { path: format!("{OUTPUTS}/{}", a.name), name: a.name, mime_type, content: Content::Bytes(bytes) })
 }
 
 fn write_files(
@@ -374,14 +497,19 @@ fn write_files(
         }
     }
     let mut written: Vec<Sidecar> = Vec::with_capacity(files.len());
-    for f in files {
+    let mut pending = files.into_iter();
+    while let Some(f) = pending.next() {
+        let (size, sha256) = match &f.content {
+            Content::Bytes(b) => (b.len() as u64, Sha256::digest(b).iter().map(|b| format!("{b:02x}")).collect()),
+            Content::Staged(s) => (s.size, s.sha256.clone()),
+        };
         let meta = Sidecar {
             id: Uuid::new_v4(),
             conversation_id: conversation,
             kind: GalleryType::from_name(&f.name),
-            path: format!("{OUTPUTS}/{}", f.name),
-            size: f.bytes.len() as u64,
-            sha256: Sha256::digest(&f.bytes).iter().map(|b| format!("{b:02x}")).collect(),
+            path: f.path,
+            size,
+            sha256,
             name: f.name,
             mime_type: f.mime_type,
             created_at: now_rfc3339(),
@@ -389,11 +517,22 @@ fn write_files(
             message_id,
         };
         let json = serde_json::to_vec_pretty(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
-        let result = files::write_atomic(dir, &meta.data_file_name(), &f.bytes)
-            .and_then(|()| files::write_atomic(dir, &Sidecar::file_name(meta.id), &json));
+        let data = match &f.content {
+            Content::Bytes(b) => files::write_atomic(dir, &meta.data_file_name(), b),
+            Content::Staged(s) => std::fs::rename(&s.tmp, dir.join(meta.data_file_name())),
+        };
+        let result = data.and_then(|()| files::write_atomic(dir, &Sidecar::file_name(meta.id), &json));
         written.push(meta);
         if let Err(e) = result {
             remove_files(dir, &written);
+            for rest in pending {
+                if let Content::Staged(s) = rest.content {
+                    let _ = std::fs::remove_file(&s.tmp);
+                }
+            }
+            if let Content::Staged(s) = f.content {
+                let _ = std::fs::remove_file(&s.tmp);
+            }
             return Err(e.into());
         }
     }

@@ -32,6 +32,20 @@ pub fn stored_extension(name: &str) -> Option<String> {
     crate::model::extension(name).filter(|e| e.len() <= 16 && e.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// `name`, or the first of `name_1.ext`, `name_2.ext`... not in `taken`.
+pub fn unique_name(name: &str, taken: &std::collections::HashSet<String>) -> String {
+    if !taken.contains(name) {
+        return name.to_string();
+    }
+    // The extension is the last component's: a dot in a folder is not one.
+    let file_start = name.rfind('/').map_or(0, |i| i + 1);
+    let (stem, ext) = match name[file_start..].rfind('.') {
+        Some(dot) if dot > 0 => name.split_at(file_start + dot),
+        _ => (name, ""),
+    };
+    (1..).map(|n| format!("{stem}_{n}{ext}")).find(|c| !taken.contains(c)).expect("some suffix is free")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +79,15 @@ mod tests {
             assert!(validate(bad).is_err(), "{bad:?} was accepted");
         }
         assert!(validate(&"a".repeat(255)).is_ok());
+    }
+
+    #[test]
+    fn clashing_names_get_suffixes() {
+        let taken = ["a.txt".to_string(), "a_1.txt".to_string(), "noext".to_string(), "d.x/f".to_string()].into();
+        assert_eq!(unique_name("a.txt", &taken), "a_2.txt");
+        assert_eq!(unique_name("b.txt", &taken), "b.txt");
+        assert_eq!(unique_name("noext", &taken), "noext_1");
+        assert_eq!(unique_name("d.x/f", &taken), "d.x/f_1");
     }
 
     #[test]

@@ -1,0 +1,40 @@
+//! Settings of a running server, from the command line or the tests.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    /// Largest artifact a tool result may carry.
+    pub max_artifact_bytes: u64,
+    pub uploads: UploadLimits,
+    /// The `vitrine` binary whose `convert` subcommand turns documents into
+    /// Markdown in a separate, limited process; `None` turns conversion off.
+    pub converter: Option<PathBuf>,
+    pub convert_timeout: Duration,
+    /// Address space the conversion process may use.
+    pub convert_memory_bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct UploadLimits {
+    pub max_file_bytes: u64,
+    pub max_files: u32,
+    pub max_request_bytes: u64,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+impl Config {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            max_artifact_bytes: 100 * MIB,
+            uploads: UploadLimits { max_file_bytes: 50 * MIB, max_files: 10, max_request_bytes: 100 * MIB },
+            converter: None,
+            convert_timeout: Duration::from_secs(30),
+            convert_memory_bytes: 1024 * MIB,
+        }
+    }
+}

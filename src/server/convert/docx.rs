@@ -1,0 +1,115 @@
+//! DOCX: the paragraphs, headings, list items and tables of
+//! `word/document.xml`, read with a cap on its size.
+
+use quick_xml::events::{BytesStart, Event};
+use std::io::{Cursor, Read};
+
+const MAX_XML_BYTES: u64 = 50 * 1024 * 1024;
+
+#[derive(Default)]
+struct Paragraph {
+    text: String,
+    heading: Option<usize>,
+    list: bool,
+}
+
+impl Paragraph {
+    fn markdown(&self) -> String {
+        let text = self.text.trim();
+        match (self.heading, self.list) {
+            (Some(level), _) => format!("{} {text}", "#".repeat(level)),
+            (None, true) => format!("- {text}"),
+            _ => text.to_string(),
+        }
+    }
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| a.value.to_string())
+}
+
+pub fn to_markdown(bytes: &[u8]) -> Result<String, String> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("The DOCX could not be read: {e}"))?;
+    let mut xml = Vec::new();
+    zip.by_name("word/document.xml")
+        .map_err(|_| "The DOCX has no word/document.xml".to_string())?
+        .take(MAX_XML_BYTES)
+        .read_to_end(&mut xml)
+        .map_err(|e| format!("The DOCX could not be read: {e}"))?;
+
+    let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+    let mut blocks: Vec<String> = Vec::new();
+    let mut paragraph = Paragraph::default();
+    let mut in_text = false;
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut table_depth = 0usize;
+    let mut buf = Vec::new();
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(|e| format!("The DOCX text could not be read: {e}"))?;
+        match event {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "p" => paragraph = Paragraph::default(),
+                "t" => in_text = true,
+                "tab" => paragraph.text.push(' '),
+                "pStyle" => {
+                    let style = attr(&e, "val").unwrap_or_default().to_ascii_lowercase();
+                    paragraph.heading = style
+                        .strip_prefix("heading")
+                        .and_then(|n| n.trim().parse().ok())
+                        .filter(|n: &usize| (1..=6).contains(n))
+                        .or((style == "title").then_some(1));
+                }
+                "numPr" => paragraph.list = true,
+                "tbl" => {
+                    table_depth += 1;
+                    if table_depth == 1 {
+                        table.clear();
+                    }
+                }
+                "tr" if table_depth == 1 => table.push(Vec::new()),
+                "tc" if table_depth == 1 => {
+                    if let Some(row) = table.last_mut() {
+                        row.push(String::new());
+                    }
+                }
+                _ => {}
+            },
+            Event::Text(t) if in_text => paragraph.text.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) if in_text => match r.resolve_char_ref() {
+                Ok(Some(c)) => paragraph.text.push(c),
+                _ => paragraph.text.push_str(quick_xml::escape::resolve_predefined_entity(r.as_ref()).unwrap_or("")),
+            },
+            Event::End(e) => match e.local_name().as_ref() {
+                "t" => in_text = false,
+                "p" if table_depth > 0 => {
+                    if let Some(cell) = table.last_mut().and_then(|r| r.last_mut()) {
+                        if !cell.is_empty() {
+                            cell.push(' ');
+                        }
+                        cell.push_str(paragraph.text.trim());
+                    }
+                }
+                "p" => {
+                    let md = paragraph.markdown();
+                    if !md.is_empty() {
+                        blocks.push(md);
+                    }
+                }
+                "tbl" => {
+                    table_depth -= 1;
+                    if table_depth == 0 && !table.is_empty() {
+                        blocks.push(super::table::from_rows(&table));
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if blocks.is_empty() {
+        return Err("The DOCX has no text".into());
+    }
+    Ok(blocks.join("\n\n") + "\n")
+}

@@ -1,0 +1,104 @@
+//! The thread API: a conversation's files by virtual path
+//! (`mnt/user-data/outputs/...`, `mnt/user-data/uploads/...`), including
+//! members of `.skill` archives.
+
+use super::parse_id;
+use crate::error::AppError;
+use crate::server::archive::ArchiveError;
+use crate::server::auth::CurrentUser;
+use crate::server::serve::{content_disposition, content_type, file_response, untrusted_content_headers, Caching};
+use crate::server::state::AppState;
+use crate::server::store::Resolved;
+use crate::server::{mime, vpath};
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use sha2::{Digest, Sha256};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/threads/{thread_id}/artifacts/{*path}", get(artifact))
+}
+
+impl From<ArchiveError> for AppError {
+    fn from(e: ArchiveError) -> Self {
+        match e {
+            ArchiveError::MemberNotFound(_) | ArchiveError::ArchiveNotFound => AppError::NotFound(e.to_string()),
+            ArchiveError::Corrupt(_) | ArchiveError::Hostile(_) => AppError::BadRequest(e.to_string()),
+            ArchiveError::TooLarge(_) => AppError::PayloadTooLarge(e.to_string()),
+            ArchiveError::Io(io) => io.into(),
+        }
+    }
+}
+
+/// The raw (still percent-encoded) thread id and virtual path of the URI:
+/// decoding is left to `vpath::check`, which sees every spelling.
+fn raw_parts(uri_path: &str) -> Option<(&str, &str)> {
+    uri_path.strip_prefix("/api/threads/")?.split_once("/artifacts/")
+}
+
+async fn artifact(State(state): State<AppState>, user: CurrentUser, req: Request) -> Result<Response, AppError> {
+    let (parts, _) = req.into_parts();
+    let (thread, raw_path) = raw_parts(parts.uri.path()).ok_or(AppError::Forbidden)?;
+    let thread = parse_id(thread, "Thread")?;
+    let path = vpath::check(raw_path)?;
+    let download = parts.uri.query().is_some_and(|q| {
+        form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "download" && matches!(&*v, "true" | "1"))
+    });
+    if let Some((archive, member)) = vpath::split_archive(&path) {
+        return match state.store.resolve(user.id, thread, archive)? {
+            Resolved::File(meta, file) => {
+                let archives = state.archives.clone();
+                let member_name = member.to_string();
+                let bytes = tokio::task::spawn_blocking(move || archives.read_member(&file, &member_name)).await??;
+                let tag = format!("\"{}\"", &hex(&Sha256::digest(format!("{}/{member}", meta.sha256)))[..32]);
+                Ok(member_response(&parts.headers, member, bytes, &tag, download))
+            }
+            _ => Err(AppError::NotFound(format!("Artifact not found: {archive}"))),
+        };
+    }
+    match state.store.resolve(user.id, thread, &path)? {
+        Resolved::File(meta, file) => Ok(file_response(&parts, &file, &meta, download, Caching::Revalidate).await),
+        Resolved::Folder => Err(AppError::BadRequest(format!("Path is not a file: {path}"))),
+        Resolved::Missing => Err(AppError::NotFound(format!("Artifact not found: {path}"))),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An archive member is already in memory (and bounded by the archive
+/// limits), so it is answered whole, with If-None-Match honoured.
+fn member_response(
+    request_headers: &axum::http::HeaderMap,
+    member: &str,
+    bytes: std::sync::Arc<[u8]>,
+    tag: &str,
+    download: bool,
+) -> Response {
+    let mime_type = mime::for_name(member);
+    let not_modified = request_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == tag));
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        axum::body::Body::from(bytes::Bytes::from_owner(bytes)).into_response()
+    };
+    let headers = response.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name, value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    };
+    set(headers, header::CONTENT_TYPE, content_type(&mime_type));
+    set(headers, header::CONTENT_DISPOSITION, content_disposition(member, download));
+    set(headers, header::ETAG, tag.to_string());
+    set(headers, header::CACHE_CONTROL, "private, no-cache".to_string());
+    untrusted_content_headers(headers, &mime_type);
+    response
+}

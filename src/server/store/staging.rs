@@ -1,0 +1,72 @@
+//! Files that arrive as a stream (uploads) are written to a temp file in
+//! their conversation's folder first, hashed and counted on the way, fsynced,
+//! and only renamed into place when the whole request has been accepted.
+
+use super::files::TEMP_PREFIX;
+use sha2::{Digest, Sha256};
+use std::io;
+use std::path::PathBuf;
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
+
+/// A received, durable file waiting to become an artifact.
+#[derive(Debug)]
+pub struct Staged {
+    pub name: String,
+    pub tmp: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+}
+
+pub struct StagingFile {
+    name: String,
+    tmp: PathBuf,
+    file: tokio::fs::File,
+    size: u64,
+    hasher: Sha256,
+}
+
+impl StagingFile {
+    /// A new temp file in `dir`, never an existing path: `create_new`
+    /// refuses to follow or replace anything already there, symlinks included.
+    pub async fn create(dir: PathBuf, name: &str) -> io::Result<Self> {
+        tokio::fs::create_dir_all(&dir).await?;
+        let tmp = dir.join(format!("{TEMP_PREFIX}{}", Uuid::new_v4()));
+        let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).await?;
+        Ok(Self { name: name.to_string(), tmp, file, size: 0, hasher: Sha256::new() })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
+        self.file.write_all(chunk).await?;
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        Ok(())
+    }
+
+    pub async fn finish(mut self) -> io::Result<Staged> {
+        let synced = async {
+            self.file.flush().await?;
+            self.file.sync_all().await
+        }
+        .await;
+        if let Err(e) = synced {
+            self.abandon().await;
+            return Err(e);
+        }
+        let sha256 = self.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Staged { name: self.name, tmp: self.tmp, size: self.size, sha256 })
+    }
+
+    pub async fn abandon(self) {
+        drop(self.file);
+        let _ = tokio::fs::remove_file(&self.tmp).await;
+    }
+}
