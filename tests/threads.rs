@@ -297,3 +297,35 @@ async fn threads_of_other_users_are_not_found() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn hostile_archives_get_clear_errors_over_http() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let id = app.conversation(&token, "t").await;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflate = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("../../escape.txt", deflate).unwrap();
+    zip.write_all(b"slip").unwrap();
+    zip.start_file("bomb.txt", deflate).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..100 {
+        zip.write_all(&zeros).unwrap();
+    }
+    let archive = zip.finish().unwrap().into_inner();
+    let truncated = archive[..archive.len() / 2].to_vec();
+    let r = app.tool_result(&token, &id, &[("evil.skill", &archive), ("broken.skill", &truncated)]).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let base = format!("/api/threads/{id}/artifacts/mnt/user-data/outputs");
+    let r = app.get(&format!("{base}/evil.skill/bomb.txt"), &token).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
+    assert!(r.json()["detail"].as_str().unwrap().contains("bomb.txt"));
+    let r = app.get(&format!("{base}/evil.skill/..%2f..%2fescape.txt"), &token).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.get(&format!("{base}/broken.skill/SKILL.md"), &token).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["detail"].as_str().unwrap().starts_with("Corrupt skill archive"), "{}", r.text());
+    let dir = app.dir.path().join("conversations").join(&id).join("artifacts");
+    assert_eq!(std::fs::read_dir(dir).unwrap().count(), 4, "nothing was extracted");
+    assert!(!app.dir.path().join("escape.txt").exists());
+}

@@ -1,0 +1,112 @@
+//! Gallery listings and "download all" ZIPs.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+use serde_json::json;
+use std::io::Read;
+
+async fn seeded() -> (TestApp, String, String, String) {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let a = app.conversation(&token, "Alpha").await;
+    let b = app.conversation(&token, "Beta").await;
+    app.tool_result(&token, &a, &[("chart.png", b"png-a"), ("report.html", b"<p>a</p>"), ("x.py", b"print(1)")]).await;
+    app.tool_result(&token, &b, &[("chart.png", b"png-b"), ("data.csv", b"1,2"), ("notes.md", b"# n")]).await;
+    (app, token, a, b)
+}
+
+#[tokio::test]
+async fn listing_pages_filters_and_counts() {
+    let (app, token, a, _) = seeded().await;
+    let all = app.get("/api/artifacts", &token).await.json();
+    assert_eq!((all["page"].clone(), all["size"].clone(), all["total"].clone()), (json!(1), json!(24), json!(6)));
+    assert_eq!(all["counts"], json!({ "all": 6, "images": 2, "html": 1, "code": 2, "files": 1 }));
+    let names: Vec<&str> = all["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["notes.md", "data.csv", "chart.png", "x.py", "report.html", "chart.png"], "newest first");
+    let item = &all["items"][0];
+    for key in ["id", "conversation_id", "conversation_title", "name", "size", "mime_type", "type", "created_at", "url", "download_url", "path"] {
+        assert!(item.get(key).is_some(), "{key}");
+    }
+
+    let images = app.get("/api/artifacts?type=images&size=1&page=2", &token).await.json();
+    assert_eq!(images["total"], 2);
+    assert_eq!(images["items"][0]["conversation_title"], "Alpha");
+    assert_eq!(images["counts"]["all"], 6, "counts ignore the filter");
+    let past = app.get("/api/artifacts?page=99", &token).await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert_eq!(past.json()["items"], json!([]));
+
+    let conv = app.get(&format!("/api/conversations/{a}/artifacts?type=code"), &token).await.json();
+    assert_eq!(conv["total"], 1);
+    assert_eq!(conv["items"][0]["name"], "x.py");
+    assert_eq!(conv["counts"]["all"], 3);
+
+    for (query, needle) in [
+        ("page=0", "Invalid page '0'"),
+        ("page=abc", "Invalid page 'abc'"),
+        ("size=0", "Invalid size '0': expected a whole number from 1 to 100"),
+        ("size=101", "Invalid size '101'"),
+        ("type=video", "Invalid type 'video': expected one of all, images, html, code, files"),
+    ] {
+        let r = app.get(&format!("/api/artifacts?{query}"), &token).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(r.json()["detail"].as_str().unwrap().contains(needle), "{query}: {}", r.text());
+    }
+}
+
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut body = Vec::new();
+            f.read_to_end(&mut body).unwrap();
+            (f.name().unwrap().to_string(), body)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn download_all_as_zip() {
+    let (app, token, a, _) = seeded().await;
+    let r = app.get(&format!("/api/conversations/{a}/artifacts.zip"), &token).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type"), "application/zip");
+    assert_eq!(r.header("content-disposition"), "attachment; filename=\"Alpha.zip\"; filename*=UTF-8''Alpha.zip");
+    let mut files = unzip(&r.body);
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            ("chart.png".to_string(), b"png-a".to_vec()),
+            ("report.html".to_string(), b"<p>a</p>".to_vec()),
+            ("x.py".to_string(), b"print(1)".to_vec())
+        ]
+    );
+
+    let r = app.get("/api/artifacts.zip?type=images", &token).await;
+    let files = unzip(&r.body);
+    assert_eq!(files, [("chart.png".to_string(), b"png-b".to_vec()), ("chart_1.png".to_string(), b"png-a".to_vec())]);
+    assert_eq!(unzip(&app.get("/api/artifacts.zip", &token).await.body).len(), 6);
+    assert_eq!(app.get("/api/artifacts.zip?type=nope", &token).await.status, StatusCode::BAD_REQUEST);
+
+    let bob = app.user("bob");
+    assert_eq!(app.get(&format!("/api/conversations/{a}/artifacts.zip"), &bob).await.status, StatusCode::NOT_FOUND);
+    assert!(unzip(&app.get("/api/artifacts.zip", &bob).await.body).is_empty());
+}
+
+#[tokio::test]
+async fn deleted_artifacts_leave_every_listing_at_once() {
+    let (app, token, a, _) = seeded().await;
+    let item = app.get(&format!("/api/conversations/{a}/artifacts?type=html"), &token).await.json()["items"][0].clone();
+    let r = app.call(Method::DELETE, item["url"].as_str().unwrap(), Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/artifacts", &token).await.json()["counts"]["html"], 0);
+    assert_eq!(app.get(&format!("/api/conversations/{a}/artifacts"), &token).await.json()["total"], 2);
+    assert_eq!(app.get(item["url"].as_str().unwrap(), &token).await.status, StatusCode::NOT_FOUND);
+    let thread = app.get(&format!("/api/threads/{a}/artifacts/mnt/user-data/outputs/report.html"), &token).await;
+    assert_eq!(thread.status, StatusCode::NOT_FOUND);
+    assert_eq!(unzip(&app.get(&format!("/api/conversations/{a}/artifacts.zip"), &token).await.body).len(), 2);
+}
