@@ -1,4 +1,5 @@
-use crate::pages::{gallery::GalleryPage, login::LoginPage, not_found::NotFound};
+use crate::pages::conversations::{ConversationPage, ConversationsPage};
+use crate::pages::{gallery::GalleryPage, login::LoginPage, not_found::NotFound, preview::PreviewPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -6,6 +7,8 @@ use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::guard::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -29,6 +32,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/vitrine.css" />
+        <Stylesheet href="/highlight.css" />
         <Title formatter=|page: String| if page.is_empty() { "Vitrine".to_string() } else { format!("{page} · Vitrine") } />
         <Router>
             <Routes fallback=NotFound>
@@ -37,6 +41,9 @@ pub fn App() -> impl IntoView {
                 // Async: the server sends complete HTML, so pages work before
                 // (and without) the wasm; streamed placeholders would need JS.
                 <Route path=path!("/artifacts") view=GalleryPage ssr=SsrMode::Async />
+                <Route path=path!("/artifacts/:conversation_id/:artifact_id") view=PreviewPage ssr=SsrMode::Async />
+                <Route path=path!("/conversations") view=ConversationsPage ssr=SsrMode::Async />
+                <Route path=path!("/conversations/:id") view=ConversationPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -14,6 +14,9 @@ pub enum AppError {
     Unauthorized,
     #[error("Access denied")]
     Forbidden,
+    /// A state-changing request that a browser sent from another site.
+    #[error("Cross-site request refused: this action must come from Vitrine's own pages")]
+    CrossSite,
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -32,7 +35,7 @@ impl AppError {
         match self {
             Self::BadRequest(_) => 400,
             Self::Unauthorized => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::CrossSite => 403,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
             Self::PayloadTooLarge(_) => 413,

@@ -28,6 +28,27 @@ pub fn short_time(rfc3339: &str) -> String {
     }
 }
 
+/// `5 minutes ago`, `yesterday`, `3 days ago`; past a month, the date.
+/// `now` comes from the server with the data, so the server's render and
+/// the browser's hydration print the same words.
+pub fn relative_time(rfc3339: &str, now: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    use time::OffsetDateTime;
+    let (Ok(then), Ok(now)) = (OffsetDateTime::parse(rfc3339, &Rfc3339), OffsetDateTime::parse(now, &Rfc3339)) else {
+        return short_time(rfc3339);
+    };
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    let ago = now - then;
+    match (ago.whole_minutes(), ago.whole_hours(), ago.whole_days()) {
+        (m, _, _) if m < 1 => "just now".into(),
+        (m, _, _) if m < 60 => plural(m, "minute"),
+        (_, h, _) if h < 24 => plural(h, "hour"),
+        (_, _, 1) => "yesterday".into(),
+        (_, _, d) if d < 31 => plural(d, "day"),
+        _ => rfc3339.get(..10).unwrap_or(rfc3339).to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +66,24 @@ mod tests {
     fn times() {
         assert_eq!(short_time("2026-11-22T16:20:17.123Z"), "2026-11-22 16:20 UTC");
         assert_eq!(short_time("bad"), "bad");
+    }
+
+    #[test]
+    fn relative_times() {
+        let now = "2026-11-22T16:20:00Z";
+        for (then, words) in [
+            ("2026-11-22T16:19:31.5Z", "just now"),
+            ("2026-11-22T16:30:00Z", "just now"),
+            ("2026-11-22T16:19:00Z", "1 minute ago"),
+            ("2026-11-22T15:25:00Z", "55 minutes ago"),
+            ("2026-11-22T15:20:00Z", "1 hour ago"),
+            ("2026-11-21T17:00:00Z", "23 hours ago"),
+            ("2026-11-21T16:20:00Z", "yesterday"),
+            ("2026-11-12T10:00:00Z", "10 days ago"),
+            ("2026-09-01T10:00:00Z", "2026-09-01"),
+            ("bad", "bad"),
+        ] {
+            assert_eq!(relative_time(then, now), words, "{then}");
+        }
     }
 }

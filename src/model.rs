@@ -148,27 +148,90 @@ pub struct Artifact {
     pub path: String,
 }
 
-/// Page and filter of a listing; parsed from the query string with errors
-/// that name the wrong value and what is allowed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The order of a listing: the `sort` query parameter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+    /// By file name, A to Z, ignoring case.
+    Name,
+    /// Largest first.
+    Size,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Self::Newest, Self::Oldest, Self::Name, Self::Size];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::Name => "name",
+            Self::Size => "size",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Newest => "Newest first",
+            Self::Oldest => "Oldest first",
+            Self::Name => "Name (A–Z)",
+            Self::Size => "Largest first",
+        }
+    }
+}
+
+impl FromStr for Sort {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| format!("Invalid sort '{s}': expected one of newest, oldest, name, size"))
+    }
+}
+
+impl TryFrom<String> for Sort {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<Sort> for String {
+    fn from(o: Sort) -> String {
+        o.as_str().to_string()
+    }
+}
+
+/// Page, filter, search and order of a listing; parsed from the query string
+/// with errors that name the wrong value and what is allowed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArtifactQuery {
     pub page: u32,
     pub size: u32,
     #[serde(rename = "type")]
     pub kind: TypeFilter,
+    pub sort: Sort,
+    /// Case-insensitive part of the file name; empty matches every file.
+    pub q: String,
 }
 
 impl Default for ArtifactQuery {
     fn default() -> Self {
-        Self { page: 1, size: Self::DEFAULT_SIZE, kind: TypeFilter::All }
+        Self { page: 1, size: Self::DEFAULT_SIZE, kind: TypeFilter::All, sort: Sort::Newest, q: String::new() }
     }
 }
 
 impl ArtifactQuery {
     pub const DEFAULT_SIZE: u32 = 24;
     pub const MAX_SIZE: u32 = 100;
+    pub const MAX_SEARCH_CHARS: u32 = 200;
 
-    /// Parses `page`, `size` and `type` from query pairs; other keys are ignored.
+    /// Parses `page`, `size`, `type`, `sort` and `q` from query pairs; other
+    /// keys are ignored.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, String> {
         let mut q = Self::default();
         for (key, value) in pairs {
@@ -186,10 +249,48 @@ impl ArtifactQuery {
                     })?
                 }
                 "type" => q.kind = value.parse()?,
+                "sort" => q.sort = value.parse()?,
+                "q" => {
+                    if value.chars().count() > Self::MAX_SEARCH_CHARS as usize {
+                        return Err(format!("Invalid q: at most {} characters", Self::MAX_SEARCH_CHARS));
+                    }
+                    q.q = value.trim().to_string();
+                }
                 _ => {}
             }
         }
         Ok(q)
+    }
+
+    /// The same query with another page.
+    pub fn with_page(&self, page: u32) -> Self {
+        Self { page, ..self.clone() }
+    }
+
+    /// `?type=html&sort=name&q=chart&page=2`, leaving out defaults; empty
+    /// when everything is the default.
+    pub fn to_query_string(&self) -> String {
+        let d = Self::default();
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        if self.kind != d.kind {
+            out.append_pair("type", self.kind.as_str());
+        }
+        if self.sort != d.sort {
+            out.append_pair("sort", self.sort.as_str());
+        }
+        if !self.q.is_empty() {
+            out.append_pair("q", &self.q);
+        }
+        if self.size != d.size {
+            out.append_pair("size", &self.size.to_string());
+        }
+        if self.page != d.page {
+            out.append_pair("page", &self.page.to_string());
+        }
+        match out.finish() {
+            s if s.is_empty() => s,
+            s => format!("?{s}"),
+        }
     }
 }
 
@@ -204,6 +305,16 @@ pub struct Counts {
 }
 
 impl Counts {
+    pub fn add(&mut self, t: GalleryType) {
+        self.all += 1;
+        match t {
+            GalleryType::Images => self.images += 1,
+            GalleryType::Html => self.html += 1,
+            GalleryType::Code => self.code += 1,
+            GalleryType::Files => self.files += 1,
+        }
+    }
+
     pub fn get(&self, f: TypeFilter) -> u64 {
         match f {
             TypeFilter::All => self.all,
@@ -268,6 +379,69 @@ pub struct Message {
     pub artifacts: Vec<Artifact>,
 }
 
+/// The first rows of a CSV or TSV file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TablePreview {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// More rows follow in the file.
+    pub truncated: bool,
+}
+
+/// How an artifact is shown inline. HTML strings are made and sanitised on
+/// the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum PreviewBody {
+    Image,
+    Html,
+    Pdf,
+    Audio,
+    Video,
+    Code { html: String, language: String, lines: u32 },
+    Markdown { html: String },
+    Table(TablePreview),
+    Text { text: String },
+    Binary,
+}
+
+/// Where an artifact lies in a gallery listing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArtifactRef {
+    pub conversation_id: Uuid,
+    pub id: Uuid,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub artifact: Artifact,
+    pub body: PreviewBody,
+    /// Only the first part of a large file was read for the preview.
+    pub partial: bool,
+    /// The neighbours in the gallery's current order, filter and search.
+    pub previous: Option<ArtifactRef>,
+    pub next: Option<ArtifactRef>,
+    /// The server's clock (RFC 3339) when this was made: relative times are
+    /// computed from it, so the server's render and the browser's agree.
+    pub now: String,
+}
+
+/// A gallery page: the listing and, for text cards, their first lines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GalleryPage {
+    pub page: ArtifactPage,
+    pub snippets: Vec<Option<String>>,
+    /// See [`Preview::now`].
+    pub now: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationView {
+    pub conversation: Conversation,
+    pub messages: Vec<Message>,
+    /// See [`Preview::now`].
+    pub now: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredToolResult {
     pub message_id: Uuid,
@@ -320,13 +494,31 @@ mod tests {
     }
 
     #[test]
+    fn query_string_round_trips_and_leaves_out_defaults() {
+        assert_eq!(ArtifactQuery::default().to_query_string(), "");
+        let q = ArtifactQuery {
+            page: 2,
+            kind: TypeFilter::Only(GalleryType::Code),
+            sort: Sort::Name,
+            q: "a&b c".into(),
+            ..Default::default()
+        };
+        let s = q.to_query_string();
+        assert_eq!(s, "?type=code&sort=name&q=a%26b+c&page=2");
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(s[1..].as_bytes()).into_owned().collect();
+        assert_eq!(ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))), Ok(q));
+    }
+
+    #[test]
     fn query_parsing_names_the_wrong_value() {
         let q = |s: &[(&str, &str)]| ArtifactQuery::from_pairs(s.iter().copied());
         assert_eq!(q(&[]), Ok(ArtifactQuery::default()));
         assert_eq!(
             q(&[("page", "3"), ("size", "100"), ("type", "html")]),
-            Ok(ArtifactQuery { page: 3, size: 100, kind: TypeFilter::Only(GalleryType::Html) })
+            Ok(ArtifactQuery { page: 3, size: 100, kind: TypeFilter::Only(GalleryType::Html), ..Default::default() })
         );
+        let searched = q(&[("sort", "size"), ("q", "  Chart ")]).unwrap();
+        assert_eq!((searched.sort, searched.q.as_str()), (Sort::Size, "Chart"));
         for (k, v, needle) in [
             ("page", "0", "Invalid page '0'"),
             ("page", "x", "Invalid page 'x'"),
@@ -334,6 +526,8 @@ mod tests {
             ("size", "0", "from 1 to 100"),
             ("size", "101", "Invalid size '101'"),
             ("type", "videos", "expected one of all, images, html, code, files"),
+            ("sort", "date", "expected one of newest, oldest, name, size"),
+            ("q", &"x".repeat(201), "at most 200 characters"),
         ] {
             let err = q(&[(k, v)]).unwrap_err();
             assert!(err.contains(needle), "{err}");

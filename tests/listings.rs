@@ -56,6 +56,49 @@ async fn listing_pages_filters_and_counts() {
     }
 }
 
+fn names(page: &serde_json::Value) -> Vec<&str> {
+    page["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn listing_search_and_sort() {
+    let (app, token, a, _) = seeded().await;
+    let by_name = app.get("/api/artifacts?sort=name", &token).await.json();
+    assert_eq!(names(&by_name), ["chart.png", "chart.png", "data.csv", "notes.md", "report.html", "x.py"]);
+    let oldest = app.get("/api/artifacts?sort=oldest&size=2&page=2", &token).await.json();
+    assert_eq!(names(&oldest), ["x.py", "chart.png"]);
+    let largest = app.get("/api/artifacts?sort=size", &token).await.json();
+    assert_eq!(
+        names(&largest),
+        ["x.py", "report.html", "chart.png", "chart.png", "notes.md", "data.csv"],
+        "largest first, newest first among equal sizes"
+    );
+
+    let found = app.get("/api/artifacts?q=CHART", &token).await.json();
+    assert_eq!(names(&found), ["chart.png", "chart.png"]);
+    assert_eq!(found["total"], 2);
+    assert_eq!(found["counts"], json!({ "all": 2, "images": 2, "html": 0, "code": 0, "files": 0 }));
+    let filtered = app.get("/api/artifacts?q=.&type=code&sort=name", &token).await.json();
+    assert_eq!(names(&filtered), ["notes.md", "x.py"]);
+    assert_eq!(filtered["counts"]["all"], 6);
+    let none = app.get("/api/artifacts?q=nothing-like-this", &token).await.json();
+    assert_eq!((none["total"].clone(), none["items"].clone()), (json!(0), json!([])));
+    let conv = app.get(&format!("/api/conversations/{a}/artifacts?q=chart"), &token).await.json();
+    assert_eq!(conv["total"], 1);
+
+    let zip = app.get("/api/artifacts.zip?q=chart", &token).await;
+    assert_eq!(unzip(&zip.body).len(), 2);
+
+    for (query, needle) in [
+        ("sort=date", "Invalid sort 'date': expected one of newest, oldest, name, size"),
+        (&format!("q={}", "x".repeat(201)), "Invalid q: at most 200 characters"),
+    ] {
+        let r = app.get(&format!("/api/artifacts?{query}"), &token).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(r.json()["detail"].as_str().unwrap().contains(needle), "{query}: {}", r.text());
+    }
+}
+
 fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     (0..zip.len())

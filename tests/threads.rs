@@ -190,14 +190,14 @@ async fn agent_content_is_sandboxed_and_never_sniffed() {
     for path in ["index.html", "drawing.svg", "feed.xml", "script.py", "plots/chart.png", "data.csv"] {
         let r = t.get(&format!("mnt/user-data/outputs/{path}")).await;
         assert_eq!(r.header("x-content-type-options"), "nosniff", "{path}");
-        assert_eq!(r.header("content-security-policy"), "sandbox allow-scripts", "{path}");
+        assert_eq!(r.header("content-security-policy"), "sandbox allow-scripts; frame-ancestors 'self'", "{path}");
     }
     let r = t.get("mnt/user-data/outputs/report%201%20%22final%22.pdf").await;
     assert_eq!(r.header("x-content-type-options"), "nosniff");
     // The same through the artifact URL.
     let list = t.app.get("/api/artifacts?type=html", &t.token).await.json();
     let r = t.app.get(list["items"][0]["url"].as_str().unwrap(), &t.token).await;
-    assert_eq!(r.header("content-security-policy"), "sandbox allow-scripts");
+    assert_eq!(r.header("content-security-policy"), "sandbox allow-scripts; frame-ancestors 'self'");
 }
 
 /// Every way out of the thread's space, against a canary outside the data

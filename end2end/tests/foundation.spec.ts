@@ -23,7 +23,7 @@ test("demo sees the demo artifacts on /artifacts, newest first", async ({ page }
   // The newest conversation's artifacts come first.
   await expect(cards.first()).toContainText("Churn model training");
   await expect(page.locator('.tab[data-filter="all"] .count')).toHaveText("25");
-  await page.getByRole("link", { name: "Older →" }).click();
+  await page.getByRole("link", { name: "Next →" }).click();
   await expect(page).toHaveURL(/page=2/);
   await expect(cards).toHaveCount(1);
   await expect(cards.first()).toContainText("data/sales_2024.csv");

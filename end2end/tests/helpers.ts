@@ -1,4 +1,6 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, request, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 
 /** Signs in through the real login form. */
 export async function login(page: Page, name = "demo", password = "demo", path = "/artifacts") {
@@ -8,4 +10,28 @@ export async function login(page: Page, name = "demo", password = "demo", path =
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(path.replace("?", "\\?") + "$"));
+}
+
+/** Creates a user with the real CLI, on the test server's data; returns its name and API token. */
+export function newUser(prefix: string, password = "pw"): { name: string; token: string } {
+  const root = path.resolve(__dirname, "..", "..");
+  const name = `${prefix}${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const out = execFileSync(path.join(root, "target/release/vitrine"), ["user", "add", name, "--password", password], {
+    env: { ...process.env, VITRINE_DATA_DIR: process.env.E2E_DATA_DIR! },
+  });
+  const token = out.toString().trim().split("\n").pop()!.trim();
+  return { name, token };
+}
+
+/** Stores one tool result with text files in a new conversation, through the JSON API. */
+export async function ingest(baseURL: string, token: string, title: string, files: Record<string, string>) {
+  const api = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const conversation = await (await api.post("/api/conversations", { data: { title } })).json();
+  const artifacts = Object.entries(files).map(([name, text]) => ({ name, text }));
+  const stored = await api.post(`/api/conversations/${conversation.id}/tool-results`, {
+    data: { tool: "python", content: "done", artifacts },
+  });
+  expect(stored.status()).toBe(201);
+  await api.dispose();
+  return conversation.id as string;
 }

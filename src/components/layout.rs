@@ -8,6 +8,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <a class="brand" href="/artifacts">"Vitrine"</a>
             <nav>
                 <a href="/artifacts">"Artifacts"</a>
+                <a href="/conversations">"Conversations"</a>
             </nav>
             <form method="post" action="/logout">
                 <button type="submit" class="link">"Sign out"</button>

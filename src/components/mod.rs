@@ -1,3 +1,4 @@
 pub mod artifact_card;
 pub mod error_view;
 pub mod layout;
+pub mod timestamp;

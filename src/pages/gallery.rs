@@ -1,25 +1,37 @@
 use crate::api::list_artifacts;
 use crate::components::{artifact_card::ArtifactCard, error_view::ErrorView, layout::Layout};
 use crate::error::AppError;
-use crate::model::{ArtifactPage, ArtifactQuery, TypeFilter};
+use crate::model::{ArtifactQuery, GalleryPage, Sort, TypeFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 
-/// `/artifacts`: every artifact of the signed-in user, newest first. The
-/// filter and page live in the URL; tabs and pager are plain links.
+/// The gallery's query from the URL's query string.
+pub fn gallery_query(params: &ParamsMap) -> Result<ArtifactQuery, String> {
+    let pairs: Vec<(&str, String)> = ["page", "size", "type", "sort", "q"]
+        .into_iter()
+        .filter_map(|k| params.get(k).map(|v| (k, v)))
+        .collect();
+    ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+}
+
+/// `/artifacts` with a query: the gallery in that state.
+pub fn gallery_href(q: &ArtifactQuery) -> String {
+    format!("/artifacts{}", q.to_query_string())
+}
+
+/// `/artifacts`: every artifact of the signed-in user, newest first. Filter,
+/// search, order and page live in the URL; tabs, orders and pager are plain
+/// links and the search box a plain GET form, so all of it works before the
+/// wasm arrives.
 #[component]
 pub fn GalleryPage() -> impl IntoView {
     let params = use_query_map();
-    let query = move || {
-        let params = params.read();
-        let pairs: Vec<(&str, String)> =
-            ["page", "size", "type"].into_iter().filter_map(|k| params.get(k).map(|v| (k, v))).collect();
-        ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
-    };
+    let query = move || gallery_query(&params.read());
     let page = Resource::new(query, |q| async move {
         match q {
-            Ok(q) => list_artifacts(q).await,
+            Ok(q) => list_artifacts(q.clone()).await.map(|p| (q, p)),
             Err(msg) => Err(AppError::BadRequest(msg)),
         }
     });
@@ -27,10 +39,10 @@ pub fn GalleryPage() -> impl IntoView {
         <Title text="Artifacts" />
         <Layout>
             <h1>"Artifacts"</h1>
-            <Suspense fallback=|| view! { <p class="muted">"Loading artifacts…"</p> }>
+            <Suspense fallback=|| view! { <p class="muted" role="status">"Loading artifacts…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(p) => view! { <Gallery page=p /> }.into_any(),
+                        Ok((q, p)) => view! { <Gallery query=q page=p /> }.into_any(),
                         Err(e) => view! { <ErrorView error=e /> }.into_any(),
                     }
                 })}
@@ -39,22 +51,12 @@ pub fn GalleryPage() -> impl IntoView {
     }
 }
 
-fn gallery_href(kind: TypeFilter, page: u32) -> String {
-    match (kind, page) {
-        (TypeFilter::All, 1) => "/artifacts".into(),
-        (TypeFilter::All, p) => format!("/artifacts?page={p}"),
-        (k, 1) => format!("/artifacts?type={k}"),
-        (k, p) => format!("/artifacts?type={k}&page={p}"),
-    }
-}
-
 #[component]
-fn Gallery(page: ArtifactPage) -> impl IntoView {
-    let params = use_query_map();
-    let current = move || params.read().get("type").and_then(|t| t.parse().ok()).unwrap_or_default();
+fn Gallery(query: ArtifactQuery, page: GalleryPage) -> impl IntoView {
+    let GalleryPage { page, snippets, now } = page;
     let counts = page.counts;
     let pages = page.total.div_ceil(u64::from(page.size)).max(1) as u32;
-    let empty = page.items.is_empty();
+    let first = |q: ArtifactQuery| q.with_page(1);
     view! {
         <nav class="tabs" aria-label="Filter by type">
             {TypeFilter::ALL
@@ -62,9 +64,9 @@ fn Gallery(page: ArtifactPage) -> impl IntoView {
                 .map(|f| {
                     view! {
                         <a
-                            href=gallery_href(f, 1)
+                            href=gallery_href(&first(ArtifactQuery { kind: f, ..query.clone() }))
                             class="tab"
-                            aria-current=move || (current() == f).then_some("page")
+                            aria-current=(query.kind == f).then_some("page")
                             data-filter=f.as_str()
                         >
                             {f.label()}
@@ -74,28 +76,88 @@ fn Gallery(page: ArtifactPage) -> impl IntoView {
                 })
                 .collect_view()}
         </nav>
-        <Show when=move || empty>
-            <p class="empty muted">"No artifacts here yet."</p>
-        </Show>
-        <ul class="grid">
-            {page.items.into_iter().map(|a| view! { <ArtifactCard artifact=a /> }).collect_view()}
-        </ul>
-        <Show when=move || { pages > 1 }>
-            <nav class="pager" aria-label="Pages">
-                {move || {
-                    let kind = current();
-                    let p = page.page;
-                    view! {
-                        <Show when=move || { p > 1 }>
-                            <a rel="prev" href=gallery_href(kind, p - 1)>"← Newer"</a>
-                        </Show>
-                        <span>{format!("Page {p} of {pages}")}</span>
-                        <Show when=move || { p < pages }>
-                            <a rel="next" href=gallery_href(kind, p + 1)>"Older →"</a>
-                        </Show>
-                    }
-                }}
+        <div class="toolbar">
+            <SearchForm query=query.clone() />
+            <nav class="sorts" aria-label="Order">
+                {Sort::ALL
+                    .into_iter()
+                    .map(|s| {
+                        view! {
+                            <a
+                                href=gallery_href(&first(ArtifactQuery { sort: s, ..query.clone() }))
+                                aria-current=(query.sort == s).then_some("true")
+                                data-sort=s.as_str()
+                            >
+                                {s.label()}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
             </nav>
-        </Show>
+            <a class="button" href=format!("/api/artifacts.zip{}", first(query.clone()).to_query_string()) download="">
+                "Download all (.zip)"
+            </a>
+        </div>
+        {page.items.is_empty().then(|| view! { <p class="empty muted">{empty_message(&query)}</p> })}
+        <ul class="grid">
+            {page
+                .items
+                .into_iter()
+                .zip(snippets)
+                .map(|(a, snippet)| view! { <ArtifactCard artifact=a snippet now=now.clone() gallery=query.clone() /> })
+                .collect_view()}
+        </ul>
+        {(pages > 1).then(|| {
+            let p = page.page;
+            view! {
+                <nav class="pager" aria-label="Pages">
+                    {(p > 1).then(|| view! { <a rel="prev" href=gallery_href(&query.with_page(p - 1))>"← Previous"</a> })}
+                    <span>{format!("Page {p} of {pages}")}</span>
+                    {(p < pages).then(|| view! { <a rel="next" href=gallery_href(&query.with_page(p + 1))>"Next →"</a> })}
+                </nav>
+            }
+        })}
+    }
+}
+
+fn empty_message(q: &ArtifactQuery) -> String {
+    let what = match q.kind {
+        TypeFilter::All => "artifacts".to_string(),
+        f => format!("{} artifacts", f.label()),
+    };
+    match (q.q.is_empty(), q.page) {
+        (false, _) => format!("No {what} with “{}” in their name.", q.q),
+        (true, 1) if q.kind == TypeFilter::All => {
+            "No artifacts yet. Files that your agents' tools make will appear here.".into()
+        }
+        (true, 1) => format!("No {what} yet."),
+        (true, _) => format!("No {what} on this page: there are fewer pages."),
+    }
+}
+
+/// Search by file name: a GET form to `/artifacts` that keeps the filter
+/// and order and starts again at page 1.
+#[component]
+fn SearchForm(query: ArtifactQuery) -> impl IntoView {
+    let kind = (query.kind != TypeFilter::All).then(|| query.kind.as_str());
+    let sort = (query.sort != Sort::Newest).then(|| query.sort.as_str());
+    view! {
+        <form class="search" method="get" action="/artifacts" role="search">
+            <label for="search-input" class="visually-hidden">"Search by file name"</label>
+            <input
+                id="search-input"
+                type="search"
+                name="q"
+                value=query.q.clone()
+                placeholder="Search by file name"
+                maxlength=ArtifactQuery::MAX_SEARCH_CHARS
+            />
+            {kind.map(|k| view! { <input type="hidden" name="type" value=k /> })}
+            {sort.map(|s| view! { <input type="hidden" name="sort" value=s /> })}
+            <button type="submit" class="button secondary">"Search"</button>
+            {(!query.q.is_empty()).then(|| {
+                view! { <a href=gallery_href(&ArtifactQuery { q: String::new(), ..query.with_page(1) })>"Clear"</a> }
+            })}
+        </form>
     }
 }

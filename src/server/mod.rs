@@ -7,7 +7,10 @@ pub mod config;
 pub mod convert;
 pub mod db;
 pub mod demo;
+pub mod guard;
 pub mod mime;
+pub mod preview;
+pub mod render;
 pub mod routes;
 pub mod serve;
 pub mod state;
@@ -68,6 +71,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(guard::same_origin_writes))
+        .layer(middleware::from_fn(guard::security_headers))
         .with_state(state)
 }
 

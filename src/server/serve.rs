@@ -73,12 +73,16 @@ fn if_none_match(parts: &Parts, tag: &str) -> bool {
 
 /// Headers every response carrying agent-made bytes gets. The sandbox CSP
 /// makes a directly opened HTML, SVG or XML file run in an opaque origin:
-/// it cannot read our cookies or call our API. PDFs are left out because
+/// it cannot read our cookies or call our API; only our own preview may
+/// frame it. PDFs are left out because
 /// Chromium refuses to show a sandboxed PDF, and its viewer runs no page script.
 pub fn untrusted_content_headers(headers: &mut axum::http::HeaderMap, mime_type: &str) {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if mime_type != "application/pdf" {
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox allow-scripts"));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox allow-scripts; frame-ancestors 'self'"),
+        );
     }
 }
 

@@ -37,7 +37,7 @@ async fn list_all(
     user: CurrentUser,
     RawQuery(q): RawQuery,
 ) -> Result<Json<ArtifactPage>, AppError> {
-    Ok(Json(state.store.list(user.id, None, parse_query(&q)?)?))
+    Ok(Json(state.store.list(user.id, None, &parse_query(&q)?)?))
 }
 
 async fn list_conversation(
@@ -47,7 +47,7 @@ async fn list_conversation(
     RawQuery(q): RawQuery,
 ) -> Result<Json<ArtifactPage>, AppError> {
     let id = parse_id(&id, "Conversation")?;
-    Ok(Json(state.store.list(user.id, Some(id), parse_query(&q)?)?))
+    Ok(Json(state.store.list(user.id, Some(id), &parse_query(&q)?)?))
 }
 
 async fn download(

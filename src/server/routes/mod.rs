@@ -5,6 +5,7 @@ mod artifacts;
 mod conversations;
 mod session;
 mod threads;
+mod thumbnails;
 mod uploads;
 mod zips;
 
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(conversations::router())
         .merge(artifacts::router())
         .merge(threads::router())
+        .merge(thumbnails::router())
         .merge(uploads::router())
         .merge(zips::router())
 }

@@ -36,9 +36,9 @@ async fn all_zip(
     user: CurrentUser,
     RawQuery(q): RawQuery,
 ) -> Result<Response, AppError> {
-    let filter = parse_query(&q)?.kind;
-    let files = state.store.export(user.id, None, filter)?;
-    Ok(zip_response(files, &format!("artifacts-{filter}.zip")))
+    let query = parse_query(&q)?;
+    let files = state.store.export(user.id, None, &query)?;
+    Ok(zip_response(files, &format!("artifacts-{}.zip", query.kind)))
 }
 
 async fn conversation_zip(
@@ -49,7 +49,7 @@ async fn conversation_zip(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "Conversation")?;
     let conversation = state.store.conversation(user.id, id)?;
-    let files = state.store.export(user.id, Some(id), parse_query(&q)?.kind)?;
+    let files = state.store.export(user.id, Some(id), &parse_query(&q)?)?;
     Ok(zip_response(files, &format!("{}.zip", conversation.title)))
 }
 

@@ -4,7 +4,7 @@
 //! number or the size of the collection.
 
 use super::sidecar::Sidecar;
-use crate::model::{Counts, GalleryType, TypeFilter};
+use crate::model::{ArtifactQuery, Counts, GalleryType, Sort, TypeFilter};
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -69,13 +69,82 @@ impl Listing {
         }
     }
 
-    /// Page `page` (1-based) of `size`, newest first.
-    pub fn page(&self, filter: TypeFilter, page: u32, size: u32) -> impl Iterator<Item = &Key> {
-        let keys = self.keys(filter);
-        let skip = (u64::from(page.max(1)) - 1).saturating_mul(u64::from(size));
-        let end = (keys.len() as u64).saturating_sub(skip) as usize;
-        let start = end.saturating_sub(size as usize);
-        keys[start..end].iter().rev()
+    /// The keys under a query's filter, search and order, and the counts per
+    /// type among the matches. The default newest-first listing, and
+    /// oldest-first, are slices of the kept order; a search or another order
+    /// is one pass over the listing and a sort of the matches.
+    pub fn select<'a>(&'a self, q: &ArtifactQuery, artifacts: &HashMap<Uuid, Arc<Sidecar>>) -> (Selection<'a>, Counts) {
+        match q.sort {
+            Sort::Newest if q.q.is_empty() => return (Selection::NewestFirst(self.keys(q.kind)), self.counts()),
+            Sort::Oldest if q.q.is_empty() => return (Selection::OldestFirst(self.keys(q.kind)), self.counts()),
+            _ => {}
+        }
+        let needle = q.q.to_lowercase();
+        let mut counts = Counts::default();
+        let mut picked: Vec<(Key, &Sidecar)> = Vec::new();
+        for key in &self.all {
+            let Some(meta) = artifacts.get(&key.1) else { continue };
+            if !needle.is_empty() && !meta.name.to_lowercase().contains(&needle) {
+                continue;
+            }
+            counts.add(meta.kind);
+            if q.kind.matches(meta.kind) {
+                picked.push((*key, meta));
+            }
+        }
+        match q.sort {
+            Sort::Newest => picked.reverse(),
+            Sort::Oldest => {}
+            Sort::Name => picked.sort_by_cached_key(|(k, m)| (m.name.to_lowercase(), std::cmp::Reverse(*k))),
+            Sort::Size => picked.sort_by_key(|(k, m)| std::cmp::Reverse((m.size, *k))),
+        }
+        (Selection::Ordered(picked.into_iter().map(|(k, _)| k).collect()), counts)
+    }
+}
+
+/// The keys of a listing in the order a query shows them.
+pub enum Selection<'a> {
+    /// Kept oldest first: read backwards.
+    NewestFirst(&'a [Key]),
+    OldestFirst(&'a [Key]),
+    Ordered(Vec<Key>),
+}
+
+impl Selection<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::NewestFirst(k) | Self::OldestFirst(k) => k.len(),
+            Self::Ordered(k) => k.len(),
+        }
+    }
+
+    fn get(&self, at: usize) -> Option<Key> {
+        match self {
+            Self::NewestFirst(k) => k.len().checked_sub(at + 1).map(|i| k[i]),
+            Self::OldestFirst(k) => k.get(at).copied(),
+            Self::Ordered(k) => k.get(at).copied(),
+        }
+    }
+
+    /// Page `page` (1-based) of `size`.
+    pub fn page(&self, page: u32, size: u32) -> Vec<Key> {
+        let start = (u64::from(page.max(1)) - 1).saturating_mul(u64::from(size));
+        let start = usize::try_from(start).unwrap_or(usize::MAX).min(self.len());
+        let end = start.saturating_add(size as usize).min(self.len());
+        (start..end).filter_map(|at| self.get(at)).collect()
+    }
+
+    /// The keys just before and just after `key`.
+    pub fn neighbours(&self, key: &Key) -> (Option<Key>, Option<Key>) {
+        let at = match self {
+            Self::NewestFirst(k) => k.binary_search(key).ok().map(|i| k.len() - 1 - i),
+            Self::OldestFirst(k) => k.binary_search(key).ok(),
+            Self::Ordered(k) => k.iter().position(|x| x == key),
+        };
+        match at {
+            Some(at) => (at.checked_sub(1).and_then(|i| self.get(i)), self.get(at + 1)),
+            None => (None, None),
+        }
     }
 }
 
@@ -157,12 +226,25 @@ impl Index {
         Some(meta)
     }
 
-    pub fn owner_listing(&self, owner: Uuid) -> Option<&Listing> {
-        self.by_owner.get(&owner)
+    /// The user's listing, or one of their conversations' (whose owner the
+    /// caller has checked).
+    pub fn listing(&self, owner: Uuid, conversation: Option<Uuid>) -> Option<&Listing> {
+        match conversation {
+            Some(c) => self.by_conversation.get(&c),
+            None => self.by_owner.get(&owner),
+        }
     }
 
     pub fn conversation_listing(&self, conversation: Uuid) -> Option<&Listing> {
         self.by_conversation.get(&conversation)
+    }
+
+    /// Every artifact of a listing (see [`Index::listing`]) under a query's
+    /// filter, search and order, whatever its page.
+    pub fn select_all(&self, owner: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) -> Vec<Arc<Sidecar>> {
+        let Some(listing) = self.listing(owner, conversation) else { return vec![] };
+        let (selection, _) = listing.select(q, &self.artifacts);
+        selection.page(1, u32::MAX).iter().filter_map(|(_, id)| self.artifacts.get(id).cloned()).collect()
     }
 
     /// The newest artifact at a virtual path of a conversation.
@@ -184,24 +266,77 @@ mod tests {
         (n, Uuid::from_u128(n as u128))
     }
 
+    fn meta(n: i128, name: &str, size: u64, kind: GalleryType) -> Arc<Sidecar> {
+        Arc::new(Sidecar {
+            id: Uuid::from_u128(n as u128),
+            conversation_id: Uuid::nil(),
+            name: name.into(),
+            size,
+            mime_type: "text/plain".into(),
+            kind,
+            created_at: String::new(),
+            tool: "t".into(),
+            message_id: Uuid::nil(),
+            path: name.into(),
+            sha256: String::new(),
+        })
+    }
+
+    /// Five artifacts, created at 1..=5; even ones are code.
+    fn fixture() -> (Listing, HashMap<Uuid, Arc<Sidecar>>) {
+        let mut l = Listing::default();
+        let mut artifacts = HashMap::new();
+        for (n, name, size) in [(3, "c-Chart.py", 30), (1, "e.png", 10), (5, "a.png", 20), (2, "b-chart.js", 50), (4, "d.png", 40)] {
+            let kind = if n % 2 == 0 { GalleryType::Code } else { GalleryType::Images };
+            l.insert(key(n), kind);
+            artifacts.insert(Uuid::from_u128(n as u128), meta(n, name, size, kind));
+        }
+        (l, artifacts)
+    }
+
+    fn page(l: &Listing, a: &HashMap<Uuid, Arc<Sidecar>>, q: ArtifactQuery) -> Vec<i128> {
+        l.select(&q, a).0.page(q.page, q.size).into_iter().map(|k| k.0).collect()
+    }
+
+    fn query(kind: TypeFilter, sort: Sort, search: &str, page: u32, size: u32) -> ArtifactQuery {
+        ArtifactQuery { page, size, kind, sort, q: search.into() }
+    }
+
     #[test]
     fn pages_are_newest_first_slices() {
-        let mut l = Listing::default();
-        for n in [3, 1, 5, 2, 4] {
-            l.insert(key(n), if n % 2 == 0 { GalleryType::Code } else { GalleryType::Images });
-        }
-        fn page(l: &Listing, f: TypeFilter, p: u32, s: u32) -> Vec<i128> {
-            l.page(f, p, s).map(|k| k.0).collect()
-        }
-        assert_eq!(page(&l, TypeFilter::All, 1, 2), [5, 4]);
-        assert_eq!(page(&l, TypeFilter::All, 2, 2), [3, 2]);
-        assert_eq!(page(&l, TypeFilter::All, 3, 2), [1]);
-        assert!(page(&l, TypeFilter::All, 4, 2).is_empty());
-        assert!(page(&l, TypeFilter::All, u32::MAX, 100).is_empty());
-        assert_eq!(page(&l, TypeFilter::Only(GalleryType::Code), 1, 10), [4, 2]);
+        let (mut l, a) = fixture();
+        let all = |p, s| query(TypeFilter::All, Sort::Newest, "", p, s);
+        assert_eq!(page(&l, &a, all(1, 2)), [5, 4]);
+        assert_eq!(page(&l, &a, all(2, 2)), [3, 2]);
+        assert_eq!(page(&l, &a, all(3, 2)), [1]);
+        assert!(page(&l, &a, all(4, 2)).is_empty());
+        assert!(page(&l, &a, all(u32::MAX, 100)).is_empty());
+        assert_eq!(page(&l, &a, query(TypeFilter::Only(GalleryType::Code), Sort::Newest, "", 1, 10)), [4, 2]);
+        assert_eq!(page(&l, &a, query(TypeFilter::All, Sort::Oldest, "", 2, 2)), [3, 4]);
+        let (sel, _) = l.select(&all(1, 10), &a);
+        assert_eq!(sel.neighbours(&key(3)), (Some(key(4)), Some(key(2))));
+        assert_eq!(sel.neighbours(&key(5)), (None, Some(key(4))));
+        let (images, _) = l.select(&query(TypeFilter::Only(GalleryType::Images), Sort::Newest, "", 1, 10), &a);
+        assert_eq!(images.neighbours(&key(3)), (Some(key(5)), Some(key(1))));
         l.remove(&key(4), GalleryType::Code);
-        assert_eq!(page(&l, TypeFilter::All, 1, 10), [5, 3, 2, 1]);
+        assert_eq!(page(&l, &a, all(1, 10)), [5, 3, 2, 1]);
         assert_eq!(l.counts(), Counts { all: 4, images: 3, html: 0, code: 1, files: 0 });
+    }
+
+    #[test]
+    fn search_and_orders() {
+        let (l, a) = fixture();
+        let q = |sort, search: &str| query(TypeFilter::All, sort, search, 1, 10);
+        assert_eq!(page(&l, &a, q(Sort::Name, "")), [5, 2, 3, 4, 1]);
+        assert_eq!(page(&l, &a, q(Sort::Size, "")), [2, 4, 3, 5, 1]);
+        assert_eq!(page(&l, &a, q(Sort::Newest, "CHART")), [3, 2]);
+        assert_eq!(page(&l, &a, q(Sort::Oldest, "chart")), [2, 3]);
+        let (sel, counts) = l.select(&query(TypeFilter::Only(GalleryType::Code), Sort::Name, "chart", 1, 10), &a);
+        assert_eq!(counts, Counts { all: 2, images: 1, html: 0, code: 1, files: 0 });
+        assert_eq!(sel.page(1, 10), [key(2)]);
+        let (by_name, _) = l.select(&q(Sort::Name, ""), &a);
+        assert_eq!(by_name.neighbours(&key(3)), (Some(key(2)), Some(key(4))));
+        assert_eq!(by_name.page(2, 2), [key(3), key(4)]);
     }
 
     #[test]

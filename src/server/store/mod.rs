@@ -11,7 +11,7 @@ mod staging;
 
 use crate::error::AppError;
 use crate::model::{
-    Artifact, ArtifactPage, ArtifactQuery, Conversation, GalleryType, Message, NewArtifact, StoredToolResult,
+    Artifact, ArtifactPage, ArtifactQuery, ArtifactRef, Conversation, Counts, GalleryType, Message, NewArtifact, StoredToolResult,
     ToolResult,
 };
 use crate::server::{db, mime, now_rfc3339};
@@ -256,31 +256,25 @@ impl ArtifactStore {
     }
 
     /// A page of the user's artifacts, or of one of their conversations.
-    pub fn list(&self, user: Uuid, conversation: Option<Uuid>, q: ArtifactQuery) -> Result<ArtifactPage, AppError> {
+    pub fn list(&self, user: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) -> Result<ArtifactPage, AppError> {
         if let Some(c) = conversation {
             self.conversation(user, c)?;
         }
         let index = self.read();
-        let listing = match conversation {
-            Some(c) => index.conversation_listing(c),
-            None => index.owner_listing(user),
+        let (items, total, counts) = match index.listing(user, conversation) {
+            Some(listing) => {
+                let (selection, counts) = listing.select(q, &index.artifacts);
+                let items = selection
+                    .page(q.page, q.size)
+                    .iter()
+                    .filter_map(|(_, id)| index.artifacts.get(id))
+                    .map(|m| to_artifact(m, &index))
+                    .collect();
+                (items, selection.len() as u64, counts)
+            }
+            None => (vec![], 0, Counts::default()),
         };
-        let Some(listing) = listing else {
-            return Ok(ArtifactPage {
-                items: vec![],
-                page: q.page,
-                size: q.size,
-                total: 0,
-                counts: Default::default(),
-            });
-        };
-        let counts = listing.counts();
-        let items = listing
-            .page(q.kind, q.page, q.size)
-            .filter_map(|(_, id)| index.artifacts.get(id))
-            .map(|m| to_artifact(m, &index))
-            .collect();
-        Ok(ArtifactPage { items, page: q.page, size: q.size, total: counts.get(q.kind), counts })
+        Ok(ArtifactPage { items, page: q.page, size: q.size, total, counts })
     }
 
     /// An artifact of the user's conversation and the path of its data file.
@@ -313,6 +307,11 @@ impl ArtifactStore {
             }
             Err(_) => Err(AppError::NotFound(format!("Artifact not found: {}", meta.path))),
         }
+    }
+
+    /// The API record of an artifact.
+    pub fn record(&self, meta: &Sidecar) -> Artifact {
+        to_artifact(meta, &self.read())
     }
 
     /// What a virtual path of the user's conversation names.
@@ -358,36 +357,40 @@ impl ArtifactStore {
         let prefix = format!("{folder}/");
         let mut seen = std::collections::HashSet::new();
         Ok(index
-            .conversation_listing(conversation)
-            .map(|l| l.page(crate::model::TypeFilter::All, 1, u32::MAX).filter_map(|(_, id)| index.artifacts.get(id)))
+            .select_all(user, Some(conversation), &ArtifactQuery::default())
             .into_iter()
-            .flatten()
             .filter(|m| m.path.starts_with(&prefix) && seen.insert(m.path.clone()))
-            .cloned()
             .collect())
     }
 
-    /// Every artifact of the user (or of one conversation) under a filter,
-    /// newest first, with its data file: what a ZIP download contains.
+    /// The artifacts just before and just after `id` in the user's gallery
+    /// under a query's filter, search and order.
+    pub fn neighbours(&self, user: Uuid, id: Uuid, q: &ArtifactQuery) -> (Option<ArtifactRef>, Option<ArtifactRef>) {
+        let index = self.read();
+        let (Some(meta), Some(listing)) = (index.artifacts.get(&id), index.listing(user, None)) else {
+            return (None, None);
+        };
+        let (previous, next) = listing.select(q, &index.artifacts).0.neighbours(&index::key_of(meta));
+        let to_ref = |k: Option<index::Key>| {
+            let meta = index.artifacts.get(&k?.1)?;
+            Some(ArtifactRef { conversation_id: meta.conversation_id, id: meta.id })
+        };
+        (to_ref(previous), to_ref(next))
+    }
+
+    /// Every artifact of the user (or of one conversation) under a query's
+    /// filter, search and order, with its data file: what a ZIP download
+    /// contains.
     pub fn export(
         &self,
         user: Uuid,
         conversation: Option<Uuid>,
-        filter: crate::model::TypeFilter,
+        q: &ArtifactQuery,
     ) -> Result<Vec<(Arc<Sidecar>, PathBuf)>, AppError> {
         if let Some(c) = conversation {
             self.conversation(user, c)?;
         }
-        let metas: Vec<Arc<Sidecar>> = {
-            let index = self.read();
-            let listing = match conversation {
-                Some(c) => index.conversation_listing(c),
-                None => index.owner_listing(user),
-            };
-            listing
-                .map(|l| l.page(filter, 1, u32::MAX).filter_map(|(_, id)| index.artifacts.get(id).cloned()).collect())
-                .unwrap_or_default()
-        };
+        let metas = self.read().select_all(user, conversation, q);
         Ok(metas.into_iter().filter_map(|m| self.data_path(&m).ok().map(|p| (m, p))).collect())
     }
 

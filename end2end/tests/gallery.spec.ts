@@ -1,0 +1,225 @@
+import { expect, test, type Page } from "@playwright/test";
+import path from "node:path";
+import { ingest, login, newUser } from "./helpers";
+
+const shots = (name: string, project: string) => path.join(__dirname, "..", "test-results", "screenshots", `${project}-${name}.png`);
+
+/** Opens the preview of the card with this name from the gallery (under a filter). */
+async function openPreview(page: Page, name: string, filter = "all") {
+  await page.goto(filter === "all" ? "/artifacts" : `/artifacts?type=${filter}`);
+  await page.locator(".artifact-card").filter({ hasText: name }).locator("a.artifact-name").click();
+  await expect(page.locator(".meta-name")).toHaveText(name);
+}
+
+test.beforeEach(async ({ page }) => {
+  await login(page);
+});
+
+test("each filter tab shows only its types, with the right count", async ({ page }, info) => {
+  for (const filter of ["images", "html", "code", "files"]) {
+    await page.locator(`.tab[data-filter="${filter}"]`).click();
+    await expect(page).toHaveURL(new RegExp(`type=${filter}$`));
+    await expect(page.locator(`.tab[data-filter="${filter}"]`)).toHaveAttribute("aria-current", "page");
+    const count = Number(await page.locator(`.tab[data-filter="${filter}"] .count`).textContent());
+    const cards = page.locator(".artifact-card");
+    await expect(cards).toHaveCount(count);
+    expect(count).toBeGreaterThan(0);
+    for (const type of await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-type")))) {
+      expect(type).toBe(filter);
+    }
+    await page.screenshot({ path: shots(`gallery-${filter}`, info.project.name), fullPage: true });
+  }
+  const sum = async (f: string) => Number(await page.locator(`.tab[data-filter="${f}"] .count`).textContent());
+  expect((await sum("images")) + (await sum("html")) + (await sum("code")) + (await sum("files"))).toBe(await sum("all"));
+});
+
+test("image cards have server-made thumbnails", async ({ page, request }) => {
+  await page.goto("/artifacts?type=images");
+  const thumb = page.locator(".artifact-card").filter({ hasText: "mountain-panorama.jpg" }).locator("img.thumb");
+  const src = await thumb.getAttribute("src");
+  expect(src).toMatch(/\/thumbnail$/);
+  const cookies = await page.context().cookies();
+  const res = await request.get(src!, { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") } });
+  expect(res.headers()["content-type"]).toBe("image/png");
+  expect((await res.body()).length).toBeLessThan(400_000);
+});
+
+test("an image preview is at full resolution", async ({ page }, info) => {
+  await openPreview(page, "illustrations/mountain-panorama.jpg", "images");
+  const img = page.locator(".image-frame img");
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(2400);
+  const box = await img.boundingBox();
+  expect(box!.width).toBe(2400);
+  await page.screenshot({ path: shots("preview-image", info.project.name) });
+});
+
+test("an HTML preview runs in a sandbox without same-origin", async ({ page }, info) => {
+  await openPreview(page, "report.html", "html");
+  const frame = page.locator("iframe.html-frame");
+  await expect(frame).toHaveAttribute("sandbox", "allow-scripts");
+  expect(await frame.getAttribute("sandbox")).not.toContain("allow-same-origin");
+  if (info.project.name === "js") {
+    // Its own script ran, inside the sandbox.
+    await expect(page.frameLocator("iframe.html-frame").locator("#best-note")).toContainText("Q4");
+  }
+  await page.screenshot({ path: shots("preview-html", info.project.name) });
+});
+
+test("code is highlighted on the server, with line numbers", async ({ page }, info) => {
+  await openPreview(page, "analysis.py", "code");
+  await expect(page.locator(".code")).toHaveAttribute("data-language", "Python");
+  expect(await page.locator(".code .src [class^='hl-']").count()).toBeGreaterThan(10);
+  await expect(page.locator(".code .gutter")).toContainText("1\n2\n3");
+  await page.screenshot({ path: shots("preview-code", info.project.name) });
+  await openPreview(page, "tools/run", "files");
+  await expect(page.locator(".code")).toHaveAttribute("data-language", "Python");
+});
+
+test("Markdown is rendered, with tables, and raw script is removed", async ({ page }, info) => {
+  await openPreview(page, "README.md", "code");
+  const md = page.locator("article.markdown");
+  await expect(md.locator("h1")).toHaveText("Nightly ETL");
+  await expect(md.locator("h2").first()).toBeVisible();
+  await expect(md.locator("table th").first()).toHaveText("Step");
+  expect(await md.locator("script").count()).toBe(0);
+  await page.screenshot({ path: shots("preview-markdown", info.project.name) });
+});
+
+test("CSV shows as a table, text as text, binaries as a download", async ({ page, request }, info) => {
+  await openPreview(page, "data/sales_2024.csv", "files");
+  await expect(page.locator("table.data tbody tr")).toHaveCount(300);
+  await page.screenshot({ path: shots("preview-table", info.project.name) });
+  await openPreview(page, "run.log", "files");
+  await expect(page.locator("pre.text")).toBeVisible();
+  await openPreview(page, "model.bin", "files");
+  const download = page.locator(".binary a.button");
+  await expect(download).toHaveText("Download");
+  const href = await download.getAttribute("href");
+  expect(href).toMatch(/\?download=true$/);
+  const cookies = await page.context().cookies();
+  const res = await request.get(href!, { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") } });
+  expect(res.headers()["content-disposition"]).toMatch(/^attachment; filename="model.bin"/);
+  await page.screenshot({ path: shots("preview-binary", info.project.name) });
+});
+
+test("the source link lands on the highlighted artifact in its conversation", async ({ page }, info) => {
+  await openPreview(page, "landing/app.js", "code");
+  await page.locator("a.source").click();
+  await expect(page).toHaveURL(/\/conversations\/[0-9a-f-]+#artifact-[0-9a-f-]+$/);
+  await expect(page.locator("h1")).toHaveText("Landing page draft");
+  const id = new URL(page.url()).hash.slice(1);
+  const card = page.locator(`#${id}`);
+  await expect(card).toContainText("landing/app.js");
+  await expect(card).toBeInViewport();
+  // :target after a full load (no JS); the page's own mark after client-side navigation.
+  expect(await card.evaluate((e) => e.matches(":target") || e.classList.contains("highlight"))).toBe(true);
+  await page.screenshot({ path: shots("conversation", info.project.name) });
+});
+
+test("filters and previews survive reload and back/forward", async ({ page }) => {
+  await page.goto("/artifacts?type=code");
+  await page.locator(".artifact-card a.artifact-name").first().click();
+  await expect(page).toHaveURL(/\/artifacts\/[0-9a-f-]+\/[0-9a-f-]+\?type=code$/);
+  const name = await page.locator(".meta-name").textContent();
+  await page.reload();
+  await expect(page.locator(".meta-name")).toHaveText(name!);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/artifacts\?type=code$/);
+  await expect(page.locator('.tab[data-filter="code"]')).toHaveAttribute("aria-current", "page");
+  await page.goForward();
+  await expect(page.locator(".meta-name")).toHaveText(name!);
+});
+
+test("keyboard: arrows walk the filter, Escape closes", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js", "keyboard shortcuts need the hydrated page");
+  await page.goto("/artifacts?type=images");
+  const names = await page.locator(".artifact-card a.artifact-name").allTextContents();
+  await page.locator(".artifact-card a.artifact-name").first().click();
+  await expect(page.locator(".meta-name")).toHaveText(names[0]);
+  await page.keyboard.press("ArrowRight");
+  await expect(page.locator(".meta-name")).toHaveText(names[1]);
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.locator(".meta-name")).toHaveText(names[0]);
+  await page.keyboard.press("Escape");
+  await expect(page).toHaveURL(/\/artifacts\?type=images$/);
+});
+
+test("another user sees none of demo's artifacts", async ({ browser }) => {
+  const { name } = newUser("eve");
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, name, "pw");
+  await expect(page.locator(".artifact-card")).toHaveCount(0);
+  await expect(page.locator('.tab[data-filter="all"] .count')).toHaveText("0");
+  await expect(page.locator(".empty")).toContainText("No artifacts yet");
+  await page.goto("/conversations");
+  await expect(page.locator(".empty")).toContainText("No conversations yet");
+  await context.close();
+});
+
+test("search by file name keeps the filter; sorting orders the cards", async ({ page }, info) => {
+  await page.goto("/artifacts?type=code");
+  await page.getByLabel("Search by file name").fill("app");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/\/artifacts\?(?=.*type=code)(?=.*q=app)/);
+  const cards = page.locator(".artifact-card");
+  await expect(cards.first()).toBeVisible();
+  for (const name of await cards.locator("a.artifact-name").allTextContents()) {
+    expect(name.toLowerCase()).toContain("app");
+  }
+  await expect(page.locator('.tab[data-filter="code"] .count')).toHaveText(String(await cards.count()));
+  await page.screenshot({ path: shots("gallery-search", info.project.name), fullPage: true });
+
+  await page.goto("/artifacts");
+  await page.locator('.sorts a[data-sort="name"]').click();
+  await expect(page).toHaveURL(/sort=name/);
+  await expect(page.locator('.sorts a[data-sort="name"]')).toHaveAttribute("aria-current", "true");
+  const byName = await page.locator(".artifact-card a.artifact-name").allTextContents();
+  const lower = byName.map((n) => n.toLowerCase());
+  expect(lower).toEqual([...lower].sort());
+
+  await page.locator('.sorts a[data-sort="size"]').click();
+  await expect(page).toHaveURL(/sort=size/);
+  await page.locator(".artifact-card a.artifact-name").first().click();
+  await expect(page).toHaveURL(/sort=size/);
+  await page.locator("a.close").click();
+  await expect(page).toHaveURL(/\/artifacts\?sort=size$/);
+
+  await page.goto("/artifacts?q=no-such-file-anywhere");
+  await expect(page.locator(".empty")).toContainText("No artifacts with “no-such-file-anywhere” in their name");
+});
+
+test("cards show a relative time with the exact time on hover", async ({ page }) => {
+  const time = page.locator(".artifact-card time").first();
+  await expect(time).toHaveText(/^(just now|\d+ minutes? ago|\d+ hours? ago|yesterday|\d+ days ago)$/);
+  await expect(time).toHaveAttribute("title", /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+  await expect(time).toHaveAttribute("datetime", /^\d{4}-\d\d-\d\dT/);
+});
+
+test("deleting an artifact asks first, then removes it everywhere", async ({ browser, baseURL }, info) => {
+  const { name, token } = newUser("del");
+  await ingest(baseURL!, token, "Cleanup", { "keep.txt": "keep me", "drop.txt": "drop me" });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, name, "pw");
+  await expect(page.locator('.tab[data-filter="all"] .count')).toHaveText("2");
+  await page.locator(".artifact-card").filter({ hasText: "drop.txt" }).locator("a.artifact-name").click();
+  const raw = await page.getByRole("link", { name: "Open raw" }).getAttribute("href");
+
+  await page.getByRole("link", { name: "Delete…" }).click();
+  await expect(page).toHaveURL(/confirm=delete/);
+  await expect(page.getByRole("alertdialog")).toContainText("Delete drop.txt?");
+  await page.screenshot({ path: shots("delete-confirm", info.project.name) });
+  await page.getByRole("link", { name: "Cancel" }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(page.locator(".meta-name")).toHaveText("drop.txt");
+
+  await page.getByRole("link", { name: "Delete…" }).click();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(page).toHaveURL(/\/artifacts$/);
+  await expect(page.locator('.tab[data-filter="all"] .count')).toHaveText("1");
+  await expect(page.locator(".artifact-card")).toHaveText([/keep\.txt/]);
+  expect((await page.request.get(raw!)).status()).toBe(404);
+  await context.close();
+});

@@ -1,0 +1,143 @@
+use crate::api::{get_conversation, list_conversations};
+use crate::components::{artifact_card::ArtifactCard, error_view::ErrorView, layout::Layout, timestamp::Timestamp};
+use crate::error::AppError;
+use crate::format::short_time;
+use crate::model::{ConversationView, Message};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+/// `/conversations`: the user's conversations, newest first.
+#[component]
+pub fn ConversationsPage() -> impl IntoView {
+    let list = Resource::new(|| (), |_| list_conversations());
+    view! {
+        <Title text="Conversations" />
+        <Layout>
+            <h1>"Conversations"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Loading conversations…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty muted">"No conversations yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="conversation-list">
+                                {list
+                                    .into_iter()
+                                    .map(|c| view! {
+                                        <li class="card">
+                                            <a href=format!("/conversations/{}", c.id)>{c.title}</a>
+                                            <time class="muted" datetime=c.created_at.clone()>{short_time(&c.created_at)}</time>
+                                        </li>
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any(),
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+/// `/conversations/{id}`: the transcript, each tool result with its output
+/// and artifacts; `#artifact-{id}` scrolls to and highlights one.
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|v| Uuid::parse_str(&v).ok());
+    let view_data = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_conversation(id).await,
+            None => Err(AppError::NotFound("Conversation not found".into())),
+        }
+    });
+    view! {
+        <Layout>
+            <Suspense fallback=|| view! { <p class="muted">"Loading conversation…"</p> }>
+                {move || Suspend::new(async move {
+                    match view_data.await {
+                        Ok(v) => view! { <Transcript view=v /> }.into_any(),
+                        Err(e) => {
+                            not_found_status(&e);
+                            view! { <ErrorView error=e /> }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+/// Someone else's or a missing conversation is a real 404 page.
+fn not_found_status(error: &AppError) {
+    #[cfg(feature = "ssr")]
+    if matches!(error, AppError::NotFound(_)) {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
+}
+
+/// After a client-side navigation to `#artifact-{id}` the browser neither
+/// scrolls nor sets `:target` (history.pushState does not), so the page
+/// marks and scrolls to the card itself once it is rendered.
+fn highlight_target() {
+    // Deferred a frame: the transcript is attached, and the router's own
+    // scroll to the top has happened.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        request_animation_frame(|| {
+            let hash = window().location().hash().unwrap_or_default();
+            if let Some(card) = hash.strip_prefix('#').and_then(|id| document().get_element_by_id(id)) {
+                let _ = card.class_list().add_1("highlight");
+                card.scroll_into_view();
+            }
+        });
+    });
+}
+
+#[component]
+fn Transcript(view: ConversationView) -> impl IntoView {
+    let ConversationView { conversation, messages, now } = view;
+    highlight_target();
+    view! {
+        <Title text=conversation.title.clone() />
+        <nav class="crumbs"><a href="/conversations">"← All conversations"</a></nav>
+        <h1>{conversation.title.clone()}</h1>
+        <p class="muted">"Started " <Timestamp at=conversation.created_at.clone() now=now.clone() /></p>
+        <a class="button secondary" href=format!("/api/conversations/{}/artifacts.zip", conversation.id) download="">
+            "Download all (.zip)"
+        </a>
+        <ol class="transcript">{messages.into_iter().map(|m| view! { <MessageView message=m now=now.clone() /> }).collect_view()}</ol>
+    }
+}
+
+#[component]
+fn MessageView(message: Message, now: String) -> impl IntoView {
+    view! {
+        <li class="message card" id=format!("message-{}", message.id)>
+            <header>
+                <span class="tool">{message.tool}</span>
+                <span class="muted"><Timestamp at=message.created_at.clone() now=now.clone() /></span>
+            </header>
+            <Show when={
+                let empty = message.content.is_empty();
+                move || !empty
+            }>
+                <pre class="tool-output">{message.content.clone()}</pre>
+            </Show>
+            <ul class="grid">
+                {message
+                    .artifacts
+                    .into_iter()
+                    .map(|a| view! { <ArtifactCard artifact=a snippet=None now=now.clone() /> })
+                    .collect_view()}
+            </ul>
+        </li>
+    }
+}

@@ -1,0 +1,250 @@
+use super::gallery::{gallery_href, gallery_query};
+use crate::api::{get_preview, DeleteArtifact};
+use crate::components::artifact_card::{preview_href, source_href};
+use crate::components::{error_view::ErrorView, layout::Layout, timestamp::Timestamp};
+use crate::error::AppError;
+use crate::format::{human_size, short_time};
+use crate::model::{Artifact, ArtifactQuery, Preview, PreviewBody, TablePreview};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use uuid::Uuid;
+
+/// `/artifacts/{conversation_id}/{artifact_id}`: one artifact shown inline,
+/// with its metadata; its own URL, so reload and links land here.
+#[component]
+pub fn PreviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    // A malformed gallery query only loses previous/next, not the preview.
+    let gallery = move || gallery_query(&query.read()).unwrap_or_default();
+    let confirm_delete = move || query.read().get("confirm").as_deref() == Some("delete");
+    let ids = move || {
+        let p = params.read();
+        let parse = |k| p.get(k).and_then(|v| Uuid::parse_str(&v).ok());
+        parse("conversation_id").zip(parse("artifact_id"))
+    };
+    let preview = Resource::new(
+        move || (ids(), gallery()),
+        |(ids, gallery)| async move {
+            match ids {
+                Some((c, a)) => get_preview(c, a, gallery).await,
+                None => Err(AppError::NotFound("Artifact not found".into())),
+            }
+        },
+    );
+    view! {
+        <Layout>
+            <Suspense fallback=|| view! { <p class="muted">"Loading preview…"</p> }>
+                {move || Suspend::new(async move {
+                    match preview.await {
+                        Ok(p) => {
+                            view! { <PreviewView preview=p gallery=gallery() confirm_delete=confirm_delete() /> }
+                                .into_any()
+                        }
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: bool) -> impl IntoView {
+    let Preview { artifact, body, partial, previous, next, now } = preview;
+    let back = gallery_href(&gallery);
+    let previous_href = previous.map(|r| preview_href(r.conversation_id, r.id, &gallery));
+    let next_href = next.map(|r| preview_href(r.conversation_id, r.id, &gallery));
+    keyboard(back.clone(), previous_href.clone(), next_href.clone());
+    let here = preview_href(artifact.conversation_id, artifact.id, &gallery);
+    let copyable = matches!(body, PreviewBody::Code { .. } | PreviewBody::Text { .. });
+    let kind = kind_name(&body);
+    let note = format!("This preview shows the first 1 MB of {}. ", human_size(artifact.size));
+    let download = artifact.download_url.clone();
+    let shown = body_view(&artifact, body);
+    view! {
+        <Title text=artifact.name.clone() />
+        <nav class="crumbs">
+            <a href=back.clone() class="close" aria-label="Close preview (Escape)">"← Back to artifacts"</a>
+            <span class="spacer"></span>
+            {previous_href.map(|h| view! { <a rel="prev" href=h aria-label="Previous artifact (left arrow)">"← Previous"</a> })}
+            {next_href.map(|h| view! { <a rel="next" href=h aria-label="Next artifact (right arrow)">"Next →"</a> })}
+        </nav>
+        {confirm_delete.then(|| view! { <ConfirmDelete artifact=artifact.clone() cancel=here.clone() back=back.clone() /> })}
+        <div class="preview-layout">
+            <section class="preview-body" data-kind=kind>
+                {partial.then(|| view! {
+                    <p class="note" role="note">{note}<a href=download>"Download the whole file"</a></p>
+                })}
+                {shown}
+            </section>
+            <Metadata artifact copyable now delete=with_confirm(&here) />
+        </div>
+    }
+}
+
+fn kind_name(body: &PreviewBody) -> &'static str {
+    match body {
+        PreviewBody::Image => "image",
+        PreviewBody::Html => "html",
+        PreviewBody::Pdf => "pdf",
+        PreviewBody::Audio => "audio",
+        PreviewBody::Video => "video",
+        PreviewBody::Code { .. } => "code",
+        PreviewBody::Markdown { .. } => "markdown",
+        PreviewBody::Table(_) => "table",
+        PreviewBody::Text { .. } => "text",
+        PreviewBody::Binary => "binary",
+    }
+}
+
+fn body_view(artifact: &Artifact, body: PreviewBody) -> AnyView {
+    let url = artifact.url.clone();
+    let name = artifact.name.clone();
+    match body {
+        PreviewBody::Image => view! { <div class="image-frame"><img src=url alt=name /></div> }.into_any(),
+        // Scripts run, in an opaque origin: never allow-same-origin.
+        PreviewBody::Html => view! { <iframe class="html-frame" sandbox="allow-scripts" src=url title=name></iframe> }.into_any(),
+        PreviewBody::Pdf => view! { <iframe class="pdf-frame" src=url title=name></iframe> }.into_any(),
+        PreviewBody::Audio => view! { <audio controls preload="metadata" src=url></audio> }.into_any(),
+        PreviewBody::Video => view! { <video controls preload="metadata" src=url class="video"></video> }.into_any(),
+        PreviewBody::Code { html, language, lines } => {
+            let gutter: String = (1..=lines.max(1)).map(|n| format!("{n}\n")).collect();
+            let label = language.clone();
+            view! {
+                <div class="code" data-language=language>
+                    <div class="code-language muted">{label}</div>
+                    <div class="code-scroll">
+                        <pre class="gutter" aria-hidden="true">{gutter}</pre>
+                        <pre class="src"><code id="copy-source" inner_html=html></code></pre>
+                    </div>
+                </div>
+            }
+            .into_any()
+        }
+        PreviewBody::Markdown { html } => view! { <article class="markdown" inner_html=html></article> }.into_any(),
+        PreviewBody::Table(table) => table_view(table),
+        PreviewBody::Text { text } => view! { <pre class="text" id="copy-source">{text}</pre> }.into_any(),
+        PreviewBody::Binary => view! {
+            <div class="binary empty">
+                <p class="icon" aria-hidden="true">"📦"</p>
+                <h2>{name}</h2>
+                <p class="muted">{format!("{} · {}", artifact.mime_type, human_size(artifact.size))}</p>
+                <p>"This file cannot be shown here."</p>
+                <a class="button" href=artifact.download_url.clone()>"Download"</a>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+fn table_view(table: TablePreview) -> AnyView {
+    let TablePreview { header, rows, truncated } = table;
+    let shown = rows.len();
+    view! {
+        <div class="table-scroll">
+            <table class="data">
+                <thead><tr>{header.into_iter().map(|h| view! { <th>{h}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Show when=move || truncated>
+            <p class="note">{format!("Showing the first {shown} rows.")}</p>
+        </Show>
+    }
+    .into_any()
+}
+
+#[component]
+fn Metadata(artifact: Artifact, copyable: bool, now: String, delete: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    view! {
+        <aside class="meta card">
+            <h1 class="meta-name">{artifact.name.clone()}</h1>
+            <dl>
+                <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
+                <dt>"Created"</dt>
+                <dd>
+                    {short_time(&artifact.created_at)} " (" <Timestamp at=artifact.created_at.clone() now /> ")"
+                </dd>
+                <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
+                <dt>"From"</dt><dd><a class="source" href=source_href(&artifact)>{artifact.conversation_title.clone()}</a></dd>
+            </dl>
+            <div class="actions">
+                <a class="button" href=artifact.download_url.clone()>"Download"</a>
+                <a class="button secondary" href=artifact.url.clone() target="_blank" rel="noopener">"Open raw"</a>
+                <Show when=move || copyable>
+                    <button type="button" class="button secondary" on:click=move |_| copy_source(copied)>
+                        {move || if copied.get() { "Copied" } else { "Copy" }}
+                    </button>
+                </Show>
+                <a class="button danger" href=delete>"Delete…"</a>
+            </div>
+        </aside>
+    }
+}
+
+fn with_confirm(href: &str) -> String {
+    let sep = if href.contains('?') { '&' } else { '?' };
+    format!("{href}{sep}confirm=delete")
+}
+
+/// The confirmation that a Delete link opens: its own URL
+/// (`?confirm=delete`), a form that works without wasm, and Cancel back to
+/// the preview. After deleting, the gallery page it came from.
+#[component]
+fn ConfirmDelete(artifact: Artifact, cancel: String, back: String) -> impl IntoView {
+    let delete = ServerAction::<DeleteArtifact>::new();
+    view! {
+        <section class="confirm card" role="alertdialog" aria-labelledby="confirm-title">
+            <h2 id="confirm-title">{format!("Delete {}?", artifact.name)}</h2>
+            <p>"The file is removed from this gallery, its conversation and the thread API. This cannot be undone."</p>
+            <ActionForm action=delete>
+                <input type="hidden" name="conversation_id" value=artifact.conversation_id.to_string() />
+                <input type="hidden" name="artifact_id" value=artifact.id.to_string() />
+                <input type="hidden" name="back" value=back />
+                <button type="submit" class="button danger" autofocus>"Delete"</button>
+                <a class="button secondary" href=cancel>"Cancel"</a>
+            </ActionForm>
+            {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+        </section>
+    }
+}
+
+/// Copies the shown text (the `#copy-source` element's) to the clipboard.
+fn copy_source(copied: RwSignal<bool>) {
+    #[cfg(feature = "hydrate")]
+    if let Some(text) = document().get_element_by_id("copy-source").and_then(|e| e.text_content()) {
+        let _ = window().navigator().clipboard().write_text(&text);
+        copied.set(true);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = copied;
+}
+
+/// Escape goes back to the gallery; left and right to the previous and next
+/// artifact in the gallery's order.
+fn keyboard(back: String, previous: Option<String>, next: Option<String>) {
+    let navigate = use_navigate();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
+        let target = match ev.key().as_str() {
+            "Escape" => Some(&back),
+            "ArrowLeft" => previous.as_ref(),
+            "ArrowRight" => next.as_ref(),
+            _ => None,
+        };
+        if let Some(href) = target {
+            navigate(href, Default::default());
+        }
+    });
+    on_cleanup(move || handle.remove());
+}

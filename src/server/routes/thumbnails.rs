@@ -1,0 +1,81 @@
+//! Card thumbnails: raster images scaled on the server once and cached under
+//! `DATA_DIR/cache/thumbnails/`, so a gallery page never ships full-size
+//! pictures. SVGs are their own thumbnail (inert inside `<img>`).
+
+use super::parse_id;
+use crate::error::AppError;
+use crate::server::auth::CurrentUser;
+use crate::server::serve::{file_response, untrusted_content_headers, Caching};
+use crate::server::state::AppState;
+use crate::server::store::files::write_atomic;
+use axum::extract::{Path, Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+const EDGE: u32 = 480;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/conversations/{id}/artifacts/{artifact_id}/thumbnail", get(thumbnail))
+        .route("/highlight.css", get(highlight_css))
+}
+
+async fn highlight_css() -> impl IntoResponse {
+    static CSS: LazyLock<String> = LazyLock::new(crate::server::render::highlight::stylesheet);
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS.as_str())
+}
+
+/// Decodes with limits, so a small file claiming huge dimensions (an image
+/// bomb) fails instead of allocating them.
+fn scale(source: PathBuf, target: PathBuf) -> Result<Vec<u8>, AppError> {
+    let mut reader = image::ImageReader::open(&source)?.with_guessed_format()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(16_384);
+    limits.max_image_height = Some(16_384);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let picture = reader.decode().map_err(|e| AppError::NotFound(format!("No thumbnail: {e}")))?;
+    let mut png = Vec::new();
+    picture
+        .thumbnail(EDGE, EDGE)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| AppError::Internal(format!("thumbnail encoding: {e}")))?;
+    let dir = target.parent().expect("thumbnail path has a folder");
+    std::fs::create_dir_all(dir)?;
+    write_atomic(dir, &target.file_name().expect("file name").to_string_lossy(), &png)?;
+    Ok(png)
+}
+
+async fn thumbnail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, artifact_id)): Path<(String, String)>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (id, artifact_id) = (parse_id(&id, "Conversation")?, parse_id(&artifact_id, "Artifact")?);
+    let (meta, path) = state.store.artifact(user.id, id, artifact_id)?;
+    match meta.mime_type.as_str() {
+        "image/svg+xml" => {
+            let (parts, _) = req.into_parts();
+            Ok(file_response(&parts, &path, &meta, false, Caching::Immutable).await)
+        }
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" => {
+            let cached = state.config.data_dir.join("cache").join("thumbnails").join(format!("{}.png", meta.id));
+            let png = match tokio::fs::read(&cached).await {
+                Ok(png) => png,
+                Err(_) => tokio::task::spawn_blocking(move || scale(path, cached)).await??,
+            };
+            let mut response = png.into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+            untrusted_content_headers(headers, "image/png");
+            Ok(response)
+        }
+        _ => Err(AppError::NotFound(format!("No thumbnail for {}", meta.name))),
+    }
+}

@@ -1,0 +1,103 @@
+//! Cross-site writes and the headers every kind of response carries.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::TestApp;
+use serde_json::json;
+
+/// Signs in through the login form; returns the session cookie pair.
+async fn session(app: &TestApp, name: &str) -> String {
+    let r = app
+        .send(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("name={name}&password=secret-password")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    r.header("set-cookie").split(';').next().unwrap().to_string()
+}
+
+fn with_cookie(method: Method, uri: &str, cookie: &str, site: &[(&str, &str)], body: Body) -> Request<Body> {
+    let mut req = Request::builder().method(method).uri(uri).header(header::COOKIE, cookie).header(header::HOST, "vitrine.test");
+    for (k, v) in site {
+        req = req.header(*k, *v);
+    }
+    req.header(header::CONTENT_TYPE, "application/json").body(body).unwrap()
+}
+
+#[tokio::test]
+async fn cookie_writes_from_another_site_are_refused_and_change_nothing() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let cid = app.conversation(&token, "Mine").await;
+    let stored = app.tool_result(&token, &cid, &[("keep.txt", b"keep")]).await.json();
+    let url = stored["artifacts"][0]["url"].as_str().unwrap().to_string();
+    let cookie = session(&app, "alice").await;
+    let result = json!({ "tool": "t", "artifacts": [{ "name": "planted.html", "text": "<script>1</script>" }] }).to_string();
+    let ingest = format!("/api/conversations/{cid}/tool-results");
+
+    for site in [
+        vec![("origin", "https://evil.example")],
+        vec![("origin", "null")],
+        vec![("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")],
+        vec![("sec-fetch-site", "same-site")],
+    ] {
+        let r = app.send(with_cookie(Method::POST, &ingest, &cookie, &site, Body::from(result.clone()))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{site:?}");
+        assert!(r.json()["detail"].as_str().unwrap().starts_with("Cross-site request refused"), "{site:?}");
+        let r = app.send(with_cookie(Method::DELETE, &url, &cookie, &site, Body::empty())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{site:?}");
+        let form = format!("conversation_id={cid}&artifact_id={}&back=%2Fartifacts", stored["artifacts"][0]["id"].as_str().unwrap());
+        let mut req = with_cookie(Method::POST, "/api/fn/delete_artifact", &cookie, &site, Body::from(form));
+        req.headers_mut().insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded".parse().unwrap());
+        assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN, "server function, {site:?}");
+        let r = app.send(with_cookie(Method::POST, "/logout", &cookie, &site, Body::empty())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "logout, {site:?}");
+    }
+    let listed = app.get("/api/artifacts", &token).await.json();
+    assert_eq!(listed["total"], 1, "nothing planted, nothing deleted");
+
+    let same = [("origin", "http://vitrine.test"), ("sec-fetch-site", "same-origin")];
+    let r = app.send(with_cookie(Method::POST, &ingest, &cookie, &same, Body::from(result.clone()))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "our own pages may write: {}", r.text());
+    let r = app.send(with_cookie(Method::POST, &ingest, &cookie, &[("origin", "http://vitrine.test")], Body::from(result))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "an older browser without fetch metadata, same origin");
+    let r = app.tool_result(&token, &cid, &[("agent.txt", b"x")]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "agents with a token send no Origin");
+}
+
+#[tokio::test]
+async fn every_kind_of_response_carries_its_security_headers() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let cid = app.conversation(&token, "Mine").await;
+    let stored = app.tool_result(&token, &cid, &[("page.html", b"<script>1</script>")]).await.json();
+    let cookie = session(&app, "alice").await;
+
+    let page = app.send(with_cookie(Method::GET, "/artifacts", &cookie, &[], Body::empty())).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csp = page.header("content-security-policy").to_string();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("a nonce in the page CSP");
+    assert!(nonce.len() >= 16, "{csp}");
+    assert!(page.text().contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    for part in ["default-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"] {
+        assert!(csp.contains(part), "{part} in {csp}");
+    }
+    assert!(!csp.contains("'unsafe-inline' 'wasm") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+    let login = app.send(Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert!(login.header("content-security-policy").contains("frame-ancestors 'none'"));
+
+    let json = app.get("/api/artifacts", &token).await;
+    let file = app.get(stored["artifacts"][0]["url"].as_str().unwrap(), &token).await;
+    let error = app.get("/api/artifacts?page=0", &token).await;
+    for (what, r) in [("page", &page), ("login", &login), ("json", &json), ("file", &file), ("error", &error)] {
+        assert_eq!(r.header("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(r.header("referrer-policy"), "same-origin", "{what}");
+        assert!(r.header("cache-control").starts_with("private"), "{what}: {}", r.header("cache-control"));
+    }
+    assert_eq!(file.header("content-security-policy"), "sandbox allow-scripts; frame-ancestors 'self'");
+}

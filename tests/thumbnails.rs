@@ -1,0 +1,40 @@
+//! Card thumbnails are scaled on the server, cached, and only for the owner.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut out = Vec::new();
+    picture.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+#[tokio::test]
+async fn thumbnails_are_small_cached_and_private() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "t").await;
+    let r = app.tool_result(&token, &c, &[("big.png", &png(2000, 1000)), ("notes.txt", b"x"), ("fake.png", b"not a png")]).await;
+    let items = r.json()["artifacts"].as_array().unwrap().clone();
+    let url = |i: usize| format!("{}/thumbnail", items[i]["url"].as_str().unwrap());
+
+    let thumb = app.get(&url(0), &token).await;
+    assert_eq!(thumb.status, StatusCode::OK);
+    assert_eq!(thumb.header("content-type"), "image/png");
+    let small = image::load_from_memory(&thumb.body).unwrap();
+    assert_eq!((small.width(), small.height()), (480, 240));
+    let id = items[0]["id"].as_str().unwrap();
+    assert!(app.dir.path().join("cache/thumbnails").join(format!("{id}.png")).is_file(), "cached on disk");
+    assert_eq!(app.get(&url(0), &token).await.body, thumb.body);
+
+    assert_eq!(app.get(&url(1), &token).await.status, StatusCode::NOT_FOUND, "no thumbnail for text");
+    assert_eq!(app.get(&url(2), &token).await.status, StatusCode::NOT_FOUND, "undecodable image");
+    let bob = app.user("bob");
+    assert_eq!(app.get(&url(0), &bob).await.status, StatusCode::NOT_FOUND);
+
+    let css = app.call(axum::http::Method::GET, "/highlight.css", None, None).await;
+    assert!(css.text().contains(".hl-") && css.text().contains("prefers-color-scheme: dark"));
+}
