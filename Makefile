@@ -11,7 +11,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run build test test-rust test-e2e tools rust-target cargo-leptos wasm-bindgen binaryen chromium e2e-deps
+.PHONY: run build test test-rust test-e2e test-long tools rust-target cargo-leptos wasm-bindgen binaryen chromium e2e-deps
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -30,6 +30,10 @@ test-rust:
 
 test-e2e: build chromium e2e-deps
 	cd end2end && npx playwright test
+
+# The long versions of the hardening tests (see docs/reliability.md).
+test-long:
+	VITRINE_CRASH_ROUNDS=25 cargo test --features ssr --test crash -- --nocapture
 
 tools: rust-target cargo-leptos wasm-bindgen binaryen
 

@@ -223,3 +223,20 @@ test("deleting an artifact asks first, then removes it everywhere", async ({ bro
   expect((await page.request.get(raw!)).status()).toBe(404);
   await context.close();
 });
+
+test("an agent's script can neither read the session nor call the API as the user", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js", "the probe is a script");
+  const expectNothing = async (result: ReturnType<Page["locator"]>) => {
+    await expect(result).toHaveAttribute("data-state", "done");
+    const text = (await result.textContent())!;
+    expect(text).toMatch(/^fetch: (error .*|HTTP 401)$/m);
+    expect(text).toMatch(/^cookie: (error .*|"")$/m);
+  };
+  await openPreview(page, "probe.html", "html");
+  await expectNothing(page.frameLocator("iframe.html-frame").locator("#probe-result"));
+  await page.screenshot({ path: shots("preview-probe", info.project.name) });
+  // Opened directly, the raw file runs under its sandbox CSP: an opaque origin.
+  const raw = await page.getByRole("link", { name: "Open raw" }).getAttribute("href");
+  await page.goto(raw!);
+  await expectNothing(page.locator("#probe-result"));
+});
