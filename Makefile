@@ -11,7 +11,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run build test test-rust test-e2e test-long tools rust-target cargo-leptos wasm-bindgen binaryen chromium e2e-deps
+.PHONY: run build test test-rust test-e2e test-long tools rust-target cargo-leptos wasm-bindgen binaryen chromium wrk e2e-deps
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -32,8 +32,11 @@ test-e2e: build chromium e2e-deps
 	cd end2end && npx playwright test
 
 # The long versions of the hardening tests (see docs/reliability.md).
-test-long:
+test-long: build wrk
+	VITRINE_BIN=$(CURDIR)/target/release/vitrine cargo test --features ssr --test load -- --ignored --nocapture
 	VITRINE_CRASH_ROUNDS=25 cargo test --features ssr --test crash -- --nocapture
+	PROPTEST_CASES=20000 cargo test --features ssr --test hostile_input generated_hostile_paths -- --nocapture
+	PROPTEST_CASES=3000 cargo test --features ssr --test hostile_input generated_hostile_names -- --nocapture
 
 tools: rust-target cargo-leptos wasm-bindgen binaryen
 
@@ -59,6 +62,9 @@ wasm-bindgen:
 binaryen:
 	@[ -x $(TOOLS)/node_modules/.bin/wasm-opt ] && wasm-opt --version | grep -q "version $(word 1,$(subst ., ,$(BINARYEN_VERSION)))" || \
 	  npm install --prefix $(TOOLS) --no-audit --no-fund binaryen@$(BINARYEN_VERSION)
+
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
 chromium:
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }

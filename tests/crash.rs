@@ -5,53 +5,14 @@
 //! The real binary on a free loopback port. `VITRINE_CRASH_ROUNDS` sets the
 //! number of kills (default 4; `make test-long` runs 25).
 
+mod common;
+
+use common::process::{add_user, agent, Server};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_vitrine");
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data: &Path) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(BIN)
-            .arg("serve")
-            .env("VITRINE_DATA_DIR", data)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_OUTPUT_NAME", "vitrine")
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while ureq::get(&format!("{base}/login")).call().is_err() {
-            assert!(started.elapsed() < Duration::from_secs(60), "the server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Server { child, base }
-    }
-
-    fn kill(mut self) {
-        // Child::kill is SIGKILL on Unix: no shutdown code runs.
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).build().into()
-}
+use std::time::Duration;
 
 /// The bytes of an artifact follow from its name, so any listed artifact
 /// can be checked, acknowledged or not.
@@ -131,13 +92,11 @@ fn sigkill_during_ingestion_loses_nothing_acknowledged() {
     let rounds: u32 = std::env::var("VITRINE_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_path_buf();
-    let out = Command::new(BIN).args(["user", "add", "crash"]).env("VITRINE_DATA_DIR", &data).output().unwrap();
-    assert!(out.status.success());
-    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string();
+    let token = add_user(&data, "crash");
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
 
     for round in 0..rounds {
-        let server = Server::start(&data);
+        let server = Server::start(&data, &[]);
         check(&data, &server.base, &token, &acked.lock().unwrap());
         let mut r = agent()
             .post(&format!("{}/api/conversations", server.base))
@@ -177,10 +136,11 @@ fn sigkill_during_ingestion_loses_nothing_acknowledged() {
             w.join().unwrap();
         }
     }
-    let server = Server::start(&data);
+    let server = Server::start(&data, &[]);
     let acked = acked.lock().unwrap().clone();
     check(&data, &server.base, &token, &acked);
     assert!(acked.len() as u32 >= rounds, "every round acknowledged something ({} in all)", acked.len());
+    eprintln!("{rounds} kills, {} acknowledged artifacts, every one listed and intact", acked.len());
     server.kill();
 }
 

@@ -5,7 +5,9 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::TestApp;
+use leptos::server_fn::ServerFn;
 use serde_json::json;
+use vitrine::api::{DeleteArtifact, GetConversation, ListConversations};
 
 /// Signs in through the login form; returns the session cookie pair.
 async fn session(app: &TestApp, name: &str) -> String {
@@ -52,7 +54,7 @@ async fn cookie_writes_from_another_site_are_refused_and_change_nothing() {
         let r = app.send(with_cookie(Method::DELETE, &url, &cookie, &site, Body::empty())).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{site:?}");
         let form = format!("conversation_id={cid}&artifact_id={}&back=%2Fartifacts", stored["artifacts"][0]["id"].as_str().unwrap());
-        let mut req = with_cookie(Method::POST, "/api/fn/delete_artifact", &cookie, &site, Body::from(form));
+        let mut req = with_cookie(Method::POST, DeleteArtifact::PATH, &cookie, &site, Body::from(form));
         req.headers_mut().insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded".parse().unwrap());
         assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN, "server function, {site:?}");
         let r = app.send(with_cookie(Method::POST, "/logout", &cookie, &site, Body::empty())).await;
@@ -100,4 +102,66 @@ async fn every_kind_of_response_carries_its_security_headers() {
         assert!(r.header("cache-control").starts_with("private"), "{what}: {}", r.header("cache-control"));
     }
     assert_eq!(file.header("content-security-policy"), "sandbox allow-scripts; frame-ancestors 'self'");
+}
+
+/// Calls a server function as the hydrated page does (a form body, JSON
+/// back); without `Accept` a failed call is a redirect for no-JS forms.
+async fn server_fn(app: &TestApp, path: &str, cookie: Option<&str>, form: String) -> (StatusCode, String) {
+    let mut req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let r = app.send(req.body(Body::from(form)).unwrap()).await;
+    (r.status, r.text())
+}
+
+#[tokio::test]
+async fn server_functions_give_nothing_to_other_users_or_strangers() {
+    let app = TestApp::new();
+    let alice = app.user("alice");
+    app.user("bob");
+    let cid = app.conversation(&alice, "Alice's secret plans").await;
+    let stored = app.tool_result(&alice, &cid, &[("secret.txt", b"alice's secret")]).await.json();
+    let aid = stored["artifacts"][0]["id"].as_str().unwrap().to_string();
+    let bob = session(&app, "bob").await;
+
+    let (status, body) = server_fn(&app, GetConversation::PATH, Some(&bob), format!("id={cid}")).await;
+    assert!(!status.is_success() && body.contains("not found") && !body.contains("secret"), "{status} {body}");
+    let (_, body) = server_fn(&app, ListConversations::PATH, Some(&bob), String::new()).await;
+    assert_eq!(body, "[]");
+    let delete = format!("conversation_id={cid}&artifact_id={aid}&back=%2Fartifacts");
+    let (status, body) = server_fn(&app, DeleteArtifact::PATH, Some(&bob), delete.clone()).await;
+    assert!(!status.is_success() && body.contains("not found"), "{status} {body}");
+    for (name, form) in
+        [(GetConversation::PATH, format!("id={cid}")), (ListConversations::PATH, String::new()), (DeleteArtifact::PATH, delete)]
+    {
+        for cookie in [None, Some("vitrine_session=forged")] {
+            let (status, body) = server_fn(&app, name, cookie, form.clone()).await;
+            assert!(!status.is_success() && body.contains("Unauthorized"), "{name} {cookie:?}: {status} {body}");
+        }
+    }
+    assert_eq!(app.get("/api/artifacts", &alice).await.json()["total"], 1, "nothing was deleted");
+}
+
+#[tokio::test]
+async fn expired_sessions_are_refused_everywhere() {
+    use vitrine::server::{auth, db};
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let alice = app.get("/api/me", &token).await.json()["id"].as_str().unwrap().parse().unwrap();
+    let secret = auth::new_secret("");
+    let hash = auth::secret_hash(&secret);
+    let yesterday = time::OffsetDateTime::now_utc().unix_timestamp() - 86_400;
+    app.state.db.run_blocking(|c| db::insert_session(c, &hash, alice, yesterday)).unwrap();
+    let cookie = format!("{}={secret}", auth::SESSION_COOKIE);
+
+    let r = app.send(with_cookie(Method::GET, "/api/artifacts", &cookie, &[], Body::empty())).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app.send(with_cookie(Method::GET, "/artifacts", &cookie, &[], Body::empty())).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the page sends an expired session to sign in");
+    let (status, body) = server_fn(&app, ListConversations::PATH, Some(&cookie), String::new()).await;
+    assert!(!status.is_success() && body.contains("Unauthorized"), "{status} {body}");
 }

@@ -22,11 +22,11 @@ test("demo sees the demo artifacts on /artifacts, newest first", async ({ page }
   await expect(cards).toHaveCount(24);
   // The newest conversation's artifacts come first.
   await expect(cards.first()).toContainText("Churn model training");
-  await expect(page.locator('.tab[data-filter="all"] .count')).toHaveText("25");
+  await expect(page.locator('.tab[data-filter="all"] .count')).toHaveText("26");
   await page.getByRole("link", { name: "Next →" }).click();
   await expect(page).toHaveURL(/page=2/);
-  await expect(cards).toHaveCount(1);
-  await expect(cards.first()).toContainText("data/sales_2024.csv");
+  await expect(cards).toHaveCount(2);
+  await expect(cards.last()).toContainText("data/sales_2024.csv");
 });
 
 test("signing out ends the session", async ({ page }) => {

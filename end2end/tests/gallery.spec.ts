@@ -240,3 +240,59 @@ test("an agent's script can neither read the session nor call the API as the use
   await page.goto(raw!);
   await expectNothing(page.locator("#probe-result"));
 });
+
+test("audio plays in the browser's player and seeks by Range", async ({ page }, info) => {
+  await openPreview(page, "alert.wav", "files");
+  const audio = page.locator(".preview-body audio");
+  await expect(audio).toHaveAttribute("controls", "");
+  const src = await audio.getAttribute("src");
+  const part = await page.request.get(src!, { headers: { Range: "bytes=44-1043" } });
+  expect(part.status()).toBe(206);
+  expect((await part.body()).length).toBe(1000);
+  if (info.project.name === "js") {
+    const duration = await audio.evaluate(
+      (a: HTMLAudioElement) =>
+        new Promise<number>((done) => (a.readyState >= 1 ? done(a.duration) : a.addEventListener("loadedmetadata", () => done(a.duration)))),
+    );
+    expect(duration).toBeCloseTo(0.6, 1);
+  }
+  await page.screenshot({ path: shots("preview-audio", info.project.name) });
+});
+
+test("Copy puts the code on the clipboard", async ({ page, context }, info) => {
+  test.skip(info.project.name === "no-js", "copying needs the hydrated page");
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await openPreview(page, "landing/app.js", "code");
+  await page.getByRole("button", { name: "Copy" }).click();
+  await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toBe(await page.locator("#copy-source").textContent());
+  expect(copied).toContain("function revealOnScroll");
+});
+
+test("the gallery and a preview fit a phone's width", async ({ page }, info) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const url of ["/artifacts", "/artifacts?type=code"]) {
+    await page.goto(url);
+    await expect(page.locator(".artifact-card").first()).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  }
+  await page.screenshot({ path: shots("phone-gallery", info.project.name), fullPage: true });
+  await page.locator(".artifact-card a.artifact-name").first().click();
+  await expect(page.locator(".meta-name")).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: shots("phone-preview", info.project.name), fullPage: true });
+});
+
+test("another user's conversation is the 404 page", async ({ page, browser }) => {
+  await page.goto("/conversations");
+  const href = await page.locator(".conversation-list a").first().getAttribute("href");
+  const { name } = newUser("mallory");
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await login(other, name, "pw");
+  const response = await other.goto(href!);
+  expect(response!.status()).toBe(404);
+  await expect(other.locator("main")).toContainText(/not found/i);
+  await context.close();
+});

@@ -8,7 +8,7 @@ mod list_artifacts;
 mod list_conversations;
 
 pub use delete_artifact::{delete_artifact, DeleteArtifact};
-pub use get_conversation::get_conversation;
-pub use get_preview::get_preview;
-pub use list_artifacts::list_artifacts;
-pub use list_conversations::list_conversations;
+pub use get_conversation::{get_conversation, GetConversation};
+pub use get_preview::{get_preview, GetPreview};
+pub use list_artifacts::{list_artifacts, ListArtifacts};
+pub use list_conversations::{list_conversations, ListConversations};

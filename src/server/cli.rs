@@ -36,6 +36,12 @@ enum Command {
         /// Largest upload request, all files together, in bytes (default 100 MiB).
         #[arg(long, env = "VITRINE_MAX_UPLOAD_REQUEST_BYTES")]
         max_upload_request_bytes: Option<u64>,
+        /// Most open connections (default 4096, fewer if file descriptors are short).
+        #[arg(long, env = "VITRINE_MAX_CONNECTIONS")]
+        max_connections: Option<u32>,
+        /// Seconds a client has to send a request's headers (default 10).
+        #[arg(long, env = "VITRINE_HEADER_TIMEOUT_SECS")]
+        header_timeout_secs: Option<u64>,
     },
     /// Convert a document to Markdown on standard output (used by the server,
     /// in a separate process with time and memory limits).
@@ -68,12 +74,24 @@ enum UserCommand {
 pub async fn run() -> Result<(), AppError> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { demo, max_artifact_bytes, max_upload_bytes, max_upload_files, max_upload_request_bytes } => {
+        Command::Serve {
+            demo,
+            max_artifact_bytes,
+            max_upload_bytes,
+            max_upload_files,
+            max_upload_request_bytes,
+            max_connections,
+            header_timeout_secs,
+        } => {
             let mut config = Config::new(&cli.data_dir);
             config.max_artifact_bytes = max_artifact_bytes.unwrap_or(config.max_artifact_bytes);
             config.uploads.max_file_bytes = max_upload_bytes.unwrap_or(config.uploads.max_file_bytes);
             config.uploads.max_files = max_upload_files.unwrap_or(config.uploads.max_files);
             config.uploads.max_request_bytes = max_upload_request_bytes.unwrap_or(config.uploads.max_request_bytes);
+            config.connections.max_connections = max_connections.unwrap_or(config.connections.max_connections);
+            if let Some(secs) = header_timeout_secs {
+                config.connections.header_timeout = std::time::Duration::from_secs(secs);
+            }
             config.converter = std::env::current_exe().ok();
             serve(config, demo).await
         }
@@ -104,6 +122,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     if demo && !seed {
         tracing::info!("{} is not empty: demo data not added", config.data_dir.display());
     }
+    let connections = config.connections.within_open_file_limit();
     let state = open_state(config, conf.leptos_options)?;
     if seed {
         demo::seed(&state.store).await?;
@@ -114,7 +133,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     if demo {
         println!("Demo login: user demo, password demo");
     }
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    super::listen::serve(listener, app, connections, shutdown()).await?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@ pub struct Config {
     pub convert_timeout: Duration,
     /// Address space the conversion process may use.
     pub convert_memory_bytes: u64,
+    pub connections: super::listen::ConnectionLimits,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +36,7 @@ impl Config {
             converter: None,
             convert_timeout: Duration::from_secs(30),
             convert_memory_bytes: 1024 * MIB,
+            connections: Default::default(),
         }
     }
 }

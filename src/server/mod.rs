@@ -8,6 +8,7 @@ pub mod convert;
 pub mod db;
 pub mod demo;
 pub mod guard;
+pub mod listen;
 pub mod mime;
 pub mod preview;
 pub mod render;
@@ -20,14 +21,12 @@ pub mod vpath;
 use crate::app::{shell, App};
 use crate::error::AppError;
 use auth::CurrentUser;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use state::AppState;
 use std::path::Path;
 use std::sync::Arc;
@@ -67,7 +66,6 @@ pub fn router(state: AppState) -> Router {
         })
         .route_layer(middleware::from_fn_with_state(state.clone(), require_login));
     Router::new()
-        .route("/api/fn/{*fn_name}", post(server_fn_handler))
         .merge(routes::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -76,14 +74,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
-}
-
 /// Pages other than the login page need a signed-in user; others are sent
-/// to sign in, and come back where they were going.
+/// to sign in, and come back where they were going. Server functions, which
+/// leptos_axum registers on the same router, answer for themselves: a
+/// missing session is their `Unauthorized` error, not a redirect.
 async fn require_login(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.uri().path() == "/login" {
+    if req.uri().path() == "/login" || req.uri().path().starts_with("/api/fn/") {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();

@@ -14,6 +14,8 @@ use tower::ServiceExt;
 use vitrine::server::config::Config;
 use vitrine::server::{auth, open_state, router, state::AppState};
 
+pub mod process;
+
 pub struct TestApp {
     pub dir: TempDir,
     pub state: AppState,

@@ -211,6 +211,11 @@ fn churn_model() -> DemoConversation {
                 ),
                 vec![binary("dist/churn-model-v3.zip", &bundle)],
             ),
+            result(
+                "python_exec",
+                "Synthesised the dashboard's churn alert tone: alert.wav (0.6 s, 22.05 kHz mono).",
+                vec![binary("alert.wav", &alert_tone())],
+            ),
         ],
     }
 }
@@ -506,6 +511,35 @@ fn glow(img: &mut RgbImage, center: (f32, f32), radius: f32, color: [u8; 3], str
             blend(img, x, y, color, strength * (-d2).exp());
         }
     }
+}
+
+/// Two falling chimes, 0.6 s of 16-bit mono PCM in a WAV file.
+fn alert_tone() -> Vec<u8> {
+    const RATE: u32 = 22_050;
+    let samples: Vec<u8> = (0..RATE * 6 / 10)
+        .flat_map(|i| {
+            let t = i as f32 / RATE as f32;
+            let (pitch, since) = if t < 0.3 { (1320.0, t) } else { (880.0, t - 0.3) };
+            let envelope = (1.0 - since / 0.3).powi(2);
+            let v = (std::f32::consts::TAU * pitch * t).sin() * envelope * 0.5;
+            ((v * f32::from(i16::MAX)) as i16).to_le_bytes()
+        })
+        .collect();
+    let mut wav = Vec::with_capacity(44 + samples.len());
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + samples.len() as u32).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes()); // format chunk size
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&RATE.to_le_bytes());
+    wav.extend_from_slice(&(RATE * 2).to_le_bytes()); // bytes per second
+    wav.extend_from_slice(&2u16.to_le_bytes()); // bytes per frame
+    wav.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&(samples.len() as u32).to_le_bytes());
+    wav.extend_from_slice(&samples);
+    wav
 }
 
 fn encode(img: &RgbImage, format: ImageFormat) -> Vec<u8> {

@@ -1,0 +1,73 @@
+//! The real `vitrine` binary as a separate process on a free loopback port,
+//! for what `oneshot` cannot show: kills, sockets, timeouts.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The binary under test; `VITRINE_BIN` may name another build (the release one, for load).
+pub fn bin() -> String {
+    std::env::var("VITRINE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_vitrine").to_string())
+}
+
+pub struct Server {
+    child: Child,
+    pub addr: String,
+    pub base: String,
+}
+
+impl Server {
+    /// `vitrine serve` on `data` with extra arguments; returns once it answers.
+    pub fn start(data: &Path, args: &[&str]) -> Server {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(bin())
+            .arg("serve")
+            .args(args)
+            .env("VITRINE_DATA_DIR", data)
+            .env("LEPTOS_SITE_ADDR", &addr)
+            .env("LEPTOS_OUTPUT_NAME", "vitrine")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://{addr}");
+        let started = Instant::now();
+        while ureq::get(&format!("{base}/login")).call().is_err() {
+            assert!(started.elapsed() < Duration::from_secs(60), "the server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server { child, addr, base }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL (Child::kill on Unix): no shutdown code runs.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Creates a user with `vitrine user add`; returns its API token.
+pub fn add_user(data: &Path, name: &str) -> String {
+    let out = Command::new(bin()).args(["user", "add", name]).env("VITRINE_DATA_DIR", data).output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string()
+}
+
+/// An HTTP client that reports 4xx and 5xx as answers, not errors.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
