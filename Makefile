@@ -6,12 +6,13 @@ SHELL := /bin/bash
 CARGO_LEPTOS_VERSION := 0.3.11
 WASM_BINDGEN_VERSION := 0.2.130
 BINARYEN_VERSION := 132.0.0
+CARGO_FUZZ_VERSION := 0.13.2
 TOOLS := $(CURDIR)/.tools
 CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run build test test-rust test-e2e test-long tools rust-target cargo-leptos wasm-bindgen binaryen chromium wrk e2e-deps
+.PHONY: run build test test-rust test-e2e test-long fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen chromium wrk e2e-deps
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -37,6 +38,19 @@ test-long: build wrk
 	VITRINE_CRASH_ROUNDS=25 cargo test --features ssr --test crash -- --nocapture
 	PROPTEST_CASES=20000 cargo test --features ssr --test hostile_input generated_hostile_paths -- --nocapture
 	PROPTEST_CASES=3000 cargo test --features ssr --test hostile_input generated_hostile_names -- --nocapture
+
+# Fuzzes the thread-path check and the artifact-name validator, FUZZ_SECONDS
+# each (default 60). cargo-fuzz wants nightly for its sanitizers; without
+# them (-s none) the stable compiler does, given RUSTC_BOOTSTRAP for the
+# coverage flags.
+FUZZ_SECONDS ?= 60
+fuzz: cargo-fuzz
+	cd fuzz && for target in thread_path artifact_name; do \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run -s none $$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
+
+cargo-fuzz:
+	@cargo fuzz --version 2>/dev/null | grep -q " $(CARGO_FUZZ_VERSION)$$" || cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked
 
 tools: rust-target cargo-leptos wasm-bindgen binaryen
 

@@ -171,3 +171,27 @@ fn too_many_entries_and_corrupt_files_are_refused() {
         );
     }
 }
+
+#[test]
+fn duplicate_member_names_answer_the_last_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dup.skill");
+    write_zip(&path, &[("a.txt", b"first"), ("b.txt", b"later")]);
+    // The zip writer refuses duplicates; rename the second member in both
+    // its local header and the central directory (names are not checksummed).
+    let bytes = std::fs::read(&path).unwrap();
+    let renamed: Vec<u8> = {
+        let mut out = bytes.clone();
+        let mut at = 0;
+        while let Some(i) = out[at..].windows(5).position(|w| w == b"b.txt") {
+            out[at + i] = b'a';
+            at += i + 5;
+        }
+        out
+    };
+    assert_ne!(renamed, bytes);
+    std::fs::write(&path, renamed).unwrap();
+    let (cache, _) = cache();
+    assert_eq!(&*cache.read_member(&path, "a.txt").unwrap(), b"later", "as unzip extracts it last");
+    assert!(matches!(cache.read_member(&path, "b.txt").unwrap_err(), ArchiveError::MemberNotFound(_)));
+}
