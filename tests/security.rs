@@ -7,7 +7,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use common::TestApp;
 use leptos::server_fn::ServerFn;
 use serde_json::json;
-use vitrine::api::{DeleteArtifact, GetConversation, ListConversations};
+use vitrine::api::{DeleteArtifact, GetConversation, GetPreview, ListArtifacts, ListConversations};
 
 /// Signs in through the login form; returns the session cookie pair.
 async fn session(app: &TestApp, name: &str) -> String {
@@ -135,9 +135,21 @@ async fn server_functions_give_nothing_to_other_users_or_strangers() {
     let delete = format!("conversation_id={cid}&artifact_id={aid}&back=%2Fartifacts");
     let (status, body) = server_fn(&app, DeleteArtifact::PATH, Some(&bob), delete.clone()).await;
     assert!(!status.is_success() && body.contains("not found"), "{status} {body}");
-    for (name, form) in
-        [(GetConversation::PATH, format!("id={cid}")), (ListConversations::PATH, String::new()), (DeleteArtifact::PATH, delete)]
-    {
+    // An ArtifactQuery argument, in the nested form encoding server functions use.
+    let gallery = "gallery[page]=1&gallery[size]=24&gallery[type]=all&gallery[sort]=newest&gallery[q]=";
+    let preview = format!("conversation_id={cid}&artifact_id={aid}&{gallery}");
+    let listing = gallery.replace("gallery[", "query[");
+    let (status, body) = server_fn(&app, GetPreview::PATH, Some(&bob), preview.clone()).await;
+    assert!(!status.is_success() && body.contains("not found") && !body.contains("secret"), "{status} {body}");
+    let (_, body) = server_fn(&app, ListArtifacts::PATH, Some(&bob), listing.clone()).await;
+    assert!(body.contains("\"total\":0") && !body.contains("secret"), "{body}");
+    for (name, form) in [
+        (GetConversation::PATH, format!("id={cid}")),
+        (ListConversations::PATH, String::new()),
+        (DeleteArtifact::PATH, delete),
+        (GetPreview::PATH, preview),
+        (ListArtifacts::PATH, listing),
+    ] {
         for cookie in [None, Some("vitrine_session=forged")] {
             let (status, body) = server_fn(&app, name, cookie, form.clone()).await;
             assert!(!status.is_success() && body.contains("Unauthorized"), "{name} {cookie:?}: {status} {body}");
