@@ -29,7 +29,8 @@ fn content(name: &str) -> Vec<u8> {
 }
 
 fn get_json(base: &str, token: &str, path: &str) -> Value {
-    let mut r = agent().get(&format!("{base}{path}")).header("Authorization", &format!("Bearer {token}")).call().unwrap();
+    let mut r =
+        agent().get(&format!("{base}{path}")).header("Authorization", &format!("Bearer {token}")).call().unwrap();
     assert_eq!(r.status(), 200, "{path}");
     r.body_mut().read_json().unwrap()
 }
@@ -44,7 +45,11 @@ fn listed(base: &str, token: &str) -> Vec<(String, String, String)> {
             break;
         }
         for i in items {
-            all.push((i["id"].as_str().unwrap().into(), i["name"].as_str().unwrap().into(), i["url"].as_str().unwrap().into()));
+            all.push((
+                i["id"].as_str().unwrap().into(),
+                i["name"].as_str().unwrap().into(),
+                i["url"].as_str().unwrap().into(),
+            ));
         }
     }
     all
@@ -71,7 +76,8 @@ fn check(data: &Path, base: &str, token: &str, acked: &[(String, String)]) {
         assert!(ids.contains(id.as_str()), "acknowledged {name} ({id}) is missing after a restart");
     }
     for (_, name, url) in &listed {
-        let mut r = agent().get(&format!("{base}{url}")).header("Authorization", &format!("Bearer {token}")).call().unwrap();
+        let mut r =
+            agent().get(&format!("{base}{url}")).header("Authorization", &format!("Bearer {token}")).call().unwrap();
         assert_eq!(r.status(), 200);
         let body = r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap();
         assert!(body == content(name), "{name} is not intact");

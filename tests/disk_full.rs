@@ -19,7 +19,8 @@ impl SmallDisk {
     fn mount(size: &str) -> SmallDisk {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_path_buf();
-        let status = Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(&path).status();
+        let status =
+            Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(&path).status();
         assert!(
             status.is_ok_and(|s| s.success()),
             "mounting a tmpfs failed: this test needs root (CAP_SYS_ADMIN), as the project's machines and CI have"

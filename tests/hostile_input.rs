@@ -16,9 +16,41 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::json;
 
 const PIECES: &[&str] = &[
-    "..", ".", "%2e", "%2E", "%2e%2e", "%252e%252e", "%25252e", "/", "//", "%2f", "%2F", "%252f", "\\", "%5c", "%5C",
-    "%00", "%0a", "%ff", "mnt", "user-data", "outputs", "uploads", "mnt/user-data/outputs/", "data.csv", "my.skill",
-    "SKILL.md", "escape", "canary.txt", "etc", "passwd", "~", "%7e", ":", "C:", "a",
+    "..",
+    ".",
+    "%2e",
+    "%2E",
+    "%2e%2e",
+    "%252e%252e",
+    "%25252e",
+    "/",
+    "//",
+    "%2f",
+    "%2F",
+    "%252f",
+    "\\",
+    "%5c",
+    "%5C",
+    "%00",
+    "%0a",
+    "%ff",
+    "mnt",
+    "user-data",
+    "outputs",
+    "uploads",
+    "mnt/user-data/outputs/",
+    "data.csv",
+    "my.skill",
+    "SKILL.md",
+    "escape",
+    "canary.txt",
+    "etc",
+    "passwd",
+    "~",
+    "%7e",
+    ":",
+    "C:",
+    "a",
 ];
 
 fn cases(default: u32) -> u32 {
@@ -50,8 +82,11 @@ fn generated_hostile_paths_never_leave_the_thread() {
     std::fs::write(outside.path().join("canary.txt"), "CANARY-SECRET").unwrap();
     let conversations = app.dir.path().join("conversations");
     std::os::unix::fs::symlink(outside.path(), conversations.join("escape")).unwrap();
-    std::os::unix::fs::symlink(outside.path().join("canary.txt"), conversations.join(&id).join("artifacts").join("planted.csv"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("canary.txt"),
+        conversations.join(&id).join("artifacts").join("planted.csv"),
+    )
+    .unwrap();
 
     // Half start where real files live, so the pieces after it are what
     // decides the answer.
@@ -63,7 +98,9 @@ fn generated_hostile_paths_never_leave_the_thread() {
     runner
         .run(&path, |path| {
             let uri = format!("/api/threads/{id}/artifacts/{path}");
-            let Ok(req) = Request::get(&uri).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()) else {
+            let Ok(req) =
+                Request::get(&uri).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty())
+            else {
                 return Ok(()); // not even a URI: no request reaches the server
             };
             let r = rt.block_on(app.send(req));
@@ -90,8 +127,10 @@ fn generated_hostile_names_are_refused_or_stored_inside() {
     let artifacts = app.dir.path().join("conversations").join(&id).join("artifacts");
     let name = proptest::collection::vec(
         prop_oneof![
-            proptest::sample::select(&["..", ".", "/", "\\", "\0", "\n", "CON", "a", ".png", "%2e", "~", " ", "\u{202e}", "é"][..])
-                .prop_map(str::to_string),
+            proptest::sample::select(
+                &["..", ".", "/", "\\", "\0", "\n", "CON", "a", ".png", "%2e", "~", " ", "\u{202e}", "é"][..]
+            )
+            .prop_map(str::to_string),
             "[a-z]{1,8}",
         ],
         1..10,
@@ -108,7 +147,10 @@ fn generated_hostile_names_are_refused_or_stored_inside() {
                     stored.set(stored.get() + 1);
                     let a = &r.json()["artifacts"][0];
                     let path = a["path"].as_str().unwrap();
-                    prop_assert!(path.starts_with("mnt/user-data/outputs/") && !path.split('/').any(|s| s == ".." || s == "."), "{name:?} → {path}");
+                    prop_assert!(
+                        path.starts_with("mnt/user-data/outputs/") && !path.split('/').any(|s| s == ".." || s == "."),
+                        "{name:?} → {path}"
+                    );
                     let file = artifacts.join(format!("{}.meta.json", a["id"].as_str().unwrap()));
                     prop_assert!(file.exists(), "{name:?} stored outside its folder");
                 }
@@ -125,7 +167,8 @@ fn generated_hostile_names_are_refused_or_stored_inside() {
     eprintln!("hostile names: {stored} stored inside, {refused} refused");
     let escaped: Vec<_> = std::fs::read_dir(app.dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert!(
-        escaped.iter().all(|n| ["conversations", "vitrine.db", "vitrine.db-wal", "vitrine.db-shm", "cache"].contains(&n.to_str().unwrap())),
+        escaped.iter().all(|n| ["conversations", "vitrine.db", "vitrine.db-wal", "vitrine.db-shm", "cache"]
+            .contains(&n.to_str().unwrap())),
         "nothing written beside the data folders: {escaped:?}"
     );
     assert!(stored > 0 && refused > 0, "the generator reaches both outcomes");

@@ -26,7 +26,19 @@ async fn listing_pages_filters_and_counts() {
     let names: Vec<&str> = all["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["notes.md", "data.csv", "chart.png", "x.py", "report.html", "chart.png"], "newest first");
     let item = &all["items"][0];
-    for key in ["id", "conversation_id", "conversation_title", "name", "size", "mime_type", "type", "created_at", "url", "download_url", "path"] {
+    for key in [
+        "id",
+        "conversation_id",
+        "conversation_title",
+        "name",
+        "size",
+        "mime_type",
+        "type",
+        "created_at",
+        "url",
+        "download_url",
+        "path",
+    ] {
         assert!(item.get(key).is_some(), "{key}");
     }
 

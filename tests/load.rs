@@ -20,7 +20,10 @@ const RSS_BOUND_BYTES: u64 = 256 << 20;
 
 fn rss_bytes(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb = status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
     kb.unwrap_or(0) * 1024
 }
 
@@ -42,7 +45,8 @@ fn hundreds_of_connections_get_no_errors_and_bounded_memory() {
     let server = Server::start(data.path(), &[]);
     let auth = format!("Bearer {token}");
     let post = |path: &str, body: Value| -> Value {
-        let mut r = agent().post(&format!("{}{path}", server.base)).header("Authorization", &auth).send_json(body).unwrap();
+        let mut r =
+            agent().post(&format!("{}{path}", server.base)).header("Authorization", &auth).send_json(body).unwrap();
         assert!(r.status().is_success());
         r.body_mut().read_json().unwrap()
     };
@@ -50,8 +54,12 @@ fn hundreds_of_connections_get_no_errors_and_bounded_memory() {
     use base64::Engine;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     for batch in 0..10 {
-        let artifacts: Vec<Value> = (0..50).map(|i| json!({ "name": format!("f{batch}-{i}.py"), "text": "print(1)\n".repeat(50) })).collect();
-        post(&format!("/api/conversations/{conversation}/tool-results"), json!({ "tool": "t", "artifacts": artifacts }));
+        let artifacts: Vec<Value> =
+            (0..50).map(|i| json!({ "name": format!("f{batch}-{i}.py"), "text": "print(1)\n".repeat(50) })).collect();
+        post(
+            &format!("/api/conversations/{conversation}/tool-results"),
+            json!({ "tool": "t", "artifacts": artifacts }),
+        );
     }
     let stored = post(
         &format!("/api/conversations/{conversation}/tool-results"),

@@ -24,7 +24,8 @@ async fn session(app: &TestApp, name: &str) -> String {
 }
 
 fn with_cookie(method: Method, uri: &str, cookie: &str, site: &[(&str, &str)], body: Body) -> Request<Body> {
-    let mut req = Request::builder().method(method).uri(uri).header(header::COOKIE, cookie).header(header::HOST, "vitrine.test");
+    let mut req =
+        Request::builder().method(method).uri(uri).header(header::COOKIE, cookie).header(header::HOST, "vitrine.test");
     for (k, v) in site {
         req = req.header(*k, *v);
     }
@@ -39,7 +40,8 @@ async fn cookie_writes_from_another_site_are_refused_and_change_nothing() {
     let stored = app.tool_result(&token, &cid, &[("keep.txt", b"keep")]).await.json();
     let url = stored["artifacts"][0]["url"].as_str().unwrap().to_string();
     let cookie = session(&app, "alice").await;
-    let result = json!({ "tool": "t", "artifacts": [{ "name": "planted.html", "text": "<script>1</script>" }] }).to_string();
+    let result =
+        json!({ "tool": "t", "artifacts": [{ "name": "planted.html", "text": "<script>1</script>" }] }).to_string();
     let ingest = format!("/api/conversations/{cid}/tool-results");
 
     for site in [
@@ -53,7 +55,10 @@ async fn cookie_writes_from_another_site_are_refused_and_change_nothing() {
         assert!(r.json()["detail"].as_str().unwrap().starts_with("Cross-site request refused"), "{site:?}");
         let r = app.send(with_cookie(Method::DELETE, &url, &cookie, &site, Body::empty())).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{site:?}");
-        let form = format!("conversation_id={cid}&artifact_id={}&back=%2Fartifacts", stored["artifacts"][0]["id"].as_str().unwrap());
+        let form = format!(
+            "conversation_id={cid}&artifact_id={}&back=%2Fartifacts",
+            stored["artifacts"][0]["id"].as_str().unwrap()
+        );
         let mut req = with_cookie(Method::POST, DeleteArtifact::PATH, &cookie, &site, Body::from(form));
         req.headers_mut().insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded".parse().unwrap());
         assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN, "server function, {site:?}");
@@ -66,7 +71,9 @@ async fn cookie_writes_from_another_site_are_refused_and_change_nothing() {
     let same = [("origin", "http://vitrine.test"), ("sec-fetch-site", "same-origin")];
     let r = app.send(with_cookie(Method::POST, &ingest, &cookie, &same, Body::from(result.clone()))).await;
     assert_eq!(r.status, StatusCode::CREATED, "our own pages may write: {}", r.text());
-    let r = app.send(with_cookie(Method::POST, &ingest, &cookie, &[("origin", "http://vitrine.test")], Body::from(result))).await;
+    let r = app
+        .send(with_cookie(Method::POST, &ingest, &cookie, &[("origin", "http://vitrine.test")], Body::from(result)))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "an older browser without fetch metadata, same origin");
     let r = app.tool_result(&token, &cid, &[("agent.txt", b"x")]).await;
     assert_eq!(r.status, StatusCode::CREATED, "agents with a token send no Origin");

@@ -17,7 +17,9 @@ async fn thumbnails_are_small_cached_and_private() {
     let app = TestApp::new();
     let token = app.user("alice");
     let c = app.conversation(&token, "t").await;
-    let r = app.tool_result(&token, &c, &[("big.png", &png(2000, 1000)), ("notes.txt", b"x"), ("fake.png", b"not a png")]).await;
+    let r = app
+        .tool_result(&token, &c, &[("big.png", &png(2000, 1000)), ("notes.txt", b"x"), ("fake.png", b"not a png")])
+        .await;
     let items = r.json()["artifacts"].as_array().unwrap().clone();
     let url = |i: usize| format!("{}/thumbnail", items[i]["url"].as_str().unwrap());
 

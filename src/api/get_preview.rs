@@ -6,7 +6,11 @@ use uuid::Uuid;
 /// An artifact's preview, with its neighbours in the gallery as `gallery`
 /// shows it (filter, search and order).
 #[server(prefix = "/api/fn")]
-pub async fn get_preview(conversation_id: Uuid, artifact_id: Uuid, gallery: ArtifactQuery) -> Result<Preview, AppError> {
+pub async fn get_preview(
+    conversation_id: Uuid,
+    artifact_id: Uuid,
+    gallery: ArtifactQuery,
+) -> Result<Preview, AppError> {
     let (state, user) = crate::server::request_user().await?;
     crate::server::preview::preview(&state.store, user.id, conversation_id, artifact_id, &gallery).await
 }

@@ -9,10 +9,8 @@ use leptos_router::params::ParamsMap;
 
 /// The gallery's query from the URL's query string.
 pub fn gallery_query(params: &ParamsMap) -> Result<ArtifactQuery, String> {
-    let pairs: Vec<(&str, String)> = ["page", "size", "type", "sort", "q"]
-        .into_iter()
-        .filter_map(|k| params.get(k).map(|v| (k, v)))
-        .collect();
+    let pairs: Vec<(&str, String)> =
+        ["page", "size", "type", "sort", "q"].into_iter().filter_map(|k| params.get(k).map(|v| (k, v))).collect();
     ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
 }
 

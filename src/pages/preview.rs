@@ -105,7 +105,9 @@ fn body_view(artifact: &Artifact, body: PreviewBody) -> AnyView {
     match body {
         PreviewBody::Image => view! { <div class="image-frame"><img src=url alt=name /></div> }.into_any(),
         // Scripts run, in an opaque origin: never allow-same-origin.
-        PreviewBody::Html => view! { <iframe class="html-frame" sandbox="allow-scripts" src=url title=name></iframe> }.into_any(),
+        PreviewBody::Html => {
+            view! { <iframe class="html-frame" sandbox="allow-scripts" src=url title=name></iframe> }.into_any()
+        }
         PreviewBody::Pdf => view! { <iframe class="pdf-frame" src=url title=name></iframe> }.into_any(),
         PreviewBody::Audio => view! { <audio controls preload="metadata" src=url></audio> }.into_any(),
         PreviewBody::Video => view! { <video controls preload="metadata" src=url class="video"></video> }.into_any(),

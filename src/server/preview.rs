@@ -57,10 +57,12 @@ fn body(meta: &Sidecar, path: &Path) -> Result<(PreviewBody, bool), AppError> {
     let Some(text) = as_text(&bytes) else { return Ok((PreviewBody::Binary, false)) };
     let body = match extension(&meta.name).as_deref() {
         Some("md" | "markdown") => PreviewBody::Markdown { html: markdown::to_html(text) },
-        Some(ext @ ("csv" | "tsv")) => match table::from_delimited(text.as_bytes(), if ext == "csv" { b',' } else { b'\t' }, TABLE_ROWS) {
-            Some(t) => PreviewBody::Table(t),
-            None => PreviewBody::Text { text: text.to_string() },
-        },
+        Some(ext @ ("csv" | "tsv")) => {
+            match table::from_delimited(text.as_bytes(), if ext == "csv" { b',' } else { b'\t' }, TABLE_ROWS) {
+                Some(t) => PreviewBody::Table(t),
+                None => PreviewBody::Text { text: text.to_string() },
+            }
+        }
         _ => match highlight::syntax_for(&meta.name, text).filter(|s| s.name != "Plain Text") {
             Some(syntax) => PreviewBody::Code {
                 html: highlight::to_html(Some(syntax), text),

@@ -55,11 +55,7 @@ pub fn html_escape(text: &str) -> String {
 pub fn stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
     let css = |name: &str| css_for_theme_with_class_style(&themes.themes[name], STYLE).unwrap_or_default();
-    format!(
-        "{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
-        css("InspiredGitHub"),
-        css("base16-ocean.dark")
-    )
+    format!("{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n", css("InspiredGitHub"), css("base16-ocean.dark"))
 }
 
 #[cfg(test)]

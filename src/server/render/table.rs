@@ -3,7 +3,8 @@
 use crate::model::TablePreview;
 
 pub fn from_delimited(bytes: &[u8], delimiter: u8, max_rows: usize) -> Option<TablePreview> {
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes);
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes);
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut truncated = false;
     for record in reader.records() {

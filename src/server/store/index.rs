@@ -286,7 +286,9 @@ mod tests {
     fn fixture() -> (Listing, HashMap<Uuid, Arc<Sidecar>>) {
         let mut l = Listing::default();
         let mut artifacts = HashMap::new();
-        for (n, name, size) in [(3, "c-Chart.py", 30), (1, "e.png", 10), (5, "a.png", 20), (2, "b-chart.js", 50), (4, "d.png", 40)] {
+        for (n, name, size) in
+            [(3, "c-Chart.py", 30), (1, "e.png", 10), (5, "a.png", 20), (2, "b-chart.js", 50), (4, "d.png", 40)]
+        {
             let kind = if n % 2 == 0 { GalleryType::Code } else { GalleryType::Images };
             l.insert(key(n), kind);
             artifacts.insert(Uuid::from_u128(n as u128), meta(n, name, size, kind));

@@ -11,8 +11,8 @@ mod staging;
 
 use crate::error::AppError;
 use crate::model::{
-    Artifact, ArtifactPage, ArtifactQuery, ArtifactRef, Conversation, Counts, GalleryType, Message, NewArtifact, StoredToolResult,
-    ToolResult,
+    Artifact, ArtifactPage, ArtifactQuery, ArtifactRef, Conversation, Counts, GalleryType, Message, NewArtifact,
+    StoredToolResult, ToolResult,
 };
 use crate::server::{db, mime, now_rfc3339};
 use base64::Engine;
