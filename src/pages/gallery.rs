@@ -7,11 +7,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
-/// The gallery's query from the URL's query string.
+/// The gallery's query from the URL's query string (the last value of each
+/// parameter; `from_pairs` ignores the ones it does not know).
 pub fn gallery_query(params: &ParamsMap) -> Result<ArtifactQuery, String> {
-    let pairs: Vec<(&str, String)> =
-        ["page", "size", "type", "sort", "q"].into_iter().filter_map(|k| params.get(k).map(|v| (k, v))).collect();
-    ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+    ArtifactQuery::from_pairs(params.latest_values().map(|(k, v)| (k.as_ref(), v)))
 }
 
 /// `/artifacts` with a query: the gallery in that state.

@@ -235,10 +235,6 @@ impl Index {
         }
     }
 
-    pub fn conversation_listing(&self, conversation: Uuid) -> Option<&Listing> {
-        self.by_conversation.get(&conversation)
-    }
-
     /// Every artifact of a listing (see [`Index::listing`]) under a query's
     /// filter, search and order, whatever its page.
     pub fn select_all(&self, owner: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) -> Vec<Arc<Sidecar>> {
