@@ -3,6 +3,7 @@
 
 mod artifacts;
 mod conversations;
+mod highlight;
 mod session;
 mod threads;
 mod thumbnails;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(conversations::router())
         .merge(artifacts::router())
+        .merge(highlight::router())
         .merge(threads::router())
         .merge(thumbnails::router())
         .merge(uploads::router())

@@ -14,19 +14,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use std::path::PathBuf;
-use std::sync::LazyLock;
 
 const EDGE: u32 = 480;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/conversations/{id}/artifacts/{artifact_id}/thumbnail", get(thumbnail))
-        .route("/highlight.css", get(highlight_css))
-}
-
-async fn highlight_css() -> impl IntoResponse {
-    static CSS: LazyLock<String> = LazyLock::new(crate::server::render::highlight::stylesheet);
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS.as_str())
+    Router::new().route("/api/conversations/{id}/artifacts/{artifact_id}/thumbnail", get(thumbnail))
 }
 
 /// Decodes with limits, so a small file claiming huge dimensions (an image
