@@ -9,9 +9,9 @@ pub async fn list_artifacts(query: ArtifactQuery) -> Result<GalleryPage, AppErro
     let (state, user) = crate::server::request_user().await?;
     let page = state.store.list(user.id, None, &query)?;
     let store = state.store.clone();
-    let refs: Vec<_> = page.items.iter().map(|a| (a.conversation_id, a.id)).collect();
-    let snippets = tokio::task::spawn_blocking(move || {
-        refs.into_iter().map(|(c, id)| crate::server::preview::snippet(&store, user.id, c, id)).collect()
+    let (page, snippets) = tokio::task::spawn_blocking(move || {
+        let snippets = page.items.iter().map(|a| crate::server::preview::snippet(&store, user.id, a)).collect();
+        (page, snippets)
     })
     .await?;
     Ok(GalleryPage { page, snippets, now: crate::server::now_rfc3339() })

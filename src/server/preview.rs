@@ -3,7 +3,7 @@
 //! memory whole.
 
 use crate::error::AppError;
-use crate::model::{extension, ArtifactQuery, GalleryType, Preview, PreviewBody};
+use crate::model::{extension, Artifact, ArtifactQuery, GalleryType, Preview, PreviewBody};
 use crate::server::render::{highlight, markdown, table};
 use crate::server::store::sidecar::Sidecar;
 use crate::server::store::ArtifactStore;
@@ -36,8 +36,8 @@ fn as_text(bytes: &[u8]) -> Option<&str> {
     .filter(|s| !s.contains('\0'))
 }
 
-fn is_text_kind(meta: &Sidecar) -> bool {
-    meta.kind == GalleryType::Code || crate::server::mime::is_text(&meta.mime_type)
+fn is_text_kind(kind: GalleryType, mime_type: &str) -> bool {
+    kind == GalleryType::Code || crate::server::mime::is_text(mime_type)
 }
 
 fn body(meta: &Sidecar, path: &Path) -> Result<(PreviewBody, bool), AppError> {
@@ -69,7 +69,9 @@ fn body(meta: &Sidecar, path: &Path) -> Result<(PreviewBody, bool), AppError> {
                 language: syntax.name.clone(),
                 lines: text.lines().count() as u32,
             },
-            None if is_text_kind(meta) || !text.is_empty() => PreviewBody::Text { text: text.to_string() },
+            None if is_text_kind(meta.kind, &meta.mime_type) || !text.is_empty() => {
+                PreviewBody::Text { text: text.to_string() }
+            }
             None => PreviewBody::Binary,
         },
     };
@@ -94,12 +96,13 @@ pub async fn preview(
     Ok(Preview { artifact, body, partial, previous, next, now: crate::server::now_rfc3339() })
 }
 
-/// The first lines of a text artifact, for its card.
-pub fn snippet(store: &ArtifactStore, user: Uuid, conversation: Uuid, id: Uuid) -> Option<String> {
-    let (meta, path) = store.artifact(user, conversation, id).ok()?;
-    if !is_text_kind(&meta) || meta.kind == GalleryType::Html {
+/// The first lines of a text artifact, for its card. Told from the record
+/// first, so cards of other kinds cost no lookup and no disk access.
+pub fn snippet(store: &ArtifactStore, user: Uuid, artifact: &Artifact) -> Option<String> {
+    if !is_text_kind(artifact.kind, &artifact.mime_type) || artifact.kind == GalleryType::Html {
         return None;
     }
+    let (_, path) = store.artifact(user, artifact.conversation_id, artifact.id).ok()?;
     let (bytes, _) = head(&path, 2048).ok()?;
     let text = as_text(&bytes)?;
     Some(text.lines().take(SNIPPET_LINES).collect::<Vec<_>>().join("\n"))
