@@ -12,7 +12,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run build test test-rust test-e2e test-long fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen chromium wrk e2e-deps
+.PHONY: run build test test-rust test-e2e test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen chromium wrk nginx e2e-deps
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -28,6 +28,7 @@ test: test-rust test-e2e
 
 test-rust:
 	cargo test --features ssr
+	cargo test --manifest-path bench/Cargo.toml
 
 test-e2e: build chromium e2e-deps
 	cd end2end && npx playwright test
@@ -38,6 +39,12 @@ test-long: build wrk
 	VITRINE_CRASH_ROUNDS=25 cargo test --features ssr --test crash -- --nocapture
 	PROPTEST_CASES=20000 cargo test --features ssr --test hostile_input generated_hostile_paths -- --nocapture
 	PROPTEST_CASES=3000 cargo test --features ssr --test hostile_input generated_hostile_names -- --nocapture
+
+# Benchmarks against nginx on seeded data sets (kept under target/bench-data;
+# the first run generates them, a few minutes); writes docs/benchmarks.md.
+# BENCH_ROUNDS (5), BENCH_SECONDS (4) and BENCH_SIZES (1000,10000,100000) tune it.
+bench: build wrk nginx
+	cd bench && VITRINE_BIN=$(CURDIR)/target/release/vitrine cargo run --release --locked
 
 # Fuzzes the thread-path check and the artifact-name validator, FUZZ_SECONDS
 # each (default 60). cargo-fuzz wants nightly for its sanitizers; without
@@ -79,6 +86,9 @@ binaryen:
 
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+nginx:
+	@command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
 
 chromium:
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }

@@ -1,0 +1,82 @@
+//! One load run: Debian's `wrk` in its own process, cycling through a list of
+//! request paths, reporting through a Lua `done` hook so that nothing has to
+//! be scraped from its human-readable summary.
+
+use std::path::Path;
+use std::process::Command;
+
+/// What to send: the paths are requested in turn, each connection
+/// continuing where the last request left off.
+pub struct Load {
+    pub paths: Vec<String>,
+    pub headers: Vec<(String, String)>,
+    pub post_json: Option<String>,
+}
+
+impl Load {
+    pub fn get(paths: Vec<String>, headers: &[(String, String)]) -> Load {
+        Load { paths, headers: headers.to_vec(), post_json: None }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome {
+    pub requests_per_sec: f64,
+    pub bytes_per_sec: f64,
+    pub p50_ms: f64,
+    /// Socket errors and answers outside 2xx/3xx.
+    pub errors: u64,
+}
+
+fn lua_string(s: &str) -> String {
+    assert!(!s.contains("]==]"));
+    format!("[==[{s}]==]")
+}
+
+fn script(load: &Load) -> String {
+    let paths: Vec<String> = load.paths.iter().map(|p| lua_string(p)).collect();
+    let mut lua = format!("local paths = {{{}}}\nlocal i = 0\n", paths.join(",\n"));
+    for (name, value) in &load.headers {
+        lua += &format!("wrk.headers[ {} ] = {}\n", lua_string(name), lua_string(value));
+    }
+    if let Some(body) = &load.post_json {
+        lua += &format!("wrk.method = \"POST\"\nwrk.body = {}\n", lua_string(body));
+        lua += "wrk.headers[\"Content-Type\"] = \"application/json\"\n";
+    }
+    lua += r#"
+request = function()
+  i = i % #paths + 1
+  return wrk.format(nil, paths[i])
+end
+done = function(s, latency, requests)
+  local e = s.errors
+  io.write(string.format("BENCH %d %d %d %d %d\n", s.requests, s.duration, s.bytes,
+    e.connect + e.read + e.write + e.timeout + e.status, latency:percentile(50)))
+end
+"#;
+    lua
+}
+
+/// Runs `load` against `base` with `connections` for `seconds`.
+pub fn run(base: &str, load: &Load, connections: u32, seconds: u32, scratch: &Path) -> Outcome {
+    let file = scratch.join("load.lua");
+    std::fs::write(&file, script(load)).unwrap();
+    let out = Command::new("wrk")
+        .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s"), "--timeout", "10s", "-s"])
+        .arg(&file)
+        .arg(base)
+        .output()
+        .expect("wrk (make bench installs Debian's package)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().find_map(|l| l.strip_prefix("BENCH ")).unwrap_or_else(|| {
+        panic!("wrk printed no result:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+    });
+    let n: Vec<f64> = line.split_whitespace().map(|v| v.parse().unwrap()).collect();
+    let secs = n[1] / 1e6;
+    Outcome {
+        requests_per_sec: n[0] / secs,
+        bytes_per_sec: n[2] / secs,
+        errors: n[3] as u64,
+        p50_ms: n[4] / 1e3,
+    }
+}
