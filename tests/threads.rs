@@ -171,6 +171,13 @@ async fn range_and_conditional_requests() {
     assert_eq!(r.status, StatusCode::RANGE_NOT_SATISFIABLE);
     let full = t.get(path).await;
     assert_eq!(full.header("accept-ranges"), "bytes");
+    assert_eq!(full.header("content-length"), "8");
+    assert_eq!(full.body.len(), 8);
+    // A whole small file is read in one go, a range by ServeFile: they agree.
+    let ranged = t.get_with(path, &[(header::RANGE, "bytes=0-")], Method::GET).await;
+    assert_eq!(ranged.body, full.body);
+    assert!(!full.header("last-modified").is_empty());
+    assert_eq!(ranged.header("last-modified"), full.header("last-modified"));
     let tag = full.header("etag").to_string();
     assert!(tag.starts_with('"') && tag.len() > 10, "{tag}");
     let r = t.get_with(path, &[(header::IF_NONE_MATCH, &tag)], Method::GET).await;

@@ -12,6 +12,8 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::RwLock;
 use uuid::Uuid;
 
 pub const SESSION_COOKIE: &str = "vitrine_session";
@@ -91,6 +93,7 @@ pub async fn login(state: &AppState, name: &str, password: &str) -> Result<Strin
 pub async fn logout(state: &AppState, parts: &Parts) -> Result<(), AppError> {
     if let Some(secret) = session_secret(parts) {
         let hash = secret_hash(&secret);
+        state.credentials.forget(&hash);
         state.db.run(move |c| db::delete_session(c, &hash)).await?;
     }
     Ok(())
@@ -114,19 +117,60 @@ pub fn session_secret(parts: &Parts) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
+/// Who the tokens and sessions seen lately belong to. Every API request is
+/// authenticated; asking the database each time put a blocking-pool hop and
+/// a lock on every request (most of a small download's cost, see
+/// docs/benchmarks.md). Tokens are never revoked; a session is checked
+/// against its expiry at each use and forgotten at logout.
+#[derive(Default)]
+pub struct Credentials {
+    known: RwLock<HashMap<String, (CurrentUser, Option<i64>)>>,
+}
+
+/// Entries kept before the cache starts over.
+const MAX_KNOWN: usize = 10_000;
+
+impl Credentials {
+    fn get(&self, hash: &str, now: i64) -> Option<CurrentUser> {
+        let known = self.known.read().unwrap_or_else(|p| p.into_inner());
+        let (user, expires_at) = known.get(hash)?;
+        expires_at.is_none_or(|t| t > now).then(|| user.clone())
+    }
+
+    fn remember(&self, hash: String, user: CurrentUser, expires_at: Option<i64>) {
+        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+        if known.len() >= MAX_KNOWN {
+            known.clear();
+        }
+        known.insert(hash, (user, expires_at));
+    }
+
+    fn forget(&self, hash: &str) {
+        self.known.write().unwrap_or_else(|p| p.into_inner()).remove(hash);
+    }
+}
+
 /// The user behind a request's token or session, or 401.
 pub async fn current_user(state: &AppState, parts: &Parts) -> Result<CurrentUser, AppError> {
-    let found = if let Some(token) = bearer(parts) {
-        let hash = secret_hash(token);
-        state.db.run(move |c| db::user_by_token(c, &hash)).await?
-    } else if let Some(secret) = session_secret(parts) {
-        let hash = secret_hash(&secret);
-        let now = super::now_unix();
-        state.db.run(move |c| db::user_by_session(c, &hash, now)).await?
-    } else {
-        None
+    let now = super::now_unix();
+    let (hash, is_token) = match (bearer(parts), session_secret(parts)) {
+        (Some(token), _) => (secret_hash(token), true),
+        (None, Some(secret)) => (secret_hash(&secret), false),
+        (None, None) => return Err(AppError::Unauthorized),
     };
-    found.map(|(id, name)| CurrentUser { id, name }).ok_or(AppError::Unauthorized)
+    if let Some(user) = state.credentials.get(&hash, now) {
+        return Ok(user);
+    }
+    let key = hash.clone();
+    let found = if is_token {
+        state.db.run(move |c| db::user_by_token(c, &key)).await?.map(|(id, name)| (id, name, None))
+    } else {
+        state.db.run(move |c| db::user_by_session(c, &key, now)).await?.map(|(id, name, t)| (id, name, Some(t)))
+    };
+    let (id, name, expires_at) = found.ok_or(AppError::Unauthorized)?;
+    let user = CurrentUser { id, name };
+    state.credentials.remember(hash, user.clone(), expires_at);
+    Ok(user)
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

@@ -130,12 +130,13 @@ pub fn insert_session(c: &Connection, hash: &str, user: Uuid, expires_at: i64) -
     Ok(())
 }
 
-pub fn user_by_session(c: &Connection, hash: &str, now: i64) -> Result<Option<(Uuid, String)>, AppError> {
+/// The user of an unexpired session, and when it expires.
+pub fn user_by_session(c: &Connection, hash: &str, now: i64) -> Result<Option<(Uuid, String, i64)>, AppError> {
     Ok(c.query_row(
-        "SELECT users.id, users.name FROM sessions JOIN users ON users.id = sessions.user_id
+        "SELECT users.id, users.name, sessions.expires_at FROM sessions JOIN users ON users.id = sessions.user_id
          WHERE sessions.hash = ?1 AND sessions.expires_at > ?2",
         params![hash, now],
-        |r| Ok((uuid_col(r, 0)?, r.get(1)?)),
+        |r| Ok((uuid_col(r, 0)?, r.get(1)?, r.get(2)?)),
     )
     .optional()?)
 }

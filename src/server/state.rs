@@ -1,4 +1,5 @@
 use super::archive::ArchiveCache;
+use super::auth::Credentials;
 use super::config::Config;
 use super::db::Db;
 use super::store::ArtifactStore;
@@ -14,6 +15,7 @@ pub struct AppState {
     pub db: Db,
     pub store: Arc<ArtifactStore>,
     pub archives: Arc<ArchiveCache>,
+    pub credentials: Arc<Credentials>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

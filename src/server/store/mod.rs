@@ -73,7 +73,11 @@ impl ArtifactStore {
                 created_at: c.created_at,
             });
         }
-        for meta in files::scan(data_dir)? {
+        let mut found = files::scan(data_dir)?;
+        // In key order every insertion is a push; in directory order each
+        // one shifted half of the user's listing (3.7 s at 100,000 artifacts).
+        found.sort_by_cached_key(index::key_of);
+        for meta in found {
             let id = meta.id;
             if !index.insert(Arc::new(meta)) {
                 tracing::warn!("artifact {id} belongs to no known conversation; not listed");
