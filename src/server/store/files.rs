@@ -36,15 +36,38 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 /// Reads every artifacts folder under the data directory: returns the
 /// sidecars whose data file is whole, and removes what a crash left behind
 /// (temp files, data files without a sidecar).
+/// Folders are read on every core: start-up is mostly path lookups and
+/// small reads, which run side by side.
 pub fn scan(data_dir: &Path) -> io::Result<Vec<Sidecar>> {
-    let mut found = Vec::new();
     let root = data_dir.join("conversations");
-    let Ok(conversations) = fs::read_dir(&root) else { return Ok(found) };
+    let Ok(conversations) = fs::read_dir(&root) else { return Ok(Vec::new()) };
+    let mut dirs = Vec::new();
     for conv in conversations {
         let dir = conv?.path().join("artifacts");
         if dir.is_dir() {
-            scan_dir(&dir, &mut found)?;
+            dirs.push(dir);
         }
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = dirs.len().div_ceil(threads).max(1);
+    let parts: Vec<io::Result<Vec<Sidecar>>> = std::thread::scope(|s| {
+        let workers: Vec<_> = dirs
+            .chunks(chunk)
+            .map(|dirs| {
+                s.spawn(move || {
+                    let mut found = Vec::new();
+                    for dir in dirs {
+                        scan_dir(dir, &mut found)?;
+                    }
+                    Ok(found)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().expect("scan thread")).collect()
+    });
+    let mut found = Vec::new();
+    for part in parts {
+        found.extend(part?);
     }
     Ok(found)
 }
