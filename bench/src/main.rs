@@ -288,8 +288,7 @@ fn main() {
     for path in [&mut args.bin, &mut args.data, &mut args.wasm, &mut args.out] {
         *path = std::path::absolute(&*path).unwrap();
     }
-    let notes = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("NOTES.md")).unwrap_or_default();
-    let report = Report::new(intro(&args), notes);
+    let report = Report::new(intro(&args));
     let scratch = args.data.join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
     let sets: Vec<DataSet> = args.sizes.iter().map(|n| dataset::ensure(&args.bin, &args.data, *n, args.seed)).collect();
@@ -300,6 +299,8 @@ fn main() {
     bench.files(sets.last().unwrap());
     bench.ingestion();
     bench.wasm();
-    std::fs::write(&bench.args.out, bench.report.markdown()).unwrap();
+    // Read last, so that the notes can be written while the run goes on.
+    let notes = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("NOTES.md")).unwrap_or_default();
+    std::fs::write(&bench.args.out, bench.report.markdown(&notes)).unwrap();
     eprintln!("wrote {}", bench.args.out.display());
 }

@@ -61,12 +61,11 @@ struct Row {
 pub struct Report {
     intro: String,
     sections: Vec<(String, Vec<Row>)>,
-    notes: String,
 }
 
 impl Report {
-    pub fn new(intro: String, notes: String) -> Report {
-        Report { intro, notes, ..Default::default() }
+    pub fn new(intro: String) -> Report {
+        Report { intro, ..Default::default() }
     }
 
     pub fn section(&mut self, title: &str) {
@@ -80,7 +79,7 @@ impl Report {
         rows.push(Row { label, samples, unit, target });
     }
 
-    pub fn markdown(&self) -> String {
+    pub fn markdown(&self, notes: &str) -> String {
         let mut out = self.intro.clone();
         for (title, rows) in &self.sections {
             let _ = write!(out, "\n## {title}\n\n| Figure | Median | Spread (rounds) | Target | Met |\n|---|---:|---:|---:|:-:|\n");
@@ -99,6 +98,6 @@ impl Report {
                 let _ = writeln!(out, "| {} | {} | {} | {} | {} |", r.label, r.unit.show(m), spread, target, met);
             }
         }
-        out + "\n" + &self.notes
+        out + "\n" + notes
     }
 }
