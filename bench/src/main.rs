@@ -11,7 +11,7 @@ mod wrk;
 
 use clap::Parser;
 use dataset::DataSet;
-use report::{Report, Target, Unit};
+use report::{thousands, Report, Target, Unit};
 use servers::{Nginx, Vitrine};
 use stats::{ratios, Samples};
 use std::path::{Path, PathBuf};
@@ -92,19 +92,21 @@ impl Bench {
             pages.push((format!("`/artifacts?page={}` gallery page", n / 24), format!("/artifacts?page={}", n / 24), 10.0));
         }
         let server = Vitrine::start(&self.args.bin, &set.data, &auth);
+        let loads: Vec<Load> = pages.iter().map(|(_, path, _)| Load::get(vec![path.clone()], &auth)).collect();
+        for load in &loads {
+            self.preflight(&server.base, load);
+        }
         let mut results: Vec<(Samples, Samples)> = vec![Default::default(); pages.len()];
         for _ in 0..self.args.rounds {
-            for ((_, path, _), (latency, throughput)) in pages.iter().zip(results.iter_mut()) {
-                let load = Load::get(vec![path.clone()], &auth);
-                self.preflight(&server.base, &load);
-                latency.push(self.run(&server.base, &load, 1).p50_ms);
-                throughput.push(self.run(&server.base, &load, self.args.connections).requests_per_sec);
+            for (load, (latency, throughput)) in loads.iter().zip(results.iter_mut()) {
+                latency.push(self.run(&server.base, load, 1).p50_ms);
+                throughput.push(self.run(&server.base, load, self.args.connections).requests_per_sec);
             }
         }
         let peak = server.peak_rss_mib();
         drop(server);
 
-        self.report.section(&format!("{} artifacts", thousands(n)));
+        self.report.section(&format!("{} artifacts", thousands(n as f64)));
         self.report.row("Start-up (index rebuilt from the files) to first listing", startup, Unit::Secs, Target::Below(3.0));
         self.report.row("Resident memory after start-up", rss, Unit::MiB, Target::Below(200.0));
         self.report.row("Peak resident memory after the runs below", Samples(vec![peak]), Unit::MiB, Target::Below(200.0));
@@ -235,10 +237,6 @@ impl Bench {
     }
 }
 
-fn thousands(n: u64) -> String {
-    n.to_string().as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",")
-}
-
 fn command(program: &str, args: &[&str]) -> String {
     std::process::Command::new(program)
         .args(args)
@@ -273,7 +271,7 @@ fn intro(args: &Args) -> String {
          ratio holds on a noisy machine. Latency is wrk's median at one connection; throughput at {c} connections.\n\
          Median over the rounds, spread from the lowest to the highest round.\n\n## Machine\n\n{machine}",
         seed = args.seed,
-        sizes = args.sizes.iter().map(|n| thousands(*n)).collect::<Vec<_>>().join(", "),
+        sizes = args.sizes.iter().map(|n| thousands(*n as f64)).collect::<Vec<_>>().join(", "),
         per = dataset::PER_CONVERSATION,
         seconds = args.seconds,
         rounds = args.rounds,

@@ -30,7 +30,8 @@ impl Unit {
     }
 }
 
-fn thousands(v: f64) -> String {
+/// `v` rounded, with commas between thousands.
+pub fn thousands(v: f64) -> String {
     let digits = format!("{:.0}", v);
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

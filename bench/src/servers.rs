@@ -2,7 +2,7 @@
 //! each on a free loopback port, serving the same data directory.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -90,7 +90,6 @@ impl Drop for Vitrine {
 pub struct Nginx {
     child: Child,
     pub base: String,
-    _scratch: PathBuf,
 }
 
 impl Nginx {
@@ -138,7 +137,7 @@ http {{
             .expect("nginx (make bench installs Debian's nginx-light)");
         let base = format!("http://127.0.0.1:{port}");
         wait_for(&format!("{base}{probe}"), &[], &mut child);
-        Nginx { child, base, _scratch: scratch.to_path_buf() }
+        Nginx { child, base }
     }
 }
 

@@ -36,6 +36,7 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 /// Reads every artifacts folder under the data directory: returns the
 /// sidecars whose data file is whole, and removes what a crash left behind
 /// (temp files, data files without a sidecar).
+///
 /// Folders are read on every core: start-up is mostly path lookups and
 /// small reads, which run side by side.
 pub fn scan(data_dir: &Path) -> io::Result<Vec<Sidecar>> {
