@@ -144,7 +144,8 @@ fn generate(base: &str, token: &str, n: u64, seed: u64) -> Value {
         .step_by((all.len() / SAMPLES).max(1))
         .map(file_ref)
         .collect();
-    let large: Vec<Value> = all.iter().filter(|a| a["size"].as_u64().unwrap() >= LARGE_BYTES as u64).map(file_ref).collect();
+    let large: Vec<Value> =
+        all.iter().filter(|a| a["size"].as_u64().unwrap() >= LARGE_BYTES as u64).map(file_ref).collect();
     let skill_members: Vec<Value> =
         all.iter().filter(|a| a["members"].is_array()).flat_map(|a| a["members"].as_array().unwrap().clone()).collect();
     json!({
@@ -196,7 +197,8 @@ fn conversation(api: &Api, seed: u64, c: u64, count: u64) -> Vec<Value> {
     stored
 }
 
-const STEMS: &[&str] = &["chart", "report", "analysis", "data", "plot", "summary", "notes", "model", "output", "figure"];
+const STEMS: &[&str] =
+    &["chart", "report", "analysis", "data", "plot", "summary", "notes", "model", "output", "figure"];
 const WORDS: &[&str] = &[
     "the", "model", "value", "mean", "sample", "result", "table", "series", "error", "rate", "total", "per", "group",
     "and", "of", "in", "for", "with", "is", "was", "load", "train", "score", "fit", "plot", "query", "row",
@@ -235,7 +237,10 @@ fn artifact(rng: &mut ChaCha8Rng, c: u64, k: u64) -> (Value, Vec<String>) {
     let folder = if rng.gen_bool(0.2) { "plots/" } else { "" };
     let name = |ext: &str| format!("{folder}{stem}-{c}-{k}.{ext}");
     if c < LARGE_FILES && k == 0 {
-        return (json!({ "name": format!("dataset-{c}.bin"), "content_base64": binary(rng, b"", LARGE_BYTES, LARGE_BYTES) }), vec![]);
+        return (
+            json!({ "name": format!("dataset-{c}.bin"), "content_base64": binary(rng, b"", LARGE_BYTES, LARGE_BYTES) }),
+            vec![],
+        );
     }
     if c < SKILLS && k == 1 {
         let (bytes, members) = skill(rng);
@@ -245,10 +250,14 @@ fn artifact(rng: &mut ChaCha8Rng, c: u64, k: u64) -> (Value, Vec<String>) {
     let roll = rng.gen_range(0..100);
     let a = match roll {
         0..30 => json!({ "name": name("png"), "content_base64": binary(rng, b"\x89PNG\r\n\x1a\n", 4 << 10, 96 << 10) }),
-        30..38 => json!({ "name": name("jpg"), "content_base64": binary(rng, b"\xff\xd8\xff\xe0", 8 << 10, 128 << 10) }),
+        30..38 => {
+            json!({ "name": name("jpg"), "content_base64": binary(rng, b"\xff\xd8\xff\xe0", 8 << 10, 128 << 10) })
+        }
         38..43 => {
             let size = log_uniform(rng, 512, 6 << 10);
-            let body = text(rng, size, |r, w| format!("<text x=\"{}\" y=\"{}\">{w}</text>", r.gen_range(0..400), r.gen_range(0..300)));
+            let body = text(rng, size, |r, w| {
+                format!("<text x=\"{}\" y=\"{}\">{w}</text>", r.gen_range(0..400), r.gen_range(0..300))
+            });
             json!({ "name": name("svg"), "text": format!("<svg xmlns=\"http://www.w3.org/2000/svg\">\n{body}</svg>\n") })
         }
         43..53 => {
@@ -267,7 +276,8 @@ fn artifact(rng: &mut ChaCha8Rng, c: u64, k: u64) -> (Value, Vec<String>) {
             json!({ "name": name(ext), "text": text(rng, size, |r, w| format!("{},{w}", r.gen_range(0..100_000))) })
         }
         _ => {
-            let (ext, magic): (&str, &[u8]) = [("pdf", b"%PDF-1.7\n" as &[u8]), ("wav", b"RIFF"), ("bin", b"")][rng.gen_range(0..3)];
+            let (ext, magic): (&str, &[u8]) =
+                [("pdf", b"%PDF-1.7\n" as &[u8]), ("wav", b"RIFF"), ("bin", b"")][rng.gen_range(0..3)];
             json!({ "name": name(ext), "content_base64": binary(rng, magic, 16 << 10, 1 << 20) })
         }
     };
@@ -297,6 +307,9 @@ fn generate_other(base: &str, token: &str, seed: u64) {
     for c in 0..2 {
         let id = api.conversation(&format!("Other user's session {c}"));
         let artifacts: Vec<Value> = (0..20).map(|k| artifact(&mut rng, 1000 + c, k + 2).0).collect();
-        api.post(&format!("/api/conversations/{id}/tool-results"), &json!({ "tool": "code_exec", "artifacts": artifacts }));
+        api.post(
+            &format!("/api/conversations/{id}/tool-results"),
+            &json!({ "tool": "code_exec", "artifacts": artifacts }),
+        );
     }
 }

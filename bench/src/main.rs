@@ -82,14 +82,33 @@ impl Bench {
             rss.push(server.rss_mib());
         }
         let mut pages = vec![
-            ("`GET /api/artifacts?page=1&size=50`".to_string(), "/api/artifacts?page=1&size=50&type=all".to_string(), 2.0),
-            (format!("`GET /api/artifacts?page={}&size=50` (last)", n / 50), format!("/api/artifacts?page={}&size=50&type=all", n / 50), 2.0),
+            (
+                "`GET /api/artifacts?page=1&size=50`".to_string(),
+                "/api/artifacts?page=1&size=50&type=all".to_string(),
+                2.0,
+            ),
+            (
+                format!("`GET /api/artifacts?page={}&size=50` (last)", n / 50),
+                format!("/api/artifacts?page={}&size=50&type=all", n / 50),
+                2.0,
+            ),
             ("`/artifacts` gallery page".into(), "/artifacts".into(), 10.0),
         ];
         if all_figures {
             let deep = (set.images() / 50).max(1);
-            pages.insert(2, (format!("`GET /api/artifacts?page={deep}&size=50&type=images`"), format!("/api/artifacts?page={deep}&size=50&type=images"), 2.0));
-            pages.push((format!("`/artifacts?page={}` gallery page", n / 24), format!("/artifacts?page={}", n / 24), 10.0));
+            pages.insert(
+                2,
+                (
+                    format!("`GET /api/artifacts?page={deep}&size=50&type=images`"),
+                    format!("/api/artifacts?page={deep}&size=50&type=images"),
+                    2.0,
+                ),
+            );
+            pages.push((
+                format!("`/artifacts?page={}` gallery page", n / 24),
+                format!("/artifacts?page={}", n / 24),
+                10.0,
+            ));
         }
         let server = Vitrine::start(&self.args.bin, &set.data, &auth);
         let loads: Vec<Load> = pages.iter().map(|(_, path, _)| Load::get(vec![path.clone()], &auth)).collect();
@@ -107,9 +126,19 @@ impl Bench {
         drop(server);
 
         self.report.section(&format!("{} artifacts", thousands(n as f64)));
-        self.report.row("Start-up (index rebuilt from the files) to first listing", startup, Unit::Secs, Target::Below(3.0));
+        self.report.row(
+            "Start-up (index rebuilt from the files) to first listing",
+            startup,
+            Unit::Secs,
+            Target::Below(3.0),
+        );
         self.report.row("Resident memory after start-up", rss, Unit::MiB, Target::Below(200.0));
-        self.report.row("Peak resident memory after the runs below", Samples(vec![peak]), Unit::MiB, Target::Below(200.0));
+        self.report.row(
+            "Peak resident memory after the runs below",
+            Samples(vec![peak]),
+            Unit::MiB,
+            Target::Below(200.0),
+        );
         let c = self.args.connections;
         for ((label, _, limit), (latency, throughput)) in pages.into_iter().zip(results) {
             self.report.row(format!("{label}: median latency, 1 connection"), latency, Unit::Ms, Target::Below(limit));
@@ -129,7 +158,11 @@ impl Bench {
             files.iter().map(f).collect()
         };
         let raw = |a: &serde_json::Value| {
-            format!("/api/conversations/{}/artifacts/{}", a["conversation_id"].as_str().unwrap(), a["id"].as_str().unwrap())
+            format!(
+                "/api/conversations/{}/artifacts/{}",
+                a["conversation_id"].as_str().unwrap(),
+                a["id"].as_str().unwrap()
+            )
         };
         let disk = |a: &serde_json::Value| a["disk"].as_str().unwrap().to_string();
         let thread = |a: &serde_json::Value| {
@@ -173,18 +206,53 @@ impl Bench {
             let what = format!("{label} files ({n} of them, {c} connections)");
             self.report.row(format!("Vitrine, raw download, {what}"), ours.clone(), Unit::PerSec, Target::None);
             self.report.row(format!("nginx, {what}"), theirs.clone(), Unit::PerSec, Target::None);
-            self.report.row(format!("Vitrine / nginx, requests, {label}"), ratios(ours, theirs), Unit::Percent, Target::Above(0.8));
+            self.report.row(
+                format!("Vitrine / nginx, requests, {label}"),
+                ratios(ours, theirs),
+                Unit::Percent,
+                Target::Above(0.8),
+            );
             self.report.row(format!("Vitrine, bytes, {label}"), ours_b.clone(), Unit::MiBPerSec, Target::None);
             self.report.row(format!("nginx, bytes, {label}"), theirs_b.clone(), Unit::MiBPerSec, Target::None);
-            self.report.row(format!("Vitrine / nginx, bytes, {label}"), ratios(ours_b, theirs_b), Unit::Percent, Target::Above(0.8));
+            self.report.row(
+                format!("Vitrine / nginx, bytes, {label}"),
+                ratios(ours_b, theirs_b),
+                Unit::Percent,
+                Target::Above(0.8),
+            );
         }
         let c = self.args.connections;
-        self.report.row(format!("Thread virtual path, same small files, {c} connections"), threads.clone(), Unit::PerSec, Target::None);
-        self.report.row("Thread path / raw download", ratios(&threads, &figures[0][0]), Unit::Percent, Target::Above(0.8));
+        self.report.row(
+            format!("Thread virtual path, same small files, {c} connections"),
+            threads.clone(),
+            Unit::PerSec,
+            Target::None,
+        );
+        self.report.row(
+            "Thread path / raw download",
+            ratios(&threads, &figures[0][0]),
+            Unit::Percent,
+            Target::Above(0.8),
+        );
         let members = set.skill_members().len();
-        self.report.row(format!("`.skill` members ({members} of them), cached, {c} connections"), skills.clone(), Unit::PerSec, Target::None);
-        self.report.row("`.skill` member / raw download", ratios(&skills, &figures[0][0]), Unit::Percent, Target::Above(0.8));
-        self.report.row("Vitrine peak resident memory after serving", Samples(vec![server.peak_rss_mib()]), Unit::MiB, Target::Below(200.0));
+        self.report.row(
+            format!("`.skill` members ({members} of them), cached, {c} connections"),
+            skills.clone(),
+            Unit::PerSec,
+            Target::None,
+        );
+        self.report.row(
+            "`.skill` member / raw download",
+            ratios(&skills, &figures[0][0]),
+            Unit::Percent,
+            Target::Above(0.8),
+        );
+        self.report.row(
+            "Vitrine peak resident memory after serving",
+            Samples(vec![server.peak_rss_mib()]),
+            Unit::MiB,
+            Target::Below(200.0),
+        );
     }
 
     /// Durable ingestion from concurrent clients against this disk's own
@@ -220,8 +288,18 @@ impl Bench {
         drop(server);
         let _ = std::fs::remove_dir_all(&dir);
         self.report.section("Durable ingestion (4 KiB artifacts, fsync before the 201)");
-        self.report.row("Write + fsync + rename loop, one writer (this disk's limit)", reference.clone(), Unit::PerSec, Target::None);
-        self.report.row(format!("`POST .../tool-results`, one artifact each, {CLIENTS} clients"), ours.clone(), Unit::PerSec, Target::None);
+        self.report.row(
+            "Write + fsync + rename loop, one writer (this disk's limit)",
+            reference.clone(),
+            Unit::PerSec,
+            Target::None,
+        );
+        self.report.row(
+            format!("`POST .../tool-results`, one artifact each, {CLIENTS} clients"),
+            ours.clone(),
+            Unit::PerSec,
+            Target::None,
+        );
         self.report.row("Ingestion / write loop", ratios(&ours, &reference), Unit::Percent, Target::Above(0.7));
     }
 
@@ -233,7 +311,12 @@ impl Bench {
         let gzipped = gz.finish().unwrap().len();
         self.report.section("Hydration bundle");
         self.report.row("Release `.wasm`", Samples(vec![bytes.len() as f64]), Unit::KiB, Target::None);
-        self.report.row("Release `.wasm`, gzip -9", Samples(vec![gzipped as f64]), Unit::KiB, Target::Below(300.0 * 1024.0));
+        self.report.row(
+            "Release `.wasm`, gzip -9",
+            Samples(vec![gzipped as f64]),
+            Unit::KiB,
+            Target::Below(300.0 * 1024.0),
+        );
     }
 }
 
@@ -247,7 +330,11 @@ fn command(program: &str, args: &[&str]) -> String {
 
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpu.lines().find_map(|l| l.strip_prefix("model name")).map(|m| m.trim_start_matches([' ', '\t', ':'])).unwrap_or("?");
+    let model = cpu
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|m| m.trim_start_matches([' ', '\t', ':']))
+        .unwrap_or("?");
     let mem = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let mem = mem.lines().next().unwrap_or("").trim_start_matches("MemTotal:").trim().to_string();
     format!(

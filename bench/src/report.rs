@@ -75,7 +75,12 @@ impl Report {
 
     pub fn row(&mut self, label: impl Into<String>, samples: Samples, unit: Unit, target: Target) {
         let label = label.into();
-        eprintln!("  {label}: {} ({} .. {})", unit.show(samples.median()), unit.show(samples.min()), unit.show(samples.max()));
+        eprintln!(
+            "  {label}: {} ({} .. {})",
+            unit.show(samples.median()),
+            unit.show(samples.min()),
+            unit.show(samples.max())
+        );
         let rows = &mut self.sections.last_mut().expect("a section first").1;
         rows.push(Row { label, samples, unit, target });
     }
@@ -83,7 +88,10 @@ impl Report {
     pub fn markdown(&self, notes: &str) -> String {
         let mut out = self.intro.clone();
         for (title, rows) in &self.sections {
-            let _ = write!(out, "\n## {title}\n\n| Figure | Median | Spread (rounds) | Target | Met |\n|---|---:|---:|---:|:-:|\n");
+            let _ = write!(
+                out,
+                "\n## {title}\n\n| Figure | Median | Spread (rounds) | Target | Met |\n|---|---:|---:|---:|:-:|\n"
+            );
             for r in rows {
                 let m = r.samples.median();
                 let (target, met) = match r.target {

@@ -68,15 +68,11 @@ pub fn run(base: &str, load: &Load, connections: u32, seconds: u32, scratch: &Pa
         .output()
         .expect("wrk (make bench installs Debian's package)");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().find_map(|l| l.strip_prefix("BENCH ")).unwrap_or_else(|| {
-        panic!("wrk printed no result:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
-    });
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("BENCH "))
+        .unwrap_or_else(|| panic!("wrk printed no result:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
     let n: Vec<f64> = line.split_whitespace().map(|v| v.parse().unwrap()).collect();
     let secs = n[1] / 1e6;
-    Outcome {
-        requests_per_sec: n[0] / secs,
-        bytes_per_sec: n[2] / secs,
-        errors: n[3] as u64,
-        p50_ms: n[4] / 1e3,
-    }
+    Outcome { requests_per_sec: n[0] / secs, bytes_per_sec: n[2] / secs, errors: n[3] as u64, p50_ms: n[4] / 1e3 }
 }
