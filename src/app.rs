@@ -9,6 +9,12 @@ use leptos_router::{path, SsrMode};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::guard::set_page_csp();
+    #[cfg(feature = "ssr")]
+    let rendered = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.uri.path_and_query().map(|p| p.to_string()))
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let rendered = String::new();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -16,6 +22,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                // Which URL this HTML is for; crate::hydrate reads it.
+                <meta name="rendered-url" content=rendered />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />

@@ -14,6 +14,36 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use leptos::prelude::{document, window};
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Back or forward between two same-document entries before the wasm
+    // arrives changes the URL but not the server's HTML. Hydrating that HTML
+    // against the new URL would mismatch, so hydrate at the URL the HTML was
+    // rendered for, then hand the router the real one as a back/forward.
+    let rendered = document()
+        .query_selector("meta[name=rendered-url]")
+        .ok()
+        .flatten()
+        .and_then(|meta| meta.get_attribute("content"));
+    let location = window().location();
+    let path = location.pathname().unwrap_or_default() + &location.search().unwrap_or_default();
+    let here = path.clone() + &location.hash().unwrap_or_default();
+    let history = window().history().expect("a browser window has a history");
+    match rendered.filter(|rendered| !rendered.is_empty() && *rendered != path) {
+        None => leptos::mount::hydrate_body(app::App),
+        Some(rendered) => {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&rendered));
+            leptos::mount::hydrate_body(app::App);
+            // After a task turn, so that suspended parts have hydrated too.
+            leptos::prelude::set_timeout(
+                move || {
+                    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&here));
+                    if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
+                        let _ = window().dispatch_event(&event);
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        }
+    }
 }

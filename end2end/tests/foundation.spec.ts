@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { login } from "./helpers";
+import { expect } from "@playwright/test";
+import { login, test } from "./helpers";
 
 test("signed-out visitors are sent to the login page", async ({ page }) => {
   await page.goto("/artifacts?type=images");

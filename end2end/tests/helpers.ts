@@ -1,6 +1,16 @@
-import { expect, request, type Page } from "@playwright/test";
+import { expect, request, test as base, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
+
+/** Playwright's test, failing any test whose page throws (a hydration panic, say). */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await use(page);
+    expect(errors, "uncaught errors in the page").toEqual([]);
+  },
+});
 
 /** Signs in through the real login form. */
 export async function login(page: Page, name = "demo", password = "demo", path = "/artifacts") {

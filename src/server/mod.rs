@@ -53,7 +53,14 @@ pub fn open_state(config: config::Config, leptos_options: LeptosOptions) -> Resu
     let store = store::ArtifactStore::open(&config.data_dir, db.clone(), config.max_artifact_bytes)?;
     let archives =
         archive::ArchiveCache::new(archive::ArchiveLimits::default(), Arc::new(archive::SystemClock::default()));
-    Ok(AppState { leptos_options, config: Arc::new(config), db, store: Arc::new(store), archives: Arc::new(archives), credentials: Default::default() })
+    Ok(AppState {
+        leptos_options,
+        config: Arc::new(config),
+        db,
+        store: Arc::new(store),
+        archives: Arc::new(archives),
+        credentials: Default::default(),
+    })
 }
 
 /// The whole application: JSON API, server functions, pages and static files.

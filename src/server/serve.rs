@@ -118,7 +118,9 @@ async fn whole_file(path: &Path, head: bool) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(metadata.len()));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    if let Some(modified) = metadata.modified().ok().and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()) {
+    if let Some(modified) =
+        metadata.modified().ok().and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok())
+    {
         headers.insert(header::LAST_MODIFIED, modified);
     }
     response
