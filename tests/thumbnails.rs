@@ -37,6 +37,13 @@ async fn thumbnails_are_small_cached_and_private() {
     let bob = app.user("bob");
     assert_eq!(app.get(&url(0), &bob).await.status, StatusCode::NOT_FOUND);
 
+    let deleted = app.call(axum::http::Method::DELETE, items[0]["url"].as_str().unwrap(), Some(&token), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert!(
+        !app.dir.path().join("cache/thumbnails").join(format!("{id}.png")).exists(),
+        "cache goes with the artifact"
+    );
+
     let css = app.call(axum::http::Method::GET, "/highlight.css", None, None).await;
     assert!(css.text().contains(".hl-") && css.text().contains("prefers-color-scheme: dark"));
 }

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::server::auth::CurrentUser;
 use crate::server::serve::{file_response, untrusted_content_headers, Caching};
 use crate::server::state::AppState;
-use crate::server::store::files::write_atomic;
+use crate::server::store::files::{thumbnail_path, write_atomic};
 use axum::extract::{Path, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -56,7 +56,7 @@ async fn thumbnail(
             Ok(file_response(&parts, &path, &meta, false, Caching::Immutable).await)
         }
         "image/png" | "image/jpeg" | "image/gif" | "image/webp" => {
-            let cached = state.config.data_dir.join("cache").join("thumbnails").join(format!("{}.png", meta.id));
+            let cached = thumbnail_path(&state.config.data_dir, meta.id);
             let png = match tokio::fs::read(&cached).await {
                 Ok(png) => png,
                 Err(_) => tokio::task::spawn_blocking(move || scale(path, cached)).await??,

@@ -12,6 +12,11 @@ pub fn artifacts_dir(data_dir: &Path, conversation: Uuid) -> PathBuf {
     data_dir.join("conversations").join(conversation.to_string()).join("artifacts")
 }
 
+/// Where a raster image's card thumbnail is cached once scaled.
+pub fn thumbnail_path(data_dir: &Path, artifact: Uuid) -> PathBuf {
+    data_dir.join("cache").join("thumbnails").join(format!("{artifact}.png"))
+}
+
 /// Writes `bytes` to `dir/name` so that the name only ever shows complete,
 /// durable content: temp file, fsync, rename. The caller fsyncs `dir` once
 /// after its renames.

@@ -349,8 +349,8 @@ impl ArtifactStore {
         let Some(meta) = self.write().remove(id) else {
             return Err(AppError::NotFound(format!("Artifact not found: {id}")));
         };
-        let dir = files::artifacts_dir(&self.data_dir, conversation);
-        tokio::task::spawn_blocking(move || remove_files(&dir, &[(*meta).clone()])).await?;
+        let data_dir = self.data_dir.clone();
+        tokio::task::spawn_blocking(move || remove_deleted(&data_dir, conversation, &[(*meta).clone()])).await?;
         Ok(())
     }
 
@@ -409,8 +409,8 @@ impl ArtifactStore {
             }
         }
         let count = removed.len() as u32;
-        let dir = files::artifacts_dir(&self.data_dir, conversation);
-        tokio::task::spawn_blocking(move || remove_files(&dir, &removed)).await?;
+        let data_dir = self.data_dir.clone();
+        tokio::task::spawn_blocking(move || remove_deleted(&data_dir, conversation, &removed)).await?;
         Ok(count)
     }
 
@@ -552,6 +552,15 @@ fn write_files(
 
 /// Metadata first: without it the data file is an orphan that start-up
 /// removes, so a crash half way never leaves a listed, broken artifact.
+/// Removes deleted artifacts' files and their cached thumbnails, which
+/// would otherwise outlive them.
+fn remove_deleted(data_dir: &Path, conversation: Uuid, metas: &[Sidecar]) {
+    remove_files(&files::artifacts_dir(data_dir, conversation), metas);
+    for m in metas {
+        let _ = std::fs::remove_file(files::thumbnail_path(data_dir, m.id));
+    }
+}
+
 fn remove_files(dir: &Path, metas: &[Sidecar]) {
     for m in metas {
         for name in [Sidecar::file_name(m.id), m.data_file_name()] {
