@@ -27,11 +27,11 @@ pub fn hydrate() {
         .and_then(|meta| meta.get_attribute("content"));
     let location = window().location();
     let path = location.pathname().unwrap_or_default() + &location.search().unwrap_or_default();
-    let here = path.clone() + &location.hash().unwrap_or_default();
-    let history = window().history().expect("a browser window has a history");
     match rendered.filter(|rendered| !rendered.is_empty() && *rendered != path) {
         None => leptos::mount::hydrate_body(app::App),
         Some(rendered) => {
+            let here = path + &location.hash().unwrap_or_default();
+            let history = window().history().expect("a browser window has a history");
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&rendered));
             leptos::mount::hydrate_body(app::App);
             // After a task turn, so that suspended parts have hydrated too.

@@ -550,8 +550,6 @@ fn write_files(
     Ok(written)
 }
 
-/// Metadata first: without it the data file is an orphan that start-up
-/// removes, so a crash half way never leaves a listed, broken artifact.
 /// Removes deleted artifacts' files and their cached thumbnails, which
 /// would otherwise outlive them.
 fn remove_deleted(data_dir: &Path, conversation: Uuid, metas: &[Sidecar]) {
@@ -561,6 +559,8 @@ fn remove_deleted(data_dir: &Path, conversation: Uuid, metas: &[Sidecar]) {
     }
 }
 
+/// Metadata first: without it the data file is an orphan that start-up
+/// removes, so a crash half way never leaves a listed, broken artifact.
 fn remove_files(dir: &Path, metas: &[Sidecar]) {
     for m in metas {
         for name in [Sidecar::file_name(m.id), m.data_file_name()] {
