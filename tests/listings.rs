@@ -156,12 +156,15 @@ async fn download_all_as_zip() {
 async fn deleted_artifacts_leave_every_listing_at_once() {
     let (app, token, a, _) = seeded().await;
     let item = app.get(&format!("/api/conversations/{a}/artifacts?type=html"), &token).await.json()["items"][0].clone();
+    let thread_url = format!("/api/threads/{a}/artifacts/mnt/user-data/outputs/report.html");
+    // Read first, so that a copy kept in memory would be there to answer.
+    assert_eq!(app.get(item["url"].as_str().unwrap(), &token).await.body, b"<p>a</p>");
+    assert_eq!(app.get(&thread_url, &token).await.body, b"<p>a</p>");
     let r = app.call(Method::DELETE, item["url"].as_str().unwrap(), Some(&token), None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get("/api/artifacts", &token).await.json()["counts"]["html"], 0);
     assert_eq!(app.get(&format!("/api/conversations/{a}/artifacts"), &token).await.json()["total"], 2);
     assert_eq!(app.get(item["url"].as_str().unwrap(), &token).await.status, StatusCode::NOT_FOUND);
-    let thread = app.get(&format!("/api/threads/{a}/artifacts/mnt/user-data/outputs/report.html"), &token).await;
-    assert_eq!(thread.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&thread_url, &token).await.status, StatusCode::NOT_FOUND);
     assert_eq!(unzip(&app.get(&format!("/api/conversations/{a}/artifacts.zip"), &token).await.body).len(), 2);
 }

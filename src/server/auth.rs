@@ -47,7 +47,7 @@ pub fn new_secret(prefix: &str) -> String {
 }
 
 pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", Sha256::digest(secret.as_bytes()))
 }
 
 fn valid_user_name(name: &str) -> bool {

@@ -27,6 +27,9 @@ enum Command {
         /// Largest artifact accepted, in bytes (default 100 MiB).
         #[arg(long, env = "VITRINE_MAX_ARTIFACT_BYTES")]
         max_artifact_bytes: Option<u64>,
+        /// Memory for small files (up to 256 KiB) kept once read, in MiB (default 32; 0 keeps none).
+        #[arg(long, env = "VITRINE_FILE_CACHE_MIB")]
+        file_cache_mib: Option<u64>,
         /// Largest uploaded file, in bytes (default 50 MiB).
         #[arg(long, env = "VITRINE_MAX_UPLOAD_BYTES")]
         max_upload_bytes: Option<u64>,
@@ -77,6 +80,7 @@ pub async fn run() -> Result<(), AppError> {
         Command::Serve {
             demo,
             max_artifact_bytes,
+            file_cache_mib,
             max_upload_bytes,
             max_upload_files,
             max_upload_request_bytes,
@@ -85,6 +89,9 @@ pub async fn run() -> Result<(), AppError> {
         } => {
             let mut config = Config::new(&cli.data_dir);
             config.max_artifact_bytes = max_artifact_bytes.unwrap_or(config.max_artifact_bytes);
+            if let Some(mib) = file_cache_mib {
+                config.file_cache_bytes = mib * 1024 * 1024;
+            }
             config.uploads.max_file_bytes = max_upload_bytes.unwrap_or(config.uploads.max_file_bytes);
             config.uploads.max_files = max_upload_files.unwrap_or(config.uploads.max_files);
             config.uploads.max_request_bytes = max_upload_request_bytes.unwrap_or(config.uploads.max_request_bytes);

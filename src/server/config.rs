@@ -8,6 +8,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Largest artifact a tool result may carry.
     pub max_artifact_bytes: u64,
+    /// Memory for small files kept once read (0 keeps none).
+    pub file_cache_bytes: u64,
     pub uploads: UploadLimits,
     /// The `vitrine` binary whose `convert` subcommand turns documents into
     /// Markdown in a separate, limited process; `None` turns conversion off.
@@ -32,6 +34,7 @@ impl Config {
         Self {
             data_dir: data_dir.into(),
             max_artifact_bytes: 100 * MIB,
+            file_cache_bytes: 32 * MIB,
             uploads: UploadLimits { max_file_bytes: 50 * MIB, max_files: 10, max_request_bytes: 100 * MIB },
             converter: None,
             convert_timeout: Duration::from_secs(30),

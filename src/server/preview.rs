@@ -86,7 +86,8 @@ pub async fn preview(
     id: Uuid,
     gallery: &ArtifactQuery,
 ) -> Result<Preview, AppError> {
-    let (meta, path) = store.artifact(user, conversation, id)?;
+    let meta = store.artifact(user, conversation, id)?;
+    let path = store.data_path(&meta)?;
     let artifact = store.record(&meta);
     let (body, partial) = {
         let meta = meta.clone();
@@ -102,8 +103,8 @@ pub fn snippet(store: &ArtifactStore, user: Uuid, artifact: &Artifact) -> Option
     if !is_text_kind(artifact.kind, &artifact.mime_type) || artifact.kind == GalleryType::Html {
         return None;
     }
-    let (_, path) = store.artifact(user, artifact.conversation_id, artifact.id).ok()?;
-    let (bytes, _) = head(&path, 2048).ok()?;
+    let meta = store.artifact(user, artifact.conversation_id, artifact.id).ok()?;
+    let (bytes, _) = head(&store.data_path(&meta).ok()?, 2048).ok()?;
     let text = as_text(&bytes)?;
     Some(text.lines().take(SNIPPET_LINES).collect::<Vec<_>>().join("\n"))
 }

@@ -3,14 +3,13 @@
 //! and the headers that keep agent-made content out of our origin.
 
 use super::mime;
-use super::store::sidecar::Sidecar;
+use super::store::small::{self, SmallFile};
+use super::store::{sidecar::Sidecar, ArtifactStore};
 use axum::body::Body;
 use axum::http::header::{self, HeaderValue};
 use axum::http::{request::Parts, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use std::io::Read;
-use std::path::Path;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -87,52 +86,48 @@ pub fn untrusted_content_headers(headers: &mut axum::http::HeaderMap, mime_type:
     }
 }
 
-/// Files up to this size, asked for whole, are read in one go.
-const WHOLE_READ_BYTES: u64 = 256 * 1024;
-
 /// A plain GET or HEAD of a small file: no range, no date condition.
 fn is_plain_small_read(parts: &Parts, meta: &Sidecar) -> bool {
     let conditional = [header::RANGE, header::IF_RANGE, header::IF_MODIFIED_SINCE, header::IF_UNMODIFIED_SINCE];
-    meta.size <= WHOLE_READ_BYTES
+    meta.size <= small::MAX_BYTES
         && (parts.method == Method::GET || parts.method == Method::HEAD)
         && !conditional.iter().any(|h| parts.headers.contains_key(h))
 }
 
-/// What `ServeFile` answers to a plain read, from one open, stat and read
-/// on the blocking pool instead of one pool hop for each: for small files
-/// the hops cost more than the reading (see docs/benchmarks.md).
-async fn whole_file(path: &Path, head: bool) -> Response {
-    let path = path.to_path_buf();
-    let read = tokio::task::spawn_blocking(move || -> std::io::Result<(Vec<u8>, std::fs::Metadata)> {
-        let mut file = std::fs::File::open(path)?;
-        let metadata = file.metadata()?;
-        let mut bytes = Vec::with_capacity(if head { 0 } else { metadata.len() as usize });
-        if !head {
-            file.read_to_end(&mut bytes)?;
-        }
-        Ok((bytes, metadata))
-    })
-    .await;
-    let Ok(Ok((bytes, metadata))) = read else { return StatusCode::NOT_FOUND.into_response() };
-    let mut response = Response::new(Body::from(bytes));
+/// What `ServeFile` answers to a plain read, from the bytes in hand.
+fn whole_file(file: SmallFile, head: bool) -> Response {
+    let length = file.bytes.len() as u64;
+    let mut response = Response::new(if head { Body::empty() } else { Body::from(file.bytes) });
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(metadata.len()));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    if let Some(modified) =
-        metadata.modified().ok().and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok())
-    {
+    if let Some(modified) = file.modified.and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()) {
         headers.insert(header::LAST_MODIFIED, modified);
     }
     response
 }
 
-pub async fn file_response(parts: &Parts, path: &Path, meta: &Sidecar, download: bool, caching: Caching) -> Response {
+/// An artifact's bytes with the headers that describe them.
+pub async fn file_response(
+    parts: &Parts,
+    store: &ArtifactStore,
+    meta: &Sidecar,
+    download: bool,
+    caching: Caching,
+) -> Response {
     let tag = etag(meta);
     let mut response = if if_none_match(parts, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else if is_plain_small_read(parts, meta) {
-        whole_file(path, parts.method == Method::HEAD).await
+        match store.small_file(meta).await {
+            Ok(file) => whole_file(file, parts.method == Method::HEAD),
+            Err(e) => return e.into_response(),
+        }
     } else {
+        let path = match store.data_path(meta) {
+            Ok(path) => path,
+            Err(e) => return e.into_response(),
+        };
         let mut req = Request::new(Body::empty());
         *req.method_mut() = parts.method.clone();
         *req.headers_mut() = parts.headers.clone();

@@ -58,9 +58,9 @@ async fn download(
     req: Request,
 ) -> Result<Response, AppError> {
     let (id, artifact_id) = (parse_id(&id, "Conversation")?, parse_id(&artifact_id, "Artifact")?);
-    let (meta, path) = state.store.artifact(user.id, id, artifact_id)?;
+    let meta = state.store.artifact(user.id, id, artifact_id)?;
     let (parts, _) = req.into_parts();
-    Ok(file_response(&parts, &path, &meta, wants_download(&q), Caching::Immutable).await)
+    Ok(file_response(&parts, &state.store, &meta, wants_download(&q), Caching::Immutable).await)
 }
 
 async fn delete(

@@ -49,25 +49,22 @@ async fn artifact(State(state): State<AppState>, user: CurrentUser, req: Request
     });
     if let Some((archive, member)) = vpath::split_archive(&path) {
         return match state.store.resolve(user.id, thread, archive)? {
-            Resolved::File(meta, file) => {
+            Resolved::File(meta) => {
+                let file = state.store.data_path(&meta)?;
                 let archives = state.archives.clone();
                 let member_name = member.to_string();
                 let bytes = tokio::task::spawn_blocking(move || archives.read_member(&file, &member_name)).await??;
-                let tag = format!("\"{}\"", &hex(&Sha256::digest(format!("{}/{member}", meta.sha256)))[..32]);
+                let tag = format!("\"{}\"", &format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256)))[..32]);
                 Ok(member_response(&parts.headers, member, bytes, &tag, download))
             }
             _ => Err(AppError::NotFound(format!("Artifact not found: {archive}"))),
         };
     }
     match state.store.resolve(user.id, thread, &path)? {
-        Resolved::File(meta, file) => Ok(file_response(&parts, &file, &meta, download, Caching::Revalidate).await),
+        Resolved::File(meta) => Ok(file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await),
         Resolved::Folder => Err(AppError::BadRequest(format!("Path is not a file: {path}"))),
         Resolved::Missing => Err(AppError::NotFound(format!("Artifact not found: {path}"))),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// An archive member is already in memory (and bounded by the archive

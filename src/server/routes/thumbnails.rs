@@ -49,17 +49,20 @@ async fn thumbnail(
     req: Request,
 ) -> Result<Response, AppError> {
     let (id, artifact_id) = (parse_id(&id, "Conversation")?, parse_id(&artifact_id, "Artifact")?);
-    let (meta, path) = state.store.artifact(user.id, id, artifact_id)?;
+    let meta = state.store.artifact(user.id, id, artifact_id)?;
     match meta.mime_type.as_str() {
         "image/svg+xml" => {
             let (parts, _) = req.into_parts();
-            Ok(file_response(&parts, &path, &meta, false, Caching::Immutable).await)
+            Ok(file_response(&parts, &state.store, &meta, false, Caching::Immutable).await)
         }
         "image/png" | "image/jpeg" | "image/gif" | "image/webp" => {
             let cached = thumbnail_path(&state.config.data_dir, meta.id);
             let png = match tokio::fs::read(&cached).await {
                 Ok(png) => png,
-                Err(_) => tokio::task::spawn_blocking(move || scale(path, cached)).await??,
+                Err(_) => {
+                    let path = state.store.data_path(&meta)?;
+                    tokio::task::spawn_blocking(move || scale(path, cached)).await??
+                }
             };
             let mut response = png.into_response();
             let headers = response.headers_mut();

@@ -1,8 +1,10 @@
 //! The on-disk side of the store: atomic writes and the start-up scan.
 
 use super::sidecar::Sidecar;
+use rustix::fs::{Mode, OFlags, ResolveFlags};
 use std::fs::{self, File};
 use std::io::{self, Write};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
@@ -10,6 +12,25 @@ pub const TEMP_PREFIX: &str = ".tmp-";
 
 pub fn artifacts_dir(data_dir: &Path, conversation: Uuid) -> PathBuf {
     data_dir.join("conversations").join(conversation.to_string()).join("artifacts")
+}
+
+/// The data directory, held open so that data files are opened beneath it.
+pub struct Root(OwnedFd);
+
+impl Root {
+    pub fn open(data_dir: &Path) -> io::Result<Root> {
+        Ok(Root(rustix::fs::open(data_dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?))
+    }
+
+    /// Opens `relative` for reading, failing with `EXDEV` if resolving it
+    /// (through a symlink planted on disk, say) would leave the data
+    /// directory: one system call, and no window between the check and the
+    /// open, where `realpath` cost a `readlink` per component of the path.
+    pub fn open_file(&self, relative: &Path) -> io::Result<File> {
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+        let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS;
+        Ok(File::from(rustix::fs::openat2(&self.0, relative, flags, Mode::empty(), resolve)?))
+    }
 }
 
 /// Where a raster image's card thumbnail is cached once scaled.

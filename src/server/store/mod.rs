@@ -7,6 +7,7 @@ pub mod files;
 pub mod index;
 pub mod names;
 pub mod sidecar;
+pub mod small;
 mod staging;
 
 use crate::error::AppError;
@@ -30,16 +31,16 @@ const MAX_TITLE_CHARS: usize = 200;
 
 pub struct ArtifactStore {
     data_dir: PathBuf,
-    /// The data directory with every symlink resolved: no file is served
-    /// unless its own resolved path lies inside it.
-    real_data_dir: PathBuf,
+    /// No data file is opened except beneath it.
+    root: files::Root,
+    small_files: small::SmallFiles,
     db: db::Db,
     max_artifact_bytes: u64,
     index: RwLock<Index>,
 }
 
 pub enum Resolved {
-    File(Arc<Sidecar>, PathBuf),
+    File(Arc<Sidecar>),
     Folder,
     Missing,
 }
@@ -62,7 +63,7 @@ enum Content {
 impl ArtifactStore {
     /// Opens the store: loads conversations, scans every artifacts folder
     /// and builds the index (cleaning up what a crash left behind).
-    pub fn open(data_dir: &Path, db: db::Db, max_artifact_bytes: u64) -> Result<Self, AppError> {
+    pub fn open(data_dir: &Path, db: db::Db, max_artifact_bytes: u64, file_cache_bytes: u64) -> Result<Self, AppError> {
         std::fs::create_dir_all(data_dir.join("conversations"))?;
         let mut index = Index::default();
         for c in db.run_blocking(db::all_conversations)? {
@@ -85,7 +86,8 @@ impl ArtifactStore {
         }
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
-            real_data_dir: data_dir.canonicalize()?,
+            root: files::Root::open(data_dir)?,
+            small_files: small::SmallFiles::new(file_cache_bytes),
             db,
             max_artifact_bytes,
             index: RwLock::new(index),
@@ -281,36 +283,54 @@ impl ArtifactStore {
         Ok(ArtifactPage { items, page: q.page, size: q.size, total, counts })
     }
 
-    /// An artifact of the user's conversation and the path of its data file.
-    pub fn artifact(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<(Arc<Sidecar>, PathBuf), AppError> {
+    /// An artifact of the user's conversation.
+    pub fn artifact(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
         self.conversation(user, conversation)?;
-        let meta = self
-            .read()
+        self.read()
             .artifacts
             .get(&id)
             .filter(|m| m.conversation_id == conversation)
             .cloned()
-            .ok_or_else(|| AppError::NotFound(format!("Artifact not found: {id}")))?;
-        let path = self.data_path(&meta)?;
-        Ok((meta, path))
+            .ok_or_else(|| AppError::NotFound(format!("Artifact not found: {id}")))
     }
 
-    /// Where an artifact's bytes are — refusing, as missing, a file that a
+    /// Where an artifact's bytes are, for readers that open the file
+    /// themselves; checked as [`Self::open_data`] checks it.
+    pub fn data_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+        self.open_data(meta)?;
+        Ok(self.data_dir.join(Self::relative_data_path(meta)))
+    }
+
+    fn relative_data_path(meta: &Sidecar) -> PathBuf {
+        files::artifacts_dir(Path::new(""), meta.conversation_id).join(meta.data_file_name())
+    }
+
+    /// Opens an artifact's bytes — refusing, as missing, a file that a
     /// symlink planted on disk would take outside the data directory.
-    fn data_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
-        let path = files::artifacts_dir(&self.data_dir, meta.conversation_id).join(meta.data_file_name());
-        match path.canonicalize() {
-            Ok(real) if real.starts_with(&self.real_data_dir) => Ok(path),
-            Ok(real) => {
-                tracing::warn!(
-                    "refusing {}: it resolves outside the data directory, to {}",
-                    path.display(),
-                    real.display()
-                );
+    fn open_data(&self, meta: &Sidecar) -> Result<std::fs::File, AppError> {
+        let relative = Self::relative_data_path(meta);
+        match self.root.open_file(&relative) {
+            Ok(file) => Ok(file),
+            Err(e) => {
+                if e.raw_os_error() == Some(rustix::io::Errno::XDEV.raw_os_error()) {
+                    tracing::warn!("refusing {}: it resolves outside the data directory", relative.display());
+                }
                 Err(AppError::NotFound(format!("Artifact not found: {}", meta.path)))
             }
-            Err(_) => Err(AppError::NotFound(format!("Artifact not found: {}", meta.path))),
         }
+    }
+
+    /// The bytes of an artifact of at most [`small::MAX_BYTES`], from memory
+    /// if they were read recently.
+    pub async fn small_file(&self, meta: &Sidecar) -> Result<small::SmallFile, AppError> {
+        if let Some(file) = self.small_files.get(&meta.id) {
+            return Ok(file);
+        }
+        let file = small::read(self.open_data(meta)?)
+            .await
+            .map_err(|e| AppError::Internal(format!("reading {}: {e}", meta.path)))?;
+        self.small_files.insert(meta.id, file.clone());
+        Ok(file)
     }
 
     /// The API record of an artifact.
@@ -334,10 +354,7 @@ impl ArtifactStore {
             }
         };
         match found {
-            Some(meta) => {
-                let data = self.data_path(&meta)?;
-                Ok(Resolved::File(meta, data))
-            }
+            Some(meta) => Ok(Resolved::File(meta)),
             None => Ok(Resolved::Missing),
         }
     }
@@ -349,6 +366,7 @@ impl ArtifactStore {
         let Some(meta) = self.write().remove(id) else {
             return Err(AppError::NotFound(format!("Artifact not found: {id}")));
         };
+        self.small_files.remove(&id);
         let data_dir = self.data_dir.clone();
         tokio::task::spawn_blocking(move || remove_deleted(&data_dir, conversation, &[(*meta).clone()])).await?;
         Ok(())
@@ -407,6 +425,9 @@ impl ArtifactStore {
             while let Some(id) = index.at_path(conversation, path).map(|m| m.id) {
                 removed.extend(index.remove(id).map(|m| (*m).clone()));
             }
+        }
+        for m in &removed {
+            self.small_files.remove(&m.id);
         }
         let count = removed.len() as u32;
         let data_dir = self.data_dir.clone();
@@ -507,7 +528,7 @@ fn write_files(
     let mut pending = files.into_iter();
     while let Some(f) = pending.next() {
         let (size, sha256) = match &f.content {
-            Content::Bytes(b) => (b.len() as u64, Sha256::digest(b).iter().map(|b| format!("{b:02x}")).collect()),
+            Content::Bytes(b) => (b.len() as u64, format!("{:x}", Sha256::digest(b))),
             Content::Staged(s) => (s.size, s.sha256.clone()),
         };
         let meta = Sidecar {

@@ -61,7 +61,7 @@ impl StagingFile {
             self.abandon().await;
             return Err(e);
         }
-        let sha256 = self.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = format!("{:x}", self.hasher.finalize());
         Ok(Staged { name: self.name, tmp: self.tmp, size: self.size, sha256 })
     }
 
