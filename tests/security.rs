@@ -8,6 +8,8 @@ use common::TestApp;
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 use vitrine::api::{DeleteArtifact, GetConversation, GetPreview, ListArtifacts, ListConversations};
+use vitrine::error::AppError;
+use vitrine::model::{Conversation, GalleryPage};
 
 /// Signs in through the login form; returns the session cookie pair.
 async fn session(app: &TestApp, name: &str) -> String {
@@ -111,18 +113,29 @@ async fn every_kind_of_response_carries_its_security_headers() {
     assert_eq!(file.header("content-security-policy"), "sandbox allow-scripts; frame-ancestors 'self'");
 }
 
-/// Calls a server function as the hydrated page does (a form body, JSON
-/// back); without `Accept` a failed call is a redirect for no-JS forms.
-async fn server_fn(app: &TestApp, path: &str, cookie: Option<&str>, form: String) -> (StatusCode, String) {
+/// Calls a server function as the hydrated page does (a form body,
+/// postcard back); without `Accept` a failed call is a redirect for no-JS
+/// forms.
+async fn server_fn(app: &TestApp, path: &str, cookie: Option<&str>, form: String) -> (StatusCode, Vec<u8>) {
     let mut req = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
+        .header(header::ACCEPT, "application/x-postcard")
         .header("sec-fetch-site", "same-origin");
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
     let r = app.send(req.body(Body::from(form)).unwrap()).await;
-    (r.status, r.text())
+    (r.status, r.body)
+}
+
+/// The error a failed server function call answered.
+fn error_of(status: StatusCode, body: &[u8]) -> AppError {
+    assert!(!status.is_success(), "{status}");
+    postcard::from_bytes(body).unwrap_or_else(|e| panic!("{status}: not an error ({e}): {body:?}"))
+}
+
+fn contains(body: &[u8], text: &str) -> bool {
+    body.windows(text.len()).any(|w| w == text.as_bytes())
 }
 
 #[tokio::test]
@@ -135,21 +148,23 @@ async fn server_functions_give_nothing_to_other_users_or_strangers() {
     let aid = stored["artifacts"][0]["id"].as_str().unwrap().to_string();
     let bob = session(&app, "bob").await;
 
+    let not_found = |e: AppError| matches!(e, AppError::NotFound(m) if m.contains("not found") && !m.contains("secret"));
     let (status, body) = server_fn(&app, GetConversation::PATH, Some(&bob), format!("id={cid}")).await;
-    assert!(!status.is_success() && body.contains("not found") && !body.contains("secret"), "{status} {body}");
+    assert!(not_found(error_of(status, &body)));
     let (_, body) = server_fn(&app, ListConversations::PATH, Some(&bob), String::new()).await;
-    assert_eq!(body, "[]");
+    assert_eq!(postcard::from_bytes::<Vec<Conversation>>(&body).unwrap(), []);
     let delete = format!("conversation_id={cid}&artifact_id={aid}&back=%2Fartifacts");
     let (status, body) = server_fn(&app, DeleteArtifact::PATH, Some(&bob), delete.clone()).await;
-    assert!(!status.is_success() && body.contains("not found"), "{status} {body}");
+    assert!(not_found(error_of(status, &body)));
     // An ArtifactQuery argument, in the nested form encoding server functions use.
     let gallery = "gallery[page]=1&gallery[size]=24&gallery[type]=all&gallery[sort]=newest&gallery[q]=";
     let preview = format!("conversation_id={cid}&artifact_id={aid}&{gallery}");
     let listing = gallery.replace("gallery[", "query[");
     let (status, body) = server_fn(&app, GetPreview::PATH, Some(&bob), preview.clone()).await;
-    assert!(!status.is_success() && body.contains("not found") && !body.contains("secret"), "{status} {body}");
+    assert!(not_found(error_of(status, &body)));
     let (_, body) = server_fn(&app, ListArtifacts::PATH, Some(&bob), listing.clone()).await;
-    assert!(body.contains("\"total\":0") && !body.contains("secret"), "{body}");
+    assert_eq!(postcard::from_bytes::<GalleryPage>(&body).unwrap().page.total, 0);
+    assert!(!contains(&body, "secret"));
     for (name, form) in [
         (GetConversation::PATH, format!("id={cid}")),
         (ListConversations::PATH, String::new()),
@@ -159,7 +174,7 @@ async fn server_functions_give_nothing_to_other_users_or_strangers() {
     ] {
         for cookie in [None, Some("vitrine_session=forged")] {
             let (status, body) = server_fn(&app, name, cookie, form.clone()).await;
-            assert!(!status.is_success() && body.contains("Unauthorized"), "{name} {cookie:?}: {status} {body}");
+            assert_eq!(error_of(status, &body), AppError::Unauthorized, "{name} {cookie:?}");
         }
     }
     assert_eq!(app.get("/api/artifacts", &alice).await.json()["total"], 1, "nothing was deleted");
@@ -182,5 +197,5 @@ async fn expired_sessions_are_refused_everywhere() {
     let r = app.send(with_cookie(Method::GET, "/artifacts", &cookie, &[], Body::empty())).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "the page sends an expired session to sign in");
     let (status, body) = server_fn(&app, ListConversations::PATH, Some(&cookie), String::new()).await;
-    assert!(!status.is_success() && body.contains("Unauthorized"), "{status} {body}");
+    assert_eq!(error_of(status, &body), AppError::Unauthorized);
 }

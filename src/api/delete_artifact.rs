@@ -1,10 +1,11 @@
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 use uuid::Uuid;
 
 /// Deletes an artifact of the signed-in user, then goes to `back`, a
 /// gallery page of this site (anything else goes to `/artifacts`).
-#[server(prefix = "/api/fn")]
+#[server(prefix = "/api/fn", output = Postcard)]
 pub async fn delete_artifact(conversation_id: Uuid, artifact_id: Uuid, back: String) -> Result<(), AppError> {
     let (state, user) = crate::server::request_user().await?;
     state.store.delete(user.id, conversation_id, artifact_id).await?;

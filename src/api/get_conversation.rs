@@ -1,10 +1,11 @@
 use crate::error::AppError;
 use crate::model::ConversationView;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 use uuid::Uuid;
 
 /// A conversation of the signed-in user with its transcript.
-#[server(prefix = "/api/fn")]
+#[server(prefix = "/api/fn", output = Postcard)]
 pub async fn get_conversation(id: Uuid) -> Result<ConversationView, AppError> {
     let (state, user) = crate::server::request_user().await?;
     let conversation = state.store.conversation(user.id, id)?;

@@ -1,11 +1,12 @@
 use crate::error::AppError;
 use crate::model::{ArtifactQuery, Preview};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 use uuid::Uuid;
 
 /// An artifact's preview, with its neighbours in the gallery as `gallery`
 /// shows it (filter, search and order).
-#[server(prefix = "/api/fn")]
+#[server(prefix = "/api/fn", output = Postcard)]
 pub async fn get_preview(
     conversation_id: Uuid,
     artifact_id: Uuid,

@@ -1,10 +1,11 @@
 use crate::error::AppError;
 use crate::model::{ArtifactQuery, GalleryPage};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 
 /// A page of the signed-in user's artifacts across all conversations, with
 /// the first lines of text artifacts for their cards.
-#[server(prefix = "/api/fn")]
+#[server(prefix = "/api/fn", output = Postcard)]
 pub async fn list_artifacts(query: ArtifactQuery) -> Result<GalleryPage, AppError> {
     let (state, user) = crate::server::request_user().await?;
     let page = state.store.list(user.id, None, &query)?;

@@ -1,5 +1,8 @@
 //! Server functions: thin wrappers over the same store calls the JSON routes
-//! make, typed with the shared model. One per file.
+//! make, typed with the shared model. One per file. They answer in postcard,
+//! as the pages' resources hand their data over in it: one decoder for
+//! every type in the wasm, where JSON compiled a parser per type and per
+//! entry point (bench/NOTES.md).
 
 mod delete_artifact;
 mod get_conversation;

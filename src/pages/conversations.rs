@@ -1,3 +1,4 @@
+use super::Postcard;
 use crate::api::{get_conversation, list_conversations};
 use crate::components::{artifact_card::ArtifactCard, error_view::ErrorView, layout::Layout, timestamp::Timestamp};
 use crate::error::AppError;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 /// `/conversations`: the user's conversations, newest first.
 #[component]
 pub fn ConversationsPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| list_conversations());
+    let list = Resource::<_, Postcard>::new_with_options(|| (), |_| list_conversations(), false);
     view! {
         <Title text="Conversations" />
         <Layout>
@@ -48,12 +49,16 @@ pub fn ConversationsPage() -> impl IntoView {
 pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| Uuid::parse_str(&v).ok());
-    let view_data = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_conversation(id).await,
-            None => Err(AppError::NotFound("Conversation not found".into())),
-        }
-    });
+    let view_data = Resource::<_, Postcard>::new_with_options(
+        id,
+        |id| async move {
+            match id {
+                Some(id) => get_conversation(id).await,
+                None => Err(AppError::NotFound("Conversation not found".into())),
+            }
+        },
+        false,
+    );
     view! {
         <Layout>
             <Suspense fallback=|| view! { <p class="muted">"Loading conversation…"</p> }>

@@ -1,3 +1,4 @@
+use super::Postcard;
 use crate::api::list_artifacts;
 use crate::components::{artifact_card::ArtifactCard, error_view::ErrorView, layout::Layout};
 use crate::error::AppError;
@@ -26,12 +27,16 @@ pub fn gallery_href(q: &ArtifactQuery) -> String {
 pub fn GalleryPage() -> impl IntoView {
     let params = use_query_map();
     let query = move || gallery_query(&params.read());
-    let page = Resource::new(query, |q| async move {
-        match q {
-            Ok(q) => list_artifacts(q.clone()).await.map(|p| (q, p)),
-            Err(msg) => Err(AppError::BadRequest(msg)),
-        }
-    });
+    let page = Resource::<_, Postcard>::new_with_options(
+        query,
+        |q| async move {
+            match q {
+                Ok(q) => list_artifacts(q.clone()).await.map(|p| (q, p)),
+                Err(msg) => Err(AppError::BadRequest(msg)),
+            }
+        },
+        false,
+    );
     view! {
         <Title text="Artifacts" />
         <Layout>

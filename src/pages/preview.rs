@@ -1,4 +1,5 @@
 use super::gallery::{gallery_href, gallery_query};
+use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
 use crate::components::artifact_card::{preview_href, source_href};
 use crate::components::{error_view::ErrorView, layout::Layout, timestamp::Timestamp};
@@ -24,7 +25,7 @@ pub fn PreviewPage() -> impl IntoView {
         let parse = |k| p.get(k).and_then(|v| Uuid::parse_str(&v).ok());
         parse("conversation_id").zip(parse("artifact_id"))
     };
-    let preview = Resource::new(
+    let preview = Resource::<_, Postcard>::new_with_options(
         move || (ids(), gallery()),
         |(ids, gallery)| async move {
             match ids {
@@ -32,6 +33,7 @@ pub fn PreviewPage() -> impl IntoView {
                 None => Err(AppError::NotFound("Artifact not found".into())),
             }
         },
+        false,
     );
     view! {
         <Layout>

@@ -50,7 +50,8 @@ pub fn open_db(data_dir: &Path) -> Result<db::Db, AppError> {
 /// rebuilds its index from the files).
 pub fn open_state(config: config::Config, leptos_options: LeptosOptions) -> Result<AppState, AppError> {
     let db = open_db(&config.data_dir)?;
-    let store = store::ArtifactStore::open(&config.data_dir, db.clone(), config.max_artifact_bytes, config.file_cache_bytes)?;
+    let store =
+        store::ArtifactStore::open(&config.data_dir, db.clone(), config.max_artifact_bytes, config.file_cache_bytes)?;
     let archives =
         archive::ArchiveCache::new(archive::ArchiveLimits::default(), Arc::new(archive::SystemClock::default()));
     Ok(AppState {

@@ -54,7 +54,8 @@ async fn artifact(State(state): State<AppState>, user: CurrentUser, req: Request
                 let archives = state.archives.clone();
                 let member_name = member.to_string();
                 let bytes = tokio::task::spawn_blocking(move || archives.read_member(&file, &member_name)).await??;
-                let tag = format!("\"{}\"", &format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256)))[..32]);
+                let tag =
+                    format!("\"{}\"", &format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256)))[..32]);
                 Ok(member_response(&parts.headers, member, bytes, &tag, download))
             }
             _ => Err(AppError::NotFound(format!("Artifact not found: {archive}"))),

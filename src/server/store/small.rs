@@ -68,8 +68,10 @@ pub async fn read(file: File) -> io::Result<SmallFile> {
     let mut bytes = vec![0; metadata.len() as usize];
     let cached = read_cached(&file, &mut bytes);
     if cached < bytes.len() {
-        bytes = tokio::task::spawn_blocking(move || file.read_exact_at(&mut bytes[cached..], cached as u64).map(|()| bytes))
-            .await??;
+        bytes = tokio::task::spawn_blocking(move || {
+            file.read_exact_at(&mut bytes[cached..], cached as u64).map(|()| bytes)
+        })
+        .await??;
     }
     Ok(SmallFile { bytes: bytes.into(), modified: metadata.modified().ok() })
 }
