@@ -108,28 +108,56 @@ impl ArchiveCache {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Reads one member. Blocking: callers run it on the blocking pool.
-    pub fn read_member(&self, archive: &Path, member: &str) -> Result<Arc<[u8]>, ArchiveError> {
+    /// One member if the cache holds it, fresh: a stat and a lock, no
+    /// reading, so callers need not leave the runtime thread for it.
+    pub fn cached_member(&self, archive: &Path, member: &str) -> Result<Option<Arc<[u8]>>, ArchiveError> {
+        let version = Self::version(archive)?;
+        Ok(self.hit(&mut self.lock(), archive, member, version, self.clock.now()))
+    }
+
+    fn version(archive: &Path) -> Result<Version, ArchiveError> {
         let meta = std::fs::metadata(archive).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => ArchiveError::ArchiveNotFound,
             _ => ArchiveError::Io(e),
         })?;
-        let version = Version {
+        Ok(Version {
             len: meta.len(),
             mtime_ns: meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128,
             inode: meta.ino(),
-        };
-        let now = self.clock.now();
-        let ttl = self.limits.ttl;
-        let fresh = |v: Version, at: Duration| v == version && now.saturating_sub(at) < ttl;
-        let mut inner = self.lock();
+        })
+    }
+
+    fn hit(
+        &self,
+        inner: &mut Inner,
+        archive: &Path,
+        member: &str,
+        version: Version,
+        now: Duration,
+    ) -> Option<Arc<[u8]>> {
         inner.tick += 1;
         let tick = inner.tick;
         let key = (archive.to_path_buf(), member.to_string());
-        if let Some(hit) = inner.members.get_mut(&key).filter(|m| fresh(m.version, m.stored_at)) {
-            hit.last_used = tick;
-            return Ok(hit.bytes.clone());
+        let hit = inner.members.get_mut(&key).filter(|m| m.version == version && self.within_ttl(m.stored_at, now))?;
+        hit.last_used = tick;
+        Some(hit.bytes.clone())
+    }
+
+    fn within_ttl(&self, at: Duration, now: Duration) -> bool {
+        now.saturating_sub(at) < self.limits.ttl
+    }
+
+    /// Reads one member. Blocking: callers run it on the blocking pool.
+    pub fn read_member(&self, archive: &Path, member: &str) -> Result<Arc<[u8]>, ArchiveError> {
+        let version = Self::version(archive)?;
+        let now = self.clock.now();
+        let fresh = |v: Version, at: Duration| v == version && self.within_ttl(at, now);
+        let mut inner = self.lock();
+        if let Some(bytes) = self.hit(&mut inner, archive, member, version, now) {
+            return Ok(bytes);
         }
+        let tick = inner.tick;
+        let key = (archive.to_path_buf(), member.to_string());
         if !inner.directories.get(archive).is_some_and(|d| fresh(d.version, d.loaded_at)) {
             let dir = self.load(archive, version, now)?;
             inner.directories.insert(archive.to_path_buf(), dir);

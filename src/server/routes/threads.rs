@@ -51,9 +51,14 @@ async fn artifact(State(state): State<AppState>, user: CurrentUser, req: Request
         return match state.store.resolve(user.id, thread, archive)? {
             Resolved::File(meta) => {
                 let file = state.store.data_path(&meta)?;
-                let archives = state.archives.clone();
-                let member_name = member.to_string();
-                let bytes = tokio::task::spawn_blocking(move || archives.read_member(&file, &member_name)).await??;
+                let bytes = match state.archives.cached_member(&file, member)? {
+                    Some(bytes) => bytes,
+                    None => {
+                        let archives = state.archives.clone();
+                        let member_name = member.to_string();
+                        tokio::task::spawn_blocking(move || archives.read_member(&file, &member_name)).await??
+                    }
+                };
                 let tag =
                     format!("\"{}\"", &format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256)))[..32]);
                 Ok(member_response(&parts.headers, member, bytes, &tag, download))
