@@ -1,6 +1,6 @@
 //! Gallery listings and the artifact files themselves.
 
-use super::parse_id;
+use super::{parse_id, ApiJson};
 use crate::error::AppError;
 use crate::model::{ArtifactPage, ArtifactQuery};
 use crate::server::auth::CurrentUser;
@@ -10,7 +10,7 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,8 +36,8 @@ async fn list_all(
     State(state): State<AppState>,
     user: CurrentUser,
     RawQuery(q): RawQuery,
-) -> Result<Json<ArtifactPage>, AppError> {
-    Ok(Json(state.store.list(user.id, None, &parse_query(&q)?)?))
+) -> Result<ApiJson<ArtifactPage>, AppError> {
+    Ok(ApiJson(state.store.list(user.id, None, &parse_query(&q)?)?))
 }
 
 async fn list_conversation(
@@ -45,9 +45,9 @@ async fn list_conversation(
     user: CurrentUser,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-) -> Result<Json<ArtifactPage>, AppError> {
+) -> Result<ApiJson<ArtifactPage>, AppError> {
     let id = parse_id(&id, "Conversation")?;
-    Ok(Json(state.store.list(user.id, Some(id), &parse_query(&q)?)?))
+    Ok(ApiJson(state.store.list(user.id, Some(id), &parse_query(&q)?)?))
 }
 
 async fn download(

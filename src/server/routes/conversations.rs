@@ -8,7 +8,7 @@ use crate::server::state::AppState;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use serde::Serialize;
 
 pub fn router() -> Router<AppState> {
@@ -24,12 +24,12 @@ async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(body): ApiJson<NewConversation>,
-) -> Result<(StatusCode, Json<Conversation>), AppError> {
-    Ok((StatusCode::CREATED, Json(state.store.create_conversation(user.id, &body.title).await?)))
+) -> Result<(StatusCode, ApiJson<Conversation>), AppError> {
+    Ok((StatusCode::CREATED, ApiJson(state.store.create_conversation(user.id, &body.title).await?)))
 }
 
-async fn list(State(state): State<AppState>, user: CurrentUser) -> Json<Vec<Conversation>> {
-    Json(state.store.conversations(user.id))
+async fn list(State(state): State<AppState>, user: CurrentUser) -> ApiJson<Vec<Conversation>> {
+    ApiJson(state.store.conversations(user.id))
 }
 
 #[derive(Serialize)]
@@ -43,11 +43,11 @@ async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<ConversationDetail>, AppError> {
+) -> Result<ApiJson<ConversationDetail>, AppError> {
     let id = parse_id(&id, "Conversation")?;
     let conversation = state.store.conversation(user.id, id)?;
     let messages = state.store.messages(user.id, id).await?;
-    Ok(Json(ConversationDetail { conversation, messages }))
+    Ok(ApiJson(ConversationDetail { conversation, messages }))
 }
 
 async fn add_tool_result(
@@ -55,7 +55,7 @@ async fn add_tool_result(
     user: CurrentUser,
     Path(id): Path<String>,
     ApiJson(result): ApiJson<ToolResult>,
-) -> Result<(StatusCode, Json<StoredToolResult>), AppError> {
+) -> Result<(StatusCode, ApiJson<StoredToolResult>), AppError> {
     let id = parse_id(&id, "Conversation")?;
-    Ok((StatusCode::CREATED, Json(state.store.ingest(user.id, id, result).await?)))
+    Ok((StatusCode::CREATED, ApiJson(state.store.ingest(user.id, id, result).await?)))
 }

@@ -1,13 +1,14 @@
 //! Browser sign-in and sign-out (plain form posts, so they work before the
 //! page hydrates), and who-am-I for API clients.
 
+use super::ApiJson;
 use crate::error::AppError;
 use crate::server::auth::{self, CurrentUser, SESSION_COOKIE, SESSION_DAYS};
 use crate::server::state::AppState;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
@@ -64,6 +65,6 @@ async fn logout(State(state): State<AppState>, req: Request) -> Result<Response,
     Ok(([(axum::http::header::SET_COOKIE, session_cookie(String::new(), 0))], Redirect::to("/login")).into_response())
 }
 
-async fn me(user: CurrentUser) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "id": user.id, "name": user.name }))
+async fn me(user: CurrentUser) -> ApiJson<serde_json::Value> {
+    ApiJson(serde_json::json!({ "id": user.id, "name": user.name }))
 }

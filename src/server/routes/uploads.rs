@@ -1,7 +1,7 @@
 //! Uploads into a thread's `mnt/user-data/uploads/`, each document also
 //! converted to Markdown beside it.
 
-use super::parse_id;
+use super::{parse_id, ApiJson};
 use crate::error::AppError;
 use crate::server::auth::CurrentUser;
 use crate::server::config::UploadLimits;
@@ -13,7 +13,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Router;
 use serde::Serialize;
 
 pub fn router() -> Router<AppState> {
@@ -79,7 +79,7 @@ async fn upload(
     user: CurrentUser,
     Path(thread): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<(StatusCode, Json<UploadAnswer>), AppError> {
+) -> Result<(StatusCode, ApiJson<UploadAnswer>), AppError> {
     let thread = parse_id(&thread, "Thread")?;
     let mut multipart = multipart
         .map_err(|e| AppError::BadRequest(format!("Expected a multipart/form-data body: {}", e.body_text())))?;
@@ -148,7 +148,7 @@ async fn upload(
     for (answer, meta) in answers.iter_mut().zip(&stored) {
         answer.path = format!("conversations/{thread}/artifacts/{}", meta.data_file_name());
     }
-    Ok((StatusCode::CREATED, Json(UploadAnswer { files: answers })))
+    Ok((StatusCode::CREATED, ApiJson(UploadAnswer { files: answers })))
 }
 
 /// Streams one file to disk, never holding more than a chunk in memory; the
@@ -208,7 +208,7 @@ async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(thread): Path<String>,
-) -> Result<Json<UploadAnswer>, AppError> {
+) -> Result<ApiJson<UploadAnswer>, AppError> {
     let thread = parse_id(&thread, "Thread")?;
     let files = state
         .store
@@ -226,7 +226,7 @@ async fn list(
             conversion_error: None,
         })
         .collect();
-    Ok(Json(UploadAnswer { files }))
+    Ok(ApiJson(UploadAnswer { files }))
 }
 
 async fn remove(
