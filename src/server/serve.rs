@@ -5,6 +5,7 @@
 use super::mime;
 use super::store::small::{self, SmallFile};
 use super::store::{sidecar::Sidecar, ArtifactStore};
+use crate::error::AppError;
 use axum::body::Body;
 use axum::http::header::{self, HeaderValue};
 use axum::http::{request::Parts, Method, Request, StatusCode};
@@ -114,20 +115,14 @@ pub async fn file_response(
     meta: &Sidecar,
     download: bool,
     caching: Caching,
-) -> Response {
+) -> Result<Response, AppError> {
     let tag = etag(meta);
     let mut response = if if_none_match(parts, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else if is_plain_small_read(parts, meta) {
-        match store.small_file(meta).await {
-            Ok(file) => whole_file(file, parts.method == Method::HEAD),
-            Err(e) => return e.into_response(),
-        }
+        whole_file(store.small_file(meta).await?, parts.method == Method::HEAD)
     } else {
-        let path = match store.data_path(meta) {
-            Ok(path) => path,
-            Err(e) => return e.into_response(),
-        };
+        let path = store.data_path(meta)?;
         let mut req = Request::new(Body::empty());
         *req.method_mut() = parts.method.clone();
         *req.headers_mut() = parts.headers.clone();
@@ -137,7 +132,7 @@ pub async fn file_response(
         }
     };
     if response.status() == StatusCode::NOT_FOUND {
-        return crate::error::AppError::NotFound(format!("Artifact not found: {}", meta.path)).into_response();
+        return Err(AppError::NotFound(format!("Artifact not found: {}", meta.path)));
     }
     let headers = response.headers_mut();
     let value =
@@ -157,7 +152,7 @@ pub async fn file_response(
         }),
     );
     untrusted_content_headers(headers, &meta.mime_type);
-    response
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ async fn download(
     let (id, artifact_id) = (parse_id(&id, "Conversation")?, parse_id(&artifact_id, "Artifact")?);
     let meta = state.store.artifact(user.id, id, artifact_id)?;
     let (parts, _) = req.into_parts();
-    Ok(file_response(&parts, &state.store, &meta, wants_download(&q), Caching::Immutable).await)
+    file_response(&parts, &state.store, &meta, wants_download(&q), Caching::Immutable).await
 }
 
 async fn delete(

@@ -67,7 +67,7 @@ async fn artifact(State(state): State<AppState>, user: CurrentUser, req: Request
         };
     }
     match state.store.resolve(user.id, thread, &path)? {
-        Resolved::File(meta) => Ok(file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await),
+        Resolved::File(meta) => file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await,
         Resolved::Folder => Err(AppError::BadRequest(format!("Path is not a file: {path}"))),
         Resolved::Missing => Err(AppError::NotFound(format!("Artifact not found: {path}"))),
     }

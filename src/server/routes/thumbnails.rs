@@ -53,7 +53,7 @@ async fn thumbnail(
     match meta.mime_type.as_str() {
         "image/svg+xml" => {
             let (parts, _) = req.into_parts();
-            Ok(file_response(&parts, &state.store, &meta, false, Caching::Immutable).await)
+            file_response(&parts, &state.store, &meta, false, Caching::Immutable).await
         }
         "image/png" | "image/jpeg" | "image/gif" | "image/webp" => {
             let cached = thumbnail_path(&state.config.data_dir, meta.id);
