@@ -1,10 +1,11 @@
 //! The one error type of Vitrine. The JSON API renders it as `{"detail": ...}`
 //! with its status; server functions carry it to the browser, where the UI
-//! renders it as a page.
+//! renders it as a page. Every conversion into it is in this file.
 
 use leptos::server_fn::codec::PostcardEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum AppError {
@@ -17,8 +18,8 @@ pub enum AppError {
     /// A state-changing request that a browser sent from another site.
     #[error("Cross-site request refused: this action must come from Vitrine's own pages")]
     CrossSite,
-    #[error("{0}")]
-    NotFound(String),
+    #[error(transparent)]
+    NotFound(#[from] Missing),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -28,6 +29,33 @@ pub enum AppError {
     /// The detail is for the log; clients see only that something broke.
     #[error("Internal server error")]
     Internal(String),
+}
+
+/// What a 404 did not find, each message written once. Someone else's
+/// conversation or artifact is missing exactly as a nonexistent one is.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum Missing {
+    #[error("Conversation not found: {0}")]
+    Conversation(Uuid),
+    #[error("Artifact not found: {0}")]
+    Artifact(Uuid),
+    /// A virtual path of a thread, e.g. `mnt/user-data/outputs/a.txt`.
+    #[error("Artifact not found: {0}")]
+    Path(String),
+    /// A member of a `.skill` archive.
+    #[error("File '{0}' not found in skill archive")]
+    Member(String),
+    /// The `.skill` file itself vanished from disk under its record.
+    #[error("Archive not found")]
+    Archive,
+    /// A path segment where an id belongs that is not one: it names nothing.
+    #[error("Not found: '{0}' is not an id")]
+    Id(String),
+    #[error("No thumbnail for {0}")]
+    Thumbnail(String),
+    /// An address of the API that names no endpoint.
+    #[error("No such endpoint: {0}")]
+    Endpoint(String),
 }
 
 impl AppError {
@@ -42,10 +70,6 @@ impl AppError {
             Self::InsufficientStorage(_) => 507,
             Self::Internal(_) => 500,
         }
-    }
-
-    pub fn not_found(what: impl std::fmt::Display) -> Self {
-        Self::NotFound(format!("{what} not found"))
     }
 }
 
@@ -63,6 +87,7 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 mod server {
     use super::AppError;
+    use crate::server::archive::ArchiveError;
     use axum::http::StatusCode;
     use axum::response::{IntoResponse, Response};
     use axum::Json;
@@ -99,6 +124,39 @@ mod server {
     impl From<tokio::task::JoinError> for AppError {
         fn from(e: tokio::task::JoinError) -> Self {
             AppError::Internal(format!("background task: {e}"))
+        }
+    }
+
+    impl From<ArchiveError> for AppError {
+        fn from(e: ArchiveError) -> Self {
+            match e {
+                ArchiveError::MemberNotFound(member) => super::Missing::Member(member).into(),
+                ArchiveError::ArchiveNotFound => super::Missing::Archive.into(),
+                ArchiveError::Corrupt(_) | ArchiveError::Hostile(_) => AppError::BadRequest(e.to_string()),
+                ArchiveError::TooLarge(_) => AppError::PayloadTooLarge(e.to_string()),
+                ArchiveError::Io(io) => io.into(),
+            }
+        }
+    }
+
+    impl From<axum::extract::rejection::PathRejection> for AppError {
+        fn from(e: axum::extract::rejection::PathRejection) -> Self {
+            use axum::extract::path::ErrorKind;
+            use axum::extract::rejection::PathRejection::FailedToDeserializePathParams;
+            match e {
+                // An id that does not parse names nothing: 404, as for a
+                // well-formed id that is not there.
+                FailedToDeserializePathParams(e) => match e.into_kind() {
+                    ErrorKind::DeserializeError { value, .. }
+                    | ErrorKind::ParseError { value, .. }
+                    | ErrorKind::ParseErrorAtKey { value, .. }
+                    | ErrorKind::ParseErrorAtIndex { value, .. } => {
+                        super::Missing::Id(value.escape_debug().to_string()).into()
+                    }
+                    kind => AppError::BadRequest(kind.to_string()),
+                },
+                other => AppError::Internal(other.body_text()),
+            }
         }
     }
 }

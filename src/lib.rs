@@ -9,6 +9,8 @@ pub mod format;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod serve;
+#[cfg(feature = "ssr")]
 pub mod server;
 
 #[cfg(feature = "hydrate")]

@@ -148,8 +148,9 @@ async fn server_functions_give_nothing_to_other_users_or_strangers() {
     let aid = stored["artifacts"][0]["id"].as_str().unwrap().to_string();
     let bob = session(&app, "bob").await;
 
-    let not_found =
-        |e: AppError| matches!(e, AppError::NotFound(m) if m.contains("not found") && !m.contains("secret"));
+    let not_found = |e: AppError| {
+        matches!(&e, AppError::NotFound(_)) && e.to_string().contains("not found") && !e.to_string().contains("secret")
+    };
     let (status, body) = server_fn(&app, GetConversation::PATH, Some(&bob), format!("id={cid}")).await;
     assert!(not_found(error_of(status, &body)));
     let (_, body) = server_fn(&app, ListConversations::PATH, Some(&bob), String::new()).await;

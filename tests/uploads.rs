@@ -52,7 +52,7 @@ async fn uploads_are_stored_converted_listed_and_deleted() {
     assert_eq!(files.len(), 3);
     assert_eq!(files[0]["filename"], "scores.csv");
     assert_eq!(files[0]["size"], csv.len());
-    assert_eq!(files[0]["virtual_path"], "/mnt/user-data/uploads/scores.csv");
+    assert_eq!(files[0]["virtual_path"], "mnt/user-data/uploads/scores.csv");
     assert_eq!(files[0]["artifact_url"], format!("/api/threads/{thread}/artifacts/mnt/user-data/uploads/scores.csv"));
     assert_eq!(files[0]["markdown_file"], "scores.md");
     assert_eq!(files[1]["filename"], "notes.txt");

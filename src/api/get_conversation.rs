@@ -7,8 +7,8 @@ use uuid::Uuid;
 /// A conversation of the signed-in user with its transcript.
 #[server(prefix = "/api/fn", output = Postcard)]
 pub async fn get_conversation(id: Uuid) -> Result<ConversationView, AppError> {
-    let (state, user) = crate::server::request_user().await?;
+    let (state, user) = super::ctx::request_user().await?;
     let conversation = state.store.conversation(user.id, id)?;
     let messages = state.store.messages(user.id, id).await?;
-    Ok(ConversationView { conversation, messages, now: crate::server::now_rfc3339() })
+    Ok(ConversationView { conversation, messages, now: crate::server::clock::now_rfc3339() })
 }

@@ -12,6 +12,6 @@ pub async fn get_preview(
     artifact_id: Uuid,
     gallery: ArtifactQuery,
 ) -> Result<Preview, AppError> {
-    let (state, user) = crate::server::request_user().await?;
+    let (state, user) = super::ctx::request_user().await?;
     crate::server::preview::preview(&state.store, user.id, conversation_id, artifact_id, &gallery).await
 }

@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Postcard;
 /// the first lines of text artifacts for their cards.
 #[server(prefix = "/api/fn", output = Postcard)]
 pub async fn list_artifacts(query: ArtifactQuery) -> Result<GalleryPage, AppError> {
-    let (state, user) = crate::server::request_user().await?;
+    let (state, user) = super::ctx::request_user().await?;
     let page = state.store.list(user.id, None, &query)?;
     let store = state.store.clone();
     let (page, snippets) = tokio::task::spawn_blocking(move || {
@@ -15,5 +15,5 @@ pub async fn list_artifacts(query: ArtifactQuery) -> Result<GalleryPage, AppErro
         (page, snippets)
     })
     .await?;
-    Ok(GalleryPage { page, snippets, now: crate::server::now_rfc3339() })
+    Ok(GalleryPage { page, snippets, now: crate::server::clock::now_rfc3339() })
 }

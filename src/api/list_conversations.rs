@@ -6,6 +6,6 @@ use leptos::server_fn::codec::Postcard;
 /// The signed-in user's conversations, newest first.
 #[server(prefix = "/api/fn", output = Postcard)]
 pub async fn list_conversations() -> Result<Vec<Conversation>, AppError> {
-    let (state, user) = crate::server::request_user().await?;
+    let (state, user) = super::ctx::request_user().await?;
     Ok(state.store.conversations(user.id))
 }

@@ -4,6 +4,8 @@
 //! every type in the wasm, where JSON compiled a parser per type and per
 //! entry point (bench/NOTES.md).
 
+#[cfg(feature = "ssr")]
+mod ctx;
 mod delete_artifact;
 mod get_conversation;
 mod get_preview;

@@ -1,7 +1,7 @@
 use super::Postcard;
 use crate::api::{get_conversation, list_conversations};
 use crate::components::{artifact_card::ArtifactCard, error_view::ErrorView, layout::Layout, timestamp::Timestamp};
-use crate::error::AppError;
+use crate::error::{AppError, Missing};
 use crate::format::short_time;
 use crate::model::{ConversationView, Message};
 use leptos::prelude::*;
@@ -48,13 +48,16 @@ pub fn ConversationsPage() -> impl IntoView {
 #[component]
 pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| Uuid::parse_str(&v).ok());
+    let id = move || {
+        let raw = params.read().get("id").unwrap_or_default();
+        Uuid::parse_str(&raw).map_err(|_| raw)
+    };
     let view_data = Resource::<_, Postcard>::new_with_options(
         id,
         |id| async move {
             match id {
-                Some(id) => get_conversation(id).await,
-                None => Err(AppError::NotFound("Conversation not found".into())),
+                Ok(id) => get_conversation(id).await,
+                Err(raw) => Err(Missing::Id(raw).into()),
             }
         },
         false,

@@ -3,7 +3,7 @@ use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
 use crate::components::artifact_card::{preview_href, source_href};
 use crate::components::{error_view::ErrorView, layout::Layout, timestamp::Timestamp};
-use crate::error::AppError;
+use crate::error::Missing;
 use crate::format::{human_size, short_time};
 use crate::model::{Artifact, ArtifactQuery, Preview, PreviewBody, TablePreview};
 use leptos::prelude::*;
@@ -22,15 +22,18 @@ pub fn PreviewPage() -> impl IntoView {
     let confirm_delete = move || query.read().get("confirm").as_deref() == Some("delete");
     let ids = move || {
         let p = params.read();
-        let parse = |k| p.get(k).and_then(|v| Uuid::parse_str(&v).ok());
-        parse("conversation_id").zip(parse("artifact_id"))
+        let parse = |k| {
+            let raw = p.get(k).unwrap_or_default();
+            Uuid::parse_str(&raw).map_err(|_| raw)
+        };
+        parse("conversation_id").and_then(|c| Ok((c, parse("artifact_id")?)))
     };
     let preview = Resource::<_, Postcard>::new_with_options(
         move || (ids(), gallery()),
         |(ids, gallery)| async move {
             match ids {
-                Some((c, a)) => get_preview(c, a, gallery).await,
-                None => Err(AppError::NotFound("Artifact not found".into())),
+                Ok((c, a)) => get_preview(c, a, gallery).await,
+                Err(raw) => Err(Missing::Id(raw).into()),
             }
         },
         false,

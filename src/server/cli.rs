@@ -1,11 +1,11 @@
-//! The `vitrine` command line: `serve [--demo]` and `user add`.
+//! The `vitrine` command line: `serve [--demo]` and `user add`. Serving
+//! itself is `crate::serve`'s, which `main` calls with the settings made here.
 
 use super::config::Config;
-use super::{auth, demo, open_db, open_state, router};
+use super::{auth, db};
 use crate::error::AppError;
 use clap::{Parser, Subcommand};
-use leptos::config::get_configuration;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(name = "vitrine", version, about = "Self-hosted artifacts service for AI-agent chat platforms")]
@@ -74,7 +74,13 @@ enum UserCommand {
     },
 }
 
-pub async fn run() -> Result<(), AppError> {
+/// What is left to do once the command line is handled.
+pub enum Task {
+    Serve { config: Config, demo: bool },
+    Done,
+}
+
+pub fn run() -> Result<Task, AppError> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve {
@@ -100,11 +106,11 @@ pub async fn run() -> Result<(), AppError> {
                 config.connections.header_timeout = std::time::Duration::from_secs(secs);
             }
             config.converter = std::env::current_exe().ok();
-            serve(config, demo).await
+            Ok(Task::Serve { config, demo })
         }
-        Command::Convert { input, name } => super::convert::main(&input, &name),
+        Command::Convert { input, name } => super::convert::main(&input, &name).map(|()| Task::Done),
         Command::User { command: UserCommand::Add { name, password } } => {
-            let db = open_db(&cli.data_dir)?;
+            let db = db::Db::open_in(&cli.data_dir)?;
             let generated = password.is_none();
             let password = password.unwrap_or_else(|| auth::new_secret("")[..20].to_string());
             let (_, token) = auth::add_user(&db, &name, &password)?;
@@ -113,42 +119,7 @@ pub async fn run() -> Result<(), AppError> {
                 println!("password: {password}");
             }
             println!("{token}");
-            Ok(())
+            Ok(Task::Done)
         }
-    }
-}
-
-fn is_empty_dir(dir: &Path) -> bool {
-    std::fs::read_dir(dir).map(|mut entries| entries.next().is_none()).unwrap_or(true)
-}
-
-async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
-    let conf = get_configuration(None).map_err(|e| AppError::Internal(format!("Leptos configuration: {e}")))?;
-    let addr = conf.leptos_options.site_addr;
-    let seed = demo && is_empty_dir(&config.data_dir);
-    if demo && !seed {
-        tracing::info!("{} is not empty: demo data not added", config.data_dir.display());
-    }
-    let connections = config.connections.within_open_file_limit();
-    let state = open_state(config, conf.leptos_options)?;
-    if seed {
-        demo::seed(&state.store).await?;
-    }
-    let app = router(state);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("Vitrine is listening on http://{addr}");
-    if demo {
-        println!("Demo login: user demo, password demo");
-    }
-    super::listen::serve(listener, app, connections, shutdown()).await?;
-    Ok(())
-}
-
-async fn shutdown() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term.recv() => {},
     }
 }

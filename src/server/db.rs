@@ -4,6 +4,7 @@
 //! blocking pool, serialised by one connection's mutex.
 
 use crate::error::AppError;
+use crate::model::Conversation;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -37,12 +38,11 @@ pub struct UserRow {
     pub password_hash: String,
 }
 
+/// A conversation with its owner: its row here, and its entry in the index.
 #[derive(Clone, Debug)]
-pub struct ConversationRow {
-    pub id: Uuid,
+pub struct ConversationRecord {
     pub owner: Uuid,
-    pub title: String,
-    pub created_at: String,
+    pub conversation: Conversation,
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +63,12 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    /// `vitrine.db` in the data directory, which is made if missing.
+    pub fn open_in(data_dir: &Path) -> Result<Self, AppError> {
+        std::fs::create_dir_all(data_dir)?;
+        Self::open(&data_dir.join("vitrine.db"))
     }
 
     /// Runs `f` on the blocking pool with the connection.
@@ -146,18 +152,22 @@ pub fn delete_session(c: &Connection, hash: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub fn insert_conversation(c: &Connection, conv: &ConversationRow) -> Result<(), AppError> {
+pub fn insert_conversation(c: &Connection, record: &ConversationRecord) -> Result<(), AppError> {
+    let conv = &record.conversation;
     c.execute(
         "INSERT INTO conversations (id, owner, title, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![conv.id.to_string(), conv.owner.to_string(), conv.title, conv.created_at],
+        params![conv.id.to_string(), record.owner.to_string(), conv.title, conv.created_at],
     )?;
     Ok(())
 }
 
-pub fn all_conversations(c: &Connection) -> Result<Vec<ConversationRow>, AppError> {
+pub fn all_conversations(c: &Connection) -> Result<Vec<ConversationRecord>, AppError> {
     let mut stmt = c.prepare("SELECT id, owner, title, created_at FROM conversations")?;
     let rows = stmt.query_map([], |r| {
-        Ok(ConversationRow { id: uuid_col(r, 0)?, owner: uuid_col(r, 1)?, title: r.get(2)?, created_at: r.get(3)? })
+        Ok(ConversationRecord {
+            owner: uuid_col(r, 1)?,
+            conversation: Conversation { id: uuid_col(r, 0)?, title: r.get(2)?, created_at: r.get(3)? },
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -1,6 +1,6 @@
-//! What every request and response goes through: writes only from our own
-//! pages (or from clients that are not browsers), and the headers that
-//! every response carries.
+//! Writes only from our own pages (or from clients that are not browsers),
+//! and the policy of the pages themselves. The headers every response
+//! carries are tower-http layers, set in `crate::serve`.
 
 use crate::error::AppError;
 use axum::extract::Request;
@@ -40,22 +40,6 @@ fn is_cross_site(headers: &HeaderMap, authority: Option<&str>) -> bool {
 /// `example.com:3000` from `http://example.com:3000`; `None` for `null`.
 fn origin_host(origin: &str) -> Option<&str> {
     origin.split_once("://").map(|(_, host)| host).filter(|h| !h.is_empty() && !h.contains('/'))
-}
-
-/// Headers for every response that did not set its own: no MIME sniffing,
-/// no referrer outside the site, and private data kept out of shared caches
-/// (revalidated by the browser: static files keep their ETag).
-pub async fn security_headers(req: Request, next: Next) -> Response {
-    let mut response = next.run(req).await;
-    let headers = response.headers_mut();
-    for (name, value) in [
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "same-origin"),
-        (header::CACHE_CONTROL, "private, no-cache"),
-    ] {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
-    }
-    response
 }
 
 /// Sets the page policy on the response being rendered, with the nonce that

@@ -94,7 +94,7 @@ pub async fn preview(
         tokio::task::spawn_blocking(move || body(&meta, &path)).await??
     };
     let (previous, next) = store.neighbours(user, id, gallery);
-    Ok(Preview { artifact, body, partial, previous, next, now: crate::server::now_rfc3339() })
+    Ok(Preview { artifact, body, partial, previous, next, now: crate::server::clock::now_rfc3339() })
 }
 
 /// The first lines of a text artifact, for its card. Told from the record

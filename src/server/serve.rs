@@ -132,7 +132,7 @@ pub async fn file_response(
         }
     };
     if response.status() == StatusCode::NOT_FOUND {
-        return Err(AppError::NotFound(format!("Artifact not found: {}", meta.path)));
+        return Err(crate::error::Missing::Path(meta.path.clone()).into());
     }
     let headers = response.headers_mut();
     let value =

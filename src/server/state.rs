@@ -8,7 +8,7 @@ use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
 /// Everything a request handler or server function may need.
-#[derive(Clone)]
+#[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
@@ -16,10 +16,4 @@ pub struct AppState {
     pub store: Arc<ArtifactStore>,
     pub archives: Arc<ArchiveCache>,
     pub credentials: Arc<Credentials>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
 }

@@ -38,10 +38,7 @@ fn decode(s: &str) -> Result<String, AppError> {
 }
 
 fn escapes(path: &str) -> bool {
-    path.starts_with('/')
-        || path.contains('\\')
-        || path.chars().any(char::is_control)
-        || path.trim_end_matches('/').split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    super::store::names::check_segments(path.trim_end_matches('/')).is_err()
 }
 
 /// Splits `a/b.skill/x/y` into the archive `a/b.skill` and its member `x/y`.

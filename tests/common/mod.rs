@@ -11,8 +11,9 @@ use leptos::config::LeptosOptions;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use tower::ServiceExt;
+use vitrine::serve::{open_state, router};
 use vitrine::server::config::Config;
-use vitrine::server::{auth, open_state, router, state::AppState};
+use vitrine::server::{auth, state::AppState};
 
 pub mod process;
 

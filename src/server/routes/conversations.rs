@@ -1,15 +1,16 @@
 //! Conversations and the tool results that produce artifacts.
 
-use super::{parse_id, ApiJson};
 use crate::error::AppError;
 use crate::model::{Conversation, Message, NewConversation, StoredToolResult, ToolResult};
 use crate::server::auth::CurrentUser;
+use crate::server::http::extract::{ApiJson, ApiPath};
 use crate::server::state::AppState;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
+use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,9 +43,8 @@ struct ConversationDetail {
 async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<ApiJson<ConversationDetail>, AppError> {
-    let id = parse_id(&id, "Conversation")?;
     let conversation = state.store.conversation(user.id, id)?;
     let messages = state.store.messages(user.id, id).await?;
     Ok(ApiJson(ConversationDetail { conversation, messages }))
@@ -53,9 +53,8 @@ async fn show(
 async fn add_tool_result(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(result): ApiJson<ToolResult>,
 ) -> Result<(StatusCode, ApiJson<StoredToolResult>), AppError> {
-    let id = parse_id(&id, "Conversation")?;
     Ok((StatusCode::CREATED, ApiJson(state.store.ingest(user.id, id, result).await?)))
 }

@@ -1,5 +1,4 @@
-//! The HTTP API, one file per endpoint family, and the extractors whose
-//! rejections are the API's own JSON errors.
+//! The HTTP API, one file per endpoint family.
 
 mod artifacts;
 mod conversations;
@@ -11,14 +10,7 @@ mod uploads;
 mod zips;
 
 use super::state::AppState;
-use crate::error::AppError;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
-use axum::http::header::{self, HeaderValue};
-use axum::response::{IntoResponse, Response};
 use axum::Router;
-use serde::Serialize;
-use uuid::Uuid;
 
 /// The API's description; `tests/openapi.rs` checks it against the router.
 const OPENAPI: &str = include_str!("../../../docs/openapi.json");
@@ -37,42 +29,4 @@ pub fn router() -> Router<AppState> {
         .merge(thumbnails::router())
         .merge(uploads::router())
         .merge(zips::router())
-}
-
-/// `axum::Json`, but a bad body answers `{"detail": ...}` like every other error.
-pub struct ApiJson<T>(pub T);
-
-impl<T, S> FromRequest<S> for ApiJson<T>
-where
-    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Self(v)),
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::PayloadTooLarge("Request body is larger than the server accepts".into()))
-            }
-            Err(e) => Err(AppError::BadRequest(e.body_text())),
-        }
-    }
-}
-
-/// Answers as `axum::Json` does, written by sonic-rs, whose string escaping
-/// is vectorised: serde_json's, a byte at a time, was a fifth of a listing
-/// page's time (bench/NOTES.md).
-impl<T: Serialize> IntoResponse for ApiJson<T> {
-    fn into_response(self) -> Response {
-        match sonic_rs::to_vec(&self.0) {
-            Ok(body) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response(),
-            Err(e) => AppError::Internal(format!("serialising the answer: {e}")).into_response(),
-        }
-    }
-}
-
-/// Ids in paths: anything that is not a UUID names nothing, so it is a 404.
-pub fn parse_id(raw: &str, what: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound(format!("{what} not found: {}", raw.escape_debug())))
 }

@@ -1,9 +1,9 @@
 //! Browser sign-in and sign-out (plain form posts, so they work before the
 //! page hydrates), and who-am-I for API clients.
 
-use super::ApiJson;
 use crate::error::AppError;
 use crate::server::auth::{self, CurrentUser, SESSION_COOKIE, SESSION_DAYS};
+use crate::server::http::extract::ApiJson;
 use crate::server::state::AppState;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -45,7 +45,7 @@ fn session_cookie(value: String, max_age_days: i64) -> String {
 
 async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
     let next = safe_next(&form.next).to_string();
-    match auth::login(&state, &form.name, &form.password).await {
+    match auth::login(&state.credentials, &form.name, &form.password).await {
         Ok(secret) => ([(axum::http::header::SET_COOKIE, session_cookie(secret, SESSION_DAYS))], Redirect::to(&next))
             .into_response(),
         Err(AppError::Unauthorized) => {
@@ -61,7 +61,7 @@ async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Re
 
 async fn logout(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
     let (parts, _) = req.into_parts();
-    auth::logout(&state, &parts).await?;
+    auth::logout(&state.credentials, &parts).await?;
     Ok(([(axum::http::header::SET_COOKIE, session_cookie(String::new(), 0))], Redirect::to("/login")).into_response())
 }
 

@@ -2,10 +2,9 @@
 //! (`mnt/user-data/outputs/...`, `mnt/user-data/uploads/...`), including
 //! members of `.skill` archives.
 
-use super::parse_id;
-use crate::error::AppError;
-use crate::server::archive::ArchiveError;
+use crate::error::{AppError, Missing};
 use crate::server::auth::CurrentUser;
+use crate::server::http::extract::{ApiPath, Download};
 use crate::server::serve::{content_disposition, content_type, file_response, untrusted_content_headers, Caching};
 use crate::server::state::AppState;
 use crate::server::store::Resolved;
@@ -22,31 +21,27 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/threads/{thread_id}/artifacts/{*path}", get(artifact))
 }
 
-impl From<ArchiveError> for AppError {
-    fn from(e: ArchiveError) -> Self {
-        match e {
-            ArchiveError::MemberNotFound(_) | ArchiveError::ArchiveNotFound => AppError::NotFound(e.to_string()),
-            ArchiveError::Corrupt(_) | ArchiveError::Hostile(_) => AppError::BadRequest(e.to_string()),
-            ArchiveError::TooLarge(_) => AppError::PayloadTooLarge(e.to_string()),
-            ArchiveError::Io(io) => io.into(),
-        }
-    }
+/// The thread's id; the virtual path is taken from the raw URI instead.
+#[derive(serde::Deserialize)]
+struct Thread {
+    thread_id: uuid::Uuid,
 }
 
-/// The raw (still percent-encoded) thread id and virtual path of the URI:
-/// decoding is left to `vpath::check`, which sees every spelling.
-fn raw_parts(uri_path: &str) -> Option<(&str, &str)> {
-    uri_path.strip_prefix("/api/threads/")?.split_once("/artifacts/")
+/// The raw (still percent-encoded) virtual path of the URI: decoding is
+/// left to `vpath::check`, which sees every spelling.
+fn raw_path(uri_path: &str) -> Option<&str> {
+    uri_path.strip_prefix("/api/threads/")?.split_once("/artifacts/").map(|(_, path)| path)
 }
 
-async fn artifact(State(state): State<AppState>, user: CurrentUser, req: Request) -> Result<Response, AppError> {
+async fn artifact(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(Thread { thread_id: thread }): ApiPath<Thread>,
+    Download(download): Download,
+    req: Request,
+) -> Result<Response, AppError> {
     let (parts, _) = req.into_parts();
-    let (thread, raw_path) = raw_parts(parts.uri.path()).ok_or(AppError::Forbidden)?;
-    let thread = parse_id(thread, "Thread")?;
-    let path = vpath::check(raw_path)?;
-    let download = parts.uri.query().is_some_and(|q| {
-        form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "download" && matches!(&*v, "true" | "1"))
-    });
+    let path = vpath::check(raw_path(parts.uri.path()).ok_or(AppError::Forbidden)?)?;
     if let Some((archive, member)) = vpath::split_archive(&path) {
         return match state.store.resolve(user.id, thread, archive)? {
             Resolved::File(meta) => {
@@ -63,13 +58,13 @@ async fn artifact(State(state): State<AppState>, user: CurrentUser, req: Request
                     format!("\"{}\"", &format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256)))[..32]);
                 Ok(member_response(&parts.headers, member, bytes, &tag, download))
             }
-            _ => Err(AppError::NotFound(format!("Artifact not found: {archive}"))),
+            _ => Err(Missing::Path(archive.to_string()).into()),
         };
     }
     match state.store.resolve(user.id, thread, &path)? {
         Resolved::File(meta) => file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await,
         Resolved::Folder => Err(AppError::BadRequest(format!("Path is not a file: {path}"))),
-        Resolved::Missing => Err(AppError::NotFound(format!("Artifact not found: {path}"))),
+        Resolved::Missing => Err(Missing::Path(path).into()),
     }
 }
 

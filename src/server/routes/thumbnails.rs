@@ -2,18 +2,19 @@
 //! `DATA_DIR/cache/thumbnails/`, so a gallery page never ships full-size
 //! pictures. SVGs are their own thumbnail (inert inside `<img>`).
 
-use super::parse_id;
-use crate::error::AppError;
+use crate::error::{AppError, Missing};
 use crate::server::auth::CurrentUser;
+use crate::server::http::extract::ApiPath;
 use crate::server::serve::{file_response, untrusted_content_headers, Caching};
 use crate::server::state::AppState;
 use crate::server::store::files::{thumbnail_path, write_atomic};
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use std::path::PathBuf;
+use uuid::Uuid;
 
 const EDGE: u32 = 480;
 
@@ -23,14 +24,14 @@ pub fn router() -> Router<AppState> {
 
 /// Decodes with limits, so a small file claiming huge dimensions (an image
 /// bomb) fails instead of allocating them.
-fn scale(source: PathBuf, target: PathBuf) -> Result<Vec<u8>, AppError> {
+fn scale(source: PathBuf, target: PathBuf, name: String) -> Result<Vec<u8>, AppError> {
     let mut reader = image::ImageReader::open(&source)?.with_guessed_format()?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(16_384);
     limits.max_image_height = Some(16_384);
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
-    let picture = reader.decode().map_err(|e| AppError::NotFound(format!("No thumbnail: {e}")))?;
+    let picture = reader.decode().map_err(|e| Missing::Thumbnail(format!("{name} ({e})")))?;
     let mut png = Vec::new();
     picture
         .thumbnail(EDGE, EDGE)
@@ -45,10 +46,9 @@ fn scale(source: PathBuf, target: PathBuf) -> Result<Vec<u8>, AppError> {
 async fn thumbnail(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, artifact_id)): Path<(String, String)>,
+    ApiPath((id, artifact_id)): ApiPath<(Uuid, Uuid)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let (id, artifact_id) = (parse_id(&id, "Conversation")?, parse_id(&artifact_id, "Artifact")?);
     let meta = state.store.artifact(user.id, id, artifact_id)?;
     match meta.mime_type.as_str() {
         "image/svg+xml" => {
@@ -60,8 +60,8 @@ async fn thumbnail(
             let png = match tokio::fs::read(&cached).await {
                 Ok(png) => png,
                 Err(_) => {
-                    let path = state.store.data_path(&meta)?;
-                    tokio::task::spawn_blocking(move || scale(path, cached)).await??
+                    let (path, name) = (state.store.data_path(&meta)?, meta.name.clone());
+                    tokio::task::spawn_blocking(move || scale(path, cached, name)).await??
                 }
             };
             let mut response = png.into_response();
@@ -71,6 +71,6 @@ async fn thumbnail(
             untrusted_content_headers(headers, "image/png");
             Ok(response)
         }
-        _ => Err(AppError::NotFound(format!("No thumbnail for {}", meta.name))),
+        _ => Err(Missing::Thumbnail(meta.name.clone()).into()),
     }
 }

@@ -3,16 +3,15 @@
 //! into a bounded channel that the response body drains, so memory holds a
 //! few chunks whatever the total, and nothing is staged on disk.
 
-use super::artifacts::parse_query;
-use super::parse_id;
 use crate::error::AppError;
 use crate::server::auth::CurrentUser;
+use crate::server::http::extract::{ApiPath, Listing};
 use crate::server::serve::content_disposition;
 use crate::server::state::AppState;
 use crate::server::store::names::unique_name;
 use crate::server::{mime, store::sidecar::Sidecar};
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,6 +22,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
+use uuid::Uuid;
 use zip::write::SimpleFileOptions;
 
 pub fn router() -> Router<AppState> {
@@ -34,9 +34,8 @@ pub fn router() -> Router<AppState> {
 async fn all_zip(
     State(state): State<AppState>,
     user: CurrentUser,
-    RawQuery(q): RawQuery,
+    Listing(query): Listing,
 ) -> Result<Response, AppError> {
-    let query = parse_query(&q)?;
     let files = state.store.export(user.id, None, &query)?;
     Ok(zip_response(files, &format!("artifacts-{}.zip", query.kind)))
 }
@@ -44,12 +43,11 @@ async fn all_zip(
 async fn conversation_zip(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    ApiPath(id): ApiPath<Uuid>,
+    Listing(query): Listing,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "Conversation")?;
     let conversation = state.store.conversation(user.id, id)?;
-    let files = state.store.export(user.id, Some(id), &parse_query(&q)?)?;
+    let files = state.store.export(user.id, Some(id), &query)?;
     Ok(zip_response(files, &format!("{}.zip", conversation.title)))
 }
 

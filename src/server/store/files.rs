@@ -130,15 +130,27 @@ fn scan_dir(dir: &Path, found: &mut Vec<Sidecar>) -> io::Result<()> {
     Ok(())
 }
 
-fn read_sidecar(path: &Path, dir: &Path) -> Result<Sidecar, String> {
-    let bytes = fs::read(path).map_err(|e| e.to_string())?;
-    let meta: Sidecar = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+/// Why an artifact found on disk is not listed.
+#[derive(Debug, thiserror::Error)]
+enum Unlisted {
+    #[error("unreadable: {0}")]
+    Io(#[from] io::Error),
+    #[error("not valid metadata: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("metadata file name does not match its id")]
+    Misnamed,
+    #[error("data file has {0} bytes, metadata says {1}")]
+    Size(u64, u64),
+}
+
+fn read_sidecar(path: &Path, dir: &Path) -> Result<Sidecar, Unlisted> {
+    let meta: Sidecar = serde_json::from_slice(&fs::read(path)?)?;
     if path.file_name().and_then(|n| n.to_str()) != Some(Sidecar::file_name(meta.id).as_str()) {
-        return Err("metadata file name does not match its id".into());
+        return Err(Unlisted::Misnamed);
     }
-    let len = fs::metadata(dir.join(meta.data_file_name())).map_err(|e| e.to_string())?.len();
+    let len = fs::metadata(dir.join(meta.data_file_name()))?.len();
     if len != meta.size {
-        return Err(format!("data file has {len} bytes, metadata says {}", meta.size));
+        return Err(Unlisted::Size(len, meta.size));
     }
     Ok(meta)
 }

@@ -5,20 +5,13 @@
 
 use super::sidecar::Sidecar;
 use crate::model::{ArtifactQuery, Counts, GalleryType, Sort, TypeFilter};
+use crate::server::db::ConversationRecord;
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
 /// Sort key: creation time in nanoseconds since the epoch, then id.
 pub type Key = (i128, Uuid);
-
-#[derive(Clone, Debug)]
-pub struct ConversationEntry {
-    pub id: Uuid,
-    pub owner: Uuid,
-    pub title: String,
-    pub created_at: String,
-}
 
 /// One ordered listing (a user's or a conversation's), oldest first, with a
 /// copy per gallery type so filtered pages are slices too.
@@ -150,7 +143,7 @@ impl Selection<'_> {
 
 #[derive(Default)]
 pub struct Index {
-    pub conversations: HashMap<Uuid, ConversationEntry>,
+    pub conversations: HashMap<Uuid, ConversationRecord>,
     pub artifacts: HashMap<Uuid, Arc<Sidecar>>,
     by_owner: HashMap<Uuid, Listing>,
     by_conversation: HashMap<Uuid, Listing>,
@@ -175,8 +168,8 @@ pub fn key_of(meta: &Sidecar) -> Key {
 }
 
 impl Index {
-    pub fn add_conversation(&mut self, entry: ConversationEntry) {
-        self.conversations.insert(entry.id, entry);
+    pub fn add_conversation(&mut self, record: ConversationRecord) {
+        self.conversations.insert(record.conversation.id, record);
     }
 
     /// Adds an artifact of a known conversation; others are ignored (and

@@ -1,29 +1,50 @@
-//! Artifact names come from agents' tools and are treated as hostile: only
-//! plain relative paths of ordinary segments are accepted.
+//! Names and paths come from agents' tools, uploads and URLs and are
+//! treated as hostile: only plain relative paths of ordinary segments are
+//! accepted, by one rule that artifact names, upload names and thread paths
+//! all follow.
+
+use crate::error::AppError;
 
 pub const MAX_NAME_BYTES: usize = 255;
 
-pub fn validate(name: &str) -> Result<(), String> {
-    let shown = name.escape_debug();
+/// Why a path is not a plain relative path of ordinary segments.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("contains control characters")]
+    Control,
+    #[error("contains a backslash")]
+    Backslash,
+    #[error("is absolute")]
+    Absolute,
+    #[error("has an empty, '.' or '..' segment")]
+    Segment,
+}
+
+/// The segment rule: no control character, no backslash, not absolute, and
+/// no segment empty, `.` or `..`.
+pub fn check_segments(path: &str) -> Result<(), PathError> {
+    if path.chars().any(char::is_control) {
+        Err(PathError::Control)
+    } else if path.contains('\\') {
+        Err(PathError::Backslash)
+    } else if path.starts_with('/') {
+        Err(PathError::Absolute)
+    } else if path.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+        Err(PathError::Segment)
+    } else {
+        Ok(())
+    }
+}
+
+/// An artifact's name: a relative path of at most [`MAX_NAME_BYTES`].
+pub fn validate(name: &str) -> Result<(), AppError> {
     if name.is_empty() {
-        return Err("Artifact name is empty".into());
+        return Err(AppError::BadRequest("Artifact name is empty".into()));
     }
     if name.len() > MAX_NAME_BYTES {
-        return Err(format!("Artifact name is longer than {MAX_NAME_BYTES} bytes"));
+        return Err(AppError::BadRequest(format!("Artifact name is longer than {MAX_NAME_BYTES} bytes")));
     }
-    if name.chars().any(char::is_control) {
-        return Err(format!("Artifact name '{shown}' contains control characters"));
-    }
-    if name.contains('\\') {
-        return Err(format!("Artifact name '{shown}' contains a backslash"));
-    }
-    if name.starts_with('/') {
-        return Err(format!("Artifact name '{shown}' is absolute"));
-    }
-    if name.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
-        return Err(format!("Artifact name '{shown}' has an empty, '.' or '..' segment"));
-    }
-    Ok(())
+    check_segments(name).map_err(|e| AppError::BadRequest(format!("Artifact name '{}' {e}", name.escape_debug())))
 }
 
 /// The extension kept in the stored file name `{uuid}.{ext}`: short and
@@ -54,6 +75,7 @@ mod tests {
     fn accepts_plain_relative_names() {
         for ok in ["a.txt", "plots/chart.png", "deep/er/x", ".hidden", "名前.md", "with space.csv"] {
             assert_eq!(validate(ok), Ok(()), "{ok}");
+            assert_eq!(check_segments(ok), Ok(()), "{ok}");
         }
     }
 

@@ -5,6 +5,7 @@
 
 use crate::model::GalleryType;
 use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,5 +38,10 @@ impl Sidecar {
             Some(ext) => format!("{}.{ext}", self.id),
             None => self.id.to_string(),
         }
+    }
+
+    /// The data file relative to the data directory.
+    pub fn stored_path(&self) -> PathBuf {
+        super::files::artifacts_dir(Path::new(""), self.conversation_id).join(self.data_file_name())
     }
 }

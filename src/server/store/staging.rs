@@ -1,11 +1,14 @@
 //! Files that arrive as a stream (uploads) are written to a temp file in
 //! their conversation's folder first, hashed and counted on the way, fsynced,
 //! and only renamed into place when the whole request has been accepted.
+//! Until then the temp file is removed whenever its owner is dropped: a
+//! refused request, a broken body or a failed commit leaves nothing behind.
 
 use super::files::TEMP_PREFIX;
 use sha2::{Digest, Sha256};
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
@@ -13,14 +16,26 @@ use uuid::Uuid;
 #[derive(Debug)]
 pub struct Staged {
     pub name: String,
-    pub tmp: PathBuf,
+    tmp: TempPath,
     pub size: u64,
     pub sha256: String,
 }
 
+impl Staged {
+    /// Where the bytes are until the file is committed.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Moves the file to `target` (in the same folder), where it stays.
+    pub fn persist(self, target: &Path) -> io::Result<()> {
+        self.tmp.persist(target).map_err(|e| e.error)
+    }
+}
+
 pub struct StagingFile {
     name: String,
-    tmp: PathBuf,
+    tmp: TempPath,
     file: tokio::fs::File,
     size: u64,
     hasher: Sha256,
@@ -31,9 +46,9 @@ impl StagingFile {
     /// refuses to follow or replace anything already there, symlinks included.
     pub async fn create(dir: PathBuf, name: &str) -> io::Result<Self> {
         tokio::fs::create_dir_all(&dir).await?;
-        let tmp = dir.join(format!("{TEMP_PREFIX}{}", Uuid::new_v4()));
-        let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).await?;
-        Ok(Self { name: name.to_string(), tmp, file, size: 0, hasher: Sha256::new() })
+        let path = dir.join(format!("{TEMP_PREFIX}{}", Uuid::new_v4()));
+        let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
+        Ok(Self { name: name.to_string(), tmp: TempPath::try_from_path(path)?, file, size: 0, hasher: Sha256::new() })
     }
 
     pub fn name(&self) -> &str {
@@ -52,21 +67,9 @@ impl StagingFile {
     }
 
     pub async fn finish(mut self) -> io::Result<Staged> {
-        let synced = async {
-            self.file.flush().await?;
-            self.file.sync_all().await
-        }
-        .await;
-        if let Err(e) = synced {
-            self.abandon().await;
-            return Err(e);
-        }
+        self.file.flush().await?;
+        self.file.sync_all().await?;
         let sha256 = format!("{:x}", self.hasher.finalize());
         Ok(Staged { name: self.name, tmp: self.tmp, size: self.size, sha256 })
-    }
-
-    pub async fn abandon(self) {
-        drop(self.file);
-        let _ = tokio::fs::remove_file(&self.tmp).await;
     }
 }

@@ -1,0 +1,132 @@
+//! Who is asking: a bearer token (scripts, agent platforms) or a session
+//! cookie (browsers). Secrets are random; only their SHA-256 is stored, and
+//! passwords only as argon2 hashes.
+
+mod credentials;
+
+use super::clock::{now_rfc3339, now_unix};
+use super::db::{self, UserRow};
+use crate::error::AppError;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+pub use credentials::Credentials;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub const SESSION_COOKIE: &str = "vitrine_session";
+pub const SESSION_DAYS: i64 = 30;
+
+/// The signed-in user of a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrentUser {
+    pub id: Uuid,
+    pub name: String,
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A new random secret (API token, session id, password), 256 bits.
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}{hex}")
+}
+
+pub fn secret_hash(secret: &str) -> String {
+    format!("{:x}", Sha256::digest(secret.as_bytes()))
+}
+
+fn valid_user_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+}
+
+/// Creates a user and its first API token, which is returned (and stored
+/// only as a hash).
+pub fn add_user(db: &db::Db, name: &str, password: &str) -> Result<(Uuid, String), AppError> {
+    if !valid_user_name(name) {
+        return Err(AppError::BadRequest("User names are 1 to 64 letters, digits, '_', '.' or '-'".into()));
+    }
+    if password.is_empty() {
+        return Err(AppError::BadRequest("The password is empty".into()));
+    }
+    let user = UserRow { id: Uuid::new_v4(), name: name.to_string(), password_hash: hash_password(password)? };
+    let token = new_secret("vt_");
+    let now = now_rfc3339();
+    db.run_blocking(|c| {
+        db::insert_user(c, &user, &now)?;
+        db::insert_token(c, &secret_hash(&token), user.id, &now)
+    })?;
+    Ok((user.id, token))
+}
+
+/// Checks a name and password; on success opens a session and returns its
+/// secret for the cookie.
+pub async fn login(credentials: &Credentials, name: &str, password: &str) -> Result<String, AppError> {
+    let name = name.to_string();
+    let user = credentials.db().run(move |c| db::user_by_name(c, &name)).await?;
+    let password = password.to_string();
+    // Verify on the blocking pool: argon2 is deliberately slow.
+    let user = tokio::task::spawn_blocking(move || user.filter(|u| verify_password(&password, &u.password_hash)))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let secret = new_secret("");
+    let hash = secret_hash(&secret);
+    let expires = now_unix() + SESSION_DAYS * 86_400;
+    credentials.db().run(move |c| db::insert_session(c, &hash, user.id, expires)).await?;
+    Ok(secret)
+}
+
+pub async fn logout(credentials: &Credentials, parts: &Parts) -> Result<(), AppError> {
+    if let Some(secret) = session_secret(parts) {
+        credentials.end_session(&secret_hash(&secret)).await?;
+    }
+    Ok(())
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+pub fn session_secret(parts: &Parts) -> Option<String> {
+    CookieJar::from_headers(&parts.headers).get(SESSION_COOKIE).map(|c| c.value().to_string())
+}
+
+/// The user behind a request's token or session, or 401.
+pub async fn current_user(credentials: &Credentials, parts: &Parts) -> Result<CurrentUser, AppError> {
+    match (bearer(parts), session_secret(parts)) {
+        (Some(token), _) => credentials.token_user(secret_hash(token)).await,
+        (None, Some(secret)) => credentials.session_user(secret_hash(&secret)).await,
+        (None, None) => Err(AppError::Unauthorized),
+    }
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    Arc<Credentials>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        current_user(&Arc::<Credentials>::from_ref(state), parts).await
+    }
+}

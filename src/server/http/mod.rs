@@ -1,0 +1,3 @@
+//! HTTP plumbing shared by the routes: typed extractors.
+
+pub mod extract;

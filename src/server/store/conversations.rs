@@ -1,0 +1,69 @@
+//! Conversations: created with a checked title, found only by their owner,
+//! and their transcripts.
+
+use super::{to_artifact, ArtifactStore};
+use crate::error::{AppError, Missing};
+use crate::model::{Conversation, Message};
+use crate::server::clock::now_rfc3339;
+use crate::server::db::{self, ConversationRecord};
+use uuid::Uuid;
+
+const MAX_TITLE_CHARS: usize = 200;
+
+impl ArtifactStore {
+    pub async fn create_conversation(&self, owner: Uuid, title: &str) -> Result<Conversation, AppError> {
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS || title.chars().any(char::is_control) {
+            return Err(AppError::BadRequest(format!(
+                "Invalid title: expected 1 to {MAX_TITLE_CHARS} characters without control characters"
+            )));
+        }
+        let conversation = Conversation { id: Uuid::new_v4(), title: title.to_string(), created_at: now_rfc3339() };
+        let record = ConversationRecord { owner, conversation: conversation.clone() };
+        let stored = record.clone();
+        self.db.run(move |c| db::insert_conversation(c, &stored)).await?;
+        self.write().add_conversation(record);
+        Ok(conversation)
+    }
+
+    /// The user's conversation, or 404 — also when it is someone else's.
+    pub fn conversation(&self, user: Uuid, id: Uuid) -> Result<Conversation, AppError> {
+        self.read()
+            .conversations
+            .get(&id)
+            .filter(|c| c.owner == user)
+            .map(|c| c.conversation.clone())
+            .ok_or(Missing::Conversation(id).into())
+    }
+
+    /// The user's conversations, newest first.
+    pub fn conversations(&self, user: Uuid) -> Vec<Conversation> {
+        let mut list: Vec<Conversation> =
+            self.read().conversations.values().filter(|c| c.owner == user).map(|c| c.conversation.clone()).collect();
+        list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        list
+    }
+
+    /// The conversation's transcript, with each message's artifacts that
+    /// still exist.
+    pub async fn messages(&self, user: Uuid, conversation: Uuid) -> Result<Vec<Message>, AppError> {
+        self.conversation(user, conversation)?;
+        let rows = self.db.run(move |c| db::messages_of(c, conversation)).await?;
+        let index = self.read();
+        Ok(rows
+            .into_iter()
+            .map(|r| Message {
+                id: r.id,
+                tool: r.tool,
+                content: r.content,
+                created_at: r.created_at,
+                artifacts: r
+                    .artifact_ids
+                    .iter()
+                    .filter_map(|id| index.artifacts.get(id))
+                    .map(|m| to_artifact(m, &index))
+                    .collect(),
+            })
+            .collect())
+    }
+}

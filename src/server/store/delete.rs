@@ -1,0 +1,66 @@
+//! Removing artifacts: from the index first (so no listing shows them
+//! again), then their metadata (which ends their existence), then their data
+//! and cached thumbnails.
+
+use super::sidecar::Sidecar;
+use super::{files, ArtifactStore};
+use crate::error::{AppError, Missing};
+use std::path::Path;
+use uuid::Uuid;
+
+impl ArtifactStore {
+    pub async fn delete(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<(), AppError> {
+        self.artifact(user, conversation, id)?;
+        let Some(meta) = self.write().remove(id) else {
+            return Err(Missing::Artifact(id).into());
+        };
+        self.remove_deleted(conversation, vec![(*meta).clone()]).await
+    }
+
+    /// Deletes every artifact at a virtual path; returns how many there were.
+    pub async fn delete_path(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<u32, AppError> {
+        self.conversation(user, conversation)?;
+        let mut removed = Vec::new();
+        {
+            let mut index = self.write();
+            while let Some(id) = index.at_path(conversation, path).map(|m| m.id) {
+                removed.extend(index.remove(id).map(|m| (*m).clone()));
+            }
+        }
+        let count = removed.len() as u32;
+        self.remove_deleted(conversation, removed).await?;
+        Ok(count)
+    }
+
+    /// Forgets the bytes kept in memory and removes the files and cached
+    /// thumbnails of artifacts already taken out of the index.
+    async fn remove_deleted(&self, conversation: Uuid, metas: Vec<Sidecar>) -> Result<(), AppError> {
+        for m in &metas {
+            self.small_files.remove(&m.id);
+        }
+        let data_dir = self.data_dir.clone();
+        tokio::task::spawn_blocking(move || {
+            remove_files(&files::artifacts_dir(&data_dir, conversation), &metas);
+            for m in &metas {
+                let _ = std::fs::remove_file(files::thumbnail_path(&data_dir, m.id));
+            }
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+/// Metadata first: without it the data file is an orphan that start-up
+/// removes, so a crash half way never leaves a listed, broken artifact.
+pub(super) fn remove_files(dir: &Path, metas: &[Sidecar]) {
+    for m in metas {
+        for name in [Sidecar::file_name(m.id), m.data_file_name()] {
+            if let Err(e) = std::fs::remove_file(dir.join(&name)) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!("could not remove {}: {e}", dir.join(&name).display());
+                }
+            }
+        }
+    }
+    let _ = files::sync_dir(dir);
+}

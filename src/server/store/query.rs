@@ -1,0 +1,149 @@
+//! Reading the store: listings, single artifacts, virtual paths and the
+//! artifacts' bytes. Everything is answered from the index; data files are
+//! opened only beneath the data directory.
+
+use super::sidecar::Sidecar;
+use super::{index, small, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
+use crate::error::{AppError, Missing};
+use crate::model::{Artifact, ArtifactPage, ArtifactQuery, ArtifactRef, Counts};
+use std::path::PathBuf;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// What a virtual path of a conversation names.
+pub enum Resolved {
+    File(Arc<Sidecar>),
+    Folder,
+    Missing,
+}
+
+impl ArtifactStore {
+    /// A page of the user's artifacts, or of one of their conversations.
+    pub fn list(&self, user: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) -> Result<ArtifactPage, AppError> {
+        if let Some(c) = conversation {
+            self.conversation(user, c)?;
+        }
+        let index = self.read();
+        let (items, total, counts) = match index.listing(user, conversation) {
+            Some(listing) => {
+                let (selection, counts) = listing.select(q, &index.artifacts);
+                let items = selection
+                    .page(q.page, q.size)
+                    .iter()
+                    .filter_map(|(_, id)| index.artifacts.get(id))
+                    .map(|m| to_artifact(m, &index))
+                    .collect();
+                (items, selection.len() as u64, counts)
+            }
+            None => (vec![], 0, Counts::default()),
+        };
+        Ok(ArtifactPage { items, page: q.page, size: q.size, total, counts })
+    }
+
+    /// An artifact of the user's conversation.
+    pub fn artifact(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
+        self.conversation(user, conversation)?;
+        self.read()
+            .artifacts
+            .get(&id)
+            .filter(|m| m.conversation_id == conversation)
+            .cloned()
+            .ok_or(Missing::Artifact(id).into())
+    }
+
+    /// The API record of an artifact.
+    pub fn record(&self, meta: &Sidecar) -> Artifact {
+        to_artifact(meta, &self.read())
+    }
+
+    /// What a virtual path of the user's conversation names.
+    pub fn resolve(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<Resolved, AppError> {
+        self.conversation(user, conversation)?;
+        let index = self.read();
+        Ok(if let Some(meta) = index.at_path(conversation, path) {
+            Resolved::File(meta.clone())
+        } else if ["mnt", crate::server::vpath::ROOT, OUTPUTS, UPLOADS].contains(&path)
+            || index.is_folder(conversation, path)
+        {
+            Resolved::Folder
+        } else {
+            Resolved::Missing
+        })
+    }
+
+    /// The newest artifact at each virtual path below `folder`, newest first.
+    pub fn under(&self, user: Uuid, conversation: Uuid, folder: &str) -> Result<Vec<Arc<Sidecar>>, AppError> {
+        self.conversation(user, conversation)?;
+        let index = self.read();
+        let prefix = format!("{folder}/");
+        let mut seen = std::collections::HashSet::new();
+        Ok(index
+            .select_all(user, Some(conversation), &ArtifactQuery::default())
+            .into_iter()
+            .filter(|m| m.path.starts_with(&prefix) && seen.insert(m.path.clone()))
+            .collect())
+    }
+
+    /// The artifacts just before and just after `id` in the user's gallery
+    /// under a query's filter, search and order.
+    pub fn neighbours(&self, user: Uuid, id: Uuid, q: &ArtifactQuery) -> (Option<ArtifactRef>, Option<ArtifactRef>) {
+        let index = self.read();
+        let (Some(meta), Some(listing)) = (index.artifacts.get(&id), index.listing(user, None)) else {
+            return (None, None);
+        };
+        let (previous, next) = listing.select(q, &index.artifacts).0.neighbours(&index::key_of(meta));
+        let to_ref = |k: Option<index::Key>| {
+            let meta = index.artifacts.get(&k?.1)?;
+            Some(ArtifactRef { conversation_id: meta.conversation_id, id: meta.id })
+        };
+        (to_ref(previous), to_ref(next))
+    }
+
+    /// Every artifact of the user (or of one conversation) under a query's
+    /// filter, search and order, with its data file: what a ZIP download
+    /// contains.
+    pub fn export(
+        &self,
+        user: Uuid,
+        conversation: Option<Uuid>,
+        q: &ArtifactQuery,
+    ) -> Result<Vec<(Arc<Sidecar>, PathBuf)>, AppError> {
+        if let Some(c) = conversation {
+            self.conversation(user, c)?;
+        }
+        let metas = self.read().select_all(user, conversation, q);
+        Ok(metas.into_iter().filter_map(|m| self.data_path(&m).ok().map(|p| (m, p))).collect())
+    }
+
+    /// Where an artifact's bytes are, for readers that open the file
+    /// themselves; checked as [`Self::open_data`] checks it.
+    pub fn data_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+        self.open_data(meta)?;
+        Ok(self.data_dir.join(meta.stored_path()))
+    }
+
+    /// Opens an artifact's bytes — refusing, as missing, a file that a
+    /// symlink planted on disk would take outside the data directory.
+    fn open_data(&self, meta: &Sidecar) -> Result<std::fs::File, AppError> {
+        let relative = meta.stored_path();
+        self.root.open_file(&relative).map_err(|e| {
+            if e.raw_os_error() == Some(rustix::io::Errno::XDEV.raw_os_error()) {
+                tracing::warn!("refusing {}: it resolves outside the data directory", relative.display());
+            }
+            Missing::Path(meta.path.clone()).into()
+        })
+    }
+
+    /// The bytes of an artifact of at most [`small::MAX_BYTES`], from memory
+    /// if they were read recently.
+    pub async fn small_file(&self, meta: &Sidecar) -> Result<small::SmallFile, AppError> {
+        if let Some(file) = self.small_files.get(&meta.id) {
+            return Ok(file);
+        }
+        let file = small::read(self.open_data(meta)?)
+            .await
+            .map_err(|e| AppError::Internal(format!("reading {}: {e}", meta.path)))?;
+        self.small_files.insert(meta.id, file.clone());
+        Ok(file)
+    }
+}
