@@ -272,9 +272,8 @@ async fn gallery_page_needs_login_and_renders_artifacts() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), "/login?next=%2Fartifacts%3Ftype%3Dfiles");
 
-    let (_, _, cookie) = login(&app, "alice", "secret-password").await;
-    let pair = cookie.split(';').next().unwrap().to_string();
-    let r = app.send(Request::get("/artifacts").header(header::COOKIE, pair).body(Body::empty()).unwrap()).await;
+    let session = session(&app, "alice").await;
+    let r = page(&app, "/artifacts", &session).await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();
     assert!(html.contains("revenue.csv"), "{html}");
@@ -284,4 +283,42 @@ async fn gallery_page_needs_login_and_renders_artifacts() {
     let r = app.send(Request::get("/login").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text().contains("action=\"/login\""));
+}
+
+/// Signs `name` in through the login form; returns the session cookie.
+async fn session(app: &TestApp, name: &str) -> String {
+    let (_, _, cookie) = login(app, name, "secret-password").await;
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn page(app: &TestApp, uri: &str, session: &str) -> common::Reply {
+    app.send(Request::get(uri).header(header::COOKIE, session).body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn missing_things_are_404_pages() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let cid = app.conversation(&token, "Charts").await;
+    let r = app.tool_result(&token, &cid, &[("notes.txt", b"some notes")]).await;
+    let aid = r.json()["artifacts"][0]["id"].as_str().unwrap().to_string();
+    let session = session(&app, "alice").await;
+
+    let r = page(&app, &format!("/artifacts/{cid}/{aid}"), &session).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("some notes"), "{}", r.text());
+    assert_eq!(page(&app, &format!("/conversations/{cid}"), &session).await.status, StatusCode::OK);
+
+    let unknown = uuid::Uuid::new_v4();
+    for uri in [
+        format!("/artifacts/{cid}/{unknown}"),
+        format!("/artifacts/{unknown}/{aid}"),
+        "/artifacts/x/y".to_string(),
+        format!("/conversations/{unknown}"),
+        "/conversations/x".to_string(),
+    ] {
+        let r = page(&app, &uri, &session).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(r.text().contains("<h1>Not found</h1>"), "{uri}: {}", r.text());
+    }
 }

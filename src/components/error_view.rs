@@ -2,8 +2,10 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// An error as a page section: what happened, and where to go from here.
+/// On the server the page answers with the error's status.
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
+    set_status(error.status());
     let (title, hint) = match &error {
         AppError::Unauthorized => ("Signed out", "Your session has ended."),
         AppError::NotFound(_) => ("Not found", "It does not exist, or it is not yours to see."),
@@ -23,4 +25,16 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// The HTTP status of the page being rendered on the server; nothing in the
+/// browser, where the page is already loaded.
+pub fn set_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
 }

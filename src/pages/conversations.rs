@@ -1,9 +1,9 @@
 use super::Postcard;
 use crate::api::{get_conversation, list_conversations};
-use crate::components::{artifact_card::ArtifactCard, error_view::ErrorView, layout::Layout, timestamp::Timestamp};
-use crate::error::{AppError, Missing};
+use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded, timestamp::Timestamp};
+use crate::error::Missing;
 use crate::format::short_time;
-use crate::model::{ConversationView, Message};
+use crate::model::{Conversation, ConversationView, Message};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -17,30 +17,29 @@ pub fn ConversationsPage() -> impl IntoView {
         <Title text="Conversations" />
         <Layout>
             <h1>"Conversations"</h1>
-            <Suspense fallback=|| view! { <p class="muted">"Loading conversations…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty muted">"No conversations yet."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="conversation-list">
-                                {list
-                                    .into_iter()
-                                    .map(|c| view! {
-                                        <li class="card">
-                                            <a href=format!("/conversations/{}", c.id)>{c.title}</a>
-                                            <time class="muted" datetime=c.created_at.clone()>{short_time(&c.created_at)}</time>
-                                        </li>
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                        .into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=list loading="Loading conversations…" ready=conversation_list />
         </Layout>
     }
+}
+
+fn conversation_list(list: Vec<Conversation>) -> AnyView {
+    if list.is_empty() {
+        return view! { <p class="empty muted">"No conversations yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="conversation-list">
+            {list
+                .into_iter()
+                .map(|c| view! {
+                    <li class="card">
+                        <a href=format!("/conversations/{}", c.id)>{c.title}</a>
+                        <time class="muted" datetime=c.created_at.clone()>{short_time(&c.created_at)}</time>
+                    </li>
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 /// `/conversations/{id}`: the transcript, each tool result with its output
@@ -64,31 +63,9 @@ pub fn ConversationPage() -> impl IntoView {
     );
     view! {
         <Layout>
-            <Suspense fallback=|| view! { <p class="muted">"Loading conversation…"</p> }>
-                {move || Suspend::new(async move {
-                    match view_data.await {
-                        Ok(v) => view! { <Transcript view=v /> }.into_any(),
-                        Err(e) => {
-                            not_found_status(&e);
-                            view! { <ErrorView error=e /> }.into_any()
-                        }
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=view_data loading="Loading conversation…" ready=|v| view! { <Transcript view=v /> } />
         </Layout>
     }
-}
-
-/// Someone else's or a missing conversation is a real 404 page.
-fn not_found_status(error: &AppError) {
-    #[cfg(feature = "ssr")]
-    if matches!(error, AppError::NotFound(_)) {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::NOT_FOUND);
-        }
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = error;
 }
 
 /// After a client-side navigation to `#artifact-{id}` the browser neither

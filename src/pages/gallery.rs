@@ -1,8 +1,8 @@
 use super::Postcard;
 use crate::api::list_artifacts;
-use crate::components::{artifact_card::ArtifactCard, error_view::ErrorView, layout::Layout};
+use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded};
 use crate::error::AppError;
-use crate::model::{ArtifactQuery, GalleryPage, Sort, TypeFilter};
+use crate::model::{ArtifactQuery, Counts, GalleryPage, Sort, TypeFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -41,14 +41,7 @@ pub fn GalleryPage() -> impl IntoView {
         <Title text="Artifacts" />
         <Layout>
             <h1>"Artifacts"</h1>
-            <Suspense fallback=|| view! { <p class="muted" role="status">"Loading artifacts…"</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok((q, p)) => view! { <Gallery query=q page=p /> }.into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=page loading="Loading artifacts…" ready=|(q, p)| view! { <Gallery query=q page=p /> } />
         </Layout>
     }
 }
@@ -56,47 +49,13 @@ pub fn GalleryPage() -> impl IntoView {
 #[component]
 fn Gallery(query: ArtifactQuery, page: GalleryPage) -> impl IntoView {
     let GalleryPage { page, snippets, now } = page;
-    let counts = page.counts;
     let pages = page.total.div_ceil(u64::from(page.size)).max(1) as u32;
-    let first = |q: ArtifactQuery| q.with_page(1);
     view! {
-        <nav class="tabs" aria-label="Filter by type">
-            {TypeFilter::ALL
-                .into_iter()
-                .map(|f| {
-                    view! {
-                        <a
-                            href=gallery_href(&first(ArtifactQuery { kind: f, ..query.clone() }))
-                            class="tab"
-                            aria-current=(query.kind == f).then_some("page")
-                            data-filter=f.as_str()
-                        >
-                            {f.label()}
-                            <span class="count">{counts.get(f)}</span>
-                        </a>
-                    }
-                })
-                .collect_view()}
-        </nav>
+        <TypeTabs query=query.clone() counts=page.counts />
         <div class="toolbar">
             <SearchForm query=query.clone() />
-            <nav class="sorts" aria-label="Order">
-                {Sort::ALL
-                    .into_iter()
-                    .map(|s| {
-                        view! {
-                            <a
-                                href=gallery_href(&first(ArtifactQuery { sort: s, ..query.clone() }))
-                                aria-current=(query.sort == s).then_some("true")
-                                data-sort=s.as_str()
-                            >
-                                {s.label()}
-                            </a>
-                        }
-                    })
-                    .collect_view()}
-            </nav>
-            <a class="button" href=format!("/api/artifacts.zip{}", first(query.clone()).to_query_string()) download="">
+            <SortLinks query=query.clone() />
+            <a class="button" href=format!("/api/artifacts.zip{}", query.with_page(1).to_query_string()) download="">
                 "Download all (.zip)"
             </a>
         </div>
@@ -109,16 +68,66 @@ fn Gallery(query: ArtifactQuery, page: GalleryPage) -> impl IntoView {
                 .map(|(a, snippet)| view! { <ArtifactCard artifact=a snippet now=now.clone() gallery=query.clone() /> })
                 .collect_view()}
         </ul>
-        {(pages > 1).then(|| {
-            let p = page.page;
-            view! {
-                <nav class="pager" aria-label="Pages">
-                    {(p > 1).then(|| view! { <a rel="prev" href=gallery_href(&query.with_page(p - 1))>"← Previous"</a> })}
-                    <span>{format!("Page {p} of {pages}")}</span>
-                    {(p < pages).then(|| view! { <a rel="next" href=gallery_href(&query.with_page(p + 1))>"Next →"</a> })}
-                </nav>
-            }
-        })}
+        {(pages > 1).then(|| view! { <Pager query page=page.page pages /> })}
+    }
+}
+
+/// One link per type, with its count; each starts again at page 1.
+#[component]
+fn TypeTabs(query: ArtifactQuery, counts: Counts) -> impl IntoView {
+    view! {
+        <nav class="tabs" aria-label="Filter by type">
+            {TypeFilter::ALL
+                .into_iter()
+                .map(|f| {
+                    view! {
+                        <a
+                            href=gallery_href(&ArtifactQuery { kind: f, ..query.with_page(1) })
+                            class="tab"
+                            aria-current=(query.kind == f).then_some("page")
+                            data-filter=f.as_str()
+                        >
+                            {f.label()}
+                            <span class="count">{counts.get(f)}</span>
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+/// One link per order; each starts again at page 1.
+#[component]
+fn SortLinks(query: ArtifactQuery) -> impl IntoView {
+    view! {
+        <nav class="sorts" aria-label="Order">
+            {Sort::ALL
+                .into_iter()
+                .map(|s| {
+                    view! {
+                        <a
+                            href=gallery_href(&ArtifactQuery { sort: s, ..query.with_page(1) })
+                            aria-current=(query.sort == s).then_some("true")
+                            data-sort=s.as_str()
+                        >
+                            {s.label()}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn Pager(query: ArtifactQuery, page: u32, pages: u32) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(page > 1).then(|| view! { <a rel="prev" href=gallery_href(&query.with_page(page - 1))>"← Previous"</a> })}
+            <span>{format!("Page {page} of {pages}")}</span>
+            {(page < pages).then(|| view! { <a rel="next" href=gallery_href(&query.with_page(page + 1))>"Next →"</a> })}
+        </nav>
     }
 }
 

@@ -1,13 +1,10 @@
-use crate::components::layout::Layout;
+use crate::components::{error_view::set_status, layout::Layout};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    set_status(404);
     view! {
         <Title text="Not found" />
         <Layout>

@@ -2,7 +2,7 @@ use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
 use crate::components::artifact_card::{preview_href, source_href};
-use crate::components::{error_view::ErrorView, layout::Layout, timestamp::Timestamp};
+use crate::components::{layout::Layout, loaded::Loaded, timestamp::Timestamp};
 use crate::error::Missing;
 use crate::format::{human_size, short_time};
 use crate::model::{Artifact, ArtifactQuery, Preview, PreviewBody, TablePreview};
@@ -40,17 +40,11 @@ pub fn PreviewPage() -> impl IntoView {
     );
     view! {
         <Layout>
-            <Suspense fallback=|| view! { <p class="muted">"Loading preview…"</p> }>
-                {move || Suspend::new(async move {
-                    match preview.await {
-                        Ok(p) => {
-                            view! { <PreviewView preview=p gallery=gallery() confirm_delete=confirm_delete() /> }
-                                .into_any()
-                        }
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded
+                resource=preview
+                loading="Loading preview…"
+                ready=move |p| view! { <PreviewView preview=p gallery=gallery() confirm_delete=confirm_delete() /> }
+            />
         </Layout>
     }
 }
