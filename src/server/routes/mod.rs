@@ -20,7 +20,7 @@ use axum::Router;
 use serde::Serialize;
 use uuid::Uuid;
 
-/// The API's description; `tests/openapi.rs` checks it against the router.
+/// The API's description; `tests/it/openapi.rs` checks it against the router.
 const OPENAPI: &str = include_str!("../../../docs/openapi.json");
 
 pub fn router() -> Router<AppState> {
