@@ -35,10 +35,10 @@ test-e2e: build chromium e2e-deps
 
 # The long versions of the hardening tests (see docs/reliability.md).
 test-long: build wrk
-	VITRINE_BIN=$(CURDIR)/target/release/vitrine cargo test --features ssr --test load -- --ignored --nocapture
-	VITRINE_CRASH_ROUNDS=25 cargo test --features ssr --test crash -- --nocapture
-	PROPTEST_CASES=20000 cargo test --features ssr --test hostile_input generated_hostile_paths -- --nocapture
-	PROPTEST_CASES=3000 cargo test --features ssr --test hostile_input generated_hostile_names -- --nocapture
+	VITRINE_BIN=$(CURDIR)/target/release/vitrine cargo test --features ssr --test it load:: -- --ignored --nocapture
+	VITRINE_CRASH_ROUNDS=25 cargo test --features ssr --test it crash:: -- --nocapture
+	PROPTEST_CASES=20000 cargo test --features ssr --test it hostile_input::generated_hostile_paths -- --nocapture
+	PROPTEST_CASES=3000 cargo test --features ssr --test it hostile_input::generated_hostile_names -- --nocapture
 
 # Benchmarks against nginx on seeded data sets (kept under target/bench-data;
 # the first run generates them, a few minutes); writes docs/benchmarks.md.

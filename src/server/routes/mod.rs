@@ -12,7 +12,7 @@ mod zips;
 use super::state::AppState;
 use axum::Router;
 
-/// The API's description; `tests/openapi.rs` checks it against the router.
+/// The API's description; `tests/it/openapi.rs` checks it against the router.
 const OPENAPI: &str = include_str!("../../../docs/openapi.json");
 
 pub fn router() -> Router<AppState> {

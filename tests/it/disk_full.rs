@@ -2,10 +2,8 @@
 //! fit fails with 507 and a clear message, leaves nothing behind, and reads
 //! go on being served. Needs root (to mount), as `make test` has here.
 
-mod common;
-
+use crate::common::{self, TestApp};
 use axum::http::StatusCode;
-use common::TestApp;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

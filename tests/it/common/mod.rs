@@ -1,6 +1,5 @@
 //! A real Vitrine for tests: a fresh data directory, the real router, real
 //! files; requests go through `tower::ServiceExt::oneshot`.
-#![allow(dead_code)] // each test binary uses its own part of the harness
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};

@@ -1,11 +1,9 @@
 //! Ingestion, authentication, user isolation and the first page, through the
 //! real router on real files.
 
-mod common;
-
+use crate::common::{b64, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{b64, TestApp};
 use serde_json::json;
 
 #[tokio::test]

@@ -3,10 +3,8 @@
 //! artifact is listed exactly once, the counts are exact, and a restart
 //! rebuilds the same index.
 
-mod common;
-
+use crate::common::TestApp;
 use axum::http::StatusCode;
-use common::TestApp;
 use std::collections::HashSet;
 use std::sync::Arc;
 

@@ -5,9 +5,8 @@
 //! The real binary on a free loopback port. `VITRINE_CRASH_ROUNDS` sets the
 //! number of kills (default 4; `make test-long` runs 25).
 
-mod common;
-
-use common::process::{add_user, agent, Server};
+use crate::common::b64;
+use crate::common::process::{add_user, agent, Server};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -148,9 +147,4 @@ fn sigkill_during_ingestion_loses_nothing_acknowledged() {
     assert!(acked.len() as u32 >= rounds, "every round acknowledged something ({} in all)", acked.len());
     eprintln!("{rounds} kills, {} acknowledged artifacts, every one listed and intact", acked.len());
     server.kill();
-}
-
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

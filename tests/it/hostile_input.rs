@@ -6,11 +6,9 @@
 //! `PROPTEST_CASES` sets the number of cases (default 1,000 paths and 300
 //! names; `make test-long` runs 20,000 and 3,000).
 
-mod common;
-
+use crate::common::TestApp;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::TestApp;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::json;

@@ -3,9 +3,7 @@
 //! connections are closed, and a well-behaved client is served even while
 //! far more slow connections than the connection limit are open.
 
-mod common;
-
-use common::process::{agent, Server};
+use crate::common::process::{agent, Server};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;

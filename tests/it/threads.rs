@@ -2,11 +2,9 @@
 //! and how files are sent (types, disposition, Range, conditional requests,
 //! sandbox headers).
 
-mod common;
-
+use crate::common::{Reply, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{Reply, TestApp};
 use serde_json::json;
 use std::io::Write;
 

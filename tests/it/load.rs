@@ -3,12 +3,11 @@
 //! `.skill` member. No errors, no non-2xx answers, and the server's resident
 //! memory stays under a stated bound.
 //!
-//! Long: `make test-long` runs it (`cargo test --test load -- --ignored`),
+//! Long: `make test-long` runs it (`cargo test --test it load:: -- --ignored`),
 //! against the release binary when `VITRINE_BIN` names it.
 
-mod common;
-
-use common::process::{add_user, agent, Server};
+use crate::common::b64;
+use crate::common::process::{add_user, agent, Server};
 use serde_json::{json, Value};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -51,8 +50,6 @@ fn hundreds_of_connections_get_no_errors_and_bounded_memory() {
         r.body_mut().read_json().unwrap()
     };
     let conversation = post("/api/conversations", json!({ "title": "load" }))["id"].as_str().unwrap().to_string();
-    use base64::Engine;
-    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     for batch in 0..10 {
         let artifacts: Vec<Value> =
             (0..50).map(|i| json!({ "name": format!("f{batch}-{i}.py"), "text": "print(1)\n".repeat(50) })).collect();

@@ -1,11 +1,9 @@
 //! Uploads: streamed to disk, named safely, limited, converted to Markdown
 //! beside the upload, listed, deleted, and shown in the gallery.
 
-mod common;
-
+use crate::common::{Reply, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{Reply, TestApp};
 
 const BOUNDARY: &str = "vitrine-test-boundary";
 

@@ -1,11 +1,9 @@
 //! `/api/openapi.json` describes what the server does: every documented
 //! operation exists and, called plainly, answers one of its documented statuses.
 
-mod common;
-
+use crate::common::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request};
-use common::TestApp;
 use serde_json::Value;
 
 #[tokio::test]

@@ -1,9 +1,7 @@
 //! Gallery listings and "download all" ZIPs.
 
-mod common;
-
+use crate::common::TestApp;
 use axum::http::{Method, StatusCode};
-use common::TestApp;
 use serde_json::json;
 use std::io::Read;
 

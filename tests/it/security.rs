@@ -1,10 +1,8 @@
 //! Cross-site writes and the headers every kind of response carries.
 
-mod common;
-
+use crate::common::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::TestApp;
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 use vitrine::api::{DeleteArtifact, GetConversation, GetPreview, ListArtifacts, ListConversations};

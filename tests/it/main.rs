@@ -1,0 +1,20 @@
+//! The integration tests, one module per area, linked as one binary: a
+//! binary per file linked every dependency again for each (13 times the link
+//! time and disk). They share one process, so no test may change process-wide
+//! state (environment, current directory, rlimits, signal handlers).
+
+mod common;
+
+mod concurrency;
+mod crash;
+mod disk_full;
+mod foundation;
+mod hostile_input;
+mod listings;
+mod load;
+mod openapi;
+mod security;
+mod slow_clients;
+mod threads;
+mod thumbnails;
+mod uploads;
