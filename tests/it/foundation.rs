@@ -289,7 +289,7 @@ async fn session(app: &TestApp, name: &str) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-async fn page(app: &TestApp, uri: &str, session: &str) -> common::Reply {
+async fn page(app: &TestApp, uri: &str, session: &str) -> crate::common::Reply {
     app.send(Request::get(uri).header(header::COOKIE, session).body(Body::empty()).unwrap()).await
 }
 
