@@ -5,6 +5,7 @@
 use super::parse_id;
 use crate::error::AppError;
 use crate::server::auth::CurrentUser;
+use crate::server::filetype::{self, Thumbnail};
 use crate::server::serve::{file_response, untrusted_content_headers, Caching};
 use crate::server::state::AppState;
 use crate::server::store::files::{thumbnail_path, write_atomic};
@@ -50,12 +51,12 @@ async fn thumbnail(
 ) -> Result<Response, AppError> {
     let (id, artifact_id) = (parse_id(&id, "Conversation")?, parse_id(&artifact_id, "Artifact")?);
     let meta = state.store.artifact(user.id, id, artifact_id)?;
-    match meta.mime_type.as_str() {
-        "image/svg+xml" => {
+    match filetype::thumbnail(&meta.mime_type) {
+        Some(Thumbnail::Svg) => {
             let (parts, _) = req.into_parts();
             file_response(&parts, &state.store, &meta, false, Caching::Immutable).await
         }
-        "image/png" | "image/jpeg" | "image/gif" | "image/webp" => {
+        Some(Thumbnail::Raster) => {
             let cached = thumbnail_path(&state.config.data_dir, meta.id);
             let png = match tokio::fs::read(&cached).await {
                 Ok(png) => png,
@@ -71,6 +72,6 @@ async fn thumbnail(
             untrusted_content_headers(headers, "image/png");
             Ok(response)
         }
-        _ => Err(AppError::NotFound(format!("No thumbnail for {}", meta.name))),
+        None => Err(AppError::NotFound(format!("No thumbnail for {}", meta.name))),
     }
 }
