@@ -4,11 +4,14 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use strum::VariantNames;
 use uuid::Uuid;
 
-/// The gallery's four kinds of artifact, decided by the file name alone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The gallery's four kinds of artifact, decided by the file name alone
+/// (`GalleryType::from_name`, in `server/filetype.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum GalleryType {
     Images,
     Html,
@@ -19,26 +22,8 @@ pub enum GalleryType {
 impl GalleryType {
     pub const ALL: [GalleryType; 4] = [Self::Images, Self::Html, Self::Code, Self::Files];
 
-    /// Case-insensitive, by the last extension of the name.
-    pub fn from_name(name: &str) -> Self {
-        match extension(name).as_deref() {
-            Some("png" | "jpg" | "jpeg" | "gif" | "svg" | "webp") => Self::Images,
-            Some("html" | "htm") => Self::Html,
-            Some(
-                "py" | "js" | "mjs" | "ts" | "tsx" | "jsx" | "json" | "yaml" | "yml" | "xml" | "css" | "sql" | "md"
-                | "markdown" | "sh" | "bash",
-            ) => Self::Code,
-            _ => Self::Files,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Images => "images",
-            Self::Html => "html",
-            Self::Code => "code",
-            Self::Files => "files",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -64,7 +49,7 @@ pub fn extension(name: &str) -> Option<String> {
 
 /// `all`, or one gallery type: the `type` query parameter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String", into = "&'static str")]
 pub enum TypeFilter {
     #[default]
     All,
@@ -105,7 +90,7 @@ impl FromStr for TypeFilter {
         Self::ALL
             .into_iter()
             .find(|f| f.as_str() == s)
-            .ok_or_else(|| format!("Invalid type '{s}': expected one of all, images, html, code, files"))
+            .ok_or_else(|| format!("Invalid type '{s}': expected one of {}", Self::ALL.map(Self::as_str).join(", ")))
     }
 }
 
@@ -116,9 +101,9 @@ impl TryFrom<String> for TypeFilter {
     }
 }
 
-impl From<TypeFilter> for String {
-    fn from(f: TypeFilter) -> String {
-        f.as_str().to_string()
+impl From<TypeFilter> for &'static str {
+    fn from(f: TypeFilter) -> &'static str {
+        f.as_str()
     }
 }
 
@@ -149,8 +134,22 @@ pub struct Artifact {
 }
 
 /// The order of a listing: the `sort` query parameter.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
+#[serde(try_from = "String", into = "&'static str")]
+#[strum(serialize_all = "lowercase", parse_err_ty = String, parse_err_fn = invalid_sort)]
 pub enum Sort {
     #[default]
     Newest,
@@ -161,16 +160,15 @@ pub enum Sort {
     Size,
 }
 
+fn invalid_sort(s: &str) -> String {
+    format!("Invalid sort '{s}': expected one of {}", Sort::VARIANTS.join(", "))
+}
+
 impl Sort {
     pub const ALL: [Sort; 4] = [Self::Newest, Self::Oldest, Self::Name, Self::Size];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Newest => "newest",
-            Self::Oldest => "oldest",
-            Self::Name => "name",
-            Self::Size => "size",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -183,26 +181,10 @@ impl Sort {
     }
 }
 
-impl FromStr for Sort {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|o| o.as_str() == s)
-            .ok_or_else(|| format!("Invalid sort '{s}': expected one of newest, oldest, name, size"))
-    }
-}
-
 impl TryFrom<String> for Sort {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         s.parse()
-    }
-}
-
-impl From<Sort> for String {
-    fn from(o: Sort) -> String {
-        o.as_str().to_string()
     }
 }
 
@@ -305,24 +287,33 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn add(&mut self, t: GalleryType) {
-        self.all += 1;
-        match t {
-            GalleryType::Images => self.images += 1,
-            GalleryType::Html => self.html += 1,
-            GalleryType::Code => self.code += 1,
-            GalleryType::Files => self.files += 1,
+    /// The field that counts a filter's artifacts: the one place that pairs them.
+    fn field(&mut self, f: TypeFilter) -> &mut u64 {
+        match f {
+            TypeFilter::All => &mut self.all,
+            TypeFilter::Only(GalleryType::Images) => &mut self.images,
+            TypeFilter::Only(GalleryType::Html) => &mut self.html,
+            TypeFilter::Only(GalleryType::Code) => &mut self.code,
+            TypeFilter::Only(GalleryType::Files) => &mut self.files,
         }
     }
 
-    pub fn get(&self, f: TypeFilter) -> u64 {
-        match f {
-            TypeFilter::All => self.all,
-            TypeFilter::Only(GalleryType::Images) => self.images,
-            TypeFilter::Only(GalleryType::Html) => self.html,
-            TypeFilter::Only(GalleryType::Code) => self.code,
-            TypeFilter::Only(GalleryType::Files) => self.files,
+    /// Counts with `count(f)` for every filter.
+    pub fn from_fn(count: impl Fn(TypeFilter) -> u64) -> Self {
+        let mut counts = Self::default();
+        for f in TypeFilter::ALL {
+            *counts.field(f) = count(f);
         }
+        counts
+    }
+
+    pub fn add(&mut self, t: GalleryType) {
+        *self.field(TypeFilter::All) += 1;
+        *self.field(TypeFilter::Only(t)) += 1;
+    }
+
+    pub fn get(mut self, f: TypeFilter) -> u64 {
+        *self.field(f)
     }
 }
 
@@ -453,47 +444,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn gallery_types_by_extension_case_insensitive() {
-        use GalleryType::*;
-        for (name, t) in [
-            ("a.PNG", Images),
-            ("a.jpg", Images),
-            ("a.jpeg", Images),
-            ("a.gif", Images),
-            ("a.svg", Images),
-            ("a.webp", Images),
-            ("a.html", Html),
-            ("a.HTM", Html),
-            ("a.py", Code),
-            ("a.js", Code),
-            ("a.mjs", Code),
-            ("a.ts", Code),
-            ("a.tsx", Code),
-            ("a.jsx", Code),
-            ("a.json", Code),
-            ("a.yaml", Code),
-            ("a.yml", Code),
-            ("a.xml", Code),
-            ("a.css", Code),
-            ("a.sql", Code),
-            ("a.md", Code),
-            ("a.markdown", Code),
-            ("a.sh", Code),
-            ("a.bash", Code),
-            ("a.csv", Files),
-            ("a.pdf", Files),
-            ("a.txt", Files),
-            ("a.bin", Files),
-            ("noext", Files),
-            ("dir.png/file", Files),
-            (".png", Files),
-            ("archive.tar.gz", Files),
-        ] {
-            assert_eq!(GalleryType::from_name(name), t, "{name}");
-        }
-    }
-
-    #[test]
     fn query_string_round_trips_and_leaves_out_defaults() {
         assert_eq!(ArtifactQuery::default().to_query_string(), "");
         let q = ArtifactQuery {
@@ -507,6 +457,23 @@ mod tests {
         assert_eq!(s, "?type=code&sort=name&q=a%26b+c&page=2");
         let pairs: Vec<(String, String)> = form_urlencoded::parse(s[1..].as_bytes()).into_owned().collect();
         assert_eq!(ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))), Ok(q));
+    }
+
+    #[test]
+    fn filters_and_orders_serialise_as_their_query_strings() {
+        let pair = (TypeFilter::Only(GalleryType::Html), Sort::Size);
+        assert_eq!(serde_json::to_string(&pair).unwrap(), r#"["html","size"]"#);
+        assert_eq!(
+            serde_json::from_str::<(TypeFilter, Sort)>(r#"["all","name"]"#).unwrap(),
+            (TypeFilter::All, Sort::Name)
+        );
+        let err = serde_json::from_str::<Sort>(r#""date""#).unwrap_err().to_string();
+        assert!(err.contains("Invalid sort 'date': expected one of newest, oldest, name, size"), "{err}");
+        assert_eq!(TypeFilter::Only(GalleryType::Code).to_string(), "code");
+        assert_eq!(
+            (TypeFilter::All.to_string(), TypeFilter::Only(GalleryType::Code).to_string()),
+            ("all".into(), "code".into())
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod config;
 pub mod convert;
 pub mod db;
 pub mod demo;
+pub mod filetype;
 pub mod guard;
 pub mod http;
 pub mod listen;

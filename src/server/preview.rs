@@ -3,7 +3,8 @@
 //! memory whole.
 
 use crate::error::AppError;
-use crate::model::{extension, Artifact, ArtifactQuery, GalleryType, Preview, PreviewBody};
+use crate::model::{Artifact, ArtifactQuery, GalleryType, Preview, PreviewBody};
+use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::{highlight, markdown, table};
 use crate::server::store::sidecar::Sidecar;
 use crate::server::store::ArtifactStore;
@@ -41,28 +42,26 @@ fn is_text_kind(kind: GalleryType, mime_type: &str) -> bool {
 }
 
 fn body(meta: &Sidecar, path: &Path) -> Result<(PreviewBody, bool), AppError> {
-    let mime = meta.mime_type.as_str();
-    let simple = match mime {
-        m if m.starts_with("image/") => Some(PreviewBody::Image),
-        "text/html" => Some(PreviewBody::Html),
-        "application/pdf" => Some(PreviewBody::Pdf),
-        m if m.starts_with("audio/") => Some(PreviewBody::Audio),
-        m if m.starts_with("video/") => Some(PreviewBody::Video),
-        _ => None,
+    let view = filetype::preview(&meta.mime_type, &meta.name);
+    let simple = match view {
+        PreviewKind::Image => Some(PreviewBody::Image),
+        PreviewKind::Html => Some(PreviewBody::Html),
+        PreviewKind::Pdf => Some(PreviewBody::Pdf),
+        PreviewKind::Audio => Some(PreviewBody::Audio),
+        PreviewKind::Video => Some(PreviewBody::Video),
+        PreviewKind::Markdown | PreviewKind::Table(_) | PreviewKind::ByContent => None,
     };
     if let Some(body) = simple {
         return Ok((body, false));
     }
     let (bytes, partial) = head(path, PREVIEW_BYTES)?;
     let Some(text) = as_text(&bytes) else { return Ok((PreviewBody::Binary, false)) };
-    let body = match extension(&meta.name).as_deref() {
-        Some("md" | "markdown") => PreviewBody::Markdown { html: markdown::to_html(text) },
-        Some(ext @ ("csv" | "tsv")) => {
-            match table::from_delimited(text.as_bytes(), if ext == "csv" { b',' } else { b'\t' }, TABLE_ROWS) {
-                Some(t) => PreviewBody::Table(t),
-                None => PreviewBody::Text { text: text.to_string() },
-            }
-        }
+    let body = match view {
+        PreviewKind::Markdown => PreviewBody::Markdown { html: markdown::to_html(text) },
+        PreviewKind::Table(delimiter) => match table::from_delimited(text.as_bytes(), delimiter, TABLE_ROWS) {
+            Some(t) => PreviewBody::Table(t),
+            None => PreviewBody::Text { text: text.to_string() },
+        },
         _ => match highlight::syntax_for(&meta.name, text).filter(|s| s.name != "Plain Text") {
             Some(syntax) => PreviewBody::Code {
                 html: highlight::to_html(Some(syntax), text),

@@ -8,13 +8,13 @@ mod table;
 
 pub use process::{main, run};
 
-use crate::model::extension;
+use crate::server::filetype::{self, Converter};
 
 /// Rows kept from a spreadsheet or CSV: a Markdown table beyond that helps nobody.
 pub const MAX_ROWS: usize = 10_000;
 
 pub fn is_convertible(name: &str) -> bool {
-    matches!(extension(name).as_deref(), Some("pdf" | "docx" | "xlsx" | "csv" | "tsv" | "html" | "htm"))
+    filetype::converter(name).is_some()
 }
 
 /// Converts a document's bytes to Markdown; the error is a short reason.
@@ -23,14 +23,13 @@ pub fn to_markdown(name: &str, bytes: &[u8]) -> Result<String, String> {
         return Err("The file is empty".into());
     }
     let stem = name.rsplit('/').next().unwrap_or(name).rsplit_once('.').map_or(name, |(s, _)| s);
-    match extension(name).as_deref() {
-        Some("csv") => table::delimited(bytes, b','),
-        Some("tsv") => table::delimited(bytes, b'\t'),
-        Some("xlsx") => table::workbook(bytes),
-        Some("docx") => docx::to_markdown(bytes),
-        Some("html" | "htm") => html(bytes),
-        Some("pdf") => pdf(bytes).map(|text| format!("# {stem}\n\n{text}")),
-        _ => Err(format!("'{name}' is not a document that converts to Markdown")),
+    match filetype::converter(name) {
+        Some(Converter::Table(delimiter)) => table::delimited(bytes, delimiter),
+        Some(Converter::Workbook) => table::workbook(bytes),
+        Some(Converter::Docx) => docx::to_markdown(bytes),
+        Some(Converter::Html) => html(bytes),
+        Some(Converter::Pdf) => pdf(bytes).map(|text| format!("# {stem}\n\n{text}")),
+        None => Err(format!("'{name}' is not a document that converts to Markdown")),
     }
 }
 

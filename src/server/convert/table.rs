@@ -31,8 +31,7 @@ pub fn from_rows(rows: &[Vec<String>]) -> String {
 }
 
 pub fn delimited(bytes: &[u8], delimiter: u8) -> Result<String, String> {
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes);
+    let mut reader = crate::server::render::table::reader(bytes, delimiter);
     let mut rows = Vec::new();
     let mut cut = false;
     for record in reader.records() {

@@ -2,6 +2,7 @@
 //! `/highlight.css`) rather than inline colours, so one rendering serves the
 //! light and the dark theme.
 
+use crate::server::filetype;
 use std::sync::LazyLock;
 use syntect::highlighting::ThemeSet;
 use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
@@ -11,26 +12,14 @@ use syntect::util::LinesWithEndings;
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
-/// Extensions syntect's default set does not know by that name.
-fn alias(ext: &str) -> &str {
-    match ext {
-        "ts" | "tsx" | "mjs" | "jsx" => "js",
-        "yml" => "yaml",
-        "bash" | "zsh" => "sh",
-        "htm" => "html",
-        "markdown" => "md",
-        other => other,
-    }
-}
-
 /// The language of a file: by extension, then by its first line (a shebang).
 pub fn syntax_for(name: &str, text: &str) -> Option<&'static SyntaxReference> {
-    let by_ext = crate::model::extension(name).and_then(|e| SYNTAXES.find_syntax_by_extension(alias(&e)));
+    let by_ext = crate::model::extension(name).and_then(|e| SYNTAXES.find_syntax_by_extension(filetype::syntax(&e)));
     by_ext.or_else(|| SYNTAXES.find_syntax_by_first_line(text.lines().next().unwrap_or("")))
 }
 
 pub fn syntax_by_token(token: &str) -> Option<&'static SyntaxReference> {
-    SYNTAXES.find_syntax_by_token(alias(&token.to_ascii_lowercase()))
+    SYNTAXES.find_syntax_by_token(filetype::syntax(&token.to_ascii_lowercase()))
 }
 
 /// Highlighted HTML (spans with `hl-` classes) of `text`; plain escaped

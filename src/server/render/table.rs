@@ -2,9 +2,14 @@
 
 use crate::model::TablePreview;
 
+/// The CSV or TSV reader that previews and conversions share: the first
+/// row is read as a record like any other, and rows may differ in length.
+pub fn reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes)
+}
+
 pub fn from_delimited(bytes: &[u8], delimiter: u8, max_rows: usize) -> Option<TablePreview> {
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes);
+    let mut reader = reader(bytes, delimiter);
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut truncated = false;
     for record in reader.records() {

@@ -5,6 +5,7 @@
 use crate::error::{AppError, Missing};
 use crate::server::auth::CurrentUser;
 use crate::server::http::extract::ApiPath;
+use crate::server::filetype::{self, Thumbnail};
 use crate::server::serve::{file_response, untrusted_content_headers, Caching};
 use crate::server::state::AppState;
 use crate::server::store::files::{thumbnail_path, write_atomic};
@@ -50,12 +51,12 @@ async fn thumbnail(
     req: Request,
 ) -> Result<Response, AppError> {
     let meta = state.store.artifact(user.id, id, artifact_id)?;
-    match meta.mime_type.as_str() {
-        "image/svg+xml" => {
+    match filetype::thumbnail(&meta.mime_type) {
+        Some(Thumbnail::Svg) => {
             let (parts, _) = req.into_parts();
             file_response(&parts, &state.store, &meta, false, Caching::Immutable).await
         }
-        "image/png" | "image/jpeg" | "image/gif" | "image/webp" => {
+        Some(Thumbnail::Raster) => {
             let cached = thumbnail_path(&state.config.data_dir, meta.id);
             let png = match tokio::fs::read(&cached).await {
                 Ok(png) => png,
@@ -71,6 +72,6 @@ async fn thumbnail(
             untrusted_content_headers(headers, "image/png");
             Ok(response)
         }
-        _ => Err(Missing::Thumbnail(meta.name.clone()).into()),
+        None => Err(Missing::Thumbnail(meta.name.clone()).into()),
     }
 }

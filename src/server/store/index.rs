@@ -52,14 +52,7 @@ impl Listing {
     }
 
     pub fn counts(&self) -> Counts {
-        let n = |t: GalleryType| self.types[t.index()].len() as u64;
-        Counts {
-            all: self.all.len() as u64,
-            images: n(GalleryType::Images),
-            html: n(GalleryType::Html),
-            code: n(GalleryType::Code),
-            files: n(GalleryType::Files),
-        }
+        Counts::from_fn(|f| self.keys(f).len() as u64)
     }
 
     /// The keys under a query's filter, search and order, and the counts per

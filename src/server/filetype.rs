@@ -1,0 +1,285 @@
+//! The one table of file types: what a file's extension says about its
+//! content type, gallery type, preview, language, Markdown converter and
+//! thumbnail. Every other module asks it. An extension not in the table gets
+//! `mime_guess`'s type and is one of the gallery's Files.
+//!
+//! Content types follow the reference design where it disagrees with
+//! `mime_guess` (which calls `.ts` a video and `.py` nothing).
+
+use crate::model::{extension, GalleryType};
+use Converter as C;
+use GalleryType::{Code, Files, Html, Images};
+use PreviewKind as P;
+use Thumbnail::{Raster, Svg};
+
+/// How the preview shows a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreviewKind {
+    /// The browser shows these from the file itself.
+    Image,
+    Html,
+    Pdf,
+    Audio,
+    Video,
+    Markdown,
+    /// CSV or TSV: a table, split at this byte.
+    Table(u8),
+    /// Decided by the first bytes: highlighted code where a language is
+    /// known, plain text, or nothing (binary).
+    ByContent,
+}
+
+/// What makes an uploaded document's Markdown twin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Converter {
+    /// CSV or TSV, split at this byte.
+    Table(u8),
+    Workbook,
+    Docx,
+    Html,
+    Pdf,
+}
+
+/// How a card's thumbnail is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Thumbnail {
+    /// Scaled down on the server.
+    Raster,
+    /// The picture itself (inert inside `<img>`).
+    Svg,
+}
+
+struct FileType {
+    extension: &'static str,
+    gallery: GalleryType,
+    preview: PreviewKind,
+    /// The extension syntect knows the language by.
+    syntax: Option<&'static str>,
+    converter: Option<Converter>,
+    thumbnail: Option<Thumbnail>,
+    mime: &'static str,
+}
+
+const fn row(
+    extension: &'static str,
+    gallery: GalleryType,
+    preview: PreviewKind,
+    syntax: Option<&'static str>,
+    converter: Option<Converter>,
+    thumbnail: Option<Thumbnail>,
+    mime: &'static str,
+) -> FileType {
+    FileType { extension, gallery, preview, syntax, converter, thumbnail, mime }
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[rustfmt::skip]
+static TYPES: &[FileType] = &[
+    //  extension   gallery preview          syntax        converter              thumbnail     content type
+    row("txt",      Files,  P::ByContent,    None,         None,                  None,         "text/plain"),
+    row("log",      Files,  P::ByContent,    None,         None,                  None,         "text/plain"),
+    row("md",       Code,   P::Markdown,     Some("md"),   None,                  None,         "text/markdown"),
+    row("markdown", Code,   P::Markdown,     Some("md"),   None,                  None,         "text/markdown"),
+    row("py",       Code,   P::ByContent,    Some("py"),   None,                  None,         "text/x-python"),
+    row("js",       Code,   P::ByContent,    Some("js"),   None,                  None,         "text/javascript"),
+    row("mjs",      Code,   P::ByContent,    Some("js"),   None,                  None,         "text/javascript"),
+    row("jsx",      Code,   P::ByContent,    Some("js"),   None,                  None,         "text/javascript"),
+    row("ts",       Code,   P::ByContent,    Some("js"),   None,                  None,         "text/x-typescript"),
+    row("tsx",      Code,   P::ByContent,    Some("js"),   None,                  None,         "text/x-typescript"),
+    row("json",     Code,   P::ByContent,    Some("json"), None,                  None,         "application/json"),
+    row("yaml",     Code,   P::ByContent,    Some("yaml"), None,                  None,         "application/x-yaml"),
+    row("yml",      Code,   P::ByContent,    Some("yaml"), None,                  None,         "application/x-yaml"),
+    row("xml",      Code,   P::ByContent,    Some("xml"),  None,                  None,         "application/xml"),
+    row("css",      Code,   P::ByContent,    Some("css"),  None,                  None,         "text/css"),
+    row("sql",      Code,   P::ByContent,    Some("sql"),  None,                  None,         "text/x-sql"),
+    row("sh",       Code,   P::ByContent,    Some("sh"),   None,                  None,         "text/x-shellscript"),
+    row("bash",     Code,   P::ByContent,    Some("sh"),   None,                  None,         "text/x-shellscript"),
+    row("zsh",      Code,   P::ByContent,    Some("sh"),   None,                  None,         "text/x-shellscript"),
+    row("html",     Html,   P::Html,         Some("html"), Some(C::Html),         None,         "text/html"),
+    row("htm",      Html,   P::Html,         Some("html"), Some(C::Html),         None,         "text/html"),
+    row("csv",      Files,  P::Table(b','),  None,         Some(C::Table(b',')),  None,         "text/csv"),
+    row("tsv",      Files,  P::Table(b'\t'), None,         Some(C::Table(b'\t')), None,         "text/tab-separated-values"),
+    row("pdf",      Files,  P::Pdf,          None,         Some(C::Pdf),          None,         "application/pdf"),
+    row("doc",      Files,  P::ByContent,    None,         None,                  None,         "application/msword"),
+    row("docx",     Files,  P::ByContent,    None,         Some(C::Docx),         None,         DOCX),
+    row("xls",      Files,  P::ByContent,    None,         None,                  None,         "application/vnd.ms-excel"),
+    row("xlsx",     Files,  P::ByContent,    None,         Some(C::Workbook),     None,         XLSX),
+    row("png",      Images, P::Image,        None,         None,                  Some(Raster), "image/png"),
+    row("jpg",      Images, P::Image,        None,         None,                  Some(Raster), "image/jpeg"),
+    row("jpeg",     Images, P::Image,        None,         None,                  Some(Raster), "image/jpeg"),
+    row("gif",      Images, P::Image,        None,         None,                  Some(Raster), "image/gif"),
+    row("webp",     Images, P::Image,        None,         None,                  Some(Raster), "image/webp"),
+    row("svg",      Images, P::Image,        None,         None,                  Some(Svg),    "image/svg+xml"),
+    row("zip",      Files,  P::ByContent,    None,         None,                  None,         "application/zip"),
+    row("skill",    Files,  P::ByContent,    None,         None,                  None,         "application/zip"),
+    row("gz",       Files,  P::ByContent,    None,         None,                  None,         "application/gzip"),
+    row("tgz",      Files,  P::ByContent,    None,         None,                  None,         "application/gzip"),
+];
+
+fn by_extension(ext: &str) -> Option<&'static FileType> {
+    TYPES.iter().find(|t| t.extension == ext)
+}
+
+/// The row of a file name's last extension, case-insensitive.
+fn by_name(name: &str) -> Option<&'static FileType> {
+    by_extension(&extension(name)?)
+}
+
+/// A file name's content type.
+pub fn mime_type(name: &str) -> &'static str {
+    match by_name(name) {
+        Some(t) => t.mime,
+        None => mime_guess::from_path(name).first_raw().unwrap_or("application/octet-stream"),
+    }
+}
+
+impl GalleryType {
+    /// Case-insensitive, by the last extension of the name.
+    pub fn from_name(name: &str) -> Self {
+        by_name(name).map_or(Self::Files, |t| t.gallery)
+    }
+}
+
+/// How the preview shows a file stored as `mime`. The stored type decides
+/// what the browser shows from the file itself (an agent may give a type
+/// other than the name's); the name decides how text is shown.
+pub fn preview(mime: &str, name: &str) -> PreviewKind {
+    let by_type = match mime.split_once('/') {
+        Some(("image", _)) => Some(PreviewKind::Image),
+        Some(("audio", _)) => Some(PreviewKind::Audio),
+        Some(("video", _)) => Some(PreviewKind::Video),
+        _ if mime == "text/html" => Some(PreviewKind::Html),
+        _ if mime == "application/pdf" => Some(PreviewKind::Pdf),
+        _ => None,
+    };
+    match (by_type, by_name(name).map(|t| t.preview)) {
+        (Some(shown), _) => shown,
+        (None, Some(text @ (PreviewKind::Markdown | PreviewKind::Table(_)))) => text,
+        _ => PreviewKind::ByContent,
+    }
+}
+
+/// The extension syntect knows the language of `ext` by: its own unless the
+/// table says otherwise (syntect knows many the table does not).
+pub fn syntax(ext: &str) -> &str {
+    by_extension(ext).and_then(|t| t.syntax).unwrap_or(ext)
+}
+
+/// What converts this document to Markdown, if anything does.
+pub fn converter(name: &str) -> Option<Converter> {
+    by_name(name)?.converter
+}
+
+/// How to make the thumbnail of a file stored as `mime`, if it has one.
+pub fn thumbnail(mime: &str) -> Option<Thumbnail> {
+    TYPES.iter().find(|t| t.mime == mime)?.thumbnail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_table() {
+        for (name, mime) in [
+            ("a.txt", "text/plain"),
+            ("a.md", "text/markdown"),
+            ("a.py", "text/x-python"),
+            ("a.js", "text/javascript"),
+            ("a.json", "application/json"),
+            ("a.YML", "application/x-yaml"),
+            ("a.html", "text/html"),
+            ("a.css", "text/css"),
+            ("a.pdf", "application/pdf"),
+            ("a.png", "image/png"),
+            ("a.jpeg", "image/jpeg"),
+            ("a.svg", "image/svg+xml"),
+            ("a.zip", "application/zip"),
+            ("a.tar.gz", "application/gzip"),
+            ("a.TGZ", "application/gzip"),
+            ("a.ts", "text/x-typescript"),
+            ("a.doc", "application/msword"),
+            ("a.docx", DOCX),
+            ("a.xls", "application/vnd.ms-excel"),
+            ("a.xlsx", XLSX),
+            ("a.zsh", "text/x-shellscript"),
+            ("a.mp3", "audio/mpeg"),
+            ("blob", "application/octet-stream"),
+        ] {
+            assert_eq!(mime_type(name), mime, "{name}");
+        }
+    }
+
+    #[test]
+    fn gallery_types_by_extension_case_insensitive() {
+        use GalleryType::*;
+        for (name, t) in [
+            ("a.PNG", Images),
+            ("a.jpg", Images),
+            ("a.jpeg", Images),
+            ("a.gif", Images),
+            ("a.svg", Images),
+            ("a.webp", Images),
+            ("a.html", Html),
+            ("a.HTM", Html),
+            ("a.py", Code),
+            ("a.js", Code),
+            ("a.mjs", Code),
+            ("a.ts", Code),
+            ("a.tsx", Code),
+            ("a.jsx", Code),
+            ("a.json", Code),
+            ("a.yaml", Code),
+            ("a.yml", Code),
+            ("a.xml", Code),
+            ("a.css", Code),
+            ("a.sql", Code),
+            ("a.md", Code),
+            ("a.markdown", Code),
+            ("a.sh", Code),
+            ("a.bash", Code),
+            ("a.zsh", Code),
+            ("a.csv", Files),
+            ("a.pdf", Files),
+            ("a.txt", Files),
+            ("a.bin", Files),
+            ("noext", Files),
+            ("dir.png/file", Files),
+            (".png", Files),
+            ("archive.tar.gz", Files),
+        ] {
+            assert_eq!(GalleryType::from_name(name), t, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_type_previews_as_its_row_says_when_stored_as_its_type() {
+        for t in TYPES {
+            assert_eq!(preview(t.mime, &format!("a.{}", t.extension)), t.preview, "{}", t.extension);
+        }
+    }
+
+    #[test]
+    fn the_stored_type_decides_media_and_the_name_decides_text() {
+        assert_eq!(preview("audio/mpeg", "a.mp3"), PreviewKind::Audio);
+        assert_eq!(preview("image/bmp", "a.bmp"), PreviewKind::Image);
+        assert_eq!(preview("image/png", "a.bin"), PreviewKind::Image);
+        assert_eq!(preview("text/plain", "a.png"), PreviewKind::ByContent);
+        assert_eq!(preview("text/plain", "notes.MD"), PreviewKind::Markdown);
+        assert_eq!(preview("text/plain", "a.tsv"), PreviewKind::Table(b'\t'));
+        assert_eq!(preview("text/x-rust", "a.rs"), PreviewKind::ByContent);
+    }
+
+    #[test]
+    fn syntaxes_converters_and_thumbnails() {
+        assert_eq!((syntax("tsx"), syntax("yml"), syntax("zsh"), syntax("rs")), ("js", "yaml", "sh", "rs"));
+        assert_eq!(converter("X.PDF"), Some(Converter::Pdf));
+        assert_eq!(converter("a.csv"), Some(Converter::Table(b',')));
+        assert_eq!((converter("a.doc"), converter("a.txt")), (None, None));
+        assert_eq!(thumbnail("image/jpeg"), Some(Thumbnail::Raster));
+        assert_eq!(thumbnail("image/svg+xml"), Some(Thumbnail::Svg));
+        assert_eq!((thumbnail("image/bmp"), thumbnail("text/plain")), (None, None));
+    }
+}
