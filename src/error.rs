@@ -88,6 +88,7 @@ impl FromServerFnError for AppError {
 mod server {
     use super::AppError;
     use crate::server::archive::ArchiveError;
+    use crate::server::convert::ConvertError;
     use axum::http::StatusCode;
     use axum::response::{IntoResponse, Response};
     use axum::Json;
@@ -136,6 +137,14 @@ mod server {
                 ArchiveError::TooLarge(_) => AppError::PayloadTooLarge(e.to_string()),
                 ArchiveError::Io(io) => io.into(),
             }
+        }
+    }
+
+    /// Only `vitrine convert` fails this way; uploads keep the reason in
+    /// their answer instead.
+    impl From<ConvertError> for AppError {
+        fn from(e: ConvertError) -> Self {
+            AppError::BadRequest(e.to_string())
         }
     }
 

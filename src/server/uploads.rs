@@ -113,7 +113,7 @@ pub async fn upload(
                     answer.markdown(thread, name.clone());
                     markdown.push((name, text));
                 }
-                Err(reason) => answer.conversion_error = Some(reason),
+                Err(reason) => answer.conversion_error = Some(reason.to_string()),
             }
         }
         answers.push(answer);

@@ -1,6 +1,7 @@
 //! DOCX: the paragraphs, headings, list items and tables of
 //! `word/document.xml`, read with a cap on its size.
 
+use super::ConvertError;
 use quick_xml::events::{BytesStart, Event};
 use std::io::{Cursor, Read};
 
@@ -28,14 +29,15 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
     e.attributes().flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| a.value.to_string())
 }
 
-pub fn to_markdown(bytes: &[u8]) -> Result<String, String> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("The DOCX could not be read: {e}"))?;
+pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ConvertError::Unreadable("DOCX", e.to_string()))?;
     let mut xml = Vec::new();
     zip.by_name("word/document.xml")
-        .map_err(|_| "The DOCX has no word/document.xml".to_string())?
+        .map_err(|_| ConvertError::Lacks("DOCX", "word/document.xml"))?
         .take(MAX_XML_BYTES)
         .read_to_end(&mut xml)
-        .map_err(|e| format!("The DOCX could not be read: {e}"))?;
+        .map_err(|e| ConvertError::Unreadable("DOCX", e.to_string()))?;
 
     let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
     let mut blocks: Vec<String> = Vec::new();
@@ -45,7 +47,8 @@ pub fn to_markdown(bytes: &[u8]) -> Result<String, String> {
     let mut table_depth = 0usize;
     let mut buf = Vec::new();
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| format!("The DOCX text could not be read: {e}"))?;
+        let event =
+            reader.read_event_into(&mut buf).map_err(|e| ConvertError::Unreadable("DOCX text", e.to_string()))?;
         match event {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "p" => paragraph = Paragraph::default(),
@@ -109,7 +112,7 @@ pub fn to_markdown(bytes: &[u8]) -> Result<String, String> {
         buf.clear();
     }
     if blocks.is_empty() {
-        return Err("The DOCX has no text".into());
+        return Err(ConvertError::Lacks("DOCX", "text"));
     }
     Ok(blocks.join("\n\n") + "\n")
 }

@@ -2,6 +2,7 @@
 //! server: a hostile or slow document can exhaust only the child's address
 //! space and CPU time, and the child is killed when the time is up.
 
+use super::ConvertError;
 use crate::error::AppError;
 use crate::server::config::Config;
 use std::os::unix::process::CommandExt as _;
@@ -9,10 +10,10 @@ use std::path::Path;
 use std::process::Stdio;
 
 /// Converts `input` (whose original name is `name`) to Markdown in a child
-/// process; the error is a short reason for the upload's answer.
-pub async fn run(config: &Config, input: &Path, name: &str) -> Result<String, String> {
+/// process.
+pub async fn run(config: &Config, input: &Path, name: &str) -> Result<String, ConvertError> {
     let Some(exe) = &config.converter else {
-        return Err("Conversion is turned off on this server".into());
+        return Err(ConvertError::Off);
     };
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("convert").arg(input).arg("--name").arg(name);
@@ -26,18 +27,16 @@ pub async fn run(config: &Config, input: &Path, name: &str) -> Result<String, St
     }
     let mut cmd = tokio::process::Command::from(cmd);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
-    let child = cmd.spawn().map_err(|e| format!("Conversion could not start: {e}"))?;
+    let child = cmd.spawn().map_err(ConvertError::Start)?;
     // On time-out the future, and with it the child, is dropped: kill_on_drop ends it.
     match tokio::time::timeout(config.convert_timeout, child.wait_with_output()).await {
-        Err(_) => Err(format!("Conversion took longer than {} seconds", config.convert_timeout.as_secs())),
-        Ok(Err(e)) => Err(format!("Conversion failed: {e}")),
-        Ok(Ok(out)) if out.status.success() => {
-            String::from_utf8(out.stdout).map_err(|_| "Conversion produced text that is not UTF-8".into())
-        }
+        Err(_) => Err(ConvertError::Timeout(config.convert_timeout.as_secs())),
+        Ok(Err(e)) => Err(ConvertError::Failed(e)),
+        Ok(Ok(out)) if out.status.success() => String::from_utf8(out.stdout).map_err(|_| ConvertError::NotUtf8),
         Ok(Ok(out)) => {
             let said = String::from_utf8_lossy(&out.stderr);
-            let reason = said.lines().find_map(|l| l.strip_prefix("error: ")).map(str::to_string);
-            Err(reason.unwrap_or_else(|| "Conversion failed: the document was too large or too complex".into()))
+            let reason = said.lines().find_map(|l| l.strip_prefix("error: "));
+            Err(reason.map_or(ConvertError::Limits, |r| ConvertError::Child(r.to_string())))
         }
     }
 }
@@ -55,7 +54,7 @@ fn limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()>
 /// `vitrine convert INPUT --name NAME`: Markdown on standard output.
 pub fn main(input: &Path, name: &str) -> Result<(), AppError> {
     let bytes = std::fs::read(input)?;
-    let markdown = super::to_markdown(name, &bytes).map_err(AppError::BadRequest)?;
+    let markdown = super::to_markdown(name, &bytes)?;
     print!("{markdown}");
     Ok(())
 }

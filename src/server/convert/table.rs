@@ -1,6 +1,6 @@
 //! CSV, TSV and spreadsheets as Markdown tables.
 
-use super::MAX_ROWS;
+use super::{ConvertError, MAX_ROWS};
 use std::io::Cursor;
 
 fn cell(text: &str) -> String {
@@ -30,7 +30,7 @@ pub fn from_rows(rows: &[Vec<String>]) -> String {
     markdown_table(rows, false).trim_end().to_string()
 }
 
-pub fn delimited(bytes: &[u8], delimiter: u8) -> Result<String, String> {
+pub fn delimited(bytes: &[u8], delimiter: u8) -> Result<String, ConvertError> {
     let mut reader = crate::server::render::table::reader(bytes, delimiter);
     let mut rows = Vec::new();
     let mut cut = false;
@@ -39,22 +39,22 @@ pub fn delimited(bytes: &[u8], delimiter: u8) -> Result<String, String> {
             cut = true;
             break;
         }
-        let record = record.map_err(|e| format!("The table could not be read: {e}"))?;
+        let record = record.map_err(|e| ConvertError::Unreadable("table", e.to_string()))?;
         rows.push(record.iter().map(str::to_string).collect());
     }
     if rows.is_empty() {
-        return Err("The table has no rows".into());
+        return Err(ConvertError::Lacks("table", "rows"));
     }
     Ok(markdown_table(&rows, cut))
 }
 
-pub fn workbook(bytes: &[u8]) -> Result<String, String> {
+pub fn workbook(bytes: &[u8]) -> Result<String, ConvertError> {
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("The spreadsheet could not be read: {e}"))?;
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| ConvertError::Unreadable("spreadsheet", e.to_string()))?;
     let mut out = String::new();
     for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(|e| format!("Sheet '{name}' could not be read: {e}"))?;
+        let range = book.worksheet_range(&name).map_err(|e| ConvertError::Sheet(name.clone(), e.to_string()))?;
         let rows: Vec<Vec<String>> =
             range.rows().take(MAX_ROWS).map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
         out.push_str(&format!("## {name}\n\n"));
@@ -66,7 +66,7 @@ pub fn workbook(bytes: &[u8]) -> Result<String, String> {
         }
     }
     if out.is_empty() {
-        return Err("The spreadsheet has no sheets".into());
+        return Err(ConvertError::Lacks("spreadsheet", "sheets"));
     }
     Ok(out)
 }
