@@ -1,7 +1,7 @@
 //! The `vitrine` command line: `serve [--demo]` and `user add`.
 
 use super::config::Config;
-use super::{auth, demo, open_db, open_state, router};
+use super::{auth, open_db, open_state, router};
 use crate::error::AppError;
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
@@ -22,6 +22,7 @@ enum Command {
     /// Start the server on the Leptos site address (LEPTOS_SITE_ADDR overrides it).
     Serve {
         /// Seed an empty data directory with a demo user and artifacts.
+        #[cfg(feature = "demo")]
         #[arg(long)]
         demo: bool,
         /// Largest artifact accepted, in bytes (default 100 MiB).
@@ -78,6 +79,7 @@ pub async fn run() -> Result<(), AppError> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve {
+            #[cfg(feature = "demo")]
             demo,
             max_artifact_bytes,
             file_cache_mib,
@@ -100,6 +102,8 @@ pub async fn run() -> Result<(), AppError> {
                 config.connections.header_timeout = std::time::Duration::from_secs(secs);
             }
             config.converter = std::env::current_exe().ok();
+            #[cfg(not(feature = "demo"))]
+            let demo = false;
             serve(config, demo).await
         }
         Command::Convert { input, name } => super::convert::main(&input, &name),
@@ -131,8 +135,9 @@ async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     }
     let connections = config.connections.within_open_file_limit();
     let state = open_state(config, conf.leptos_options)?;
+    #[cfg(feature = "demo")]
     if seed {
-        demo::seed(&state.store).await?;
+        super::demo::seed(&state.store).await?;
     }
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;

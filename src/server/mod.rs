@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod convert;
 pub mod db;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod guard;
 pub mod listen;
