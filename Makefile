@@ -18,16 +18,18 @@ export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 run: build
 	VITRINE_DATA_DIR=$${VITRINE_DATA_DIR:-./data} ./target/release/vitrine serve --demo
 
-# The release server at target/release/vitrine and the site under target/site.
+# The release server at target/release/vitrine, with the demo data (feature
+# `demo`; --bin-features replaces the metadata's list, so it names ssr too),
+# and the site under target/site.
 build: tools
-	cargo leptos build --release
+	cargo leptos build --release --bin-features ssr,demo
 
 # Unit and integration tests, then the Playwright tests in headless Chromium
 # against the release build with fresh demo data.
 test: test-rust test-e2e
 
 test-rust:
-	cargo test --features ssr
+	cargo test --features ssr,demo
 	cargo test --manifest-path bench/Cargo.toml
 
 test-e2e: build chromium e2e-deps

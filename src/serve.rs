@@ -6,7 +6,7 @@ use crate::app::{shell, App};
 use crate::error::AppError;
 use crate::server::config::Config;
 use crate::server::state::AppState;
-use crate::server::{archive, auth, db, demo, guard, listen, routes, store};
+use crate::server::{archive, auth, db, guard, listen, routes, store};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::{self, Next};
@@ -91,8 +91,9 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     }
     let connections = config.connections.within_open_file_limit();
     let state = open_state(config, conf.leptos_options)?;
+    #[cfg(feature = "demo")]
     if seed {
-        demo::seed(&state.store).await?;
+        crate::server::demo::seed(&state.store).await?;
     }
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -22,10 +22,10 @@ test("demo sees the demo artifacts on /artifacts, newest first", async ({ page }
   await expect(cards).toHaveCount(24);
   // The newest conversation's artifacts come first.
   await expect(cards.first()).toContainText("Churn model training");
-  await expect(page.locator('.tab[data-filter="all"] .count')).toHaveText("26");
+  await expect(page.locator('.tab[data-filter="all"] .count')).toHaveText("27");
   await page.getByRole("link", { name: "Next →" }).click();
   await expect(page).toHaveURL(/page=2/);
-  await expect(cards).toHaveCount(2);
+  await expect(cards).toHaveCount(3);
   await expect(cards.last()).toContainText("data/sales_2024.csv");
 });
 

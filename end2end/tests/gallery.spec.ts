@@ -92,6 +92,8 @@ test("CSV shows as a table, text as text, binaries as a download", async ({ page
   await page.screenshot({ path: shots("preview-table", info.project.name) });
   await openPreview(page, "run.log", "files");
   await expect(page.locator("pre.text")).toBeVisible();
+  await openPreview(page, "notes.txt", "files");
+  await expect(page.locator("pre.text")).toContainText("Revenue for the year: $348,431.");
   await openPreview(page, "model.bin", "files");
   const download = page.locator(".binary a.button");
   await expect(download).toHaveText("Download");

@@ -22,6 +22,7 @@ enum Command {
     /// Start the server on the Leptos site address (LEPTOS_SITE_ADDR overrides it).
     Serve {
         /// Seed an empty data directory with a demo user and artifacts.
+        #[cfg(feature = "demo")]
         #[arg(long)]
         demo: bool,
         /// Largest artifact accepted, in bytes (default 100 MiB).
@@ -84,6 +85,7 @@ pub fn run() -> Result<Task, AppError> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve {
+            #[cfg(feature = "demo")]
             demo,
             max_artifact_bytes,
             file_cache_mib,
@@ -106,6 +108,8 @@ pub fn run() -> Result<Task, AppError> {
                 config.connections.header_timeout = std::time::Duration::from_secs(secs);
             }
             config.converter = std::env::current_exe().ok();
+            #[cfg(not(feature = "demo"))]
+            let demo = false;
             Ok(Task::Serve { config, demo })
         }
         Command::Convert { input, name } => super::convert::main(&input, &name).map(|()| Task::Done),

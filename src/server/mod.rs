@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod convert;
 pub mod db;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod filetype;
 pub mod guard;
