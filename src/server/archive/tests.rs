@@ -195,3 +195,29 @@ fn duplicate_member_names_answer_the_last_entry() {
     assert_eq!(&*cache.read_member(&path, "a.txt").unwrap(), b"later", "as unzip extracts it last");
     assert!(matches!(cache.read_member(&path, "b.txt").unwrap_err(), ArchiveError::MemberNotFound(_)));
 }
+
+#[test]
+fn members_under_one_top_level_folder_answer_by_their_inner_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("my-skill.skill");
+    write_zip(
+        &path,
+        &[
+            ("zz-skill/SKILL.md", b"later folder"),
+            ("my-skill/SKILL.md", b"# packaged"),
+            ("my-skill/scripts/install.sh", b"echo hi"),
+            ("deep/er/notes.md", b"two levels"),
+            ("README.md", b"exact"),
+            ("other/README.md", b"shadowed"),
+        ],
+    );
+    let (cache, _) = cache();
+    assert_eq!(&*cache.read_member(&path, "SKILL.md").unwrap(), b"# packaged", "first folder in byte order");
+    assert_eq!(&*cache.read_member(&path, "scripts/install.sh").unwrap(), b"echo hi");
+    assert_eq!(&*cache.read_member(&path, "README.md").unwrap(), b"exact", "an exact name comes first");
+    assert_eq!(&*cache.read_member(&path, "my-skill/SKILL.md").unwrap(), b"# packaged");
+    assert_eq!(&*cache.read_member(&path, "er/notes.md").unwrap(), b"two levels", "under the one folder deep/");
+    for missing in ["notes.md", "install.sh", "skill/SKILL.md", "scripts"] {
+        assert!(matches!(cache.read_member(&path, missing).unwrap_err(), ArchiveError::MemberNotFound(_)), "{missing}");
+    }
+}
