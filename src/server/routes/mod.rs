@@ -15,6 +15,7 @@ use crate::error::AppError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::{self, HeaderValue};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde::Serialize;
@@ -37,6 +38,19 @@ pub fn router() -> Router<AppState> {
         .merge(thumbnails::router())
         .merge(uploads::router())
         .merge(zips::router())
+        // Every API answer is JSON, a path or method that does not exist too
+        // (axum keeps `Allow` on the 405).
+        .route("/api", axum::routing::any(no_endpoint))
+        .route("/api/", axum::routing::any(no_endpoint))
+        .route("/api/{*rest}", axum::routing::any(no_endpoint))
+        .method_not_allowed_fallback(|| async {
+            let detail = serde_json::json!({ "detail": "Method not allowed" });
+            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(detail))
+        })
+}
+
+async fn no_endpoint(uri: axum::http::Uri) -> AppError {
+    AppError::NotFound(format!("No API endpoint at {}", uri.path()))
 }
 
 /// `axum::Json`, but a bad body answers `{"detail": ...}` like every other error.
