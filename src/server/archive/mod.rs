@@ -9,7 +9,7 @@ mod limits;
 pub use limits::{ArchiveLimits, Clock, SystemClock};
 
 use quick_cache::sync::Cache;
-use quick_cache::Weighter;
+use quick_cache::{OptionsBuilder, Weighter};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -97,11 +97,15 @@ fn is_safe_name(name: &str) -> bool {
 impl ArchiveCache {
     pub fn new(limits: ArchiveLimits, clock: Arc<dyn Clock>) -> Self {
         let typical_member = 16 * 1024;
-        let members = Cache::with_weighter(
-            (limits.cache_bytes / typical_member).max(1) as usize,
-            limits.cache_bytes.max(1),
-            ByLength,
-        );
+        // One shard: quick_cache splits its bound between shards, and a
+        // member of a quarter of the bound must fit.
+        let options = OptionsBuilder::new()
+            .shards(1)
+            .estimated_items_capacity((limits.cache_bytes / typical_member).max(1) as usize)
+            .weight_capacity(limits.cache_bytes.max(1))
+            .build()
+            .expect("shards, items and weight are set");
+        let members = Cache::with_options(options, ByLength, Default::default(), Default::default());
         let directories = Cache::new(limits.max_open_archives.max(1));
         Self { limits, clock, directories, members, loads: AtomicU64::new(0) }
     }

@@ -83,6 +83,18 @@ fn member_cache_stays_within_its_bound() {
         assert!(cache.cached_member_bytes() <= 10_000);
     }
     assert_eq!(cache.cached_member_bytes(), 10_000);
+
+    // The largest member kept is a quarter of the bound.
+    let path = dir.path().join("quarter.skill");
+    write_zip(&path, &[("quarter", &vec![7u8; 1_000_000]), ("more", &vec![7u8; 1_000_001])]);
+    let cache = ArchiveCache::new(
+        ArchiveLimits { cache_bytes: 4_000_000, ..Default::default() },
+        Arc::new(SystemClock::default()),
+    );
+    cache.read_member(&path, "more").unwrap();
+    assert_eq!(cache.cached_member_bytes(), 0);
+    cache.read_member(&path, "quarter").unwrap();
+    assert_eq!(cache.cached_member_bytes(), 1_000_000);
 }
 
 #[test]
