@@ -396,6 +396,14 @@ async fn errors_never_carry_the_files_cache_headers() {
     assert_eq!(r.header("content-type"), "application/json");
     assert!(!r.header("cache-control").contains("immutable"), "{}", r.header("cache-control"));
     assert!(r.header("content-disposition").is_empty() && r.header("etag").is_empty());
+    // ServeFile's own refusal (a date condition that fails) is made JSON too.
+    let req = Request::get(&url)
+        .header(header::AUTHORIZATION, format!("Bearer {}", t.token))
+        .header(header::IF_UNMODIFIED_SINCE, "Thu, 01 Jan 1970 00:00:00 GMT");
+    let r = t.app.send(req.body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(r.json(), json!({ "detail": "Precondition Failed" }));
+    assert!(!r.header("cache-control").contains("immutable"), "{}", r.header("cache-control"));
 }
 
 /// Skill packagers put everything under one folder (`my-skill/SKILL.md`);
