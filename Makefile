@@ -7,12 +7,13 @@ CARGO_LEPTOS_VERSION := 0.3.11
 WASM_BINDGEN_VERSION := 0.2.130
 BINARYEN_VERSION := 132.0.0
 CARGO_FUZZ_VERSION := 0.13.2
+SCHEMATHESIS_VERSION := 4.32.5
 TOOLS := $(CURDIR)/.tools
 CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run build test test-rust test-e2e test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen chromium wrk nginx e2e-deps
+.PHONY: run build test test-rust test-api test-e2e schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen chromium wrk nginx e2e-deps
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -26,11 +27,17 @@ build: tools
 
 # Unit and integration tests, then the Playwright tests in headless Chromium
 # against the release build with fresh demo data.
-test: test-rust test-e2e
+test: test-rust test-api test-e2e
 
 test-rust:
 	cargo test --features ssr,demo
 	cargo test --manifest-path bench/Cargo.toml
+
+# Schemathesis with every check against the debug server, on a fresh data
+# directory (tests/schemathesis.sh); fails on any finding.
+test-api: schemathesis
+	cargo build --features ssr
+	tests/schemathesis.sh
 
 test-e2e: build chromium e2e-deps
 	cd end2end && npx playwright test
@@ -60,6 +67,10 @@ fuzz: cargo-fuzz
 
 cargo-fuzz:
 	@cargo fuzz --version 2>/dev/null | grep -q " $(CARGO_FUZZ_VERSION)$$" || cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked
+
+schemathesis:
+	@$(TOOLS)/schemathesis/bin/schemathesis --version 2>/dev/null | grep -q " $(SCHEMATHESIS_VERSION)$$" || \
+	  { python3 -m venv $(TOOLS)/schemathesis && $(TOOLS)/schemathesis/bin/pip install -q schemathesis==$(SCHEMATHESIS_VERSION); }
 
 tools: rust-target cargo-leptos wasm-bindgen binaryen
 

@@ -54,7 +54,7 @@ pub enum Missing {
     #[error("No thumbnail for {0}")]
     Thumbnail(String),
     /// An address of the API that names no endpoint.
-    #[error("No such endpoint: {0}")]
+    #[error("No API endpoint at {0}")]
     Endpoint(String),
 }
 

@@ -219,11 +219,9 @@ impl ArtifactQuery {
         for (key, value) in pairs {
             match key {
                 "page" => {
-                    q.page = value
-                        .parse()
-                        .ok()
-                        .filter(|p| *p >= 1)
-                        .ok_or_else(|| format!("Invalid page '{value}': expected a whole number of at least 1"))?
+                    q.page = value.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
+                        format!("Invalid page '{value}': expected a whole number from 1 to {}", u32::MAX)
+                    })?
                 }
                 "size" => {
                     q.size = value.parse().ok().filter(|s| (1..=Self::MAX_SIZE).contains(s)).ok_or_else(|| {

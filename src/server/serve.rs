@@ -1,16 +1,23 @@
-//! Sending a stored file: streamed from disk by tower-http's `ServeFile`
-//! (Range, HEAD, Last-Modified), with our content type, ETag, disposition
-//! and the headers that keep agent-made content out of our origin.
+//! Sending a stored file or an archive member: small ones from memory, large
+//! files streamed from disk by tower-http's `ServeFile` (HEAD, Last-Modified
+//! and its conditions); ranges decided in `range`; with our content type,
+//! ETag, disposition and the headers that keep agent-made content out of
+//! our origin.
+
+mod range;
 
 use super::mime;
-use super::store::small::{self, SmallFile};
+use super::store::small;
 use super::store::{sidecar::Sidecar, ArtifactStore};
 use crate::error::AppError;
 use axum::body::Body;
 use axum::http::header::{self, HeaderValue};
-use axum::http::{request::Parts, Method, Request, StatusCode};
+use axum::http::{request::Parts, HeaderMap, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum_extra::headers::{ETag, HeaderMapExt, IfNoneMatch};
+use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use range::{bytes_response, Span};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -57,19 +64,14 @@ pub fn content_type(mime_type: &str) -> String {
     }
 }
 
-fn etag(meta: &Sidecar) -> String {
-    format!("\"{}\"", &meta.sha256[..meta.sha256.len().min(32)])
+/// A strong validator from a SHA-256 in hex: its first 128 bits.
+pub fn strong_etag(sha256_hex: &str) -> ETag {
+    format!("\"{}\"", &sha256_hex[..sha256_hex.len().min(32)]).parse().expect("hex digits make a valid entity tag")
 }
 
-fn if_none_match(parts: &Parts, tag: &str) -> bool {
-    parts
-        .headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == tag || t == "*")
+/// Whether the client's copy is current (`If-None-Match`: weak comparison, `*` included).
+pub fn not_modified(headers: &HeaderMap, tag: &ETag) -> bool {
+    headers.typed_get::<IfNoneMatch>().is_some_and(|condition| !condition.precondition_passes(tag))
 }
 
 /// Headers every response carrying agent-made bytes gets. The sandbox CSP
@@ -87,25 +89,36 @@ pub fn untrusted_content_headers(headers: &mut axum::http::HeaderMap, mime_type:
     }
 }
 
-/// A plain GET or HEAD of a small file: no range, no date condition.
-fn is_plain_small_read(parts: &Parts, meta: &Sidecar) -> bool {
-    let conditional = [header::RANGE, header::IF_RANGE, header::IF_MODIFIED_SINCE, header::IF_UNMODIFIED_SINCE];
+/// Whether a file is read whole into memory: a small one, unless a date
+/// condition asks `ServeFile` to compare dates.
+fn is_small_read(parts: &Parts, meta: &Sidecar) -> bool {
+    let dated = [header::IF_MODIFIED_SINCE, header::IF_UNMODIFIED_SINCE];
     meta.size <= small::MAX_BYTES
         && (parts.method == Method::GET || parts.method == Method::HEAD)
-        && !conditional.iter().any(|h| parts.headers.contains_key(h))
+        && !dated.iter().any(|h| parts.headers.contains_key(h))
 }
 
-/// What `ServeFile` answers to a plain read, from the bytes in hand.
-fn whole_file(file: SmallFile, head: bool) -> Response {
-    let length = file.bytes.len() as u64;
-    let mut response = Response::new(if head { Body::empty() } else { Body::from(file.bytes) });
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    if let Some(modified) = file.modified.and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()) {
-        headers.insert(header::LAST_MODIFIED, modified);
+/// A large file, streamed by `ServeFile`, asked for the one span that
+/// [`range::span`] decided (it knows nothing of our ETag).
+async fn streamed(parts: &Parts, path: std::path::PathBuf, len: u64, tag: &ETag) -> Response {
+    let mut headers = parts.headers.clone();
+    headers.remove(header::IF_RANGE);
+    headers.remove(header::RANGE);
+    match range::span(parts, len, tag, || std::fs::metadata(&path).and_then(|m| m.modified()).ok()) {
+        Span::Whole => {}
+        Span::Part(start, end) => {
+            let one = HeaderValue::from_str(&format!("bytes={start}-{end}")).expect("digits make a header value");
+            headers.insert(header::RANGE, one);
+        }
+        Span::Unsatisfiable => return range::unsatisfiable(len),
     }
-    response
+    let mut req = Request::new(Body::empty());
+    *req.method_mut() = parts.method.clone();
+    *req.headers_mut() = headers;
+    match ServeFile::new(path).oneshot(req).await {
+        Ok(res) => res.map(Body::new),
+        Err(never) => match never {},
+    }
 }
 
 /// An artifact's bytes with the headers that describe them.
@@ -116,34 +129,58 @@ pub async fn file_response(
     download: bool,
     caching: Caching,
 ) -> Result<Response, AppError> {
-    let tag = etag(meta);
-    let mut response = if if_none_match(parts, &tag) {
+    let tag = strong_etag(&meta.sha256);
+    let response = if not_modified(&parts.headers, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
-    } else if is_plain_small_read(parts, meta) {
-        whole_file(store.small_file(meta).await?, parts.method == Method::HEAD)
+    } else if is_small_read(parts, meta) {
+        let file = store.small_file(meta).await?;
+        bytes_response(parts, file.bytes, &tag, file.modified)
     } else {
-        let path = store.data_path(meta)?;
-        let mut req = Request::new(Body::empty());
-        *req.method_mut() = parts.method.clone();
-        *req.headers_mut() = parts.headers.clone();
-        match ServeFile::new(path).oneshot(req).await {
-            Ok(res) => res.map(Body::new),
-            Err(never) => match never {},
-        }
+        streamed(parts, store.data_path(meta)?, meta.size, &tag).await
     };
     if response.status() == StatusCode::NOT_FOUND {
         return Err(crate::error::Missing::Path(meta.path.clone()).into());
     }
+    Ok(describe(response, &meta.name, &meta.mime_type, &tag, download, caching))
+}
+
+/// A member of an archive, in memory: ranges and If-None-Match as for files.
+pub fn member_response(parts: &Parts, name: &str, bytes: Bytes, tag: &ETag, download: bool) -> Response {
+    let response = if not_modified(&parts.headers, tag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        bytes_response(parts, bytes, tag, None)
+    };
+    describe(response, name, &mime::for_name(name), tag, download, Caching::Revalidate)
+}
+
+/// The headers of the bytes a success or 304 carries. Anything else
+/// (416, or 412 from a date condition) is an error, answered as JSON and
+/// never cached as the file would be.
+fn describe(
+    mut response: Response,
+    name: &str,
+    mime_type: &str,
+    tag: &ETag,
+    download: bool,
+    caching: Caching,
+) -> Response {
+    let status = response.status();
+    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        if response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t == "application/json") {
+            return response;
+        }
+        let detail = status.canonical_reason().unwrap_or("Request refused");
+        return (status, axum::Json(serde_json::json!({ "detail": detail }))).into_response();
+    }
     let headers = response.headers_mut();
     let value =
         |s: String| HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    headers.insert(header::CONTENT_TYPE, value(content_type(&meta.mime_type)));
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&meta.name, download)) {
+    headers.insert(header::CONTENT_TYPE, value(content_type(mime_type)));
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(name, download)) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&tag) {
-        headers.insert(header::ETAG, v);
-    }
+    headers.typed_insert(tag.clone());
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(match caching {
@@ -151,8 +188,8 @@ pub async fn file_response(
             Caching::Revalidate => "private, no-cache",
         }),
     );
-    untrusted_content_headers(headers, &meta.mime_type);
-    Ok(response)
+    untrusted_content_headers(headers, mime_type);
+    response
 }
 
 #[cfg(test)]

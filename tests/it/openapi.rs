@@ -1,5 +1,7 @@
 //! `/api/openapi.json` describes what the server does: every documented
-//! operation exists and, called plainly, answers one of its documented statuses.
+//! operation exists and, called plainly, answers one of its documented
+//! statuses, and needs credentials unless it says `security: []`.
+//! (`tests/schemathesis.sh` checks much more, against the running server.)
 
 use crate::common::TestApp;
 use axum::body::Body;
@@ -47,9 +49,34 @@ async fn every_documented_operation_answers_as_documented() {
             );
             let unauthenticated =
                 app.send(Request::builder().method(method.clone()).uri(&uri).body(Body::empty()).unwrap()).await;
-            assert_eq!(unauthenticated.status, 401, "{method} {template} without credentials");
+            let public = operation["security"].as_array().is_some_and(Vec::is_empty);
+            let expected = if public { 200 } else { 401 };
+            assert_eq!(unauthenticated.status, expected, "{method} {template} without credentials");
             checked += 1;
         }
     }
     assert!(checked >= 15, "{checked}");
+}
+
+/// Every `/api/...` answer is JSON `{"detail"}`, for paths and methods that
+/// do not exist too; pages keep their HTML 404.
+#[tokio::test]
+async fn unknown_api_paths_and_methods_answer_json() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    for path in ["/api/nothing", "/api/conversations/x/y/z", "/api/", "/api"] {
+        let r = app.get(path, &token).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert_eq!(r.header("content-type"), "application/json", "{path}");
+        assert_eq!(r.json()["detail"], format!("No API endpoint at {path}"));
+    }
+    let r = app.call(Method::PUT, "/api/conversations", Some(&token), None).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), "POST,GET,HEAD");
+    assert_eq!(r.json(), serde_json::json!({ "detail": "Method not allowed" }));
+    let r = app.call(Method::POST, "/api/openapi.json", None, None).await;
+    assert_eq!((r.status.as_u16(), r.json()["detail"].as_str()), (405, Some("Method not allowed")));
+    let page = app.call(Method::GET, "/no-such-page", None, None).await;
+    assert_eq!(page.status, 404);
+    assert!(page.header("content-type").starts_with("text/html"), "{}", page.header("content-type"));
 }

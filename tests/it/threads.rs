@@ -171,7 +171,7 @@ async fn range_and_conditional_requests() {
     assert_eq!(full.header("accept-ranges"), "bytes");
     assert_eq!(full.header("content-length"), "8");
     assert_eq!(full.body.len(), 8);
-    // A whole small file is read in one go, a range by ServeFile: they agree.
+    // A whole small file and a range of it: they agree.
     let ranged = t.get_with(path, &[(header::RANGE, "bytes=0-")], Method::GET).await;
     assert_eq!(ranged.body, full.body);
     assert!(!full.header("last-modified").is_empty());
@@ -333,4 +333,111 @@ async fn hostile_archives_get_clear_errors_over_http() {
     let dir = app.dir.path().join("conversations").join(&id).join("artifacts");
     assert_eq!(std::fs::read_dir(dir).unwrap().count(), 4, "nothing was extracted");
     assert!(!app.dir.path().join("escape.txt").exists());
+}
+
+/// Ranges follow one rule whatever answers them: a small file (from
+/// memory), a large one (streamed by ServeFile) and an archive member.
+#[tokio::test]
+async fn if_range_and_multiple_ranges() {
+    let t = thread().await;
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    assert_eq!(t.app.tool_result(&t.token, &t.id, &[("big.bin", &big)]).await.status, StatusCode::CREATED);
+    let cases: [(&str, &[u8]); 3] = [
+        ("mnt/user-data/outputs/data.csv", b"a,b\n1,2\n"),
+        ("mnt/user-data/outputs/big.bin", &big),
+        ("mnt/user-data/outputs/my-skill.skill/SKILL.md", b"# My skill\n"),
+    ];
+    for (path, whole) in cases {
+        let full = t.get(path).await;
+        assert_eq!(full.body, whole, "{path}");
+        let (tag, modified) = (full.header("etag"), full.header("last-modified"));
+        let part = format!("bytes 1-3/{}", whole.len());
+        let mut current = vec![tag];
+        if !path.contains(".skill/") {
+            current.push(modified);
+        }
+        for validator in current {
+            let r = t.get_with(path, &[(header::RANGE, "bytes=1-3"), (header::IF_RANGE, validator)], Method::GET).await;
+            assert_eq!(r.status, StatusCode::PARTIAL_CONTENT, "{path} If-Range: {validator}");
+            assert_eq!((r.body.as_slice(), r.header("content-range")), (&whole[1..=3], part.as_str()), "{path}");
+        }
+        // A validator of another file (or version): the whole current file, never a part of it.
+        for stale in ["\"0123456789abcdef\"", "Thu, 01 Jan 1970 00:00:00 GMT", "W/\"weak\""] {
+            let r = t.get_with(path, &[(header::RANGE, "bytes=1-3"), (header::IF_RANGE, stale)], Method::GET).await;
+            assert_eq!(r.status, StatusCode::OK, "{path} If-Range: {stale}");
+            assert_eq!(r.body, whole, "{path}");
+            assert!(r.header("content-range").is_empty());
+        }
+        let r = t.get_with(path, &[(header::RANGE, "bytes=0-1,3-4")], Method::GET).await;
+        assert_eq!((r.status, r.body.as_slice()), (StatusCode::OK, whole), "{path}: several ranges answer the whole");
+        let r = t.get_with(path, &[(header::RANGE, "bytes=-2")], Method::GET).await;
+        assert_eq!((r.status, r.body.as_slice()), (StatusCode::PARTIAL_CONTENT, &whole[whole.len() - 2..]), "{path}");
+        let r = t.get_with(path, &[(header::RANGE, "bytes=999999-")], Method::GET).await;
+        assert_eq!(r.status, StatusCode::RANGE_NOT_SATISFIABLE, "{path}");
+        assert_eq!(r.header("content-range"), format!("bytes */{}", whole.len()));
+        assert_eq!(r.header("content-type"), "application/json");
+        assert!(r.json()["detail"].as_str().unwrap().starts_with("Range not satisfiable"));
+    }
+}
+
+#[tokio::test]
+async fn errors_never_carry_the_files_cache_headers() {
+    let t = thread().await;
+    let listed = t.app.get(&format!("/api/conversations/{}/artifacts?q=data.csv", t.id), &t.token).await;
+    let url = listed.json()["items"][0]["url"].as_str().unwrap().to_string();
+    let ok = t.app.get(&url, &t.token).await;
+    assert_eq!(ok.header("cache-control"), "private, max-age=31536000, immutable");
+    let mut req = Request::get(&url).header(header::AUTHORIZATION, format!("Bearer {}", t.token));
+    req = req.header(header::RANGE, "bytes=50-");
+    let r = t.app.send(req.body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(r.header("content-type"), "application/json");
+    assert!(!r.header("cache-control").contains("immutable"), "{}", r.header("cache-control"));
+    assert!(r.header("content-disposition").is_empty() && r.header("etag").is_empty());
+    // ServeFile's own refusal (a date condition that fails) is made JSON too.
+    let req = Request::get(&url)
+        .header(header::AUTHORIZATION, format!("Bearer {}", t.token))
+        .header(header::IF_UNMODIFIED_SINCE, "Thu, 01 Jan 1970 00:00:00 GMT");
+    let r = t.app.send(req.body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(r.json(), json!({ "detail": "Precondition Failed" }));
+    assert!(!r.header("cache-control").contains("immutable"), "{}", r.header("cache-control"));
+}
+
+/// Skill packagers put everything under one folder (`my-skill/SKILL.md`);
+/// paths inside the archive answer either way, as in the reference.
+#[tokio::test]
+async fn skills_packaged_under_one_top_level_folder() {
+    let t = thread().await;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, body) in [("packaged/SKILL.md", "# Packaged\n"), ("packaged/scripts/install.sh", "echo packaged\n")] {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    let packaged = zip.finish().unwrap().into_inner();
+    assert_eq!(t.app.tool_result(&t.token, &t.id, &[("packaged.skill", &packaged)]).await.status, StatusCode::CREATED);
+    let base = "mnt/user-data/outputs/packaged.skill";
+    for (member, body) in
+        [("SKILL.md", "# Packaged\n"), ("scripts/install.sh", "echo packaged\n"), ("packaged/SKILL.md", "# Packaged\n")]
+    {
+        let r = t.get(&format!("{base}/{member}")).await;
+        assert_eq!((r.status, r.text().as_str()), (StatusCode::OK, body), "{member}");
+    }
+    let r = t.get(&format!("{base}/install.sh")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json(), json!({ "detail": "File 'install.sh' not found in skill archive" }));
+    let r = t.get(&format!("{base}/..%2F..%2Fetc/passwd")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the same path rules");
+    // The flat layout still answers as before.
+    assert_eq!(t.get("mnt/user-data/outputs/my-skill.skill/SKILL.md").await.text(), "# My skill\n");
+}
+
+#[tokio::test]
+async fn an_empty_virtual_path_is_a_json_404() {
+    let t = thread().await;
+    let r = t.app.get(&format!("/api/threads/{}/artifacts/", t.id), &t.token).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.header("content-type"), "application/json");
+    assert!(r.json()["detail"].is_string());
 }

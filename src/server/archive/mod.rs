@@ -8,6 +8,8 @@ mod limits;
 
 pub use limits::{ArchiveLimits, Clock, SystemClock};
 
+use quick_cache::sync::Cache;
+use quick_cache::{OptionsBuilder, Weighter};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -49,33 +51,36 @@ struct Entry {
     safe: bool,
 }
 
+/// An opened archive: its central directory, and the open file behind it
+/// (one reader at a time).
 struct Directory {
-    version: Version,
-    loaded_at: Duration,
-    last_used: u64,
-    archive: ZipArchive<BufReader<File>>,
+    archive: Mutex<ZipArchive<BufReader<File>>>,
     entries: HashMap<String, Entry>,
 }
 
-struct CachedMember {
+/// quick_cache has no expiry: a cached value carries the version and time it
+/// was read, checked at each use.
+#[derive(Clone)]
+struct Cached<T> {
     version: Version,
-    stored_at: Duration,
-    last_used: u64,
-    bytes: Arc<[u8]>,
+    at: Duration,
+    value: T,
 }
 
-#[derive(Default)]
-struct Inner {
-    directories: HashMap<PathBuf, Directory>,
-    members: HashMap<(PathBuf, String), CachedMember>,
-    member_bytes: u64,
-    tick: u64,
+#[derive(Clone)]
+struct ByLength;
+
+impl Weighter<(PathBuf, String), Cached<Arc<[u8]>>> for ByLength {
+    fn weight(&self, _: &(PathBuf, String), member: &Cached<Arc<[u8]>>) -> u64 {
+        member.value.len() as u64
+    }
 }
 
 pub struct ArchiveCache {
     limits: ArchiveLimits,
     clock: Arc<dyn Clock>,
-    inner: Mutex<Inner>,
+    directories: Cache<PathBuf, Cached<Arc<Directory>>>,
+    members: Cache<(PathBuf, String), Cached<Arc<[u8]>>, ByLength>,
     loads: AtomicU64,
 }
 
@@ -91,7 +96,18 @@ fn is_safe_name(name: &str) -> bool {
 
 impl ArchiveCache {
     pub fn new(limits: ArchiveLimits, clock: Arc<dyn Clock>) -> Self {
-        Self { limits, clock, inner: Mutex::new(Inner::default()), loads: AtomicU64::new(0) }
+        let typical_member = 16 * 1024;
+        // One shard: quick_cache splits its bound between shards, and a
+        // member of a quarter of the bound must fit.
+        let options = OptionsBuilder::new()
+            .shards(1)
+            .estimated_items_capacity((limits.cache_bytes / typical_member).max(1) as usize)
+            .weight_capacity(limits.cache_bytes.max(1))
+            .build()
+            .expect("shards, items and weight are set");
+        let members = Cache::with_options(options, ByLength, Default::default(), Default::default());
+        let directories = Cache::new(limits.max_open_archives.max(1));
+        Self { limits, clock, directories, members, loads: AtomicU64::new(0) }
     }
 
     /// How many times a central directory was read from disk: what the cache saves.
@@ -101,18 +117,14 @@ impl ArchiveCache {
 
     /// Bytes of members held in the cache now.
     pub fn cached_member_bytes(&self) -> u64 {
-        self.lock().member_bytes
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.members.weight()
     }
 
     /// One member if the cache holds it, fresh: a stat and a lock, no
     /// reading, so callers need not leave the runtime thread for it.
     pub fn cached_member(&self, archive: &Path, member: &str) -> Result<Option<Arc<[u8]>>, ArchiveError> {
         let version = Self::version(archive)?;
-        Ok(self.hit(&mut self.lock(), archive, member, version, self.clock.now()))
+        Ok(self.fresh(self.members.get(&(archive.to_path_buf(), member.to_string())), version))
     }
 
     fn version(archive: &Path) -> Result<Version, ArchiveError> {
@@ -127,57 +139,38 @@ impl ArchiveCache {
         })
     }
 
-    fn hit(
-        &self,
-        inner: &mut Inner,
-        archive: &Path,
-        member: &str,
-        version: Version,
-        now: Duration,
-    ) -> Option<Arc<[u8]>> {
-        inner.tick += 1;
-        let tick = inner.tick;
-        let key = (archive.to_path_buf(), member.to_string());
-        let hit = inner.members.get_mut(&key).filter(|m| m.version == version && self.within_ttl(m.stored_at, now))?;
-        hit.last_used = tick;
-        Some(hit.bytes.clone())
-    }
-
-    fn within_ttl(&self, at: Duration, now: Duration) -> bool {
-        now.saturating_sub(at) < self.limits.ttl
+    /// The cached value if it was read from this version of the archive
+    /// less than the time to live ago.
+    fn fresh<T>(&self, cached: Option<Cached<T>>, version: Version) -> Option<T> {
+        let now = self.clock.now();
+        cached.filter(|c| c.version == version && now.saturating_sub(c.at) < self.limits.ttl).map(|c| c.value)
     }
 
     /// Reads one member. Blocking: callers run it on the blocking pool.
     pub fn read_member(&self, archive: &Path, member: &str) -> Result<Arc<[u8]>, ArchiveError> {
         let version = Self::version(archive)?;
-        let now = self.clock.now();
-        let fresh = |v: Version, at: Duration| v == version && self.within_ttl(at, now);
-        let mut inner = self.lock();
-        if let Some(bytes) = self.hit(&mut inner, archive, member, version, now) {
+        let key = (archive.to_path_buf(), member.to_string());
+        if let Some(bytes) = self.fresh(self.members.get(&key), version) {
             return Ok(bytes);
         }
-        let tick = inner.tick;
-        let key = (archive.to_path_buf(), member.to_string());
-        if !inner.directories.get(archive).is_some_and(|d| fresh(d.version, d.loaded_at)) {
-            let dir = self.load(archive, version, now)?;
-            inner.directories.insert(archive.to_path_buf(), dir);
-            self.evict_directories(&mut inner);
-        }
-        let dir = inner.directories.get_mut(archive).expect("just loaded");
-        dir.last_used = tick;
-        let bytes = self.read_entry(dir, member)?;
-        if let Some(old) = inner.members.remove(&key) {
-            inner.member_bytes -= old.bytes.len() as u64;
-        }
+        let dir = match self.fresh(self.directories.get(archive), version) {
+            Some(dir) => dir,
+            None => {
+                let at = self.clock.now();
+                let dir = Arc::new(self.load(archive)?);
+                let cached = Cached { version, at, value: dir.clone() };
+                self.directories.insert(archive.to_path_buf(), cached);
+                dir
+            }
+        };
+        let bytes = self.read_entry(&dir, member)?;
         if (bytes.len() as u64) <= self.limits.cache_bytes / 4 {
-            inner.member_bytes += bytes.len() as u64;
-            inner.members.insert(key, CachedMember { version, stored_at: now, last_used: tick, bytes: bytes.clone() });
-            self.evict_members(&mut inner);
+            self.members.insert(key, Cached { version, at: self.clock.now(), value: bytes.clone() });
         }
         Ok(bytes)
     }
 
-    fn load(&self, path: &Path, version: Version, now: Duration) -> Result<Directory, ArchiveError> {
+    fn load(&self, path: &Path) -> Result<Directory, ArchiveError> {
         self.loads.fetch_add(1, Ordering::Relaxed);
         let file = File::open(path).map_err(ArchiveError::Io)?;
         let mut archive = ZipArchive::new(BufReader::new(file)).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
@@ -201,11 +194,11 @@ impl ArchiveCache {
             // With duplicate names the last entry wins, as unzip tools extract it last.
             entries.insert(name, entry);
         }
-        Ok(Directory { version, loaded_at: now, last_used: 0, archive, entries })
+        Ok(Directory { archive: Mutex::new(archive), entries })
     }
 
-    fn read_entry(&self, dir: &mut Directory, member: &str) -> Result<Arc<[u8]>, ArchiveError> {
-        let entry = dir.entries.get(member).ok_or_else(|| ArchiveError::MemberNotFound(member.to_string()))?;
+    fn read_entry(&self, dir: &Directory, member: &str) -> Result<Arc<[u8]>, ArchiveError> {
+        let entry = find(&dir.entries, member).ok_or_else(|| ArchiveError::MemberNotFound(member.to_string()))?;
         let shown = member.escape_debug();
         if !entry.safe {
             return Err(ArchiveError::Hostile(format!("unsafe member name '{shown}'")));
@@ -221,7 +214,8 @@ impl ArchiveCache {
                 self.limits.max_ratio
             )));
         }
-        let file = dir.archive.by_index(entry.index).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+        let mut archive = dir.archive.lock().unwrap_or_else(|p| p.into_inner());
+        let file = archive.by_index(entry.index).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
         let mut bytes = Vec::with_capacity(entry.size as usize);
         // A header can lie about the size: never read more than the limit.
         file.take(max + 1).read_to_end(&mut bytes).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
@@ -230,26 +224,24 @@ impl ArchiveCache {
         }
         Ok(bytes.into())
     }
+}
 
-    fn evict_members(&self, inner: &mut Inner) {
-        while inner.member_bytes > self.limits.cache_bytes {
-            let Some(oldest) = inner.members.iter().min_by_key(|(_, m)| m.last_used).map(|(k, _)| k.clone()) else {
-                break;
-            };
-            if let Some(m) = inner.members.remove(&oldest) {
-                inner.member_bytes -= m.bytes.len() as u64;
-            }
-        }
-    }
-
-    fn evict_directories(&self, inner: &mut Inner) {
-        while inner.directories.len() > self.limits.max_open_archives {
-            let Some(oldest) = inner.directories.iter().min_by_key(|(_, d)| d.last_used).map(|(k, _)| k.clone()) else {
-                break;
-            };
-            inner.directories.remove(&oldest);
-        }
-    }
+/// The entry of `member`: its exact name, else the same path under one
+/// top-level folder (`my-skill/SKILL.md`), as skill packagers lay archives
+/// out. Of several such folders the first in byte order wins, so the
+/// answer never depends on the order of the central directory.
+fn find<'a>(entries: &'a HashMap<String, Entry>, member: &str) -> Option<&'a Entry> {
+    entries.get(member).or_else(|| {
+        entries
+            .iter()
+            .filter(|(name, _)| {
+                name.strip_suffix(member)
+                    .and_then(|folder| folder.strip_suffix('/'))
+                    .is_some_and(|folder| !folder.is_empty() && !folder.contains('/'))
+            })
+            .min_by_key(|(name, _)| name.as_str())
+            .map(|(_, entry)| entry)
+    })
 }
 
 #[cfg(test)]

@@ -83,6 +83,18 @@ fn member_cache_stays_within_its_bound() {
         assert!(cache.cached_member_bytes() <= 10_000);
     }
     assert_eq!(cache.cached_member_bytes(), 10_000);
+
+    // The largest member kept is a quarter of the bound.
+    let path = dir.path().join("quarter.skill");
+    write_zip(&path, &[("quarter", &vec![7u8; 1_000_000]), ("more", &vec![7u8; 1_000_001])]);
+    let cache = ArchiveCache::new(
+        ArchiveLimits { cache_bytes: 4_000_000, ..Default::default() },
+        Arc::new(SystemClock::default()),
+    );
+    cache.read_member(&path, "more").unwrap();
+    assert_eq!(cache.cached_member_bytes(), 0);
+    cache.read_member(&path, "quarter").unwrap();
+    assert_eq!(cache.cached_member_bytes(), 1_000_000);
 }
 
 #[test]
@@ -194,4 +206,30 @@ fn duplicate_member_names_answer_the_last_entry() {
     let (cache, _) = cache();
     assert_eq!(&*cache.read_member(&path, "a.txt").unwrap(), b"later", "as unzip extracts it last");
     assert!(matches!(cache.read_member(&path, "b.txt").unwrap_err(), ArchiveError::MemberNotFound(_)));
+}
+
+#[test]
+fn members_under_one_top_level_folder_answer_by_their_inner_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("my-skill.skill");
+    write_zip(
+        &path,
+        &[
+            ("zz-skill/SKILL.md", b"later folder"),
+            ("my-skill/SKILL.md", b"# packaged"),
+            ("my-skill/scripts/install.sh", b"echo hi"),
+            ("deep/er/notes.md", b"two levels"),
+            ("README.md", b"exact"),
+            ("other/README.md", b"shadowed"),
+        ],
+    );
+    let (cache, _) = cache();
+    assert_eq!(&*cache.read_member(&path, "SKILL.md").unwrap(), b"# packaged", "first folder in byte order");
+    assert_eq!(&*cache.read_member(&path, "scripts/install.sh").unwrap(), b"echo hi");
+    assert_eq!(&*cache.read_member(&path, "README.md").unwrap(), b"exact", "an exact name comes first");
+    assert_eq!(&*cache.read_member(&path, "my-skill/SKILL.md").unwrap(), b"# packaged");
+    assert_eq!(&*cache.read_member(&path, "er/notes.md").unwrap(), b"two levels", "under the one folder deep/");
+    for missing in ["notes.md", "install.sh", "skill/SKILL.md", "scripts"] {
+        assert!(matches!(cache.read_member(&path, missing).unwrap_err(), ArchiveError::MemberNotFound(_)), "{missing}");
+    }
 }

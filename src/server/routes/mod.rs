@@ -10,6 +10,8 @@ mod uploads;
 mod zips;
 
 use super::state::AppState;
+use crate::error::{AppError, Missing};
+use axum::http::StatusCode;
 use axum::Router;
 
 /// The API's description; `tests/it/openapi.rs` checks it against the router.
@@ -29,4 +31,17 @@ pub fn router() -> Router<AppState> {
         .merge(thumbnails::router())
         .merge(uploads::router())
         .merge(zips::router())
+        // Every API answer is JSON, a path or method that does not exist too
+        // (axum keeps `Allow` on the 405).
+        .route("/api", axum::routing::any(no_endpoint))
+        .route("/api/", axum::routing::any(no_endpoint))
+        .route("/api/{*rest}", axum::routing::any(no_endpoint))
+        .method_not_allowed_fallback(|| async {
+            let detail = serde_json::json!({ "detail": "Method not allowed" });
+            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(detail))
+        })
+}
+
+async fn no_endpoint(uri: axum::http::Uri) -> AppError {
+    Missing::Endpoint(uri.path().to_string()).into()
 }
