@@ -8,7 +8,7 @@ use leptos_router::{path, SsrMode};
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::guard::set_page_csp();
+    crate::server::http::guard::set_page_csp();
     #[cfg(feature = "ssr")]
     let rendered = use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.uri.path_and_query().map(|p| p.to_string()))

@@ -84,6 +84,8 @@ generation.codec = "ascii"
 expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429, "5xx"]
 EOF
 
+# Its caches (.schemathesis, .hypothesis) go to the temp directory, not the tree.
+cd "$data"
 "$schemathesis" --config-file "$data/schemathesis.toml" run "$base/api/openapi.json" \
   --checks all \
   --header "$auth" \

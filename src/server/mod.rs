@@ -11,14 +11,12 @@ pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod filetype;
-pub mod guard;
 pub mod http;
 pub mod listen;
 pub mod mime;
 pub mod preview;
 pub mod render;
 pub mod routes;
-pub mod serve;
 pub mod state;
 pub mod store;
 pub mod uploads;

@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::model::ArtifactPage;
 use crate::server::auth::CurrentUser;
 use crate::server::http::extract::{ApiJson, ApiPath, Download, Listing};
-use crate::server::serve::{file_response, Caching};
+use crate::server::http::serve::{file_response, Caching};
 use crate::server::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;

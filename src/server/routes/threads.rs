@@ -5,7 +5,7 @@
 use crate::error::{AppError, Missing};
 use crate::server::auth::CurrentUser;
 use crate::server::http::extract::{ApiPath, Download};
-use crate::server::serve::{file_response, member_response, strong_etag, Caching};
+use crate::server::http::serve::{file_response, member_response, strong_etag, Caching};
 use crate::server::state::AppState;
 use crate::server::store::Resolved;
 use crate::server::vpath;

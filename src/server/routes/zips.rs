@@ -6,7 +6,7 @@
 use crate::error::AppError;
 use crate::server::auth::CurrentUser;
 use crate::server::http::extract::{ApiPath, Listing};
-use crate::server::serve::content_disposition;
+use crate::server::http::serve::content_disposition;
 use crate::server::state::AppState;
 use crate::server::store::names::unique_name;
 use crate::server::{mime, store::sidecar::Sidecar};

@@ -6,9 +6,9 @@
 
 mod range;
 
-use super::mime;
-use super::store::small;
-use super::store::{sidecar::Sidecar, ArtifactStore};
+use crate::server::mime;
+use crate::server::store::small;
+use crate::server::store::{sidecar::Sidecar, ArtifactStore};
 use crate::error::AppError;
 use axum::body::Body;
 use axum::http::header::{self, HeaderValue};
