@@ -188,6 +188,22 @@ impl TryFrom<String> for Sort {
     }
 }
 
+/// Why a listing's query string was refused; each message names the wrong
+/// value and what is allowed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("Invalid page '{0}': expected a whole number from 1 to {max}", max = u32::MAX)]
+    Page(String),
+    #[error("Invalid size '{0}': expected a whole number from 1 to {max}", max = ArtifactQuery::MAX_SIZE)]
+    Size(String),
+    /// A `type` or `sort` that is none of the allowed values (the message
+    /// lists them).
+    #[error("{0}")]
+    Value(String),
+    #[error("Invalid q: at most {max} characters", max = ArtifactQuery::MAX_SEARCH_CHARS)]
+    Search,
+}
+
 /// Page, filter, search and order of a listing; parsed from the query string
 /// with errors that name the wrong value and what is allowed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,25 +230,25 @@ impl ArtifactQuery {
 
     /// Parses `page`, `size`, `type`, `sort` and `q` from query pairs; other
     /// keys are ignored.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, String> {
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, QueryError> {
         let mut q = Self::default();
         for (key, value) in pairs {
             match key {
                 "page" => {
-                    q.page = value.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
-                        format!("Invalid page '{value}': expected a whole number from 1 to {}", u32::MAX)
-                    })?
+                    q.page = value.parse().ok().filter(|p| *p >= 1).ok_or_else(|| QueryError::Page(value.into()))?
                 }
                 "size" => {
-                    q.size = value.parse().ok().filter(|s| (1..=Self::MAX_SIZE).contains(s)).ok_or_else(|| {
-                        format!("Invalid size '{value}': expected a whole number from 1 to {}", Self::MAX_SIZE)
-                    })?
+                    q.size = value
+                        .parse()
+                        .ok()
+                        .filter(|s| (1..=Self::MAX_SIZE).contains(s))
+                        .ok_or_else(|| QueryError::Size(value.into()))?
                 }
-                "type" => q.kind = value.parse()?,
-                "sort" => q.sort = value.parse()?,
+                "type" => q.kind = value.parse().map_err(QueryError::Value)?,
+                "sort" => q.sort = value.parse().map_err(QueryError::Value)?,
                 "q" => {
                     if value.chars().count() > Self::MAX_SEARCH_CHARS as usize {
-                        return Err(format!("Invalid q: at most {} characters", Self::MAX_SEARCH_CHARS));
+                        return Err(QueryError::Search);
                     }
                     q.q = value.trim().to_string();
                 }
@@ -494,7 +510,7 @@ mod tests {
             ("sort", "date", "expected one of newest, oldest, name, size"),
             ("q", &"x".repeat(201), "at most 200 characters"),
         ] {
-            let err = q(&[(k, v)]).unwrap_err();
+            let err = q(&[(k, v)]).unwrap_err().to_string();
             assert!(err.contains(needle), "{err}");
         }
     }

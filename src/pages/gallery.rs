@@ -1,8 +1,7 @@
 use super::Postcard;
 use crate::api::list_artifacts;
 use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded};
-use crate::error::AppError;
-use crate::model::{ArtifactQuery, Counts, GalleryPage, Sort, TypeFilter};
+use crate::model::{ArtifactQuery, Counts, GalleryPage, QueryError, Sort, TypeFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -10,7 +9,7 @@ use leptos_router::params::ParamsMap;
 
 /// The gallery's query from the URL's query string (the last value of each
 /// parameter; `from_pairs` ignores the ones it does not know).
-pub fn gallery_query(params: &ParamsMap) -> Result<ArtifactQuery, String> {
+pub fn gallery_query(params: &ParamsMap) -> Result<ArtifactQuery, QueryError> {
     ArtifactQuery::from_pairs(params.latest_values().map(|(k, v)| (k.as_ref(), v)))
 }
 
@@ -32,7 +31,7 @@ pub fn GalleryPage() -> impl IntoView {
         |q| async move {
             match q {
                 Ok(q) => list_artifacts(q.clone()).await.map(|p| (q, p)),
-                Err(msg) => Err(AppError::BadRequest(msg)),
+                Err(e) => Err(e.into()),
             }
         },
         false,

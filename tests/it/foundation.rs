@@ -137,16 +137,17 @@ async fn no_or_wrong_credentials_get_401_json() {
     }
 }
 
+/// The sign-in form posted with `form` as its body.
+async fn post_login(app: &TestApp, form: String) -> crate::common::Reply {
+    let request = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    app.send(request).await
+}
+
 async fn login(app: &TestApp, name: &str, password: &str) -> (StatusCode, String, String) {
-    let form = format!("name={name}&password={password}&next=%2Fartifacts%3Ftype%3Dcode");
-    let r = app
-        .send(
-            Request::post("/login")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(form))
-                .unwrap(),
-        )
-        .await;
+    let r = post_login(app, format!("name={name}&password={password}&next=%2Fartifacts%3Ftype%3Dcode")).await;
     (r.status, r.header("location").to_string(), r.header("set-cookie").to_string())
 }
 
@@ -187,15 +188,7 @@ async fn open_redirects_are_refused() {
     let app = TestApp::new();
     app.user("alice");
     for next in ["https://evil.example/", "//evil.example/", "/\\evil.example"] {
-        let form = format!("name=alice&password=secret-password&next={}", urlencode(next));
-        let r = app
-            .send(
-                Request::post("/login")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from(form))
-                    .unwrap(),
-            )
-            .await;
+        let r = post_login(&app, format!("name=alice&password=secret-password&next={}", urlencode(next))).await;
         assert_eq!(r.header("location"), "/artifacts", "next={next}");
     }
 }

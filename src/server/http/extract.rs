@@ -64,7 +64,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Listing {
         let pairs: Vec<_> = query_pairs(parts).collect();
         ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
             .map(Self)
-            .map_err(AppError::BadRequest)
+            .map_err(AppError::from)
     }
 }
 
