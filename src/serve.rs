@@ -25,10 +25,11 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
         store::ArtifactStore::open(&config.data_dir, db.clone(), config.max_artifact_bytes, config.file_cache_bytes)?;
     let archives =
         archive::ArchiveCache::new(archive::ArchiveLimits::default(), Arc::new(archive::SystemClock::default()));
+    let credentials = Arc::new(auth::Credentials::new(db.clone(), config.sign_in)?);
     Ok(AppState {
         leptos_options,
         config: Arc::new(config),
-        credentials: Arc::new(auth::Credentials::new(db.clone())),
+        credentials,
         db,
         store: Arc::new(store),
         archives: Arc::new(archives),
@@ -94,6 +95,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     if seed {
         demo::seed(&state.store).await?;
     }
+    tokio::spawn(auth::watch_revocations(Arc::downgrade(&state.credentials)));
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("Vitrine is listening on http://{addr}");
