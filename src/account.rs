@@ -36,11 +36,11 @@ pub struct NewToken {
     pub expires_in_days: Option<u32>,
 }
 
-/// A token just made: the only time its secret is shown.
+/// A token just made: the only time its secret is shown. (Not flattened:
+/// postcard cannot; the JSON API flattens it.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedToken {
     pub token: String,
-    #[serde(flatten)]
     pub info: TokenInfo,
 }
 

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.credentials.clone(), auth::enforce_scope))
         .layer(middleware::from_fn(guard::same_origin_writes))
         .layer(default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(default(header::REFERRER_POLICY, "same-origin"))

@@ -72,20 +72,29 @@ enum Command {
     },
     /// Manage a user's API tokens.
     Token {
-        /// Whose tokens.
-        #[arg(long)]
-        user: String,
         #[command(subcommand)]
         command: TokenCommand,
     },
 }
 
+#[derive(clap::Args)]
+struct Owner {
+    /// Whose tokens.
+    #[arg(long)]
+    user: String,
+}
+
 #[derive(Subcommand)]
 enum TokenCommand {
     /// List the tokens: id, name, scope, created, expires.
-    List,
+    List {
+        #[command(flatten)]
+        owner: Owner,
+    },
     /// Make a token; prints its secret (shown only now) on the last line.
     Add {
+        #[command(flatten)]
+        owner: Owner,
         /// What it is for.
         name: String,
         /// `read` (GET and HEAD only) or `read-write`.
@@ -96,7 +105,19 @@ enum TokenCommand {
         expires_in_days: Option<u32>,
     },
     /// Revoke a token by its id; a running server refuses it within a second.
-    Revoke { id: Uuid },
+    Revoke {
+        #[command(flatten)]
+        owner: Owner,
+        id: Uuid,
+    },
+}
+
+impl TokenCommand {
+    fn owner(&self) -> &str {
+        match self {
+            Self::List { owner } | Self::Add { owner, .. } | Self::Revoke { owner, .. } => &owner.user,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -161,11 +182,12 @@ pub fn run() -> Result<Task, AppError> {
             println!("{token}");
             Ok(Task::Done)
         }
-        Command::Token { user, command } => {
+        Command::Token { command } => {
             let db = db::Db::open_in(&cli.data_dir)?;
+            let name = command.owner();
             let user = db
-                .run_blocking(|c| db::user_by_name(c, &user))?
-                .ok_or_else(|| AppError::BadRequest(format!("No user named '{user}'")))?;
+                .run_blocking(|c| db::user_by_name(c, name))?
+                .ok_or_else(|| AppError::BadRequest(format!("No user named '{name}'")))?;
             token(&db, user.id, command).map(|()| Task::Done)
         }
     }
@@ -173,19 +195,19 @@ pub fn run() -> Result<Task, AppError> {
 
 fn token(db: &db::Db, user: Uuid, command: TokenCommand) -> Result<(), AppError> {
     match command {
-        TokenCommand::List => {
+        TokenCommand::List { .. } => {
             for t in db.run_blocking(|c| db::tokens_of(c, user))? {
                 let expires = t.expires_at.unwrap_or_else(|| "never".into());
                 println!("{}  {}  {}  created {}  expires {expires}", t.id, t.name, t.scope, t.created_at);
             }
         }
-        TokenCommand::Add { name, scope, expires_in_days } => {
+        TokenCommand::Add { name, scope, expires_in_days, .. } => {
             let created =
                 db.run_blocking(|c| auth::tokens::create(c, user, NewToken { name, scope, expires_in_days }))?;
             println!("created token {} ({})", created.info.id, created.info.scope);
             println!("{}", created.token);
         }
-        TokenCommand::Revoke { id } => {
+        TokenCommand::Revoke { id, .. } => {
             if !db.run_blocking(|c| db::delete_token(c, user, id))? {
                 return Err(Missing::Token(id).into());
             }

@@ -131,7 +131,10 @@ pub async fn watch_revocations(credentials: Weak<Credentials>) {
         tick.tick().await;
         let Some(credentials) = credentials.upgrade() else { return };
         match credentials.db.run(db::auth_changes).await {
-            Ok(n) if n != credentials.changes_seen.swap(n, Ordering::AcqRel) => credentials.forget_all(),
+            Ok(n) if n != credentials.changes_seen.swap(n, Ordering::AcqRel) => {
+                tracing::debug!("tokens or sessions deleted elsewhere: cached credentials forgotten");
+                credentials.forget_all();
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!("checking for revoked credentials: {e}"),
         }

@@ -12,9 +12,12 @@ use crate::account::{NewToken, Scope};
 use crate::error::AppError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 pub use credentials::{watch_revocations, Credentials};
 use rand::RngCore;
@@ -89,14 +92,22 @@ pub async fn login(
     address: Option<IpAddr>,
     user_agent: &str,
 ) -> Result<String, AppError> {
-    credentials.sign_in.attempt(name, address)?;
-    let name = name.to_string();
-    let user = credentials.db().run(move |c| db::user_by_name(c, &name)).await?;
+    // Logged: who and from where, never what was typed as the password.
+    if let Err(e) = credentials.sign_in.attempt(name, address) {
+        tracing::warn!(?name, ?address, "sign-in attempts over the limit");
+        return Err(e);
+    }
+    let key = name.to_string();
+    let user = credentials.db().run(move |c| db::user_by_name(c, &key)).await?;
     let password = password.to_string();
     // Verify on the blocking pool: argon2 is deliberately slow.
-    let user = tokio::task::spawn_blocking(move || user.filter(|u| verify_password(&password, &u.password_hash)))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let user =
+        tokio::task::spawn_blocking(move || user.filter(|u| verify_password(&password, &u.password_hash))).await?;
+    let Some(user) = user else {
+        tracing::info!(?name, ?address, "sign-in refused");
+        return Err(AppError::Unauthorized);
+    };
+    tracing::info!(?name, ?address, "signed in");
     let secret = new_secret("");
     let session = SessionRow {
         hash: secret_hash(&secret),
@@ -116,8 +127,8 @@ pub async fn logout(credentials: &Credentials, parts: &Parts) -> Result<(), AppE
     Ok(())
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
@@ -126,22 +137,26 @@ pub fn session_secret(parts: &Parts) -> Option<String> {
     CookieJar::from_headers(&parts.headers).get(SESSION_COOKIE).map(|c| c.value().to_string())
 }
 
-/// The user behind a request's token or session, or 401; 403 for a
-/// state-changing request (any but GET and HEAD: server functions are
-/// POSTs) made with a read-only token. Every route and server function
-/// asks here, so none can forget the scope.
+/// The user behind a request's token or session, or 401.
 pub async fn current_user(credentials: &Credentials, parts: &Parts) -> Result<CurrentUser, AppError> {
-    match (bearer(parts), session_secret(parts)) {
-        (Some(token), _) => {
-            let (user, scope) = credentials.token_user(secret_hash(token)).await?;
-            if scope == Scope::Read && !parts.method.is_safe() {
-                return Err(AppError::ReadOnlyToken);
-            }
-            Ok(user)
-        }
+    match (bearer(&parts.headers), session_secret(parts)) {
+        (Some(token), _) => Ok(credentials.token_user(secret_hash(token)).await?.0),
         (None, Some(secret)) => credentials.session_user(secret_hash(&secret)).await,
         (None, None) => Err(AppError::Unauthorized),
     }
+}
+
+/// Middleware on the whole app: a read-only token may make GET and HEAD
+/// requests only; anything else (server functions are POSTs) is refused
+/// before a route sees it, so no route can forget to. Other credentials,
+/// right or wrong, are the routes' to judge.
+pub async fn enforce_scope(State(credentials): State<Arc<Credentials>>, req: Request, next: Next) -> Response {
+    if let (false, Some(token)) = (req.method().is_safe(), bearer(req.headers())) {
+        if let Ok((_, Scope::Read)) = credentials.token_user(secret_hash(token)).await {
+            return AppError::ReadOnlyToken.into_response();
+        }
+    }
+    next.run(req).await
 }
 
 impl<S> FromRequestParts<S> for CurrentUser

@@ -35,6 +35,7 @@ pub fn create(c: &Connection, user: Uuid, new: NewToken) -> Result<CreatedToken,
         expires_at: expires_at.map(rfc3339),
     };
     db::insert_token(c, &TokenRow { hash: secret_hash(&token), user, info: info.clone(), expires_at })?;
+    tracing::info!(%user, id = %info.id, scope = %info.scope, "API token created");
     Ok(CreatedToken { token, info })
 }
 
@@ -46,6 +47,9 @@ pub async fn list(credentials: &Credentials, user: Uuid) -> Result<Vec<TokenInfo
 /// else's token is missing, as a nonexistent one.
 pub async fn revoke(credentials: &Credentials, user: Uuid, id: Uuid) -> Result<(), AppError> {
     let deleted = credentials.revoke(move |c| db::delete_token(c, user, id)).await?;
+    if deleted {
+        tracing::info!(%user, %id, "API token revoked");
+    }
     deleted.then_some(()).ok_or(Missing::Token(id).into())
 }
 

@@ -9,6 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::Router;
+use serde::Serialize;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -23,13 +24,21 @@ async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<ApiJso
     Ok(ApiJson(tokens::list(&state.credentials, user.id).await?))
 }
 
+/// A made token as the API answers it: its listing's fields and the secret.
+#[derive(Serialize)]
+struct Created {
+    token: String,
+    #[serde(flatten)]
+    info: TokenInfo,
+}
+
 async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(new): ApiJson<NewToken>,
-) -> Result<(StatusCode, ApiJson<CreatedToken>), AppError> {
-    let created = state.db.run(move |c| tokens::create(c, user.id, new)).await?;
-    Ok((StatusCode::CREATED, ApiJson(created)))
+) -> Result<(StatusCode, ApiJson<Created>), AppError> {
+    let CreatedToken { token, info } = state.db.run(move |c| tokens::create(c, user.id, new)).await?;
+    Ok((StatusCode::CREATED, ApiJson(Created { token, info })))
 }
 
 async fn revoke(
