@@ -198,18 +198,20 @@ fn scope_col(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Scope> {
     })
 }
 
-/// Who an unexpired token belongs to: the user, the token's scope and when
-/// it expires.
-pub fn user_by_token(
-    c: &Connection,
-    hash: &str,
-    now: i64,
-) -> Result<Option<(Uuid, String, Scope, Option<i64>)>, AppError> {
+/// Who an unexpired token belongs to, what it may do, and until when.
+pub struct TokenOwner {
+    pub id: Uuid,
+    pub name: String,
+    pub scope: Scope,
+    pub expires_at: Option<i64>,
+}
+
+pub fn user_by_token(c: &Connection, hash: &str, now: i64) -> Result<Option<TokenOwner>, AppError> {
     Ok(c.query_row(
         "SELECT users.id, users.name, tokens.scope, tokens.expires_at FROM tokens JOIN users ON users.id = tokens.user_id
          WHERE tokens.hash = ?1 AND (tokens.expires_at IS NULL OR tokens.expires_at > ?2)",
         params![hash, now],
-        |r| Ok((uuid_col(r, 0)?, r.get(1)?, scope_col(r, 2)?, r.get(3)?)),
+        |r| Ok(TokenOwner { id: uuid_col(r, 0)?, name: r.get(1)?, scope: scope_col(r, 2)?, expires_at: r.get(3)? }),
     )
     .optional()?)
 }

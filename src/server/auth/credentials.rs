@@ -66,9 +66,9 @@ impl Credentials {
         }
         let generation = self.generation.load(Ordering::Acquire);
         let key = hash.clone();
-        let (id, name, scope, expires_at) =
-            self.db.run(move |c| db::user_by_token(c, &key, now)).await?.ok_or(AppError::Unauthorized)?;
-        let known = self.remember(hash, Known { user: CurrentUser { id, name }, scope, expires_at }, generation);
+        let owner = self.db.run(move |c| db::user_by_token(c, &key, now)).await?.ok_or(AppError::Unauthorized)?;
+        let user = CurrentUser { id: owner.id, name: owner.name };
+        let known = self.remember(hash, Known { user, scope: owner.scope, expires_at: owner.expires_at }, generation);
         Ok((known.user, known.scope))
     }
 
