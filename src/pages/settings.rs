@@ -48,7 +48,7 @@ fn settings_view(settings: Settings, actions: Actions) -> impl IntoView {
             {move || shown().map(|created| view! { <NewTokenNote created /> })}
             <TokenTable tokens revoke=actions.revoke />
             <h3>"New token"</h3>
-            <ActionForm action=actions.create attr:class="token-form">
+            <ActionForm action=actions.create>
                 <label>"Name" <input name="name" required maxlength="100" placeholder="CI uploads" /></label>
                 <label>
                     "Access"
@@ -90,7 +90,7 @@ fn NewTokenNote(created: CreatedToken) -> impl IntoView {
                 "Token “" {created.info.name} "” (" {created.info.scope.to_string()}
                 "): copy it now, it is not shown again."
             </p>
-            <p><code class="secret">{created.token}</code></p>
+            <p><code>{created.token}</code></p>
         </div>
     }
 }
