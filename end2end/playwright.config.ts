@@ -57,6 +57,9 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       VITRINE_DATA_DIR: process.env.E2E_DATA_DIR!,
       RUST_LOG: "warn",
+      // Every test signs in, most as demo, all from this address.
+      VITRINE_SIGN_IN_PER_ACCOUNT: "1000",
+      VITRINE_SIGN_IN_PER_ADDRESS: "1000",
     },
     url: `http://127.0.0.1:${port}/login`,
     reuseExistingServer: false,

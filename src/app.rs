@@ -1,4 +1,5 @@
 use crate::pages::conversations::{ConversationPage, ConversationsPage};
+use crate::pages::settings::SettingsPage;
 use crate::pages::{gallery::GalleryPage, login::LoginPage, not_found::NotFound, preview::PreviewPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -52,6 +53,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/artifacts/:conversation_id/:artifact_id") view=PreviewPage ssr=SsrMode::Async />
                 <Route path=path!("/conversations") view=ConversationsPage ssr=SsrMode::Async />
                 <Route path=path!("/conversations/:id") view=ConversationPage ssr=SsrMode::Async />
+                <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

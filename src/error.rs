@@ -15,6 +15,12 @@ pub enum AppError {
     Unauthorized,
     #[error("Access denied")]
     Forbidden,
+    /// A state-changing request made with a `read` token.
+    #[error("This token is read-only: it may only make GET and HEAD requests")]
+    ReadOnlyToken,
+    /// Sign-in attempts over the limit; the seconds until the next is allowed.
+    #[error("Too many sign-in attempts: try again in {0} seconds")]
+    TooManyAttempts(u64),
     /// A state-changing request that a browser sent from another site.
     #[error("Cross-site request refused: this action must come from Vitrine's own pages")]
     CrossSite,
@@ -51,6 +57,10 @@ pub enum Missing {
     /// A path segment where an id belongs that is not one: it names nothing.
     #[error("Not found: '{0}' is not an id")]
     Id(String),
+    #[error("Token not found: {0}")]
+    Token(Uuid),
+    #[error("Session not found: {0}")]
+    Session(Uuid),
     #[error("No thumbnail for {0}")]
     Thumbnail(String),
     /// An address of the API that names no endpoint.
@@ -63,10 +73,11 @@ impl AppError {
         match self {
             Self::BadRequest(_) => 400,
             Self::Unauthorized => 401,
-            Self::Forbidden | Self::CrossSite => 403,
+            Self::Forbidden | Self::CrossSite | Self::ReadOnlyToken => 403,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
             Self::PayloadTooLarge(_) => 413,
+            Self::TooManyAttempts(_) => 429,
             Self::InsufficientStorage(_) => 507,
             Self::Internal(_) => 500,
         }
@@ -105,7 +116,11 @@ mod server {
                 tracing::error!("internal error: {detail}");
             }
             let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, Json(serde_json::json!({ "detail": self.to_string() }))).into_response()
+            let mut response = (status, Json(serde_json::json!({ "detail": self.to_string() }))).into_response();
+            if let AppError::TooManyAttempts(seconds) = self {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+            }
+            response
         }
     }
 

@@ -1,6 +1,7 @@
 //! Vitrine: a self-hosted artifacts service for AI-agent chat platforms.
 //! See ARCHITECTURE.md for the map.
 
+pub mod account;
 pub mod api;
 pub mod app;
 pub mod components;

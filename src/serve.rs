@@ -26,10 +26,11 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
         store::ArtifactStore::open(&config.data_dir, db.clone(), config.max_artifact_bytes, config.file_cache_bytes)?;
     let archives =
         archive::ArchiveCache::new(archive::ArchiveLimits::default(), Arc::new(archive::SystemClock::default()));
+    let credentials = Arc::new(auth::Credentials::new(db.clone(), config.sign_in)?);
     Ok(AppState {
         leptos_options,
         config: Arc::new(config),
-        credentials: Arc::new(auth::Credentials::new(db.clone())),
+        credentials,
         db,
         store: Arc::new(store),
         archives: Arc::new(archives),
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.credentials.clone(), auth::enforce_scope))
         .layer(middleware::from_fn(guard::same_origin_writes))
         .layer(default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(default(header::REFERRER_POLICY, "same-origin"))
@@ -96,6 +98,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     if seed {
         crate::server::demo::seed(&state.store).await?;
     }
+    tokio::spawn(auth::watch_revocations(Arc::downgrade(&state.credentials)));
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("Vitrine is listening on http://{addr}");

@@ -1,15 +1,34 @@
 //! The request context of a server function (Leptos's `mod ssr` pattern):
-//! the app's state and the signed-in user, from what leptos_axum provides.
+//! the app's state, the request and the signed-in user, from what
+//! leptos_axum provides.
 
 use crate::error::AppError;
 use crate::server::auth::{self, CurrentUser};
 use crate::server::state::AppState;
+use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
 pub async fn request_user() -> Result<(AppState, CurrentUser), AppError> {
     let state = use_context::<AppState>().ok_or_else(|| AppError::Internal("no AppState in context".into()))?;
-    let parts = use_context::<axum::http::request::Parts>()
-        .ok_or_else(|| AppError::Internal("no request in context".into()))?;
-    let user = auth::current_user(&state.credentials, &parts).await?;
+    let user = auth::current_user(&state.credentials, &request()?).await?;
     Ok((state, user))
+}
+
+pub fn request() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| AppError::Internal("no request in context".into()))
+}
+
+/// After a form posted without JavaScript (it asks for HTML), the browser is
+/// sent to `page`, and the answer is true; with JavaScript the page updates
+/// itself.
+pub fn back_to(page: &str) -> Result<bool, AppError> {
+    let accepts_html = request()?
+        .headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if accepts_html {
+        leptos_axum::redirect(page);
+    }
+    Ok(accepts_html)
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-/// The frame of every signed-in page: brand, navigation, sign-out.
+/// The frame of every signed-in page: brand, navigation (with settings), sign-out.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     view! {
@@ -9,6 +9,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <nav>
                 <a href="/artifacts">"Artifacts"</a>
                 <a href="/conversations">"Conversations"</a>
+                <a href="/settings">"Settings"</a>
             </nav>
             <form method="post" action="/logout">
                 <button type="submit" class="link">"Sign out"</button>

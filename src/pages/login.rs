@@ -6,7 +6,16 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let failed = move || query.read().get("error").is_some();
+    let error = move || {
+        let query = query.read();
+        match query.get("error")?.as_str() {
+            "limited" => Some(format!(
+                "Too many sign-in attempts. Try again in {} seconds.",
+                query.get("retry").unwrap_or_else(|| "60".into())
+            )),
+            _ => Some("Wrong name or password.".to_string()),
+        }
+    };
     let next = move || query.read().get("next").unwrap_or_else(|| "/artifacts".to_string());
     view! {
         <Title text="Sign in" />
@@ -14,9 +23,7 @@ pub fn LoginPage() -> impl IntoView {
             <form class="card login-form" method="post" action="/login">
                 <h1>"Vitrine"</h1>
                 <p class="muted">"Sign in to see your artifacts."</p>
-                <Show when=failed>
-                    <p class="error" role="alert">"Wrong name or password."</p>
-                </Show>
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
                 <input type="hidden" name="next" prop:value=next />
                 <label>"Name" <input name="name" autocomplete="username" required autofocus /></label>
                 <label>

@@ -3,6 +3,7 @@ pub mod gallery;
 pub mod login;
 pub mod not_found;
 pub mod preview;
+pub mod settings;
 
 /// How the pages' resources hand their data from server to browser: in
 /// postcard, as the server functions answer (see `crate::api`).

@@ -1,11 +1,14 @@
-//! The `vitrine` command line: `serve [--demo]` and `user add`. Serving
+//! The `vitrine` command line: `serve [--demo]`, `user add` and
+//! `token list|add|revoke`. Serving
 //! itself is `crate::serve`'s, which `main` calls with the settings made here.
 
 use super::config::Config;
 use super::{auth, db};
-use crate::error::AppError;
+use crate::account::{NewToken, Scope};
+use crate::error::{AppError, Missing};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use uuid::Uuid;
 
 #[derive(Parser)]
 #[command(name = "vitrine", version, about = "Self-hosted artifacts service for AI-agent chat platforms")]
@@ -46,6 +49,12 @@ enum Command {
         /// Seconds a client has to send a request's headers (default 10).
         #[arg(long, env = "VITRINE_HEADER_TIMEOUT_SECS")]
         header_timeout_secs: Option<u64>,
+        /// Sign-in attempts a minute for one account name (default 5).
+        #[arg(long, env = "VITRINE_SIGN_IN_PER_ACCOUNT", value_parser = clap::value_parser!(u32).range(1..))]
+        sign_in_per_account: Option<u32>,
+        /// Sign-in attempts a minute from one client address (default 20).
+        #[arg(long, env = "VITRINE_SIGN_IN_PER_ADDRESS", value_parser = clap::value_parser!(u32).range(1..))]
+        sign_in_per_address: Option<u32>,
     },
     /// Convert a document to Markdown on standard output (used by the server,
     /// in a separate process with time and memory limits).
@@ -62,6 +71,54 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage a user's API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct Owner {
+    /// Whose tokens.
+    #[arg(long)]
+    user: String,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// List the tokens: id, name, scope, created, expires.
+    List {
+        #[command(flatten)]
+        owner: Owner,
+    },
+    /// Make a token; prints its secret (shown only now) on the last line.
+    Add {
+        #[command(flatten)]
+        owner: Owner,
+        /// What it is for.
+        name: String,
+        /// `read` (GET and HEAD only) or `read-write`.
+        #[arg(long, default_value_t = Scope::ReadWrite)]
+        scope: Scope,
+        /// Days until it expires (1 to 3650); never if left out.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// Revoke a token by its id; a running server refuses it within a second.
+    Revoke {
+        #[command(flatten)]
+        owner: Owner,
+        id: Uuid,
+    },
+}
+
+impl TokenCommand {
+    fn owner(&self) -> &str {
+        match self {
+            Self::List { owner } | Self::Add { owner, .. } | Self::Revoke { owner, .. } => &owner.user,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -94,6 +151,8 @@ pub fn run() -> Result<Task, AppError> {
             max_upload_request_bytes,
             max_connections,
             header_timeout_secs,
+            sign_in_per_account,
+            sign_in_per_address,
         } => {
             let mut config = Config::new(&cli.data_dir);
             config.max_artifact_bytes = max_artifact_bytes.unwrap_or(config.max_artifact_bytes);
@@ -107,6 +166,8 @@ pub fn run() -> Result<Task, AppError> {
             if let Some(secs) = header_timeout_secs {
                 config.connections.header_timeout = std::time::Duration::from_secs(secs);
             }
+            config.sign_in.per_account = sign_in_per_account.unwrap_or(config.sign_in.per_account);
+            config.sign_in.per_address = sign_in_per_address.unwrap_or(config.sign_in.per_address);
             config.converter = std::env::current_exe().ok();
             #[cfg(not(feature = "demo"))]
             let demo = false;
@@ -125,5 +186,37 @@ pub fn run() -> Result<Task, AppError> {
             println!("{token}");
             Ok(Task::Done)
         }
+        Command::Token { command } => {
+            let db = db::Db::open_in(&cli.data_dir)?;
+            let name = command.owner();
+            let user = db
+                .run_blocking(|c| db::user_by_name(c, name))?
+                .ok_or_else(|| AppError::BadRequest(format!("No user named '{name}'")))?;
+            token(&db, user.id, command).map(|()| Task::Done)
+        }
     }
+}
+
+fn token(db: &db::Db, user: Uuid, command: TokenCommand) -> Result<(), AppError> {
+    match command {
+        TokenCommand::List { .. } => {
+            for t in db.run_blocking(|c| db::tokens_of(c, user))? {
+                let expires = t.expires_at.unwrap_or_else(|| "never".into());
+                println!("{}  {}  {}  created {}  expires {expires}", t.id, t.name, t.scope, t.created_at);
+            }
+        }
+        TokenCommand::Add { name, scope, expires_in_days, .. } => {
+            let created =
+                db.run_blocking(|c| auth::tokens::create(c, user, NewToken { name, scope, expires_in_days }))?;
+            println!("created token {} ({})", created.info.id, created.info.scope);
+            println!("{}", created.token);
+        }
+        TokenCommand::Revoke { id, .. } => {
+            if !db.run_blocking(|c| db::delete_token(c, user, id))? {
+                return Err(Missing::Token(id).into());
+            }
+            println!("revoked token {id}");
+        }
+    }
+    Ok(())
 }

@@ -18,6 +18,7 @@ pub struct Config {
     /// Address space the conversion process may use.
     pub convert_memory_bytes: u64,
     pub connections: super::listen::ConnectionLimits,
+    pub sign_in: SignInLimits,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -25,6 +26,15 @@ pub struct UploadLimits {
     pub max_file_bytes: u64,
     pub max_files: u32,
     pub max_request_bytes: u64,
+}
+
+/// Sign-in attempts allowed a minute, each also the burst allowed at once.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInLimits {
+    /// For one account name, from anywhere: slows password guessing.
+    pub per_account: u32,
+    /// From one client address (an IPv6 /64), whatever the names.
+    pub per_address: u32,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -40,6 +50,7 @@ impl Config {
             convert_timeout: Duration::from_secs(30),
             convert_memory_bytes: 1024 * MIB,
             connections: Default::default(),
+            sign_in: SignInLimits { per_account: 5, per_address: 20 },
         }
     }
 }

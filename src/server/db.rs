@@ -3,8 +3,10 @@
 //! fsync, so an acknowledged write survives a crash; every call runs on the
 //! blocking pool, serialised by one connection's mutex.
 
+use crate::account::{Scope, SessionInfo, TokenInfo};
 use crate::error::AppError;
 use crate::model::Conversation;
+use crate::server::clock::rfc3339;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -25,6 +27,45 @@ CREATE TABLE IF NOT EXISTS messages (
     tool TEXT NOT NULL, content TEXT NOT NULL, artifact_ids TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, seq);
 ";
+
+/// A random UUID (version 4) as text, in SQL: ids for rows made before ids.
+const SQL_UUID: &str =
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+    || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
+
+/// The schema's changes since `SCHEMA`, in order: a database at version `n`
+/// (`PRAGMA user_version`) has had the first `n`. Append only.
+fn migrations() -> [String; 1] {
+    [
+        // Tokens get an id, a name, a scope and an expiry (existing ones:
+        // "default", read-write, none); sessions an id, a start and the
+        // browser. Every deletion of either counts in `auth_changes`, which
+        // each server watches to drop what it cached (revocations made by
+        // the command line or another instance).
+        format!(
+            "CREATE TABLE tokens_v1 (
+                id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL REFERENCES users(id),
+                name TEXT NOT NULL, scope TEXT NOT NULL, created_at TEXT NOT NULL, expires_at INTEGER);
+            INSERT INTO tokens_v1 SELECT {SQL_UUID}, hash, user_id, 'default', 'read-write', created_at, NULL FROM tokens;
+            DROP TABLE tokens;
+            ALTER TABLE tokens_v1 RENAME TO tokens;
+            CREATE INDEX tokens_by_user ON tokens(user_id);
+            CREATE TABLE sessions_v1 (
+                id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL REFERENCES users(id),
+                created_at TEXT NOT NULL, expires_at INTEGER NOT NULL, user_agent TEXT NOT NULL);
+            INSERT INTO sessions_v1 SELECT {SQL_UUID}, hash, user_id,
+                strftime('%Y-%m-%dT%H:%M:%SZ', expires_at - {SESSION_SECONDS}, 'unixepoch'), expires_at, '' FROM sessions;
+            DROP TABLE sessions;
+            ALTER TABLE sessions_v1 RENAME TO sessions;
+            CREATE INDEX sessions_by_user ON sessions(user_id);
+            CREATE TABLE auth_changes (n INTEGER NOT NULL);
+            INSERT INTO auth_changes VALUES (0);
+            CREATE TRIGGER token_deleted AFTER DELETE ON tokens BEGIN UPDATE auth_changes SET n = n + 1; END;
+            CREATE TRIGGER session_deleted AFTER DELETE ON sessions BEGIN UPDATE auth_changes SET n = n + 1; END;",
+            SESSION_SECONDS = crate::server::auth::SESSION_DAYS * 86_400
+        ),
+    ]
+}
 
 #[derive(Clone)]
 pub struct Db {
@@ -56,12 +97,13 @@ pub struct MessageRow {
 
 impl Db {
     pub fn open(path: &Path) -> Result<Self, AppError> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&mut conn)?;
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -88,6 +130,21 @@ impl Db {
     }
 }
 
+/// Brings the schema up to date, each step in its own transaction; the
+/// immediate lock keeps two processes from both applying one.
+fn migrate(conn: &mut Connection) -> Result<(), AppError> {
+    for (version, sql) in migrations().iter().enumerate() {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current <= version {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version + 1)?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 fn uuid_col(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Uuid> {
     let s: String = row.get(i)?;
     Uuid::parse_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
@@ -111,27 +168,87 @@ pub fn user_by_name(c: &Connection, name: &str) -> Result<Option<UserRow>, AppEr
     .optional()?)
 }
 
-pub fn insert_token(c: &Connection, hash: &str, user: Uuid, created_at: &str) -> Result<(), AppError> {
+pub struct TokenRow {
+    pub hash: String,
+    pub user: Uuid,
+    pub info: TokenInfo,
+    pub expires_at: Option<i64>,
+}
+
+pub fn insert_token(c: &Connection, t: &TokenRow) -> Result<(), AppError> {
     c.execute(
-        "INSERT INTO tokens (hash, user_id, created_at) VALUES (?1, ?2, ?3)",
-        params![hash, user.to_string(), created_at],
+        "INSERT INTO tokens (id, hash, user_id, name, scope, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            t.info.id.to_string(),
+            t.hash,
+            t.user.to_string(),
+            t.info.name,
+            t.info.scope.to_string(),
+            t.info.created_at,
+            t.expires_at
+        ],
     )?;
     Ok(())
 }
 
-pub fn user_by_token(c: &Connection, hash: &str) -> Result<Option<(Uuid, String)>, AppError> {
+fn scope_col(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Scope> {
+    let s: String = row.get(i)?;
+    s.parse().map_err(|e: strum::ParseError| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+/// Who an unexpired token belongs to, what it may do, and until when.
+pub struct TokenOwner {
+    pub id: Uuid,
+    pub name: String,
+    pub scope: Scope,
+    pub expires_at: Option<i64>,
+}
+
+pub fn user_by_token(c: &Connection, hash: &str, now: i64) -> Result<Option<TokenOwner>, AppError> {
     Ok(c.query_row(
-        "SELECT users.id, users.name FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = ?1",
-        [hash],
-        |r| Ok((uuid_col(r, 0)?, r.get(1)?)),
+        "SELECT users.id, users.name, tokens.scope, tokens.expires_at FROM tokens JOIN users ON users.id = tokens.user_id
+         WHERE tokens.hash = ?1 AND (tokens.expires_at IS NULL OR tokens.expires_at > ?2)",
+        params![hash, now],
+        |r| Ok(TokenOwner { id: uuid_col(r, 0)?, name: r.get(1)?, scope: scope_col(r, 2)?, expires_at: r.get(3)? }),
     )
     .optional()?)
 }
 
-pub fn insert_session(c: &Connection, hash: &str, user: Uuid, expires_at: i64) -> Result<(), AppError> {
+/// A user's tokens, oldest first, expired ones included.
+pub fn tokens_of(c: &Connection, user: Uuid) -> Result<Vec<TokenInfo>, AppError> {
+    let mut stmt = c.prepare(
+        "SELECT id, name, scope, created_at, expires_at FROM tokens WHERE user_id = ?1 ORDER BY created_at, rowid",
+    )?;
+    let rows = stmt.query_map([user.to_string()], |r| {
+        Ok(TokenInfo {
+            id: uuid_col(r, 0)?,
+            name: r.get(1)?,
+            scope: scope_col(r, 2)?,
+            created_at: r.get(3)?,
+            expires_at: r.get::<_, Option<i64>>(4)?.map(rfc3339),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Deletes a token of `user`; false if it has none with that id.
+pub fn delete_token(c: &Connection, user: Uuid, id: Uuid) -> Result<bool, AppError> {
+    Ok(c.execute("DELETE FROM tokens WHERE id = ?1 AND user_id = ?2", params![id.to_string(), user.to_string()])? > 0)
+}
+
+pub struct SessionRow {
+    pub hash: String,
+    pub user: Uuid,
+    pub expires_at: i64,
+    pub user_agent: String,
+}
+
+pub fn insert_session(c: &Connection, s: &SessionRow, created_at: &str) -> Result<(), AppError> {
     c.execute(
-        "INSERT INTO sessions (hash, user_id, expires_at) VALUES (?1, ?2, ?3)",
-        params![hash, user.to_string(), expires_at],
+        "INSERT INTO sessions (id, hash, user_id, created_at, expires_at, user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![Uuid::new_v4().to_string(), s.hash, s.user.to_string(), created_at, s.expires_at, s.user_agent],
     )?;
     Ok(())
 }
@@ -147,9 +264,44 @@ pub fn user_by_session(c: &Connection, hash: &str, now: i64) -> Result<Option<(U
     .optional()?)
 }
 
+/// A user's unexpired sessions, newest first; `current` marks the one whose
+/// secret hashes to `current_hash`.
+pub fn sessions_of(c: &Connection, user: Uuid, current_hash: &str, now: i64) -> Result<Vec<SessionInfo>, AppError> {
+    let mut stmt = c.prepare(
+        "SELECT id, created_at, expires_at, user_agent, hash = ?2 FROM sessions
+         WHERE user_id = ?1 AND expires_at > ?3 ORDER BY created_at DESC, rowid DESC",
+    )?;
+    let rows = stmt.query_map(params![user.to_string(), current_hash, now], |r| {
+        Ok(SessionInfo {
+            id: uuid_col(r, 0)?,
+            created_at: r.get(1)?,
+            expires_at: rfc3339(r.get(2)?),
+            user_agent: r.get(3)?,
+            current: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub fn delete_session(c: &Connection, hash: &str) -> Result<(), AppError> {
     c.execute("DELETE FROM sessions WHERE hash = ?1", [hash])?;
     Ok(())
+}
+
+/// Deletes a session of `user` by id; false if it has none with that id.
+pub fn delete_session_by_id(c: &Connection, user: Uuid, id: Uuid) -> Result<bool, AppError> {
+    Ok(c.execute("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2", params![id.to_string(), user.to_string()])? > 0)
+}
+
+/// Deletes every session of `user` but the one whose secret hashes to
+/// `keep_hash`; how many.
+pub fn delete_other_sessions(c: &Connection, user: Uuid, keep_hash: &str) -> Result<usize, AppError> {
+    Ok(c.execute("DELETE FROM sessions WHERE user_id = ?1 AND hash != ?2", params![user.to_string(), keep_hash])?)
+}
+
+/// Counts every token or session ever deleted, by any process.
+pub fn auth_changes(c: &Connection) -> Result<i64, AppError> {
+    Ok(c.query_row("SELECT n FROM auth_changes", [], |r| r.get(0))?)
 }
 
 pub fn insert_conversation(c: &Connection, record: &ConversationRecord) -> Result<(), AppError> {

@@ -10,16 +10,20 @@
 //! a release has them and `tests/slow_clients.rs` passes with it, this file
 //! can be replaced by that call.
 
+use axum::extract::ConnectInfo;
+use axum::http::Request;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionLimits {
@@ -73,9 +77,9 @@ pub async fn serve(
             slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
             () = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of descriptors, or a connection reset before it was
                     // accepted: wait a little instead of spinning.
@@ -88,7 +92,10 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(app.clone()))
+            .serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                TowerToHyperService::new(app.clone().map_request(with_peer(peer))),
+            )
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -102,4 +109,13 @@ pub async fn serve(
         () = tokio::time::sleep(Duration::from_secs(30)) => tracing::warn!("connections still open after 30 s; closing"),
     }
     Ok(())
+}
+
+/// Gives each request its client's address, as `axum::serve` does for
+/// `ConnectInfo` (sign-in is rate-limited by it).
+fn with_peer<B>(peer: SocketAddr) -> impl Fn(Request<B>) -> Request<B> + Clone {
+    move |mut req| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        req
+    }
 }

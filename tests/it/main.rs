@@ -17,4 +17,5 @@ mod security;
 mod slow_clients;
 mod threads;
 mod thumbnails;
+mod tokens;
 mod uploads;

@@ -189,7 +189,8 @@ async fn expired_sessions_are_refused_everywhere() {
     let secret = auth::new_secret("");
     let hash = auth::secret_hash(&secret);
     let yesterday = time::OffsetDateTime::now_utc().unix_timestamp() - 86_400;
-    app.state.db.run_blocking(|c| db::insert_session(c, &hash, alice, yesterday)).unwrap();
+    let session = db::SessionRow { hash, user: alice, expires_at: yesterday, user_agent: String::new() };
+    app.state.db.run_blocking(|c| db::insert_session(c, &session, "2020-01-01T00:00:00Z")).unwrap();
     let cookie = format!("{}={secret}", auth::SESSION_COOKIE);
 
     let r = app.send(with_cookie(Method::GET, "/api/artifacts", &cookie, &[], Body::empty())).await;

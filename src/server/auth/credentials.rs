@@ -1,75 +1,142 @@
 //! Who the tokens and sessions seen lately belong to. Every API request is
 //! authenticated; asking the database each time put a blocking-pool hop and
 //! a lock on every request (most of a small download's cost, see
-//! docs/benchmarks.md). Tokens are never revoked; a session is checked
-//! against its expiry at each use and forgotten at logout.
+//! docs/benchmarks.md). Entries are checked against their expiry at each
+//! use; revoking a token or ending a session here forgets everything at
+//! once, and a deletion by another process (`vitrine token revoke`, another
+//! instance) is seen within `WATCH_INTERVAL` through the database's
+//! `auth_changes` count.
 
+use super::limits::SignInLimiter;
 use super::CurrentUser;
+use crate::account::Scope;
 use crate::error::AppError;
 use crate::server::clock::now_unix;
+use crate::server::config::SignInLimits;
 use crate::server::db::{self, Db};
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{RwLock, Weak};
+use std::time::Duration;
 
 /// Entries kept before the cache starts over.
 const MAX_KNOWN: usize = 10_000;
+const WATCH_INTERVAL: Duration = Duration::from_secs(1);
+
+#[derive(Clone)]
+struct Known {
+    user: CurrentUser,
+    scope: Scope,
+    expires_at: Option<i64>,
+}
 
 pub struct Credentials {
     db: Db,
-    /// By secret hash: the user, and when a session expires.
-    known: RwLock<HashMap<String, (CurrentUser, Option<i64>)>>,
+    /// By secret hash.
+    known: RwLock<HashMap<String, Known>>,
+    /// Bumped by every forgetting, so a lookup that read the database before
+    /// a revocation does not cache what it found after it.
+    generation: AtomicU64,
+    /// The database's `auth_changes` when last looked at.
+    changes_seen: AtomicI64,
+    pub sign_in: SignInLimiter,
 }
 
 impl Credentials {
-    pub fn new(db: Db) -> Self {
-        Self { db, known: RwLock::default() }
+    pub fn new(db: Db, limits: SignInLimits) -> Result<Self, AppError> {
+        let changes = db.run_blocking(db::auth_changes)?;
+        Ok(Self {
+            db,
+            known: RwLock::default(),
+            generation: AtomicU64::new(0),
+            changes_seen: AtomicI64::new(changes),
+            sign_in: SignInLimiter::new(limits),
+        })
     }
 
     pub fn db(&self) -> &Db {
         &self.db
     }
 
-    /// The user of an API token, or 401.
-    pub async fn token_user(&self, hash: String) -> Result<CurrentUser, AppError> {
-        if let Some(user) = self.get(&hash, now_unix()) {
-            return Ok(user);
+    /// The user and scope of an unexpired API token, or 401.
+    pub async fn token_user(&self, hash: String) -> Result<(CurrentUser, Scope), AppError> {
+        let now = now_unix();
+        if let Some(k) = self.get(&hash, now) {
+            return Ok((k.user, k.scope));
         }
+        let generation = self.generation.load(Ordering::Acquire);
         let key = hash.clone();
-        let (id, name) = self.db.run(move |c| db::user_by_token(c, &key)).await?.ok_or(AppError::Unauthorized)?;
-        Ok(self.remember(hash, CurrentUser { id, name }, None))
+        let owner = self.db.run(move |c| db::user_by_token(c, &key, now)).await?.ok_or(AppError::Unauthorized)?;
+        let user = CurrentUser { id: owner.id, name: owner.name };
+        let known = self.remember(hash, Known { user, scope: owner.scope, expires_at: owner.expires_at }, generation);
+        Ok((known.user, known.scope))
     }
 
     /// The user of an unexpired session, or 401.
     pub async fn session_user(&self, hash: String) -> Result<CurrentUser, AppError> {
         let now = now_unix();
-        if let Some(user) = self.get(&hash, now) {
-            return Ok(user);
+        if let Some(k) = self.get(&hash, now) {
+            return Ok(k.user);
         }
+        let generation = self.generation.load(Ordering::Acquire);
         let key = hash.clone();
         let (id, name, expires_at) =
             self.db.run(move |c| db::user_by_session(c, &key, now)).await?.ok_or(AppError::Unauthorized)?;
-        Ok(self.remember(hash, CurrentUser { id, name }, Some(expires_at)))
+        let known = Known { user: CurrentUser { id, name }, scope: Scope::ReadWrite, expires_at: Some(expires_at) };
+        Ok(self.remember(hash, known, generation).user)
     }
 
-    /// Signs a session out: forgotten here, deleted in the database.
-    pub async fn end_session(&self, hash: &str) -> Result<(), AppError> {
-        self.known.write().unwrap_or_else(|p| p.into_inner()).remove(hash);
-        let hash = hash.to_string();
-        self.db.run(move |c| db::delete_session(c, &hash)).await
+    /// Runs a deletion of tokens or sessions, then forgets every cached
+    /// entry: what it deleted stops working with its answer.
+    pub async fn revoke<T, F>(&self, delete: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T, AppError> + Send + 'static,
+    {
+        let result = self.db.run(delete).await;
+        self.forget_all();
+        result
     }
 
-    fn get(&self, hash: &str, now: i64) -> Option<CurrentUser> {
-        let known = self.known.read().unwrap_or_else(|p| p.into_inner());
-        let (user, expires_at) = known.get(hash)?;
-        expires_at.is_none_or(|t| t > now).then(|| user.clone())
-    }
-
-    fn remember(&self, hash: String, user: CurrentUser, expires_at: Option<i64>) -> CurrentUser {
+    fn forget_all(&self) {
         let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
-        if known.len() >= MAX_KNOWN {
-            known.clear();
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        known.clear();
+    }
+
+    fn get(&self, hash: &str, now: i64) -> Option<Known> {
+        let known = self.known.read().unwrap_or_else(|p| p.into_inner());
+        let k = known.get(hash)?;
+        k.expires_at.is_none_or(|t| t > now).then(|| k.clone())
+    }
+
+    fn remember(&self, hash: String, entry: Known, generation: u64) -> Known {
+        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+        if self.generation.load(Ordering::Acquire) == generation {
+            if known.len() >= MAX_KNOWN {
+                known.clear();
+            }
+            known.insert(hash, entry.clone());
         }
-        known.insert(hash, (user.clone(), expires_at));
-        user
+        entry
+    }
+}
+
+/// Forgets what `credentials` cached whenever another process deletes a
+/// token or session; ends with them.
+pub async fn watch_revocations(credentials: Weak<Credentials>) {
+    let mut tick = tokio::time::interval(WATCH_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(credentials) = credentials.upgrade() else { return };
+        match credentials.db.run(db::auth_changes).await {
+            Ok(n) if n != credentials.changes_seen.swap(n, Ordering::AcqRel) => {
+                tracing::debug!("tokens or sessions deleted elsewhere: cached credentials forgotten");
+                credentials.forget_all();
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("checking for revoked credentials: {e}"),
+        }
     }
 }

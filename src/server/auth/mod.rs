@@ -3,19 +3,26 @@
 //! passwords only as argon2 hashes.
 
 mod credentials;
+mod limits;
+pub mod tokens;
 
 use super::clock::{now_rfc3339, now_unix};
-use super::db::{self, UserRow};
+use super::db::{self, SessionRow, UserRow};
+use crate::account::{NewToken, Scope};
 use crate::error::AppError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-pub use credentials::Credentials;
+pub use credentials::{watch_revocations, Credentials};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -57,8 +64,8 @@ fn valid_user_name(name: &str) -> bool {
     (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
 }
 
-/// Creates a user and its first API token, which is returned (and stored
-/// only as a hash).
+/// Creates a user and its first API token ("default", read-write, never
+/// expiring), whose secret is returned.
 pub fn add_user(db: &db::Db, name: &str, password: &str) -> Result<(Uuid, String), AppError> {
     if !valid_user_name(name) {
         return Err(AppError::BadRequest("User names are 1 to 64 letters, digits, '_', '.' or '-'".into()));
@@ -67,41 +74,61 @@ pub fn add_user(db: &db::Db, name: &str, password: &str) -> Result<(Uuid, String
         return Err(AppError::BadRequest("The password is empty".into()));
     }
     let user = UserRow { id: Uuid::new_v4(), name: name.to_string(), password_hash: hash_password(password)? };
-    let token = new_secret("vt_");
-    let now = now_rfc3339();
-    db.run_blocking(|c| {
-        db::insert_user(c, &user, &now)?;
-        db::insert_token(c, &secret_hash(&token), user.id, &now)
+    let first = NewToken { name: "default".into(), scope: Scope::ReadWrite, expires_in_days: None };
+    let token = db.run_blocking(|c| {
+        db::insert_user(c, &user, &now_rfc3339())?;
+        tokens::create(c, user.id, first)
     })?;
-    Ok((user.id, token))
+    Ok((user.id, token.token))
 }
 
-/// Checks a name and password; on success opens a session and returns its
-/// secret for the cookie.
-pub async fn login(credentials: &Credentials, name: &str, password: &str) -> Result<String, AppError> {
-    let name = name.to_string();
-    let user = credentials.db().run(move |c| db::user_by_name(c, &name)).await?;
+/// Checks a name and password, unless the attempts from `address` or for
+/// `name` are over their limits; on success opens a session for the browser
+/// `user_agent` and returns its secret for the cookie.
+pub async fn login(
+    credentials: &Credentials,
+    name: &str,
+    password: &str,
+    address: Option<IpAddr>,
+    user_agent: &str,
+) -> Result<String, AppError> {
+    // Logged: who and from where, never what was typed as the password.
+    if let Err(e) = credentials.sign_in.attempt(name, address) {
+        tracing::warn!(?name, ?address, "sign-in attempts over the limit");
+        return Err(e);
+    }
+    let key = name.to_string();
+    let user = credentials.db().run(move |c| db::user_by_name(c, &key)).await?;
     let password = password.to_string();
     // Verify on the blocking pool: argon2 is deliberately slow.
-    let user = tokio::task::spawn_blocking(move || user.filter(|u| verify_password(&password, &u.password_hash)))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let user =
+        tokio::task::spawn_blocking(move || user.filter(|u| verify_password(&password, &u.password_hash))).await?;
+    let Some(user) = user else {
+        tracing::info!(?name, ?address, "sign-in refused");
+        return Err(AppError::Unauthorized);
+    };
+    tracing::info!(?name, ?address, "signed in");
     let secret = new_secret("");
-    let hash = secret_hash(&secret);
-    let expires = now_unix() + SESSION_DAYS * 86_400;
-    credentials.db().run(move |c| db::insert_session(c, &hash, user.id, expires)).await?;
+    let session = SessionRow {
+        hash: secret_hash(&secret),
+        user: user.id,
+        expires_at: now_unix() + SESSION_DAYS * 86_400,
+        user_agent: user_agent.chars().take(200).collect(),
+    };
+    credentials.db().run(move |c| db::insert_session(c, &session, &now_rfc3339())).await?;
     Ok(secret)
 }
 
 pub async fn logout(credentials: &Credentials, parts: &Parts) -> Result<(), AppError> {
     if let Some(secret) = session_secret(parts) {
-        credentials.end_session(&secret_hash(&secret)).await?;
+        let hash = secret_hash(&secret);
+        credentials.revoke(move |c| db::delete_session(c, &hash)).await?;
     }
     Ok(())
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
@@ -112,11 +139,24 @@ pub fn session_secret(parts: &Parts) -> Option<String> {
 
 /// The user behind a request's token or session, or 401.
 pub async fn current_user(credentials: &Credentials, parts: &Parts) -> Result<CurrentUser, AppError> {
-    match (bearer(parts), session_secret(parts)) {
-        (Some(token), _) => credentials.token_user(secret_hash(token)).await,
+    match (bearer(&parts.headers), session_secret(parts)) {
+        (Some(token), _) => Ok(credentials.token_user(secret_hash(token)).await?.0),
         (None, Some(secret)) => credentials.session_user(secret_hash(&secret)).await,
         (None, None) => Err(AppError::Unauthorized),
     }
+}
+
+/// Middleware on the whole app: a read-only token may make GET and HEAD
+/// requests only; anything else (server functions are POSTs) is refused
+/// before a route sees it, so no route can forget to. Other credentials,
+/// right or wrong, are the routes' to judge.
+pub async fn enforce_scope(State(credentials): State<Arc<Credentials>>, req: Request, next: Next) -> Response {
+    if let (false, Some(token)) = (req.method().is_safe(), bearer(req.headers())) {
+        if let Ok((_, Scope::Read)) = credentials.token_user(secret_hash(token)).await {
+            return AppError::ReadOnlyToken.into_response();
+        }
+    }
+    next.run(req).await
 }
 
 impl<S> FromRequestParts<S> for CurrentUser

@@ -6,6 +6,7 @@ mod highlight;
 mod session;
 mod threads;
 mod thumbnails;
+mod tokens;
 mod uploads;
 mod zips;
 
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(highlight::router())
         .merge(threads::router())
         .merge(thumbnails::router())
+        .merge(tokens::router())
         .merge(uploads::router())
         .merge(zips::router())
         // Every API answer is JSON, a path or method that does not exist too

@@ -5,12 +5,15 @@ use crate::error::AppError;
 use crate::server::auth::{self, CurrentUser, SESSION_COOKIE, SESSION_DAYS};
 use crate::server::http::extract::ApiJson;
 use crate::server::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{ACCEPT, SET_COOKIE, USER_AGENT};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::{Extension, Form, Router};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/login", post(login)).route("/logout", post(logout)).route("/api/me", get(me))
@@ -43,26 +46,40 @@ fn session_cookie(value: String, max_age_days: i64) -> String {
         .to_string()
 }
 
-async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+/// Signs in, within the limits on attempts: over them an API client gets
+/// 429 with `Retry-After`, a browser the form again with the wait.
+async fn login(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let next = safe_next(&form.next).to_string();
-    match auth::login(&state.credentials, &form.name, &form.password).await {
-        Ok(secret) => ([(axum::http::header::SET_COOKIE, session_cookie(secret, SESSION_DAYS))], Redirect::to(&next))
-            .into_response(),
-        Err(AppError::Unauthorized) => {
-            let query = form_urlencoded::Serializer::new(String::new())
-                .append_pair("error", "1")
-                .append_pair("next", &next)
-                .finish();
-            Redirect::to(&format!("/login?{query}")).into_response()
+    let address = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
+    let agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    match auth::login(&state.credentials, &form.name, &form.password, address, agent).await {
+        Ok(secret) => ([(SET_COOKIE, session_cookie(secret, SESSION_DAYS))], Redirect::to(&next)).into_response(),
+        Err(AppError::Unauthorized) => back_to_form(&[("error", "1"), ("next", &next)]),
+        Err(AppError::TooManyAttempts(seconds)) if accepts_html(&headers) => {
+            back_to_form(&[("error", "limited"), ("retry", &seconds.to_string()), ("next", &next)])
         }
         Err(e) => e.into_response(),
     }
 }
 
+fn back_to_form(query: &[(&str, &str)]) -> Response {
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(query).finish();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers.get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
 async fn logout(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
     let (parts, _) = req.into_parts();
     auth::logout(&state.credentials, &parts).await?;
-    Ok(([(axum::http::header::SET_COOKIE, session_cookie(String::new(), 0))], Redirect::to("/login")).into_response())
+    Ok(([(SET_COOKIE, session_cookie(String::new(), 0))], Redirect::to("/login")).into_response())
 }
 
 async fn me(user: CurrentUser) -> ApiJson<serde_json::Value> {

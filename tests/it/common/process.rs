@@ -20,6 +20,11 @@ pub struct Server {
 impl Server {
     /// `vitrine serve` on `data` with extra arguments; returns once it answers.
     pub fn start(data: &Path, args: &[&str]) -> Server {
+        Self::start_logging(data, args, "error", Stdio::null())
+    }
+
+    /// The same, logging at `level` (`RUST_LOG`) to `log`.
+    pub fn start_logging(data: &Path, args: &[&str], level: &str, log: impl Into<Stdio>) -> Server {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
         let child = Command::new(bin())
@@ -28,9 +33,9 @@ impl Server {
             .env("VITRINE_DATA_DIR", data)
             .env("LEPTOS_SITE_ADDR", &addr)
             .env("LEPTOS_OUTPUT_NAME", "vitrine")
-            .env("RUST_LOG", "error")
+            .env("RUST_LOG", level)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let base = format!("http://{addr}");

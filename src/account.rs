@@ -1,0 +1,67 @@
+//! What a user's settings show, on both sides: API tokens and sessions.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What an API token may do: `read` allows only GET and HEAD requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, strum::Display, strum::EnumString)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Scope {
+    Read,
+    #[default]
+    ReadWrite,
+}
+
+/// An API token as listed: never its secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub scope: Scope,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339; `None` never expires.
+    pub expires_at: Option<String>,
+}
+
+/// What a new token is to be.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewToken {
+    pub name: String,
+    #[serde(default)]
+    pub scope: Scope,
+    /// Days until it expires, 1 to 3650; `None` never expires.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
+}
+
+/// A token just made: the only time its secret is shown. (Not flattened:
+/// postcard cannot; the JSON API flattens it.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub token: String,
+    pub info: TokenInfo,
+}
+
+/// A signed-in browser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: Uuid,
+    /// RFC 3339.
+    pub created_at: String,
+    pub expires_at: String,
+    pub user_agent: String,
+    /// The session of the request that asked.
+    pub current: bool,
+}
+
+/// The settings page's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub tokens: Vec<TokenInfo>,
+    pub sessions: Vec<SessionInfo>,
+    /// A token made by the form just before, shown this once (without
+    /// JavaScript the form's answer is a redirect here).
+    pub new_token: Option<CreatedToken>,
+}

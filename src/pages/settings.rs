@@ -1,0 +1,159 @@
+use super::Postcard;
+use crate::account::{CreatedToken, SessionInfo, Settings, TokenInfo};
+use crate::api::{get_settings, CreateToken, RevokeToken, SignOutOthers};
+use crate::components::{layout::Layout, loaded::Loaded};
+use crate::error::AppError;
+use crate::format::short_time;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[derive(Clone, Copy)]
+struct Actions {
+    create: ServerAction<CreateToken>,
+    revoke: ServerAction<RevokeToken>,
+    sign_out: ServerAction<SignOutOthers>,
+}
+
+/// `/settings`: the user's API tokens (make, revoke) and browser sessions
+/// (sign out the others). Plain forms: without JavaScript each answers with
+/// a redirect back here.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let actions = Actions { create: ServerAction::new(), revoke: ServerAction::new(), sign_out: ServerAction::new() };
+    let settings = Resource::<_, Postcard>::new_with_options(
+        move || (actions.create.version().get(), actions.revoke.version().get(), actions.sign_out.version().get()),
+        |_| get_settings(),
+        false,
+    );
+    view! {
+        <Title text="Settings" />
+        <Layout>
+            <h1>"Settings"</h1>
+            <Loaded resource=settings loading="Loading settings…" ready=move |s| settings_view(s, actions) />
+        </Layout>
+    }
+}
+
+fn settings_view(settings: Settings, actions: Actions) -> impl IntoView {
+    let Settings { tokens, sessions, new_token } = settings;
+    // Without JavaScript the new token comes with the page; with it, in the form's answer.
+    let shown = move || actions.create.value().get().and_then(Result::ok).or_else(|| new_token.clone());
+    view! {
+        <section aria-labelledby="tokens-title">
+            <h2 id="tokens-title">"API tokens"</h2>
+            <p class="muted">
+                "Scripts send a token as " <code>"Authorization: Bearer TOKEN"</code>
+                ". A read-only token may only read (GET and HEAD)."
+            </p>
+            {move || shown().map(|created| view! { <NewTokenNote created /> })}
+            <TokenTable tokens revoke=actions.revoke />
+            <h3>"New token"</h3>
+            <ActionForm action=actions.create>
+                <label>"Name" <input name="name" required maxlength="100" placeholder="CI uploads" /></label>
+                <label>
+                    "Access"
+                    <select name="scope">
+                        <option value="read-write">"Read and write"</option>
+                        <option value="read">"Read only"</option>
+                    </select>
+                </label>
+                <label>
+                    "Expires"
+                    <select name="expires_in_days">
+                        <option value="0">"Never"</option>
+                        <option value="7">"In 7 days"</option>
+                        <option value="30">"In 30 days"</option>
+                        <option value="90">"In 90 days"</option>
+                        <option value="365">"In a year"</option>
+                    </select>
+                </label>
+                <button type="submit">"Create token"</button>
+            </ActionForm>
+            <ActionError value=actions.create.value() />
+        </section>
+        <section aria-labelledby="sessions-title">
+            <h2 id="sessions-title">"Sessions"</h2>
+            <SessionList sessions />
+            <ActionForm action=actions.sign_out>
+                <button type="submit" class="button secondary">"Sign out all other sessions"</button>
+            </ActionForm>
+            <ActionError value=actions.sign_out.value() />
+        </section>
+    }
+}
+
+#[component]
+fn NewTokenNote(created: CreatedToken) -> impl IntoView {
+    view! {
+        <div class="note" role="status">
+            <p>
+                "Token “" {created.info.name} "” (" {created.info.scope.to_string()}
+                "): copy it now, it is not shown again."
+            </p>
+            <p><code>{created.token}</code></p>
+        </div>
+    }
+}
+
+#[component]
+fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+    if tokens.is_empty() {
+        return view! { <p class="muted">"No tokens."</p> }.into_any();
+    }
+    view! {
+        <table class="data">
+            <thead>
+                <tr><th scope="col">"Name"</th><th scope="col">"Access"</th><th scope="col">"Created"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Revoke"</span></th></tr>
+            </thead>
+            <tbody>
+                {tokens
+                    .into_iter()
+                    .map(|t| view! {
+                        <tr>
+                            <td>{t.name.clone()}</td>
+                            <td>{t.scope.to_string()}</td>
+                            <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
+                            <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
+                            <td>
+                                <ActionForm action=revoke>
+                                    <input type="hidden" name="id" value=t.id.to_string() />
+                                    <button type="submit" class="link" aria-label=format!("Revoke {}", t.name)>"Revoke"</button>
+                                </ActionForm>
+                            </td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        <ActionError value=revoke.value() />
+    }
+    .into_any()
+}
+
+#[component]
+fn SessionList(sessions: Vec<SessionInfo>) -> impl IntoView {
+    view! {
+        <ul class="conversation-list">
+            {sessions
+                .into_iter()
+                .map(|s| view! {
+                    <li class="card">
+                        <span>
+                            {if s.user_agent.is_empty() { "Unknown browser".to_string() } else { s.user_agent }}
+                            {s.current.then_some(" (this session)")}
+                        </span>
+                        <span class="muted">"Signed in " <time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></span>
+                    </li>
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+/// A form's error, where it was made.
+#[component]
+fn ActionError<T: Clone + Send + Sync + 'static>(
+    #[prop(into)] value: Signal<Option<Result<T, AppError>>>,
+) -> impl IntoView {
+    move || value.get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+}
