@@ -151,21 +151,13 @@ impl ArchiveCache {
     pub fn read_member(&self, archive: &Path, member: &str) -> Result<Arc<[u8]>, ArchiveError> {
         let version = Self::version(archive)?;
         let now = self.clock.now();
-        let fresh = |v: Version, at: Duration| v == version && self.within_ttl(at, now);
         let mut inner = self.lock();
         if let Some(bytes) = self.hit(&mut inner, archive, member, version, now) {
             return Ok(bytes);
         }
-        let tick = inner.tick;
         let key = (archive.to_path_buf(), member.to_string());
-        if !inner.directories.get(archive).is_some_and(|d| fresh(d.version, d.loaded_at)) {
-            let dir = self.load(archive, version, now)?;
-            inner.directories.insert(archive.to_path_buf(), dir);
-            self.evict_directories(&mut inner);
-        }
-        let dir = inner.directories.get_mut(archive).expect("just loaded");
-        dir.last_used = tick;
-        let bytes = self.read_entry(dir, member)?;
+        let tick = inner.tick;
+        let bytes = self.read_entry(self.directory(&mut inner, archive, version, now)?, member)?;
         if let Some(old) = inner.members.remove(&key) {
             inner.member_bytes -= old.bytes.len() as u64;
         }
@@ -175,6 +167,40 @@ impl ArchiveCache {
             self.evict_members(&mut inner);
         }
         Ok(bytes)
+    }
+
+    /// The archive's files that can be read (name and size), in its order.
+    /// Blocking: callers run it on the blocking pool.
+    pub fn members(&self, archive: &Path) -> Result<Vec<(String, u64)>, ArchiveError> {
+        let version = Self::version(archive)?;
+        let mut inner = self.lock();
+        inner.tick += 1;
+        let dir = self.directory(&mut inner, archive, version, self.clock.now())?;
+        let mut members: Vec<_> =
+            dir.entries.iter().filter(|(_, e)| e.safe).map(|(n, e)| (e.index, n, e.size)).collect();
+        members.sort_unstable();
+        Ok(members.into_iter().map(|(_, name, size)| (name.clone(), size)).collect())
+    }
+
+    /// The archive's central directory, read again unless the cache holds
+    /// this version of it, fresh.
+    fn directory<'a>(
+        &self,
+        inner: &'a mut Inner,
+        archive: &Path,
+        version: Version,
+        now: Duration,
+    ) -> Result<&'a mut Directory, ArchiveError> {
+        let tick = inner.tick;
+        if !inner.directories.get(archive).is_some_and(|d| d.version == version && self.within_ttl(d.loaded_at, now)) {
+            // Marked used before evicting, so the eviction spares it.
+            let dir = Directory { last_used: tick, ..self.load(archive, version, now)? };
+            inner.directories.insert(archive.to_path_buf(), dir);
+            self.evict_directories(inner);
+        }
+        let dir = inner.directories.get_mut(archive).expect("just loaded");
+        dir.last_used = tick;
+        Ok(dir)
     }
 
     fn load(&self, path: &Path, version: Version, now: Duration) -> Result<Directory, ArchiveError> {
