@@ -201,9 +201,9 @@ fn body_view(artifact: &Artifact, body: PreviewBody, html: String) -> AnyView {
         }
         .into_any(),
         PreviewBody::Unreadable { reason } => view! {
-            <div class="empty state" role="alert">
+            <div class="empty state">
                 <h2>"This file cannot be shown"</h2>
-                <p>{format!("It does not open as a {} file: {reason}.", artifact.mime_type)}</p>
+                <p>{format!("It does not open as {}: {reason}.", artifact.mime_type)}</p>
                 <p class="muted">"It may be damaged or incomplete. Download it to inspect it, or ask the agent to make it again."</p>
                 <a class="button" href=download>"Download"</a>
             </div>
