@@ -4,8 +4,8 @@
 
 use crate::error::{AppError, Missing};
 use crate::server::auth::CurrentUser;
-use crate::server::filetype::{self, Thumbnail};
 use crate::server::http::extract::ApiPath;
+use crate::server::filetype::{self, Thumbnail};
 use crate::server::serve::{file_response, untrusted_content_headers, Caching};
 use crate::server::state::AppState;
 use crate::server::store::files::{thumbnail_path, write_atomic};
