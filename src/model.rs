@@ -384,17 +384,8 @@ pub struct Message {
     pub artifacts: Vec<Artifact>,
 }
 
-/// The first rows of a CSV or TSV file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TablePreview {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-    /// More rows follow in the file.
-    pub truncated: bool,
-}
-
-/// How an artifact is shown inline. HTML strings are made and sanitised on
-/// the server.
+/// How an artifact is shown inline. Code, Markdown, tables and text come
+/// as HTML made and sanitised on the server: [`Preview::html`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum PreviewBody {
     Image,
@@ -402,11 +393,40 @@ pub enum PreviewBody {
     Pdf,
     Audio,
     Video,
-    Code { html: String, language: String, lines: u32 },
-    Markdown { html: String },
-    Table(TablePreview),
-    Text { text: String },
+    /// Highlighted up to line `highlighted`, plain text after.
+    Code {
+        language: String,
+        lines: u32,
+        highlighted: u32,
+    },
+    Markdown,
+    /// `rows` rows under the header; `truncated` when more follow.
+    Table {
+        rows: u32,
+        truncated: bool,
+    },
+    Text,
+    /// A ZIP archive's files, in its order; `more` were left out.
+    Archive {
+        members: Vec<ArchiveMember>,
+        more: u32,
+    },
+    Empty,
+    /// A file that should show but cannot be read (an image that does not
+    /// decode, a corrupt archive): why.
+    Unreadable {
+        reason: String,
+    },
     Binary,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArchiveMember {
+    pub name: String,
+    pub size: u64,
+    /// Where it opens (the thread path of a `.skill` member); None in a
+    /// plain ZIP, whose members the server does not serve.
+    pub url: Option<String>,
 }
 
 /// Where an artifact lies in a gallery listing.
@@ -420,7 +440,11 @@ pub struct ArtifactRef {
 pub struct Preview {
     pub artifact: Artifact,
     pub body: PreviewBody,
-    /// Only the first part of a large file was read for the preview.
+    /// The body's HTML (code, Markdown, table, text), made and sanitised on
+    /// the server. Empty in the page's hydration data: the page already
+    /// shows it, and hydration leaves it as it is (`pages::preview`).
+    pub html: String,
+    /// Only the first part of the file is shown.
     pub partial: bool,
     /// The neighbours in the gallery's current order, filter and search.
     pub previous: Option<ArtifactRef>,
@@ -428,6 +452,22 @@ pub struct Preview {
     /// The server's clock (RFC 3339) when this was made: relative times are
     /// computed from it, so the server's render and the browser's agree.
     pub now: String,
+}
+
+impl Preview {
+    /// A copy without [`Preview::html`], for the page's hydration data.
+    pub fn without_html(&self) -> Self {
+        let Self { artifact, body, html: _, partial, previous, next, now } = self;
+        Self {
+            artifact: artifact.clone(),
+            body: body.clone(),
+            html: String::new(),
+            partial: *partial,
+            previous: *previous,
+            next: *next,
+            now: now.clone(),
+        }
+    }
 }
 
 /// A gallery page: the listing and, for text cards, their first lines.

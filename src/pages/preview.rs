@@ -3,13 +3,43 @@ use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
 use crate::components::artifact_card::{preview_href, source_href};
 use crate::components::{layout::Layout, loaded::Loaded, timestamp::Timestamp};
-use crate::error::Missing;
+use crate::error::{AppError, Missing};
 use crate::format::{human_size, short_time};
-use crate::model::{Artifact, ArtifactQuery, Preview, PreviewBody, TablePreview};
+use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
+use codee::{Decoder, Encoder};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
+
+/// The preview resource's codec: postcard, as every page's (`Postcard`), but
+/// without the body's HTML ([`Preview::html`]), which the server's page
+/// already holds: hydration leaves an `inner_html` element's content as the
+/// server sent it, so the body crosses the network once. Navigations in the
+/// browser fetch the preview through the server function, HTML included.
+/// The view must therefore never be rebuilt from the hydrated value: it
+/// depends on the resource alone (the delete confirmation is a signal).
+pub struct PreviewCodec;
+
+type Loaded = Result<Preview, AppError>;
+
+impl Encoder<Loaded> for PreviewCodec {
+    type Error = <Postcard as Encoder<Loaded>>::Error;
+    type Encoded = Vec<u8>;
+
+    fn encode(value: &Loaded) -> Result<Vec<u8>, Self::Error> {
+        Postcard::encode(&value.as_ref().map(Preview::without_html).map_err(Clone::clone))
+    }
+}
+
+impl Decoder<Loaded> for PreviewCodec {
+    type Error = <Postcard as Decoder<Loaded>>::Error;
+    type Encoded = [u8];
+
+    fn decode(bytes: &[u8]) -> Result<Loaded, Self::Error> {
+        Postcard::decode(bytes)
+    }
+}
 
 /// `/artifacts/{conversation_id}/{artifact_id}`: one artifact shown inline,
 /// with its metadata; its own URL, so reload and links land here.
@@ -19,7 +49,7 @@ pub fn PreviewPage() -> impl IntoView {
     let query = use_query_map();
     // A malformed gallery query only loses previous/next, not the preview.
     let gallery = move || gallery_query(&query.read()).unwrap_or_default();
-    let confirm_delete = move || query.read().get("confirm").as_deref() == Some("delete");
+    let confirm_delete = Memo::new(move |_| query.read().get("confirm").as_deref() == Some("delete"));
     let ids = move || {
         let p = params.read();
         let parse = |k| {
@@ -28,7 +58,7 @@ pub fn PreviewPage() -> impl IntoView {
         };
         parse("conversation_id").and_then(|c| Ok((c, parse("artifact_id")?)))
     };
-    let preview = Resource::<_, Postcard>::new_with_options(
+    let preview = Resource::<_, PreviewCodec>::new_with_options(
         move || (ids(), gallery()),
         |(ids, gallery)| async move {
             match ids {
@@ -43,25 +73,32 @@ pub fn PreviewPage() -> impl IntoView {
             <Loaded
                 resource=preview
                 loading="Loading preview…"
-                ready=move |p| view! { <PreviewView preview=p gallery=gallery() confirm_delete=confirm_delete() /> }
+                ready=move |p| view! { <PreviewView preview=p gallery=untrack(gallery) confirm_delete /> }
             />
         </Layout>
     }
 }
 
 #[component]
-fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: bool) -> impl IntoView {
-    let Preview { artifact, body, partial, previous, next, now } = preview;
+fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bool>) -> impl IntoView {
+    let Preview { artifact, body, html, partial, previous, next, now } = preview;
     let back = gallery_href(&gallery);
     let previous_href = previous.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     let next_href = next.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     keyboard(back.clone(), previous_href.clone(), next_href.clone());
     let here = preview_href(artifact.conversation_id, artifact.id, &gallery);
-    let copyable = matches!(body, PreviewBody::Code { .. } | PreviewBody::Text { .. });
+    let copyable = matches!(body, PreviewBody::Code { .. } | PreviewBody::Text);
     let kind = kind_name(&body);
-    let note = format!("This preview shows the first 1 MB of {}. ", human_size(artifact.size));
-    let download = artifact.download_url.clone();
-    let shown = body_view(&artifact, body);
+    let note = note(&artifact, &body, partial);
+    let shown = body_view(&artifact, body, html);
+    let confirm = {
+        let (artifact, here, back) = (artifact.clone(), here.clone(), back.clone());
+        move || {
+            confirm_delete.get().then(|| {
+                view! { <ConfirmDelete artifact=artifact.clone() cancel=here.clone() back=back.clone() /> }
+            })
+        }
+    };
     view! {
         <Title text=artifact.name.clone() />
         <nav class="crumbs">
@@ -70,16 +107,34 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: bool) -
             {previous_href.map(|h| view! { <a rel="prev" href=h aria-label="Previous artifact (left arrow)">"← Previous"</a> })}
             {next_href.map(|h| view! { <a rel="next" href=h aria-label="Next artifact (right arrow)">"Next →"</a> })}
         </nav>
-        {confirm_delete.then(|| view! { <ConfirmDelete artifact=artifact.clone() cancel=here.clone() back=back.clone() /> })}
+        {confirm}
         <div class="preview-layout">
             <section class="preview-body" data-kind=kind>
-                {partial.then(|| view! {
-                    <p class="note" role="note">{note}<a href=download>"Download the whole file"</a></p>
+                {note.map(|note| view! {
+                    <p class="note" role="note">{note}" "<a href=artifact.download_url.clone()>"Download the whole file"</a></p>
                 })}
                 {shown}
             </section>
             <Metadata artifact copyable now delete=with_confirm(&here) />
         </div>
+    }
+}
+
+/// What the preview leaves out, if anything.
+fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String> {
+    let cut = partial.then(|| format!("This preview shows the first part of this {} file.", human_size(artifact.size)));
+    let plain = match body {
+        PreviewBody::Code { highlighted: 0, .. } => {
+            Some("Its lines are too long to colour: shown as plain text.".into())
+        }
+        PreviewBody::Code { lines, highlighted, .. } if highlighted < lines => {
+            Some(format!("Colours stop after line {highlighted}; the rest is plain text."))
+        }
+        _ => None,
+    };
+    match (cut, plain) {
+        (Some(cut), Some(plain)) => Some(format!("{cut} {plain}")),
+        (cut, plain) => cut.or(plain),
     }
 }
 
@@ -91,16 +146,21 @@ fn kind_name(body: &PreviewBody) -> &'static str {
         PreviewBody::Audio => "audio",
         PreviewBody::Video => "video",
         PreviewBody::Code { .. } => "code",
-        PreviewBody::Markdown { .. } => "markdown",
-        PreviewBody::Table(_) => "table",
-        PreviewBody::Text { .. } => "text",
+        PreviewBody::Markdown => "markdown",
+        PreviewBody::Table { .. } => "table",
+        PreviewBody::Text => "text",
+        PreviewBody::Archive { .. } => "archive",
+        PreviewBody::Empty => "empty",
+        PreviewBody::Unreadable { .. } => "unreadable",
         PreviewBody::Binary => "binary",
     }
 }
 
-fn body_view(artifact: &Artifact, body: PreviewBody) -> AnyView {
+/// The body. `html` goes in through `inner_html` only (see `PreviewCodec`).
+fn body_view(artifact: &Artifact, body: PreviewBody, html: String) -> AnyView {
     let url = artifact.url.clone();
     let name = artifact.name.clone();
+    let download = artifact.download_url.clone();
     match body {
         PreviewBody::Image => view! { <div class="image-frame"><img src=url alt=name /></div> }.into_any(),
         // Scripts run, in an opaque origin: never allow-same-origin.
@@ -110,13 +170,13 @@ fn body_view(artifact: &Artifact, body: PreviewBody) -> AnyView {
         PreviewBody::Pdf => view! { <iframe class="pdf-frame" src=url title=name></iframe> }.into_any(),
         PreviewBody::Audio => view! { <audio controls preload="metadata" src=url></audio> }.into_any(),
         PreviewBody::Video => view! { <video controls preload="metadata" src=url class="video"></video> }.into_any(),
-        PreviewBody::Code { html, language, lines } => {
+        PreviewBody::Code { language, lines, .. } => {
             let gutter: String = (1..=lines.max(1)).map(|n| format!("{n}\n")).collect();
             let label = language.clone();
             view! {
                 <div class="code" data-language=language>
                     <div class="code-language muted">{label}</div>
-                    <div class="code-scroll">
+                    <div class="code-scroll" tabindex="0">
                         <pre class="gutter" aria-hidden="true">{gutter}</pre>
                         <pre class="src"><code id="copy-source" inner_html=html></code></pre>
                     </div>
@@ -124,40 +184,76 @@ fn body_view(artifact: &Artifact, body: PreviewBody) -> AnyView {
             }
             .into_any()
         }
-        PreviewBody::Markdown { html } => view! { <article class="markdown" inner_html=html></article> }.into_any(),
-        PreviewBody::Table(table) => table_view(table),
-        PreviewBody::Text { text } => view! { <pre class="text" id="copy-source">{text}</pre> }.into_any(),
+        PreviewBody::Markdown => view! { <article class="markdown" inner_html=html></article> }.into_any(),
+        PreviewBody::Table { rows, truncated } => view! {
+            <div class="table-scroll" tabindex="0" inner_html=html></div>
+            {truncated.then(|| view! { <p class="note">{format!("Showing the first {rows} rows.")}</p> })}
+        }
+        .into_any(),
+        PreviewBody::Text => view! { <pre class="text" id="copy-source" tabindex="0" inner_html=html></pre> }.into_any(),
+        PreviewBody::Archive { members, more } => archive_view(members, more, download),
+        PreviewBody::Empty => view! {
+            <div class="empty state">
+                <h2>"This file is empty"</h2>
+                <p>"It has no content (0 bytes): the tool that made it wrote nothing into it."</p>
+                <p class="muted">"Ask the agent to make it again, or delete it."</p>
+            </div>
+        }
+        .into_any(),
+        PreviewBody::Unreadable { reason } => view! {
+            <div class="empty state">
+                <h2>"This file cannot be shown"</h2>
+                <p>{format!("It does not open as {}: {reason}.", artifact.mime_type)}</p>
+                <p class="muted">"It may be damaged or incomplete. Download it to inspect it, or ask the agent to make it again."</p>
+                <a class="button" href=download>"Download"</a>
+            </div>
+        }
+        .into_any(),
         PreviewBody::Binary => view! {
             <div class="binary empty">
                 <p class="icon" aria-hidden="true">"📦"</p>
                 <h2>{name}</h2>
                 <p class="muted">{format!("{} · {}", artifact.mime_type, human_size(artifact.size))}</p>
                 <p>"This file cannot be shown here."</p>
-                <a class="button" href=artifact.download_url.clone()>"Download"</a>
+                <a class="button" href=download>"Download"</a>
             </div>
         }
         .into_any(),
     }
 }
 
-fn table_view(table: TablePreview) -> AnyView {
-    let TablePreview { header, rows, truncated } = table;
-    let shown = rows.len();
+/// A ZIP's files, each opening at its link where the server serves it.
+fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> AnyView {
+    let count = members.len() as u32 + more;
+    let openable = members.iter().any(|m| m.url.is_some());
+    let summary = match (count, more) {
+        (1, _) => "1 file in this archive.".to_string(),
+        (_, 0) => format!("{count} files in this archive."),
+        _ => format!("{count} files in this archive; the first {} are listed.", members.len()),
+    };
+    let hint = if openable { "Open a file to see it." } else { "Download the archive to open its files." };
     view! {
-        <div class="table-scroll">
-            <table class="data">
-                <thead><tr>{header.into_iter().map(|h| view! { <th>{h}</th> }).collect_view()}</tr></thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> })
-                        .collect_view()}
-                </tbody>
-            </table>
+        <div class="archive">
+            <p>{summary}" "{hint}</p>
+            <div class="table-scroll" tabindex="0">
+                <table class="data">
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Size"</th></tr></thead>
+                    <tbody>
+                        {members
+                            .into_iter()
+                            .map(|m| {
+                                let name = match m.url {
+                                    Some(url) => view! { <a href=url target="_blank" rel="noopener">{m.name}</a> }.into_any(),
+                                    None => m.name.into_any(),
+                                };
+                                view! { <tr><td>{name}</td><td>{human_size(m.size)}</td></tr> }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {(!openable).then(|| view! { <a class="button" href=download>"Download"</a> })}
         </div>
-        <Show when=move || truncated>
-            <p class="note">{format!("Showing the first {shown} rows.")}</p>
-        </Show>
     }
     .into_any()
 }

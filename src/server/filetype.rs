@@ -24,6 +24,8 @@ pub enum PreviewKind {
     Markdown,
     /// CSV or TSV: a table, split at this byte.
     Table(u8),
+    /// A ZIP archive: its list of files.
+    Archive,
     /// Decided by the first bytes: highlighted code where a language is
     /// known, plain text, or nothing (binary).
     ByContent,
@@ -112,8 +114,8 @@ static TYPES: &[FileType] = &[
     row("gif",      Images, P::Image,        None,         None,                  Some(Raster), "image/gif"),
     row("webp",     Images, P::Image,        None,         None,                  Some(Raster), "image/webp"),
     row("svg",      Images, P::Image,        None,         None,                  Some(Svg),    "image/svg+xml"),
-    row("zip",      Files,  P::ByContent,    None,         None,                  None,         "application/zip"),
-    row("skill",    Files,  P::ByContent,    None,         None,                  None,         "application/zip"),
+    row("zip",      Files,  P::Archive,      None,         None,                  None,         "application/zip"),
+    row("skill",    Files,  P::Archive,      None,         None,                  None,         "application/zip"),
     row("gz",       Files,  P::ByContent,    None,         None,                  None,         "application/gzip"),
     row("tgz",      Files,  P::ByContent,    None,         None,                  None,         "application/gzip"),
 ];
@@ -156,7 +158,7 @@ pub fn preview(mime: &str, name: &str) -> PreviewKind {
     };
     match (by_type, by_name(name).map(|t| t.preview)) {
         (Some(shown), _) => shown,
-        (None, Some(text @ (PreviewKind::Markdown | PreviewKind::Table(_)))) => text,
+        (None, Some(named @ (PreviewKind::Markdown | PreviewKind::Table(_) | PreviewKind::Archive))) => named,
         _ => PreviewKind::ByContent,
     }
 }

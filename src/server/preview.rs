@@ -1,11 +1,14 @@
 //! What the gallery shows of an artifact: decided by its type, made from at
 //! most the first `PREVIEW_BYTES` of the file, so a huge file never enters
-//! memory whole.
+//! memory whole, and bounded in HTML (`highlight::HTML_BYTES`), so a huge
+//! file never makes a huge page.
 
 use crate::error::AppError;
-use crate::model::{Artifact, ArtifactQuery, GalleryType, Preview, PreviewBody};
+use crate::model::{ArchiveMember, Artifact, ArtifactQuery, GalleryType, Preview, PreviewBody};
+use crate::server::archive::ArchiveCache;
 use crate::server::filetype::{self, PreviewKind};
-use crate::server::render::{highlight, markdown, table};
+use crate::server::render::highlight::{self, HTML_BYTES};
+use crate::server::render::{json, markdown, table};
 use crate::server::store::sidecar::Sidecar;
 use crate::server::store::ArtifactStore;
 use std::io::Read;
@@ -13,7 +16,10 @@ use std::path::Path;
 use uuid::Uuid;
 
 pub const PREVIEW_BYTES: u64 = 1024 * 1024;
-const TABLE_ROWS: usize = 500;
+/// Markdown renders from at most this much source.
+const MARKDOWN_BYTES: usize = 256 * 1024;
+const TABLE_ROWS: u32 = 500;
+const ARCHIVE_MEMBERS: usize = 500;
 const SNIPPET_LINES: usize = 6;
 
 /// The first `limit` bytes of a file, and whether there was more.
@@ -41,45 +47,121 @@ fn is_text_kind(kind: GalleryType, mime_type: &str) -> bool {
     kind == GalleryType::Code || crate::server::mime::is_text(mime_type)
 }
 
-fn body(meta: &Sidecar, path: &Path) -> Result<(PreviewBody, bool), AppError> {
+/// A preview's body, its HTML, and whether only part of the file is shown.
+struct Shown {
+    body: PreviewBody,
+    html: String,
+    partial: bool,
+}
+
+impl From<PreviewBody> for Shown {
+    fn from(body: PreviewBody) -> Self {
+        Self { body, html: String::new(), partial: false }
+    }
+}
+
+fn shown(meta: &Sidecar, path: &Path, archives: &ArchiveCache, artifact: &Artifact) -> Result<Shown, AppError> {
+    if meta.size == 0 {
+        return Ok(PreviewBody::Empty.into());
+    }
     let view = filetype::preview(&meta.mime_type, &meta.name);
     let simple = match view {
-        PreviewKind::Image => Some(PreviewBody::Image),
+        PreviewKind::Image => Some(match undecodable(&meta.mime_type, path) {
+            Some(reason) => PreviewBody::Unreadable { reason },
+            None => PreviewBody::Image,
+        }),
         PreviewKind::Html => Some(PreviewBody::Html),
         PreviewKind::Pdf => Some(PreviewBody::Pdf),
         PreviewKind::Audio => Some(PreviewBody::Audio),
         PreviewKind::Video => Some(PreviewBody::Video),
+        PreviewKind::Archive => Some(archive(archives, path, artifact)),
         PreviewKind::Markdown | PreviewKind::Table(_) | PreviewKind::ByContent => None,
     };
     if let Some(body) = simple {
-        return Ok((body, false));
+        return Ok(body.into());
     }
     let (bytes, partial) = head(path, PREVIEW_BYTES)?;
-    let Some(text) = as_text(&bytes) else { return Ok((PreviewBody::Binary, false)) };
-    let body = match view {
-        PreviewKind::Markdown => PreviewBody::Markdown { html: markdown::to_html(text) },
-        PreviewKind::Table(delimiter) => match table::from_delimited(text.as_bytes(), delimiter, TABLE_ROWS) {
-            Some(t) => PreviewBody::Table(t),
-            None => PreviewBody::Text { text: text.to_string() },
-        },
-        _ => match highlight::syntax_for(&meta.name, text).filter(|s| s.name != "Plain Text") {
-            Some(syntax) => PreviewBody::Code {
-                html: highlight::to_html(Some(syntax), text),
-                language: syntax.name.clone(),
-                lines: text.lines().count() as u32,
-            },
-            None if is_text_kind(meta.kind, &meta.mime_type) || !text.is_empty() => {
-                PreviewBody::Text { text: text.to_string() }
+    let Some(text) = as_text(&bytes) else { return Ok(PreviewBody::Binary.into()) };
+    Ok(match view {
+        PreviewKind::Markdown => {
+            let source = &text[..text.floor_char_boundary(MARKDOWN_BYTES)];
+            let html = markdown::to_html(source);
+            let partial = partial || source.len() < text.len();
+            match html.len() <= HTML_BYTES {
+                true => Shown { body: PreviewBody::Markdown, html, partial },
+                false => code(&meta.name, text, partial),
             }
-            None => PreviewBody::Binary,
+        }
+        PreviewKind::Table(delimiter) => match table::to_html(text.as_bytes(), delimiter, TABLE_ROWS) {
+            Some(t) => {
+                Shown { body: PreviewBody::Table { rows: t.rows, truncated: t.truncated }, html: t.html, partial }
+            }
+            None => code(&meta.name, text, partial),
         },
+        _ => code(&meta.name, text, partial),
+    })
+}
+
+/// Highlighted code where the language is known, plain text otherwise;
+/// one-line JSON indented first.
+fn code(name: &str, text: &str, partial: bool) -> Shown {
+    let syntax = highlight::syntax_for(name, text).filter(|s| s.name != "Plain Text");
+    let indented =
+        syntax.filter(|s| s.name == "JSON" && json::is_one_line(text)).map(|_| json::indent(text, HTML_BYTES));
+    let text = indented.as_deref().unwrap_or(text);
+    let rendered = highlight::to_html(syntax, text);
+    let partial = partial || !rendered.complete || indented.is_some_and(|t| t.len() > HTML_BYTES);
+    let body = match syntax {
+        Some(syntax) => PreviewBody::Code {
+            language: syntax.name.clone(),
+            lines: rendered.lines,
+            highlighted: rendered.highlighted,
+        },
+        None => PreviewBody::Text,
     };
-    Ok((body, partial))
+    Shown { body, html: rendered.html, partial }
+}
+
+/// Why an image does not decode, if it does not. Only the header is read:
+/// cheap, and what decides whether the browser shows a picture or its
+/// broken-image glyph. Formats the server cannot read are left to the
+/// browser.
+fn undecodable(mime_type: &str, path: &Path) -> Option<String> {
+    image::ImageFormat::from_mime_type(mime_type).filter(|f| f.reading_enabled())?;
+    let reader = image::ImageReader::open(path).ok()?.with_guessed_format().ok()?;
+    match reader.format() {
+        None => Some("its first bytes are not those of any image format".into()),
+        Some(format) if !format.reading_enabled() => None,
+        Some(_) => reader.into_dimensions().err().map(|e| e.to_string()),
+    }
+}
+
+/// A ZIP's members; those of a `.skill`, which the thread API serves, with
+/// the link that opens each.
+fn archive(archives: &ArchiveCache, path: &Path, artifact: &Artifact) -> PreviewBody {
+    let all = match archives.members(path) {
+        Ok(all) => all,
+        Err(e) => return PreviewBody::Unreadable { reason: e.to_string() },
+    };
+    let served = artifact.path.ends_with(".skill");
+    let more = all.len().saturating_sub(ARCHIVE_MEMBERS) as u32;
+    let members = all
+        .into_iter()
+        .take(ARCHIVE_MEMBERS)
+        .map(|(name, size)| {
+            let url = served.then(|| {
+                crate::server::uploads::artifact_url(artifact.conversation_id, &format!("{}/{name}", artifact.path))
+            });
+            ArchiveMember { name, size, url }
+        })
+        .collect();
+    PreviewBody::Archive { members, more }
 }
 
 /// An artifact's preview, with its neighbours in the gallery under `gallery`.
 pub async fn preview(
     store: &ArtifactStore,
+    archives: &std::sync::Arc<ArchiveCache>,
     user: Uuid,
     conversation: Uuid,
     id: Uuid,
@@ -88,12 +170,12 @@ pub async fn preview(
     let meta = store.artifact(user, conversation, id)?;
     let path = store.data_path(&meta)?;
     let artifact = store.record(&meta);
-    let (body, partial) = {
-        let meta = meta.clone();
-        tokio::task::spawn_blocking(move || body(&meta, &path)).await??
+    let Shown { body, html, partial } = {
+        let (archives, artifact) = (archives.clone(), artifact.clone());
+        tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact)).await??
     };
     let (previous, next) = store.neighbours(user, id, gallery);
-    Ok(Preview { artifact, body, partial, previous, next, now: crate::server::clock::now_rfc3339() })
+    Ok(Preview { artifact, body, html, partial, previous, next, now: crate::server::clock::now_rfc3339() })
 }
 
 /// The first lines of a text artifact, for its card. Told from the record

@@ -78,7 +78,7 @@ pub fn upload_name(raw: &str) -> Result<String, AppError> {
 const SEGMENT: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-fn artifact_url(thread: Uuid, virtual_path: &str) -> String {
+pub(crate) fn artifact_url(thread: Uuid, virtual_path: &str) -> String {
     let encoded: Vec<String> =
         virtual_path.split('/').map(|seg| percent_encoding::utf8_percent_encode(seg, SEGMENT).to_string()).collect();
     format!("/api/threads/{thread}/artifacts/{}", encoded.join("/"))

@@ -14,7 +14,7 @@ struct Thread {
     id: String,
 }
 
-fn skill_archive() -> Vec<u8> {
+pub(crate) fn skill_archive() -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default();
     zip.start_file("SKILL.md", opts).unwrap();

@@ -153,21 +153,33 @@ impl ArchiveCache {
         if let Some(bytes) = self.fresh(self.members.get(&key), version) {
             return Ok(bytes);
         }
-        let dir = match self.fresh(self.directories.get(archive), version) {
-            Some(dir) => dir,
-            None => {
-                let at = self.clock.now();
-                let dir = Arc::new(self.load(archive)?);
-                let cached = Cached { version, at, value: dir.clone() };
-                self.directories.insert(archive.to_path_buf(), cached);
-                dir
-            }
-        };
-        let bytes = self.read_entry(&dir, member)?;
+        let bytes = self.read_entry(&*self.directory(archive, version)?, member)?;
         if (bytes.len() as u64) <= self.limits.cache_bytes / 4 {
             self.members.insert(key, Cached { version, at: self.clock.now(), value: bytes.clone() });
         }
         Ok(bytes)
+    }
+
+    /// The archive's files that can be read (name and size), in its order.
+    /// Blocking: callers run it on the blocking pool.
+    pub fn members(&self, archive: &Path) -> Result<Vec<(String, u64)>, ArchiveError> {
+        let dir = self.directory(archive, Self::version(archive)?)?;
+        let mut members: Vec<_> =
+            dir.entries.iter().filter(|(_, e)| e.safe).map(|(n, e)| (e.index, n, e.size)).collect();
+        members.sort_unstable();
+        Ok(members.into_iter().map(|(_, name, size)| (name.clone(), size)).collect())
+    }
+
+    /// The archive's central directory, read again unless the cache holds
+    /// this version of it, fresh.
+    fn directory(&self, archive: &Path, version: Version) -> Result<Arc<Directory>, ArchiveError> {
+        if let Some(dir) = self.fresh(self.directories.get(archive), version) {
+            return Ok(dir);
+        }
+        let at = self.clock.now();
+        let dir = Arc::new(self.load(archive)?);
+        self.directories.insert(archive.to_path_buf(), Cached { version, at, value: dir.clone() });
+        Ok(dir)
     }
 
     fn load(&self, path: &Path) -> Result<Directory, ArchiveError> {

@@ -62,9 +62,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Listing {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let pairs: Vec<_> = query_pairs(parts).collect();
-        ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
-            .map(Self)
-            .map_err(AppError::from)
+        ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))).map(Self).map_err(AppError::from)
     }
 }
 

@@ -1,9 +1,20 @@
-//! Markdown to HTML: GitHub-style extensions, code blocks highlighted, and
+//! Markdown to HTML: GitHub-style extensions, code blocks highlighted, tables
+//! in their own scroll box, task-list checkboxes labelled by their item,
+//! footnotes as numbered links to a list at the end (with links back), and
 //! everything sanitised by ammonia so raw HTML in the Markdown cannot run
 //! script.
 
-use super::highlight;
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use super::highlight::{self, html_escape};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+/// An open task-list item: where its checkbox goes, whether it is checked,
+/// its list depth, and its text so far (the checkbox's label).
+struct Task {
+    at: usize,
+    checked: bool,
+    depth: usize,
+    label: String,
+}
 
 pub fn to_html(text: &str) -> String {
     let options = Options::ENABLE_TABLES
@@ -11,9 +22,32 @@ pub fn to_html(text: &str) -> String {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let parsed: Vec<Event> = Parser::new_ext(text, options).collect();
     let mut events = Vec::new();
+    // Footnote definitions, taken out of the text: (label, their events).
+    let mut definitions: Vec<(CowStr, Vec<Event>)> = Vec::new();
+    let mut in_definition = false;
+    let mut references: Vec<CowStr> = Vec::new();
     let mut code: Option<(String, String)> = None;
-    for event in Parser::new_ext(text, options) {
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut depth = 0;
+    for event in parsed {
+        let event = match event {
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                definitions.push((label, Vec::new()));
+                in_definition = true;
+                continue;
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                in_definition = false;
+                continue;
+            }
+            event => event,
+        };
+        let out = match definitions.last_mut() {
+            Some((_, body)) if in_definition => body,
+            _ => &mut events,
+        };
         match (&mut code, event) {
             (None, Event::Start(Tag::CodeBlock(kind))) => {
                 let lang = match kind {
@@ -25,31 +59,104 @@ pub fn to_html(text: &str) -> String {
             (Some((_, body)), Event::Text(t)) => body.push_str(&t),
             (Some(_), Event::End(TagEnd::CodeBlock)) => {
                 let (lang, body) = code.take().unwrap_or_default();
-                let html = highlight::to_html(highlight::syntax_by_token(&lang), &body);
-                events.push(Event::Html(format!("<pre class=\"code-block\"><code>{html}</code></pre>\n").into()));
+                let html = highlight::to_html(highlight::syntax_by_token(&lang), &body).html;
+                out.push(Event::Html(format!("<pre class=\"code-block\"><code>{html}</code></pre>\n").into()));
             }
-            (_, event) => events.push(event),
+            (_, Event::FootnoteReference(label)) => {
+                let first = !references.contains(&label);
+                if first {
+                    references.push(label.clone());
+                }
+                let n = references.iter().position(|r| *r == label).unwrap_or_default() + 1;
+                let id = if first { format!(" id=\"fnref-{n}\"") } else { String::new() };
+                out.push(Event::Html(
+                    format!("<sup class=\"footnote-ref\"{id}><a href=\"#fn-{n}\">{n}</a></sup>").into(),
+                ));
+            }
+            (_, Event::Start(Tag::Table(alignments))) => {
+                // Focusable, so the keyboard can scroll a wide table.
+                out.push(Event::Html("<div class=\"table-scroll\" tabindex=\"0\">".into()));
+                out.push(Event::Start(Tag::Table(alignments)));
+            }
+            (_, Event::End(TagEnd::Table)) => {
+                out.push(Event::End(TagEnd::Table));
+                out.push(Event::Html("</div>".into()));
+            }
+            (_, Event::TaskListMarker(checked)) => {
+                tasks.push(Task { at: out.len(), checked, depth, label: String::new() });
+                out.push(Event::Html("".into()));
+            }
+            (_, event) => {
+                match &event {
+                    Event::Start(Tag::Item) => depth += 1,
+                    Event::End(TagEnd::Item) => {
+                        if let Some(task) = tasks.pop_if(|t| t.depth == depth) {
+                            let checked = if task.checked { " checked" } else { "" };
+                            let label = html_escape(task.label.trim());
+                            out[task.at] = Event::Html(
+                                format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
+                            );
+                        }
+                        depth -= 1;
+                    }
+                    Event::Text(t) | Event::Code(t) => {
+                        if let Some(task) = tasks.last_mut().filter(|t| t.depth == depth) {
+                            task.label.push_str(t);
+                        }
+                    }
+                    _ => {}
+                }
+                out.push(event);
+            }
         }
     }
+    push_footnotes(&mut events, &references, definitions);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitize(&html)
 }
 
+/// The referenced footnotes, numbered in the order of their first
+/// reference, each with a link back to it.
+fn push_footnotes<'a>(
+    events: &mut Vec<Event<'a>>,
+    references: &[CowStr<'a>],
+    definitions: Vec<(CowStr<'a>, Vec<Event<'a>>)>,
+) {
+    let mut notes: Vec<(usize, Vec<Event>)> = definitions
+        .into_iter()
+        .filter_map(|(label, body)| Some((references.iter().position(|r| *r == label)? + 1, body)))
+        .collect();
+    if notes.is_empty() {
+        return;
+    }
+    notes.sort_by_key(|(n, _)| *n);
+    events.push(Event::Html("<div class=\"footnotes\"><hr><ol>".into()));
+    for (n, body) in notes {
+        events.push(Event::Html(format!("<li id=\"fn-{n}\" value=\"{n}\">").into()));
+        events.extend(body);
+        let back =
+            format!("<a href=\"#fnref-{n}\" class=\"footnote-back\" aria-label=\"Back to reference {n}\">↩</a></li>");
+        events.push(Event::Html(back.into()));
+    }
+    events.push(Event::Html("</ol></div>".into()));
+}
+
 /// Ammonia's defaults (no script, no event handlers, no `javascript:`
-/// links), plus what rendered Markdown needs: highlight classes and the
-/// disabled checkboxes of task lists.
+/// links), plus what rendered Markdown needs: highlight classes, labelled
+/// and disabled checkboxes, footnotes and focusable table boxes.
 fn sanitize(html: &str) -> String {
     let mut builder = ammonia::Builder::default();
     builder
         .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"])
         .add_tag_attributes("span", ["class"])
         .add_tag_attributes("pre", ["class"])
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("sup", ["class", "id"])
-        .add_tag_attributes("div", ["class", "id"])
-        .add_tag_attributes("li", ["id"])
+        .add_tag_attributes("div", ["class", "id", "tabindex"])
+        .add_tag_attributes("li", ["id", "value"])
+        .add_tag_attributes("a", ["class", "aria-label"])
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_relative(ammonia::UrlRelative::PassThrough)
         // Prefixed ids cannot clobber the page's own; in-document links
@@ -69,14 +176,35 @@ mod tests {
 
     #[test]
     fn renders_github_markdown_safely() {
-        let md = "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~old~~ new[^1]\n\n[^1]: note\n\n```python\nprint('hi')\n```\n\n<script>alert(1)</script>\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n";
+        let md = "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new\n\n```python\nprint('hi')\n```\n\n<script>alert(1)</script>\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n";
         let html = to_html(md);
         assert!(html.contains("<h1>Title</h1>"), "{html}");
-        assert!(html.contains("<table>") && html.contains("<td>1</td>"), "{html}");
-        assert!(html.contains("type=\"checkbox\"") && html.contains("checked"), "{html}");
+        assert!(html.contains("<div class=\"table-scroll\" tabindex=\"0\"><table>"), "{html}");
+        assert!(html.contains("<td>1</td>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
         assert!(html.contains("class=\"hl-"), "code is highlighted: {html}");
-        assert!(html.contains("href=\"#md-1\"") && html.contains("id=\"md-1\""), "footnotes link: {html}");
         assert!(!html.contains("<script") && !html.contains("onerror") && !html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn task_checkboxes_are_labelled_by_their_item() {
+        let html = to_html("- [x] ship `v2`\n- [ ] write docs\n  - [ ] nested\n");
+        assert!(html.contains(r#"<input type="checkbox" disabled="" checked="" aria-label="ship v2">"#), "{html}");
+        assert!(html.contains(r#"<input type="checkbox" disabled="" aria-label="write docs">"#), "{html}");
+        assert!(html.contains(r#"aria-label="nested""#), "{html}");
+    }
+
+    #[test]
+    fn footnotes_link_to_a_list_and_back() {
+        let html =
+            to_html("Alpha[^b] and beta[^a], alpha again[^b].\n\n[^a]: Second.\n[^b]: First.\n[^unused]: Never.\n");
+        assert!(html.contains(r##"Alpha<sup class="footnote-ref" id="md-fnref-1"><a href="#md-fn-1""##), "{html}");
+        assert!(html.contains(r##"again<sup class="footnote-ref"><a href="#md-fn-1""##), "{html}");
+        assert!(html.contains(r##"beta<sup class="footnote-ref" id="md-fnref-2"><a href="#md-fn-2""##), "{html}");
+        let list = &html[html.find("<div class=\"footnotes\">").expect("a footnote list")..];
+        assert!(list.find("First.").unwrap() < list.find("Second.").unwrap(), "{list}");
+        assert!(list.contains(r##"<li id="md-fn-1" value="1">"##), "{list}");
+        assert!(list.contains(r##"href="#md-fnref-2""##), "{list}");
+        assert!(!html.contains("Never."), "{html}");
     }
 }

@@ -1,7 +1,9 @@
 //! Turning artifact text into safe HTML for previews, on the server:
-//! highlighted code (syntect, CSS classes), Markdown (pulldown-cmark, then
-//! ammonia), CSV/TSV tables.
+//! highlighted code (syntect, the token classes of `theme.rs`), Markdown
+//! (pulldown-cmark, then ammonia), CSV/TSV tables, one-line JSON indented.
 
 pub mod highlight;
+pub mod json;
 pub mod markdown;
 pub mod table;
+pub mod theme;

@@ -1,5 +1,5 @@
-//! `/highlight.css`: the classes that syntect puts on highlighted code,
-//! made once from its theme.
+//! `/highlight.css`: the colours of highlighted code in the light and the
+//! dark theme, made once from the token table (`render::theme`).
 
 use crate::server::state::AppState;
 use axum::http::header;
@@ -13,6 +13,6 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn highlight_css() -> impl IntoResponse {
-    static CSS: LazyLock<String> = LazyLock::new(crate::server::render::highlight::stylesheet);
+    static CSS: LazyLock<String> = LazyLock::new(crate::server::render::theme::stylesheet);
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS.as_str())
 }

@@ -1,0 +1,172 @@
+import { expect, request, type Page } from "@playwright/test";
+import path from "node:path";
+import { ingest, login, newUser, test } from "./helpers";
+
+const shots = (name: string, project: string) => path.join(__dirname, "..", "test-results", "screenshots", `${project}-${name}.png`);
+
+/** The preview page of each artifact of a conversation, by name. */
+async function previewUrls(baseURL: string, token: string, conversation: string): Promise<Record<string, string>> {
+  const api = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const listing = await (await api.get(`/api/conversations/${conversation}/artifacts?size=100`)).json();
+  await api.dispose();
+  return Object.fromEntries(listing.items.map((a: { name: string; id: string }) => [a.name, `/artifacts/${conversation}/${a.id}`]));
+}
+
+/** Stores `files` for a new user, signs in as them; returns the preview URLs. */
+async function own(page: Page, baseURL: string, files: Record<string, string>) {
+  const { name, token } = newUser("pv");
+  const conversation = await ingest(baseURL, token, "Previews", files);
+  await login(page, name, "pw");
+  return previewUrls(baseURL, token, conversation);
+}
+
+/** WCAG contrast of two computed `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, bl] = css.match(/[\d.]+/g)!.slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+/** Every highlighted token's colour against its code box's background, as the browser computes them. */
+async function tokenContrasts(page: Page, box: string) {
+  return page.locator(box).first().evaluate((root) => {
+    const background = getComputedStyle(root).backgroundColor;
+    const seen = new Map<string, string>();
+    root.querySelectorAll("[class^='hl-']").forEach((e) => seen.set(e.className, getComputedStyle(e).color));
+    return { background, colours: [...seen.entries()] };
+  });
+}
+
+test("a 1 MB one-line JSON gives a small page, indented, with a note", async ({ page, baseURL }, info) => {
+  const items = Array.from({ length: 18_000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ["a", "b"], ok: true }));
+  const urls = await own(page, baseURL!, { "data.json": JSON.stringify(items) });
+  const started = Date.now();
+  const response = await page.goto(urls["data.json"]);
+  expect((await response!.body()).length).toBeLessThan(2_000_000);
+  await expect(page.locator(".code .src")).toBeVisible();
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await expect(page.locator(".preview-body .note")).toContainText("Colours stop after line 5000");
+  await expect(page.getByRole("link", { name: "Download the whole file" })).toHaveAttribute("href", /download=true$/);
+  await expect(page.locator(".code .gutter")).toContainText("4999\n5000\n5001");
+  await page.screenshot({ path: shots("preview-big-json", info.project.name) });
+});
+
+test("the hydrated preview keeps its body when the delete confirmation opens and closes", async ({ page }) => {
+  await login(page);
+  await page.goto("/artifacts?type=code");
+  const href = await page.locator(".artifact-card").filter({ hasText: "analysis.py" }).locator("a.artifact-name").getAttribute("href");
+  await page.goto(href!);
+  const source = page.locator(".code .src");
+  const text = await source.textContent();
+  expect(text!.length).toBeGreaterThan(100);
+  await page.getByRole("link", { name: "Delete…" }).click();
+  await expect(page.getByRole("alertdialog")).toBeVisible();
+  await expect(source).toHaveText(text!);
+  await page.getByRole("link", { name: "Cancel" }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(source).toHaveText(text!);
+});
+
+for (const scheme of ["light", "dark"] as const) {
+  test(`code and Markdown code blocks read at 4.5:1 in the ${scheme} theme`, async ({ page }, info) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await login(page);
+    for (const [name, filter, box] of [
+      ["analysis.py", "code", ".code"],
+      ["README.md", "code", ".markdown pre"],
+    ]) {
+      await page.goto(`/artifacts?type=${filter}`);
+      await page.locator(".artifact-card").filter({ hasText: name }).locator("a.artifact-name").click();
+      await expect(page.locator(".meta-name")).toHaveText(name);
+      const { background, colours } = await tokenContrasts(page, box);
+      expect(colours.length).toBeGreaterThan(0);
+      for (const [token, colour] of colours) {
+        expect(contrast(colour, background), `${name} ${token} ${colour} on ${background}`).toBeGreaterThanOrEqual(4.5);
+      }
+      await page.screenshot({ path: shots(`contrast-${scheme}-${filter}-${name}`, info.project.name) });
+    }
+  });
+}
+
+test("Markdown: a wide table scrolls in its box, tasks have no bullet and a label, footnotes link both ways", async ({ page, baseURL }, info) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const columns = Array.from({ length: 25 }, (_, i) => `Column ${i + 1}`);
+  const markdown = [
+    "# Report",
+    "",
+    `| ${columns.join(" | ")} |`,
+    `|${columns.map(() => "---").join("|")}|`,
+    `| ${columns.map((_, i) => `value ${i}`).join(" | ")} |`,
+    "",
+    "- [x] ship the release",
+    "- [ ] write the docs",
+    "",
+    "Revenue grew[^growth].",
+    "",
+    "[^growth]: Compared with last year.",
+    "",
+  ].join("\n");
+  const urls = await own(page, baseURL!, { "report.md": markdown });
+  await page.goto(urls["report.md"]);
+  const md = page.locator("article.markdown");
+  await expect(md.locator("h1")).toHaveText("Report");
+
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const box = md.locator(".table-scroll");
+  expect(await box.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+  // Words stay whole: a cell is at least as wide as its longest word.
+  expect(await md.locator("th").first().evaluate((e) => e.getBoundingClientRect().height)).toBeLessThan(60);
+
+  const done = page.getByRole("checkbox", { name: "ship the release" });
+  await expect(done).toBeChecked();
+  await expect(page.getByRole("checkbox", { name: "write the docs" })).not.toBeChecked();
+  expect(await done.evaluate((e) => getComputedStyle(e.closest("li")!).listStyleType)).toBe("none");
+
+  const reference = md.locator("sup.footnote-ref a");
+  await expect(reference).toHaveText("1");
+  await reference.click();
+  await expect(page).toHaveURL(/#md-fn-1$/);
+  await expect(md.locator(".footnotes li#md-fn-1")).toContainText("Compared with last year.");
+  await md.locator(".footnotes a.footnote-back").click();
+  await expect(page).toHaveURL(/#md-fnref-1$/);
+  await page.screenshot({ path: shots("preview-markdown-phone", info.project.name), fullPage: true });
+});
+
+test("an empty file and a broken image say what happened", async ({ page, baseURL }, info) => {
+  const urls = await own(page, baseURL!, { "empty.txt": "", "chart.png": "<html>502 Bad Gateway</html>" });
+  await page.goto(urls["empty.txt"]);
+  await expect(page.getByRole("heading", { name: "This file is empty" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Copy" })).toHaveCount(0);
+  await page.screenshot({ path: shots("preview-empty", info.project.name) });
+
+  await page.goto(urls["chart.png"]);
+  await expect(page.getByRole("heading", { name: "This file cannot be shown" })).toBeVisible();
+  await expect(page.locator(".preview-body img")).toHaveCount(0);
+  await expect(page.locator(".preview-body a.button")).toHaveText("Download");
+  await page.screenshot({ path: shots("preview-broken-image", info.project.name) });
+});
+
+test("a .skill lists its files, each opening at its link; a ZIP lists them", async ({ page }, info) => {
+  await login(page);
+  await page.goto("/artifacts?type=files");
+  await page.locator(".artifact-card").filter({ hasText: "my-skill.skill" }).locator("a.artifact-name").click();
+  await expect(page.locator(".archive")).toContainText("2 files in this archive");
+  const member = page.locator(".archive a", { hasText: "SKILL.md" });
+  const href = await member.getAttribute("href");
+  expect(href).toMatch(/\/api\/threads\/[0-9a-f-]+\/artifacts\/mnt\/user-data\/outputs\/my-skill\.skill\/SKILL\.md$/);
+  const opened = await page.request.get(href!);
+  expect(opened.status()).toBe(200);
+  expect(await opened.text()).toContain("name: my-skill");
+  await page.screenshot({ path: shots("preview-skill", info.project.name) });
+
+  await page.goto("/artifacts?type=files");
+  await page.locator(".artifact-card").filter({ hasText: "churn-model-v3.zip" }).locator("a.artifact-name").click();
+  await expect(page.locator(".archive")).toContainText("metrics.json");
+  await expect(page.locator(".archive")).toContainText("Download the archive to open its files.");
+});
