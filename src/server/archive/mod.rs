@@ -8,6 +8,7 @@ mod limits;
 
 pub use limits::{ArchiveLimits, Clock, SystemClock};
 
+use crate::server::store::names::check_segments;
 use quick_cache::sync::Cache;
 use quick_cache::{OptionsBuilder, Weighter};
 use std::collections::HashMap;
@@ -84,14 +85,13 @@ pub struct ArchiveCache {
     loads: AtomicU64,
 }
 
-/// A member name that could never be extracted safely anywhere.
+/// A member name that could never be extracted safely anywhere: anything
+/// the one segment rule refuses (a folder's trailing `/` aside), or a
+/// Windows drive (`C:`).
 fn is_safe_name(name: &str) -> bool {
     !name.is_empty()
-        && !name.starts_with('/')
-        && !name.contains('\\')
-        && !name.chars().any(char::is_control)
+        && check_segments(name.strip_suffix('/').unwrap_or(name)).is_ok()
         && !name.split('/').next().is_some_and(|first| first.len() == 2 && first.ends_with(':'))
-        && !name.split('/').any(|seg| seg == "..")
 }
 
 impl ArchiveCache {
