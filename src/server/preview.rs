@@ -3,7 +3,7 @@
 //! memory whole.
 
 use crate::error::AppError;
-use crate::model::{Artifact, ArtifactQuery, GalleryType, Preview, PreviewBody};
+use crate::model::{ArtifactQuery, GalleryType, Preview, PreviewBody};
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::{highlight, markdown, table};
 use crate::server::store::sidecar::Sidecar;
@@ -14,10 +14,9 @@ use uuid::Uuid;
 
 pub const PREVIEW_BYTES: u64 = 1024 * 1024;
 const TABLE_ROWS: usize = 500;
-const SNIPPET_LINES: usize = 6;
 
 /// The first `limit` bytes of a file, and whether there was more.
-fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
+pub(crate) fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
     let more = bytes.len() as u64 > limit;
@@ -26,7 +25,7 @@ fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
 }
 
 /// Text, if the bytes are UTF-8 (a character cut at the end is dropped).
-fn as_text(bytes: &[u8]) -> Option<&str> {
+pub(crate) fn as_text(bytes: &[u8]) -> Option<&str> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Some(s),
         Err(e) if e.error_len().is_none() && e.valid_up_to() + 4 > bytes.len() => {
@@ -94,16 +93,4 @@ pub async fn preview(
     };
     let (previous, next) = store.neighbours(user, id, gallery);
     Ok(Preview { artifact, body, partial, previous, next, now: crate::server::clock::now_rfc3339() })
-}
-
-/// The first lines of a text artifact, for its card. Told from the record
-/// first, so cards of other kinds cost no lookup and no disk access.
-pub fn snippet(store: &ArtifactStore, user: Uuid, artifact: &Artifact) -> Option<String> {
-    if !is_text_kind(artifact.kind, &artifact.mime_type) || artifact.kind == GalleryType::Html {
-        return None;
-    }
-    let meta = store.artifact(user, artifact.conversation_id, artifact.id).ok()?;
-    let (bytes, _) = head(&store.data_path(&meta).ok()?, 2048).ok()?;
-    let text = as_text(&bytes)?;
-    Some(text.lines().take(SNIPPET_LINES).collect::<Vec<_>>().join("\n"))
 }

@@ -4,19 +4,30 @@
 
 use crate::error::AppError;
 use crate::server::config::Config;
+use std::ffi::OsStr;
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::Stdio;
+use std::time::Duration;
 
 /// Converts `input` (whose original name is `name`) to Markdown in a child
 /// process; the error is a short reason for the upload's answer.
 pub async fn run(config: &Config, input: &Path, name: &str) -> Result<String, String> {
+    let args = [OsStr::new("convert"), input.as_os_str(), OsStr::new("--name"), OsStr::new(name)];
+    let out = limited(config, "Conversion", config.convert_timeout, &args).await?;
+    String::from_utf8(out).map_err(|_| "Conversion produced text that is not UTF-8".into())
+}
+
+/// Runs `vitrine ARGS` (`what` names it in reasons) in a child process with
+/// the conversion's memory limit, killed after `timeout`; its standard
+/// output, or a short reason.
+pub async fn limited(config: &Config, what: &str, timeout: Duration, args: &[&OsStr]) -> Result<Vec<u8>, String> {
     let Some(exe) = &config.converter else {
-        return Err("Conversion is turned off on this server".into());
+        return Err(format!("{what} is turned off on this server"));
     };
     let mut cmd = std::process::Command::new(exe);
-    cmd.arg("convert").arg(input).arg("--name").arg(name);
-    let (memory, cpu_seconds) = (config.convert_memory_bytes, config.convert_timeout.as_secs() + 1);
+    cmd.args(args);
+    let (memory, cpu_seconds) = (config.convert_memory_bytes, timeout.as_secs() + 1);
     // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -26,18 +37,16 @@ pub async fn run(config: &Config, input: &Path, name: &str) -> Result<String, St
     }
     let mut cmd = tokio::process::Command::from(cmd);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
-    let child = cmd.spawn().map_err(|e| format!("Conversion could not start: {e}"))?;
+    let child = cmd.spawn().map_err(|e| format!("{what} could not start: {e}"))?;
     // On time-out the future, and with it the child, is dropped: kill_on_drop ends it.
-    match tokio::time::timeout(config.convert_timeout, child.wait_with_output()).await {
-        Err(_) => Err(format!("Conversion took longer than {} seconds", config.convert_timeout.as_secs())),
-        Ok(Err(e)) => Err(format!("Conversion failed: {e}")),
-        Ok(Ok(out)) if out.status.success() => {
-            String::from_utf8(out.stdout).map_err(|_| "Conversion produced text that is not UTF-8".into())
-        }
+    match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        Err(_) => Err(format!("{what} took longer than {} seconds", timeout.as_secs())),
+        Ok(Err(e)) => Err(format!("{what} failed: {e}")),
+        Ok(Ok(out)) if out.status.success() => Ok(out.stdout),
         Ok(Ok(out)) => {
             let said = String::from_utf8_lossy(&out.stderr);
             let reason = said.lines().find_map(|l| l.strip_prefix("error: ")).map(str::to_string);
-            Err(reason.unwrap_or_else(|| "Conversion failed: the document was too large or too complex".into()))
+            Err(reason.unwrap_or_else(|| format!("{what} failed: the document was too large or too complex")))
         }
     }
 }
