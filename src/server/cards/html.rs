@@ -42,12 +42,8 @@ fn summarise(page: &str) -> Summary {
     let page = Html::parse_document(page);
     let first = |selector: &str| {
         let selector = Selector::parse(selector).expect("a valid selector");
-        let words: Vec<&str> = page
-            .select(&selector)
-            .next()
-            .map(|e| e.text().flat_map(str::split_whitespace).collect())
-            .unwrap_or_default();
-        let text = words.join(" ");
+        let all: String = page.select(&selector).next().map(|e| e.text().collect()).unwrap_or_default();
+        let text = all.split_whitespace().collect::<Vec<_>>().join(" ");
         match text.char_indices().nth(TEXT_CHARS) {
             Some((cut, _)) => format!("{}…", &text[..cut]),
             None => text,

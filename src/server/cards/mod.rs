@@ -47,14 +47,33 @@ pub fn thumbnail_url(meta: &Sidecar) -> String {
     format!("/api/conversations/{}/artifacts/{}/thumbnail", meta.conversation_id, meta.id)
 }
 
-/// The faces of a page of the user's artifacts, in its order.
+fn read_cached(data_dir: &Path, artifact: Uuid) -> Option<CardFace> {
+    serde_json::from_slice(&std::fs::read(face_path(data_dir, artifact)).ok()?).ok()
+}
+
+/// The faces of a page of the user's artifacts, in its order: the cached
+/// ones read in one trip to the blocking pool, the rest made a few at a time.
 pub async fn faces(state: &AppState, user: Uuid, items: &[Artifact]) -> Vec<CardFace> {
-    let keys: Vec<_> = items.iter().map(|a| (a.conversation_id, a.id, a.kind)).collect();
-    futures_util::stream::iter(keys)
-        .map(|(conversation, id, kind)| async move {
-            match state.store.artifact(user, conversation, id) {
-                Ok(meta) => face(state, user, &meta).await,
-                Err(_) => CardFace::Icon(kind.into()),
+    // An artifact deleted since the listing shows its kind's icon.
+    let metas: Vec<_> =
+        items.iter().map(|a| state.store.artifact(user, a.conversation_id, a.id).map_err(|_| a.kind)).collect();
+    let data_dir = state.config.data_dir.clone();
+    let cached = {
+        let metas = metas.clone();
+        tokio::task::spawn_blocking(move || {
+            let cached =
+                |m: &Sidecar| filetype::thumbnail(&m.mime_type, &m.name).and_then(|_| read_cached(&data_dir, m.id));
+            metas.iter().map(|m| m.as_deref().ok().and_then(cached)).collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default()
+    };
+    futures_util::stream::iter(metas.into_iter().zip(cached.into_iter().chain(std::iter::repeat(None))))
+        .map(|(meta, cached)| async move {
+            match (meta, cached) {
+                (_, Some(face)) => face,
+                (Ok(meta), None) => face(state, user, &meta).await,
+                (Err(kind), None) => CardFace::Icon(kind.into()),
             }
         })
         .buffered(AT_ONCE)
@@ -68,10 +87,12 @@ pub async fn face(state: &AppState, user: Uuid, meta: &Sidecar) -> CardFace {
     let Some(kind) = filetype::thumbnail(&meta.mime_type, &meta.name) else {
         return CardFace::Icon(meta.kind.into());
     };
-    let cached = face_path(&state.config.data_dir, meta.id);
-    if let Some(face) = tokio::fs::read(&cached).await.ok().and_then(|b| serde_json::from_slice(&b).ok()) {
+    let data_dir = state.config.data_dir.clone();
+    let id = meta.id;
+    if let Ok(Some(face)) = tokio::task::spawn_blocking(move || read_cached(&data_dir, id)).await {
         return face;
     }
+    let cached = face_path(&state.config.data_dir, meta.id);
     match make(state, user, meta, kind).await {
         Ok(face) => {
             let bytes = serde_json::to_vec(&face).expect("a face serialises");
