@@ -174,37 +174,34 @@ async fn every_common_kind_has_its_face() {
 /// A PDF whose page draws a form that draws the next form 16 times, 12
 /// levels deep: 16¹² rectangles for a renderer that draws what it is told.
 fn exhausting_pdf() -> Vec<u8> {
-    const DEPTH: usize = 12;
-    let mut objects = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /F 5 0 R >> >> /Contents 4 0 R >>"
-            .to_string(),
-    ];
-    let stream = |dict: String, body: String| format!("<< {dict} /Length {} >>\nstream\n{body}\nendstream", body.len());
-    objects.push(stream(String::new(), "/F Do".into()));
-    for level in 0..DEPTH {
-        let (resources, body) = if level + 1 == DEPTH {
-            (String::new(), "0 0 1 1 re f".to_string())
-        } else {
-            (format!("/Resources << /XObject << /F {} 0 R >> >>", 6 + level), "/F Do ".repeat(16))
-        };
-        objects.push(stream(format!("/Type /XObject /Subtype /Form /BBox [0 0 612 792] {resources}"), body));
+    use lopdf::{dictionary, Document, Object, Stream};
+    let page_box = || vec![0.into(), 0.into(), 612.into(), 792.into()];
+    let form = |inner: Option<lopdf::ObjectId>| {
+        let mut dict = dictionary! { "Type" => "XObject", "Subtype" => "Form", "BBox" => page_box() };
+        let Some(inner) = inner else { return Stream::new(dict, b"0 0 1 1 re f".to_vec()) };
+        dict.set("Resources", dictionary! { "XObject" => dictionary! { "F" => inner } });
+        Stream::new(dict, b"/F Do ".repeat(16))
+    };
+    let mut pdf = Document::with_version("1.7");
+    let mut top = pdf.add_object(form(None));
+    for _ in 1..12 {
+        top = pdf.add_object(form(Some(top)));
     }
-    let mut pdf = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, object) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for offset in offsets {
-        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    let trailer = format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
-    pdf.extend_from_slice(trailer.as_bytes());
-    pdf
+    let contents = pdf.add_object(Stream::new(dictionary! {}, b"/F Do".to_vec()));
+    let pages = pdf.new_object_id();
+    let page = pdf.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages, "MediaBox" => page_box(), "Contents" => contents,
+        "Resources" => dictionary! { "XObject" => dictionary! { "F" => top } },
+    });
+    pdf.objects.insert(
+        pages,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+    );
+    let catalog = pdf.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    pdf.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    pdf.save_to(&mut out).unwrap();
+    out
 }
 
 #[tokio::test]
