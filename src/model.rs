@@ -427,7 +427,8 @@ pub struct GalleryPage {
 
 /// What a gallery card shows of an artifact, made on the server from the
 /// file (pictures are PNGs at `url`, rendered once and cached).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum CardFace {
     /// A picture of the artifact (an image, a PDF's first page, a font's
     /// letters), with a caption such as the page count.
@@ -449,7 +450,8 @@ pub enum CardFace {
 }
 
 /// The drawn icons of the cards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Glyph {
     File,
     Image,

@@ -23,7 +23,7 @@ fn glyph_paths(glyph: Glyph) -> &'static str {
         Glyph::Image => "M3 5h18v14H3zM3 16l5-5 4 4 3-3 6 6M15.5 8.5h.01",
         Glyph::Page => "M3 4h18v16H3zM3 8h18M6 6h.01M8 6h.01M7 12h10M7 16h6",
         Glyph::Code => "M9 7l-5 5 5 5M15 7l5 5-5 5M13 5l-2 14",
-        Glyph::Pdf => "M6 2h8l5 5v15H6zM14 2v5h5M9 11h6M9 14h6M9 17h3",
+        Glyph::Pdf => "M6 2h8l5 5v15H6zM14 2v5h5M9.5 18v-7h2.5a2 2 0 0 1 0 4H9.5",
         Glyph::Table => "M3 5h18v14H3zM3 10h18M3 15h18M9 5v14M15 5v14",
         Glyph::Archive => "M6 2h8l5 5v15H6zM14 2v5h5M11 3h2M11 6h2M11 9h2M10.5 12h3v4h-3z",
         Glyph::Audio => "M9 18V5l11-2v13M9 18a3 3 0 1 1-6 0 3 3 0 0 1 6 0M20 16a3 3 0 1 1-6 0 3 3 0 0 1 6 0",
@@ -34,8 +34,9 @@ fn glyph_paths(glyph: Glyph) -> &'static str {
 
 #[component]
 fn GlyphIcon(glyph: Glyph) -> impl IntoView {
+    let name: &str = glyph.into();
     view! {
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" data-glyph=format!("{glyph:?}").to_lowercase()>
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" data-glyph=name>
             <path d=glyph_paths(glyph) />
         </svg>
     }
@@ -113,6 +114,7 @@ pub fn ArtifactCard(
     #[prop(optional)] gallery: ArtifactQuery,
 ) -> impl IntoView {
     let href = preview_href(artifact.conversation_id, artifact.id, &gallery);
+    let shown: &str = face.as_ref().map_or("", |f| f.into());
     let visual = match (face, artifact.kind) {
         (Some(face), _) => face_view(face, artifact.name.clone()),
         (None, GalleryType::Images) => {
@@ -123,7 +125,7 @@ pub fn ArtifactCard(
     };
     view! {
         <li class="artifact-card" id=format!("artifact-{}", artifact.id) data-type=artifact.kind.as_str()>
-            <a class="visual" href=href.clone() tabindex="-1" aria-hidden="true">{visual}</a>
+            <a class="visual" href=href.clone() tabindex="-1" aria-hidden="true" data-face=shown>{visual}</a>
             <a class="artifact-name" href=href title=artifact.name.clone()>{artifact.name.clone()}</a>
             <div class="artifact-meta">
                 <span class="badge">{artifact.kind.label()}</span>
