@@ -73,13 +73,14 @@ async fn every_common_kind_has_its_face() {
     let html = br#"<!doctype html><html><head><title>Q4 report</title><script>document.title = "run"</script></head>
         <body><h1>Sales by region</h1><p>North grew   12%.</p><img src="img/chart.png"></body></html>"#;
     let skill = skill();
-    let (report, sales, budget, notebook, font, tone) = (
+    let (report, sales, budget, notebook, font, tone, clip) = (
         fixture("report.pdf"),
         fixture("sales.xlsx"),
         fixture("budget.ods"),
         fixture("analysis.ipynb"),
         fixture("sample.ttf"),
         fixture("tone.wav"),
+        fixture("clip.mp4"),
     );
     let chart = png(800, 400);
     let files: &[(&str, &[u8])] = &[
@@ -95,6 +96,7 @@ async fn every_common_kind_has_its_face() {
         ("clean.py", b"import csv\n\ndef main():\n    pass\n"),
         ("sample.ttf", &font),
         ("tone.wav", &tone),
+        ("clip.mp4", &clip),
         ("blob.bin", &[0, 159, 146, 150]),
     ];
     assert_eq!(app.tool_result(&token, &c, files).await.status, StatusCode::CREATED);
@@ -156,6 +158,7 @@ async fn every_common_kind_has_its_face() {
         CardFace::Lines { text: "import csv\n\ndef main():\n    pass".into(), language: Some("Python".into()) }
     );
     assert_eq!(faces["tone.wav"], CardFace::Media { glyph: Glyph::Audio, label: "WAV audio".into(), seconds: Some(2) });
+    assert_eq!(faces["clip.mp4"], CardFace::Media { glyph: Glyph::Video, label: "MP4 video".into(), seconds: Some(3) });
     assert_eq!(faces["blob.bin"], CardFace::Icon(Glyph::File));
 
     // Faces are cached with the pictures, and go with the artifact.
