@@ -470,13 +470,64 @@ impl Preview {
     }
 }
 
-/// A gallery page: the listing and, for text cards, their first lines.
+/// A gallery page: the listing and each card's face, in the same order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GalleryPage {
     pub page: ArtifactPage,
-    pub snippets: Vec<Option<String>>,
+    pub faces: Vec<CardFace>,
     /// See [`Preview::now`].
     pub now: String,
+}
+
+/// What a gallery card shows of an artifact, made on the server from the
+/// file (pictures are PNGs at `url`, rendered once and cached).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
+pub enum CardFace {
+    /// A picture of the artifact (an image, a PDF's first page, a font's
+    /// letters), with a caption such as the page count.
+    Picture { url: String, width: u32, height: u32, caption: Option<String> },
+    /// The first lines of a text file, and its language where known.
+    Lines { text: String, language: Option<String> },
+    /// The first rows of a table; a workbook's sheet names (its first sheet shown).
+    Table { rows: Vec<Vec<String>>, sheets: Vec<String> },
+    /// An HTML page: its title, first heading and text, and the thumbnail of
+    /// a sibling image it shows.
+    Page { title: String, heading: String, text: String, image: Option<String> },
+    /// A ZIP or `.skill`: its member count, first names, and `SKILL.md`'s
+    /// title and description.
+    Archive { members: u32, names: Vec<String>, title: Option<String>, description: Option<String> },
+    /// Audio or video: what it is, and how long it plays where the container says.
+    Media { glyph: Glyph, label: String, seconds: Option<u32> },
+    /// Nothing to show but the drawn icon of its kind.
+    Icon(Glyph),
+}
+
+/// The drawn icons of the cards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
+pub enum Glyph {
+    File,
+    Image,
+    Page,
+    Code,
+    Pdf,
+    Table,
+    Archive,
+    Audio,
+    Video,
+    Font,
+}
+
+impl From<GalleryType> for Glyph {
+    fn from(kind: GalleryType) -> Self {
+        match kind {
+            GalleryType::Images => Self::Image,
+            GalleryType::Html => Self::Page,
+            GalleryType::Code => Self::Code,
+            GalleryType::Files => Self::File,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

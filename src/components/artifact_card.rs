@@ -1,6 +1,6 @@
 use super::timestamp::Timestamp;
 use crate::format::human_size;
-use crate::model::{Artifact, ArtifactQuery, GalleryType};
+use crate::model::{Artifact, ArtifactQuery, CardFace, GalleryType, Glyph};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -15,34 +15,117 @@ pub fn source_href(artifact: &Artifact) -> String {
     format!("/conversations/{}#artifact-{}", artifact.conversation_id, artifact.id)
 }
 
-fn icon(kind: GalleryType) -> &'static str {
-    match kind {
-        GalleryType::Images => "🖼",
-        GalleryType::Html => "🌐",
-        GalleryType::Code => "⌨",
-        GalleryType::Files => "📄",
+/// The drawn icons (24×24, stroked in the text colour): emoji would need an
+/// emoji font, and show as empty boxes without one.
+fn glyph_paths(glyph: Glyph) -> &'static str {
+    match glyph {
+        Glyph::File => "M6 2h8l5 5v15H6zM14 2v5h5M9 12h7M9 16h7",
+        Glyph::Image => "M3 5h18v14H3zM3 16l5-5 4 4 3-3 6 6M15.5 8.5h.01",
+        Glyph::Page => "M3 4h18v16H3zM3 8h18M6 6h.01M8 6h.01M7 12h10M7 16h6",
+        Glyph::Code => "M9 7l-5 5 5 5M15 7l5 5-5 5M13 5l-2 14",
+        Glyph::Pdf => "M6 2h8l5 5v15H6zM14 2v5h5M9.5 18v-7h2.5a2 2 0 0 1 0 4H9.5",
+        Glyph::Table => "M3 5h18v14H3zM3 10h18M3 15h18M9 5v14M15 5v14",
+        Glyph::Archive => "M6 2h8l5 5v15H6zM14 2v5h5M11 3h2M11 6h2M11 9h2M10.5 12h3v4h-3z",
+        Glyph::Audio => "M9 18V5l11-2v13M9 18a3 3 0 1 1-6 0 3 3 0 0 1 6 0M20 16a3 3 0 1 1-6 0 3 3 0 0 1 6 0",
+        Glyph::Video => "M2 6h13v12H2zM15 10l7-4v12l-7-4",
+        Glyph::Font => "M3 20L9 4l6 16M5.5 14h7M17 20v-8M15 12h4",
     }
 }
 
-/// One artifact in a grid: a thumbnail, an icon or the first lines; the
-/// name, size and time; and where it came from.
+#[component]
+fn GlyphIcon(glyph: Glyph) -> impl IntoView {
+    let name: &str = glyph.into();
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" data-glyph=name>
+            <path d=glyph_paths(glyph) />
+        </svg>
+    }
+}
+
+/// "3:07", or "1:02:03" past an hour.
+fn duration(seconds: u32) -> String {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+fn caption(text: Option<String>) -> impl IntoView {
+    text.filter(|t| !t.is_empty()).map(|t| view! { <span class="face-caption">{t}</span> })
+}
+
+/// What the card shows of the artifact, as the server made it.
+fn face_view(face: CardFace, name: String) -> AnyView {
+    match face {
+        CardFace::Picture { url, width, height, caption: text } => view! {
+            <img class="thumb" src=url width=width height=height alt=name loading="lazy" />
+            {caption(text)}
+        }
+        .into_any(),
+        CardFace::Lines { text, language } => {
+            view! { <pre class="snippet">{text}</pre> {caption(language)} }.into_any()
+        }
+        CardFace::Table { rows, sheets } => {
+            let sheets = (sheets.len() > 1).then(|| sheets.join(" · "));
+            let rows = rows
+                .into_iter()
+                .map(|row| view! { <tr>{row.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> })
+                .collect_view();
+            view! { <table class="face-table"><tbody>{rows}</tbody></table> {caption(sheets)} }.into_any()
+        }
+        CardFace::Page { title, heading, text, image } => view! {
+            <div class="face-text">
+                {image.map(|src| view! { <img class="face-image" src=src alt="" loading="lazy" /> })}
+                <strong>{title}</strong>
+                <span class="face-heading">{heading}</span>
+                <span class="muted">{text}</span>
+            </div>
+        }
+        .into_any(),
+        CardFace::Archive { members, names, title, description } => view! {
+            <div class="face-text">
+                <strong><GlyphIcon glyph=Glyph::Archive /> {title}</strong>
+                <span class="muted">{description}</span>
+                <ul class="face-names">{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+            </div>
+            {caption(Some(format!("{members} file{}", if members == 1 { "" } else { "s" })))}
+        }
+        .into_any(),
+        CardFace::Media { glyph, label, seconds } => view! {
+            <GlyphIcon glyph />
+            {caption(Some(seconds.map_or(label.clone(), |s| format!("{label} · {}", duration(s)))))}
+        }
+        .into_any(),
+        CardFace::Icon(glyph) => view! { <GlyphIcon glyph /> }.into_any(),
+    }
+}
+
+/// One artifact in a grid: its face (a picture, the first lines or rows, a
+/// summary, or a drawn icon); the name, size and time; and where it came
+/// from. Without a face (outside the gallery) images show their thumbnail
+/// and the rest their kind's icon.
 #[component]
 pub fn ArtifactCard(
     artifact: Artifact,
-    snippet: Option<String>,
+    face: Option<CardFace>,
     now: String,
     #[prop(optional)] gallery: ArtifactQuery,
 ) -> impl IntoView {
     let href = preview_href(artifact.conversation_id, artifact.id, &gallery);
-    let thumbnail = (artifact.kind == GalleryType::Images).then(|| format!("{}/thumbnail", artifact.url));
-    let visual = match (thumbnail, snippet) {
-        (Some(src), _) => view! { <img class="thumb" src=src alt=artifact.name.clone() loading="lazy" /> }.into_any(),
-        (None, Some(text)) => view! { <pre class="snippet">{text}</pre> }.into_any(),
-        (None, None) => view! { <span class="icon" aria-hidden="true">{icon(artifact.kind)}</span> }.into_any(),
+    let shown: &str = face.as_ref().map_or("", |f| f.into());
+    let visual = match (face, artifact.kind) {
+        (Some(face), _) => face_view(face, artifact.name.clone()),
+        (None, GalleryType::Images) => {
+            let src = format!("{}/thumbnail", artifact.url);
+            view! { <img class="thumb" src=src alt=artifact.name.clone() loading="lazy" /> }.into_any()
+        }
+        (None, kind) => view! { <GlyphIcon glyph=kind.into() /> }.into_any(),
     };
     view! {
         <li class="artifact-card" id=format!("artifact-{}", artifact.id) data-type=artifact.kind.as_str()>
-            <a class="visual" href=href.clone() tabindex="-1" aria-hidden="true">{visual}</a>
+            <a class="visual" href=href.clone() tabindex="-1" aria-hidden="true" data-face=shown>{visual}</a>
             <a class="artifact-name" href=href title=artifact.name.clone()>{artifact.name.clone()}</a>
             <div class="artifact-meta">
                 <span class="badge">{artifact.kind.label()}</span>

@@ -120,7 +120,7 @@ fn MessageView(message: Message, now: String) -> impl IntoView {
                 {message
                     .artifacts
                     .into_iter()
-                    .map(|a| view! { <ArtifactCard artifact=a snippet=None now=now.clone() /> })
+                    .map(|a| view! { <ArtifactCard artifact=a face=None now=now.clone() /> })
                     .collect_view()}
             </ul>
         </li>

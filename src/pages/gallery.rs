@@ -47,7 +47,7 @@ pub fn GalleryPage() -> impl IntoView {
 
 #[component]
 fn Gallery(query: ArtifactQuery, page: GalleryPage) -> impl IntoView {
-    let GalleryPage { page, snippets, now } = page;
+    let GalleryPage { page, faces, now } = page;
     let pages = page.total.div_ceil(u64::from(page.size)).max(1) as u32;
     view! {
         <TypeTabs query=query.clone() counts=page.counts />
@@ -63,8 +63,8 @@ fn Gallery(query: ArtifactQuery, page: GalleryPage) -> impl IntoView {
             {page
                 .items
                 .into_iter()
-                .zip(snippets)
-                .map(|(a, snippet)| view! { <ArtifactCard artifact=a snippet now=now.clone() gallery=query.clone() /> })
+                .zip(faces)
+                .map(|(a, face)| view! { <ArtifactCard artifact=a face=Some(face) now=now.clone() gallery=query.clone() /> })
                 .collect_view()}
         </ul>
         {(pages > 1).then(|| view! { <Pager query page=page.page pages /> })}

@@ -66,6 +66,18 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Make a gallery card's face (used by the server, like `convert`).
+    #[command(hide = true)]
+    Thumbnail {
+        input: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        mime: String,
+        /// Where the card's picture, if it has one, is written.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -174,6 +186,9 @@ pub fn run() -> Result<Task, AppError> {
             Ok(Task::Serve { config, demo })
         }
         Command::Convert { input, name } => super::convert::main(&input, &name).map(|()| Task::Done),
+        Command::Thumbnail { input, name, mime, out } => {
+            super::cards::main(&input, &name, &mime, &out).map(|()| Task::Done)
+        }
         Command::User { command: UserCommand::Add { name, password } } => {
             let db = db::Db::open_in(&cli.data_dir)?;
             let generated = password.is_none();

@@ -6,11 +6,11 @@
 //! Content types follow the reference design where it disagrees with
 //! `mime_guess` (which calls `.ts` a video and `.py` nothing).
 
-use crate::model::{extension, GalleryType};
+use crate::model::{extension, GalleryType, Glyph};
 use Converter as C;
 use GalleryType::{Code, Files, Html, Images};
 use PreviewKind as P;
-use Thumbnail::{Raster, Svg};
+use Thumbnail::{self as T, Archive, Lines, Notebook, Raster, Svg, Workbook};
 
 /// How the preview shows a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,13 +42,51 @@ pub enum Converter {
     Pdf,
 }
 
-/// How a card's thumbnail is made.
+/// How a card's face is made (`server::cards`). Those marked "child" parse
+/// what a hostile file could make expensive, so they run in the limited
+/// `vitrine thumbnail` process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Thumbnail {
     /// Scaled down on the server.
     Raster,
-    /// The picture itself (inert inside `<img>`).
+    /// Rasterised without scripts or external references (child).
     Svg,
+    /// The first page rendered, with the page count (child).
+    Pdf,
+    /// Letters drawn in the font (child).
+    Font,
+    /// The first lines, with the language.
+    Lines,
+    /// The first lines of the first cells, with the kernel's language.
+    Notebook,
+    /// CSV or TSV, split at this byte: the first rows.
+    Table(u8),
+    /// The first rows of the first sheet and the sheet names (child).
+    Workbook,
+    /// Title, first heading and text, and a sibling image.
+    Html,
+    /// Member count, first names and `SKILL.md`'s title (child).
+    Archive,
+    /// Duration where the container says it (child).
+    Audio,
+    Video,
+}
+
+impl Thumbnail {
+    /// The icon a card of this kind shows when its face cannot be made.
+    pub fn glyph(self) -> Glyph {
+        match self {
+            Self::Raster | Self::Svg => Glyph::Image,
+            Self::Pdf => Glyph::Pdf,
+            Self::Font => Glyph::Font,
+            Self::Lines | Self::Notebook => Glyph::Code,
+            Self::Table(_) | Self::Workbook => Glyph::Table,
+            Self::Html => Glyph::Page,
+            Self::Archive => Glyph::Archive,
+            Self::Audio => Glyph::Audio,
+            Self::Video => Glyph::Video,
+        }
+    }
 }
 
 struct FileType {
@@ -79,45 +117,47 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 #[rustfmt::skip]
 static TYPES: &[FileType] = &[
-    //  extension   gallery preview          syntax        converter              thumbnail     content type
-    row("txt",      Files,  P::ByContent,    None,         None,                  None,         "text/plain"),
-    row("log",      Files,  P::ByContent,    None,         None,                  None,         "text/plain"),
-    row("md",       Code,   P::Markdown,     Some("md"),   None,                  None,         "text/markdown"),
-    row("markdown", Code,   P::Markdown,     Some("md"),   None,                  None,         "text/markdown"),
-    row("py",       Code,   P::ByContent,    Some("py"),   None,                  None,         "text/x-python"),
-    row("js",       Code,   P::ByContent,    Some("js"),   None,                  None,         "text/javascript"),
-    row("mjs",      Code,   P::ByContent,    Some("js"),   None,                  None,         "text/javascript"),
-    row("jsx",      Code,   P::ByContent,    Some("js"),   None,                  None,         "text/javascript"),
-    row("ts",       Code,   P::ByContent,    Some("js"),   None,                  None,         "text/x-typescript"),
-    row("tsx",      Code,   P::ByContent,    Some("js"),   None,                  None,         "text/x-typescript"),
-    row("json",     Code,   P::ByContent,    Some("json"), None,                  None,         "application/json"),
-    row("yaml",     Code,   P::ByContent,    Some("yaml"), None,                  None,         "application/x-yaml"),
-    row("yml",      Code,   P::ByContent,    Some("yaml"), None,                  None,         "application/x-yaml"),
-    row("xml",      Code,   P::ByContent,    Some("xml"),  None,                  None,         "application/xml"),
-    row("css",      Code,   P::ByContent,    Some("css"),  None,                  None,         "text/css"),
-    row("sql",      Code,   P::ByContent,    Some("sql"),  None,                  None,         "text/x-sql"),
-    row("sh",       Code,   P::ByContent,    Some("sh"),   None,                  None,         "text/x-shellscript"),
-    row("bash",     Code,   P::ByContent,    Some("sh"),   None,                  None,         "text/x-shellscript"),
-    row("zsh",      Code,   P::ByContent,    Some("sh"),   None,                  None,         "text/x-shellscript"),
-    row("html",     Html,   P::Html,         Some("html"), Some(C::Html),         None,         "text/html"),
-    row("htm",      Html,   P::Html,         Some("html"), Some(C::Html),         None,         "text/html"),
-    row("csv",      Files,  P::Table(b','),  None,         Some(C::Table(b',')),  None,         "text/csv"),
-    row("tsv",      Files,  P::Table(b'\t'), None,         Some(C::Table(b'\t')), None,         "text/tab-separated-values"),
-    row("pdf",      Files,  P::Pdf,          None,         Some(C::Pdf),          None,         "application/pdf"),
-    row("doc",      Files,  P::ByContent,    None,         None,                  None,         "application/msword"),
-    row("docx",     Files,  P::ByContent,    None,         Some(C::Docx),         None,         DOCX),
-    row("xls",      Files,  P::ByContent,    None,         None,                  None,         "application/vnd.ms-excel"),
-    row("xlsx",     Files,  P::ByContent,    None,         Some(C::Workbook),     None,         XLSX),
-    row("png",      Images, P::Image,        None,         None,                  Some(Raster), "image/png"),
-    row("jpg",      Images, P::Image,        None,         None,                  Some(Raster), "image/jpeg"),
-    row("jpeg",     Images, P::Image,        None,         None,                  Some(Raster), "image/jpeg"),
-    row("gif",      Images, P::Image,        None,         None,                  Some(Raster), "image/gif"),
-    row("webp",     Images, P::Image,        None,         None,                  Some(Raster), "image/webp"),
-    row("svg",      Images, P::Image,        None,         None,                  Some(Svg),    "image/svg+xml"),
-    row("zip",      Files,  P::Archive,      None,         None,                  None,         "application/zip"),
-    row("skill",    Files,  P::Archive,      None,         None,                  None,         "application/zip"),
-    row("gz",       Files,  P::ByContent,    None,         None,                  None,         "application/gzip"),
-    row("tgz",      Files,  P::ByContent,    None,         None,                  None,         "application/gzip"),
+    //  extension   gallery preview          syntax        converter              thumbnail              content type
+    row("txt",      Files,  P::ByContent,    None,         None,                  Some(Lines),           "text/plain"),
+    row("log",      Files,  P::ByContent,    None,         None,                  Some(Lines),           "text/plain"),
+    row("md",       Code,   P::Markdown,     Some("md"),   None,                  Some(Lines),           "text/markdown"),
+    row("markdown", Code,   P::Markdown,     Some("md"),   None,                  Some(Lines),           "text/markdown"),
+    row("py",       Code,   P::ByContent,    Some("py"),   None,                  Some(Lines),           "text/x-python"),
+    row("js",       Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/javascript"),
+    row("mjs",      Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/javascript"),
+    row("jsx",      Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/javascript"),
+    row("ts",       Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/x-typescript"),
+    row("tsx",      Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/x-typescript"),
+    row("json",     Code,   P::ByContent,    Some("json"), None,                  Some(Lines),           "application/json"),
+    row("ipynb",    Files,  P::ByContent,    None,         None,                  Some(Notebook),        "application/x-ipynb+json"),
+    row("yaml",     Code,   P::ByContent,    Some("yaml"), None,                  Some(Lines),           "application/x-yaml"),
+    row("yml",      Code,   P::ByContent,    Some("yaml"), None,                  Some(Lines),           "application/x-yaml"),
+    row("xml",      Code,   P::ByContent,    Some("xml"),  None,                  Some(Lines),           "application/xml"),
+    row("css",      Code,   P::ByContent,    Some("css"),  None,                  Some(Lines),           "text/css"),
+    row("sql",      Code,   P::ByContent,    Some("sql"),  None,                  Some(Lines),           "text/x-sql"),
+    row("sh",       Code,   P::ByContent,    Some("sh"),   None,                  Some(Lines),           "text/x-shellscript"),
+    row("bash",     Code,   P::ByContent,    Some("sh"),   None,                  Some(Lines),           "text/x-shellscript"),
+    row("zsh",      Code,   P::ByContent,    Some("sh"),   None,                  Some(Lines),           "text/x-shellscript"),
+    row("html",     Html,   P::Html,         Some("html"), Some(C::Html),         Some(T::Html),         "text/html"),
+    row("htm",      Html,   P::Html,         Some("html"), Some(C::Html),         Some(T::Html),         "text/html"),
+    row("csv",      Files,  P::Table(b','),  None,         Some(C::Table(b',')),  Some(T::Table(b',')),  "text/csv"),
+    row("tsv",      Files,  P::Table(b'\t'), None,         Some(C::Table(b'\t')), Some(T::Table(b'\t')), "text/tab-separated-values"),
+    row("pdf",      Files,  P::Pdf,          None,         Some(C::Pdf),          Some(T::Pdf),          "application/pdf"),
+    row("doc",      Files,  P::ByContent,    None,         None,                  None,                  "application/msword"),
+    row("docx",     Files,  P::ByContent,    None,         Some(C::Docx),         None,                  DOCX),
+    row("xls",      Files,  P::ByContent,    None,         None,                  Some(Workbook),        "application/vnd.ms-excel"),
+    row("xlsx",     Files,  P::ByContent,    None,         Some(C::Workbook),     Some(Workbook),        XLSX),
+    row("ods",      Files,  P::ByContent,    None,         None,                  Some(Workbook),        "application/vnd.oasis.opendocument.spreadsheet"),
+    row("png",      Images, P::Image,        None,         None,                  Some(Raster),          "image/png"),
+    row("jpg",      Images, P::Image,        None,         None,                  Some(Raster),          "image/jpeg"),
+    row("jpeg",     Images, P::Image,        None,         None,                  Some(Raster),          "image/jpeg"),
+    row("gif",      Images, P::Image,        None,         None,                  Some(Raster),          "image/gif"),
+    row("webp",     Images, P::Image,        None,         None,                  Some(Raster),          "image/webp"),
+    row("svg",      Images, P::Image,        None,         None,                  Some(Svg),             "image/svg+xml"),
+    row("zip",      Files,  P::Archive,       None,         None,                  Some(Archive),         "application/zip"),
+    row("skill",    Files,  P::Archive,       None,         None,                  Some(Archive),         "application/zip"),
+    row("gz",       Files,  P::ByContent,    None,         None,                  None,                  "application/gzip"),
+    row("tgz",      Files,  P::ByContent,    None,         None,                  None,                  "application/gzip"),
 ];
 
 fn by_extension(ext: &str) -> Option<&'static FileType> {
@@ -174,9 +214,21 @@ pub fn converter(name: &str) -> Option<Converter> {
     by_name(name)?.converter
 }
 
-/// How to make the thumbnail of a file stored as `mime`, if it has one.
-pub fn thumbnail(mime: &str) -> Option<Thumbnail> {
-    TYPES.iter().find(|t| t.mime == mime)?.thumbnail
+/// How to make the card face of a file stored as `mime`, if it has one.
+/// The stored type decides media (an image's row by its type, so a PNG
+/// named `.txt` is still a picture); the name decides the rest, and text
+/// the table lacks shows its first lines.
+pub fn thumbnail(mime: &str, name: &str) -> Option<Thumbnail> {
+    match mime.split_once('/') {
+        Some(("image", _)) => TYPES.iter().find(|t| t.mime == mime)?.thumbnail,
+        Some(("audio", _)) => Some(T::Audio),
+        Some(("video", _)) => Some(T::Video),
+        Some(("font", _)) => Some(T::Font),
+        _ => match by_name(name) {
+            Some(t) => t.thumbnail,
+            None => crate::server::mime::is_text(mime).then_some(Lines),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -280,8 +332,15 @@ mod tests {
         assert_eq!(converter("X.PDF"), Some(Converter::Pdf));
         assert_eq!(converter("a.csv"), Some(Converter::Table(b',')));
         assert_eq!((converter("a.doc"), converter("a.txt")), (None, None));
-        assert_eq!(thumbnail("image/jpeg"), Some(Thumbnail::Raster));
-        assert_eq!(thumbnail("image/svg+xml"), Some(Thumbnail::Svg));
-        assert_eq!((thumbnail("image/bmp"), thumbnail("text/plain")), (None, None));
+        assert_eq!(thumbnail("image/jpeg", "a.jpg"), Some(Raster));
+        assert_eq!(thumbnail("image/svg+xml", "a.txt"), Some(Svg));
+        assert_eq!((thumbnail("image/bmp", "a.bmp"), thumbnail("application/gzip", "a.gz")), (None, None));
+        assert_eq!(thumbnail("text/plain", "a.rs"), Some(Lines));
+        assert_eq!(thumbnail("text/x-rust", "a.rs"), Some(Lines));
+        assert_eq!(thumbnail("application/octet-stream", "REPORT.PDF"), Some(T::Pdf));
+        assert_eq!(thumbnail("application/zip", "x.skill"), Some(Archive));
+        assert_eq!(thumbnail("audio/mpeg", "a.mp3"), Some(T::Audio));
+        assert_eq!(thumbnail("font/ttf", "a.ttf"), Some(T::Font));
+        assert_eq!(thumbnail("application/octet-stream", "blob"), None);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod cards;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -4,7 +4,7 @@
 //! file never makes a huge page.
 
 use crate::error::AppError;
-use crate::model::{ArchiveMember, Artifact, ArtifactQuery, GalleryType, Preview, PreviewBody};
+use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
 use crate::server::archive::ArchiveCache;
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::highlight::{self, HTML_BYTES};
@@ -20,10 +20,9 @@ pub const PREVIEW_BYTES: u64 = 1024 * 1024;
 const MARKDOWN_BYTES: usize = 256 * 1024;
 const TABLE_ROWS: u32 = 500;
 const ARCHIVE_MEMBERS: usize = 500;
-const SNIPPET_LINES: usize = 6;
 
 /// The first `limit` bytes of a file, and whether there was more.
-fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
+pub(crate) fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
     let more = bytes.len() as u64 > limit;
@@ -32,7 +31,7 @@ fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
 }
 
 /// Text, if the bytes are UTF-8 (a character cut at the end is dropped).
-fn as_text(bytes: &[u8]) -> Option<&str> {
+pub(crate) fn as_text(bytes: &[u8]) -> Option<&str> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Some(s),
         Err(e) if e.error_len().is_none() && e.valid_up_to() + 4 > bytes.len() => {
@@ -41,10 +40,6 @@ fn as_text(bytes: &[u8]) -> Option<&str> {
         Err(_) => None,
     }
     .filter(|s| !s.contains('\0'))
-}
-
-fn is_text_kind(kind: GalleryType, mime_type: &str) -> bool {
-    kind == GalleryType::Code || crate::server::mime::is_text(mime_type)
 }
 
 /// A preview's body, its HTML, and whether only part of the file is shown.
@@ -176,16 +171,4 @@ pub async fn preview(
     };
     let (previous, next) = store.neighbours(user, id, gallery);
     Ok(Preview { artifact, body, html, partial, previous, next, now: crate::server::clock::now_rfc3339() })
-}
-
-/// The first lines of a text artifact, for its card. Told from the record
-/// first, so cards of other kinds cost no lookup and no disk access.
-pub fn snippet(store: &ArtifactStore, user: Uuid, artifact: &Artifact) -> Option<String> {
-    if !is_text_kind(artifact.kind, &artifact.mime_type) || artifact.kind == GalleryType::Html {
-        return None;
-    }
-    let meta = store.artifact(user, artifact.conversation_id, artifact.id).ok()?;
-    let (bytes, _) = head(&store.data_path(&meta).ok()?, 2048).ok()?;
-    let text = as_text(&bytes)?;
-    Some(text.lines().take(SNIPPET_LINES).collect::<Vec<_>>().join("\n"))
 }

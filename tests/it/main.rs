@@ -5,6 +5,7 @@
 
 mod common;
 
+mod cards;
 mod concurrency;
 mod crash;
 mod disk_full;

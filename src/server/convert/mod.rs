@@ -6,7 +6,7 @@ mod docx;
 mod process;
 mod table;
 
-pub use process::{main, run};
+pub use process::{limited, main, run};
 
 use crate::server::filetype::{self, Converter};
 

@@ -5,19 +5,29 @@
 use super::ConvertError;
 use crate::error::AppError;
 use crate::server::config::Config;
+use std::ffi::OsStr;
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::Stdio;
+use std::time::Duration;
 
 /// Converts `input` (whose original name is `name`) to Markdown in a child
 /// process.
 pub async fn run(config: &Config, input: &Path, name: &str) -> Result<String, ConvertError> {
+    let args = [OsStr::new("convert"), input.as_os_str(), OsStr::new("--name"), OsStr::new(name)];
+    let out = limited(config, config.convert_timeout, &args).await?;
+    String::from_utf8(out).map_err(|_| ConvertError::NotUtf8)
+}
+
+/// Runs `vitrine ARGS` in a child process with the conversion's memory
+/// limit, killed after `timeout`; its standard output.
+pub async fn limited(config: &Config, timeout: Duration, args: &[&OsStr]) -> Result<Vec<u8>, ConvertError> {
     let Some(exe) = &config.converter else {
         return Err(ConvertError::Off);
     };
     let mut cmd = std::process::Command::new(exe);
-    cmd.arg("convert").arg(input).arg("--name").arg(name);
-    let (memory, cpu_seconds) = (config.convert_memory_bytes, config.convert_timeout.as_secs() + 1);
+    cmd.args(args);
+    let (memory, cpu_seconds) = (config.convert_memory_bytes, timeout.as_secs() + 1);
     // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -29,10 +39,10 @@ pub async fn run(config: &Config, input: &Path, name: &str) -> Result<String, Co
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
     let child = cmd.spawn().map_err(ConvertError::Start)?;
     // On time-out the future, and with it the child, is dropped: kill_on_drop ends it.
-    match tokio::time::timeout(config.convert_timeout, child.wait_with_output()).await {
-        Err(_) => Err(ConvertError::Timeout(config.convert_timeout.as_secs())),
+    match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        Err(_) => Err(ConvertError::Timeout(timeout.as_secs())),
         Ok(Err(e)) => Err(ConvertError::Failed(e)),
-        Ok(Ok(out)) if out.status.success() => String::from_utf8(out.stdout).map_err(|_| ConvertError::NotUtf8),
+        Ok(Ok(out)) if out.status.success() => Ok(out.stdout),
         Ok(Ok(out)) => {
             let said = String::from_utf8_lossy(&out.stderr);
             let reason = said.lines().find_map(|l| l.strip_prefix("error: "));

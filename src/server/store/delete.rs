@@ -42,7 +42,7 @@ impl ArtifactStore {
         tokio::task::spawn_blocking(move || {
             remove_files(&files::artifacts_dir(&data_dir, conversation), &metas);
             for m in &metas {
-                let _ = std::fs::remove_file(files::thumbnail_path(&data_dir, m.id));
+                crate::server::cards::remove_cached(&data_dir, m.id);
             }
         })
         .await?;

@@ -1,0 +1,148 @@
+//! Gallery card faces: what a card shows of an artifact, chosen by the
+//! file-type table's thumbnail kind, made once and cached beside the card's
+//! picture under `DATA_DIR/cache/thumbnails/` (both go with the artifact).
+//! Kinds whose parsers a hostile file could exhaust are made by the child
+//! `vitrine thumbnail` under the conversion's memory and CPU limits and a
+//! shorter timeout: a file that exhausts them gets its kind's icon.
+
+mod archive;
+mod child;
+mod html;
+mod media;
+mod picture;
+mod text;
+
+pub use child::main;
+
+use crate::error::AppError;
+use crate::model::{Artifact, CardFace};
+use crate::server::filetype::{self, Thumbnail};
+use crate::server::state::AppState;
+use crate::server::store::files::{thumbnail_path, write_atomic};
+use crate::server::store::sidecar::Sidecar;
+use futures_util::StreamExt as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The longest edge of a card's picture.
+pub const EDGE: u32 = 480;
+/// How long a face may take in the child; the conversion's own timeout if shorter.
+const CHILD_TIMEOUT: Duration = Duration::from_secs(10);
+/// Faces made at once for one listing: each may be a child process.
+const AT_ONCE: usize = 2;
+
+/// Where a card's face is cached, beside its picture.
+fn face_path(data_dir: &Path, artifact: Uuid) -> PathBuf {
+    thumbnail_path(data_dir, artifact).with_extension("json")
+}
+
+/// Removes an artifact's cached face and picture.
+pub fn remove_cached(data_dir: &Path, artifact: Uuid) {
+    let _ = std::fs::remove_file(face_path(data_dir, artifact));
+    let _ = std::fs::remove_file(thumbnail_path(data_dir, artifact));
+}
+
+pub fn thumbnail_url(meta: &Sidecar) -> String {
+    format!("/api/conversations/{}/artifacts/{}/thumbnail", meta.conversation_id, meta.id)
+}
+
+fn read_cached(data_dir: &Path, artifact: Uuid) -> Option<CardFace> {
+    serde_json::from_slice(&std::fs::read(face_path(data_dir, artifact)).ok()?).ok()
+}
+
+/// The faces of a page of the user's artifacts, in its order: the cached
+/// ones read in one trip to the blocking pool, the rest made a few at a time.
+pub async fn faces(state: &AppState, user: Uuid, items: &[Artifact]) -> Vec<CardFace> {
+    // An artifact deleted since the listing shows its kind's icon.
+    let metas: Vec<_> =
+        items.iter().map(|a| state.store.artifact(user, a.conversation_id, a.id).map_err(|_| a.kind)).collect();
+    let data_dir = state.config.data_dir.clone();
+    let cached = {
+        let metas = metas.clone();
+        tokio::task::spawn_blocking(move || {
+            let cached =
+                |m: &Sidecar| filetype::thumbnail(&m.mime_type, &m.name).and_then(|_| read_cached(&data_dir, m.id));
+            metas.iter().map(|m| m.as_deref().ok().and_then(cached)).collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default()
+    };
+    futures_util::stream::iter(metas.into_iter().zip(cached.into_iter().chain(std::iter::repeat(None))))
+        .map(|(meta, cached)| async move {
+            match (meta, cached) {
+                (_, Some(face)) => face,
+                (Ok(meta), None) => face(state, user, &meta).await,
+                (Err(kind), None) => CardFace::Icon(kind.into()),
+            }
+        })
+        .buffered(AT_ONCE)
+        .collect()
+        .await
+}
+
+/// An artifact's face, from the cache or made now. Told from the record
+/// first, so a card without a face costs no disk access.
+pub async fn face(state: &AppState, user: Uuid, meta: &Sidecar) -> CardFace {
+    let Some(kind) = filetype::thumbnail(&meta.mime_type, &meta.name) else {
+        return CardFace::Icon(meta.kind.into());
+    };
+    let data_dir = state.config.data_dir.clone();
+    let id = meta.id;
+    if let Ok(Some(face)) = tokio::task::spawn_blocking(move || read_cached(&data_dir, id)).await {
+        return face;
+    }
+    let cached = face_path(&state.config.data_dir, meta.id);
+    match make(state, user, meta, kind).await {
+        Ok(face) => {
+            let bytes = serde_json::to_vec(&face).expect("a face serialises");
+            let written = tokio::task::spawn_blocking(move || {
+                let dir = cached.parent().expect("cache folder");
+                std::fs::create_dir_all(dir)?;
+                write_atomic(dir, &cached.file_name().expect("file name").to_string_lossy(), &bytes)
+            })
+            .await;
+            if let Ok(Err(e)) = written {
+                tracing::warn!("card face of {} not cached: {e}", meta.id);
+            }
+            face
+        }
+        // Not the file's fault (a read failed, conversion is off): tried again next time.
+        Err(e) => {
+            tracing::warn!("card face of {}: {e}", meta.id);
+            CardFace::Icon(kind.glyph())
+        }
+    }
+}
+
+/// Makes a face. A file that cannot give one gets its kind's icon, which is
+/// cached like any face; an error is a failure of the server's own.
+async fn make(state: &AppState, user: Uuid, meta: &Sidecar, kind: Thumbnail) -> Result<CardFace, AppError> {
+    let path = state.store.data_path(meta)?;
+    let picture = thumbnail_path(&state.config.data_dir, meta.id);
+    let face = match kind {
+        Thumbnail::Raster => {
+            let name = meta.name.clone();
+            tokio::task::spawn_blocking(move || picture::raster(&path, &picture, &name)).await??
+        }
+        Thumbnail::Lines | Thumbnail::Notebook | Thumbnail::Table(_) => {
+            let name = meta.name.clone();
+            tokio::task::spawn_blocking(move || text::face(&path, &name, kind)).await??
+        }
+        Thumbnail::Html => html::face(state, user, meta, path).await?,
+        Thumbnail::Svg
+        | Thumbnail::Pdf
+        | Thumbnail::Font
+        | Thumbnail::Workbook
+        | Thumbnail::Archive
+        | Thumbnail::Audio
+        | Thumbnail::Video => child::run(&state.config, &path, meta, &picture).await?,
+    };
+    Ok(match face {
+        CardFace::Picture { width, height, caption, .. } => {
+            CardFace::Picture { url: thumbnail_url(meta), width, height, caption }
+        }
+        CardFace::Icon(_) => CardFace::Icon(kind.glyph()),
+        face => face,
+    })
+}

@@ -1,0 +1,253 @@
+//! Gallery card faces per kind, from files made by real producers
+//! (tests/fixtures/cards/make.py), and hostile files that must cost only
+//! the limited child process.
+
+use crate::common::TestApp;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use leptos::server_fn::ServerFn;
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::{Duration, Instant};
+use vitrine::api::ListArtifacts;
+use vitrine::model::{CardFace, GalleryPage, Glyph};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/cards/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// The gallery's first page, as the page gets it: name → face.
+async fn gallery_faces(app: &TestApp, token: &str) -> HashMap<String, CardFace> {
+    let form = "query[page]=1&query[size]=100&query[type]=all&query[sort]=newest&query[q]=";
+    let req = Request::post(ListArtifacts::PATH)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/x-postcard")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(form))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let page: GalleryPage = postcard::from_bytes(&r.body).unwrap();
+    page.page.items.into_iter().map(|a| a.name).zip(page.faces).collect()
+}
+
+/// A picture face's thumbnail: a PNG of exactly the face's size.
+async fn picture(app: &TestApp, token: &str, face: &CardFace) -> (u32, u32, Option<String>) {
+    let CardFace::Picture { url, width, height, caption } = face else { panic!("not a picture: {face:?}") };
+    let r = app.get(url, token).await;
+    assert_eq!((r.status, r.header("content-type")), (StatusCode::OK, "image/png"), "{url}");
+    let png = image::load_from_memory_with_format(&r.body, image::ImageFormat::Png).unwrap();
+    assert_eq!((png.width(), png.height()), (*width, *height), "{url}");
+    (*width, *height, caption.clone())
+}
+
+fn skill() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, text) in [
+        ("pdf-tools/SKILL.md", "---\nname: pdf-tools\ndescription: Fill and merge PDF forms.\n---\n\n# PDF tools\n"),
+        ("pdf-tools/scripts/fill.py", "print('fill')\n"),
+        ("pdf-tools/reference.md", "# Reference\n"),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::RgbImage::from_pixel(width, height, image::Rgb([200, 40, 40]))
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+#[tokio::test]
+async fn every_common_kind_has_its_face() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "cards").await;
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect width="200" height="100" fill="teal"/></svg>"#;
+    let html = br#"<!doctype html><html><head><title>Q4 report</title><script>document.title = "run"</script></head>
+        <body><h1>Sales by region</h1><p>North grew   12%.</p><img src="img/chart.png"></body></html>"#;
+    let skill = skill();
+    let (report, sales, budget, notebook, font, tone, clip) = (
+        fixture("report.pdf"),
+        fixture("sales.xlsx"),
+        fixture("budget.ods"),
+        fixture("analysis.ipynb"),
+        fixture("sample.ttf"),
+        fixture("tone.wav"),
+        fixture("clip.mp4"),
+    );
+    let chart = png(800, 400);
+    let files: &[(&str, &[u8])] = &[
+        ("report.pdf", &report),
+        ("logo.svg", svg),
+        ("sales.xlsx", &sales),
+        ("budget.ods", &budget),
+        ("data.csv", b"region,q1,q2\nNorth,120,135\nSouth,98,101\n"),
+        ("reports/q4.html", html),
+        ("reports/img/chart.png", &chart),
+        ("pdf-tools.skill", &skill),
+        ("analysis.ipynb", &notebook),
+        ("clean.py", b"import csv\n\ndef main():\n    pass\n"),
+        ("sample.ttf", &font),
+        ("tone.wav", &tone),
+        ("clip.mp4", &clip),
+        ("blob.bin", &[0, 159, 146, 150]),
+    ];
+    assert_eq!(app.tool_result(&token, &c, files).await.status, StatusCode::CREATED);
+    let faces = gallery_faces(&app, &token).await;
+
+    let (width, height, pages) = picture(&app, &token, &faces["report.pdf"]).await;
+    assert!(width < height && (479..=480).contains(&height), "A4 portrait: {width}×{height}");
+    assert_eq!(pages.as_deref(), Some("3 pages"));
+    assert_eq!(picture(&app, &token, &faces["logo.svg"]).await, (480, 240, None));
+    assert_eq!(picture(&app, &token, &faces["reports/img/chart.png"]).await, (480, 240, None));
+    let (width, height, family) = picture(&app, &token, &faces["sample.ttf"]).await;
+    assert_eq!((width, height, family.as_deref()), (480, 240, Some("DejaVu Sans")));
+
+    let table = |rows: &[&[&str]], sheets: &[&str]| CardFace::Table {
+        rows: rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect(),
+        sheets: sheets.iter().map(|s| s.to_string()).collect(),
+    };
+    let sales_rows: &[&[&str]] = &[&["Region", "Q1", "Q2"], &["North", "120", "135"], &["South", "98", "101"]];
+    assert_eq!(faces["sales.xlsx"], table(sales_rows, &["Sales", "Notes"]));
+    assert_eq!(faces["budget.ods"], table(&[&["Item", "Cost"], &["Rent", "1200"]], &["Budget", "Plan"]));
+    let csv_rows: &[&[&str]] = &[&["region", "q1", "q2"], &["North", "120", "135"], &["South", "98", "101"]];
+    assert_eq!(faces["data.csv"], table(csv_rows, &[]));
+
+    let chart_thumbnail = match &faces["reports/img/chart.png"] {
+        CardFace::Picture { url, .. } => url.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        faces["reports/q4.html"],
+        CardFace::Page {
+            title: "Q4 report".into(),
+            heading: "Sales by region".into(),
+            text: "North grew 12%.".into(),
+            image: Some(chart_thumbnail),
+        }
+    );
+    assert_eq!(
+        faces["pdf-tools.skill"],
+        CardFace::Archive {
+            members: 3,
+            names: vec![
+                "pdf-tools/SKILL.md".into(),
+                "pdf-tools/scripts/fill.py".into(),
+                "pdf-tools/reference.md".into()
+            ],
+            title: Some("pdf-tools".into()),
+            description: Some("Fill and merge PDF forms.".into()),
+        }
+    );
+    assert_eq!(
+        faces["analysis.ipynb"],
+        CardFace::Lines {
+            text: "# Churn analysis\nimport pandas as pd\ndf = pd.read_csv('churn.csv')".into(),
+            language: Some("Jupyter notebook (python)".into()),
+        }
+    );
+    assert_eq!(
+        faces["clean.py"],
+        CardFace::Lines { text: "import csv\n\ndef main():\n    pass".into(), language: Some("Python".into()) }
+    );
+    assert_eq!(faces["tone.wav"], CardFace::Media { glyph: Glyph::Audio, label: "WAV audio".into(), seconds: Some(2) });
+    assert_eq!(faces["clip.mp4"], CardFace::Media { glyph: Glyph::Video, label: "MP4 video".into(), seconds: Some(3) });
+    assert_eq!(faces["blob.bin"], CardFace::Icon(Glyph::File));
+
+    // Faces are cached with the pictures, and go with the artifact.
+    let id = |name: &str| {
+        let CardFace::Picture { url, .. } = &faces[name] else { panic!() };
+        url.split('/').nth_back(1).unwrap().to_string()
+    };
+    let cache = app.dir.path().join("cache/thumbnails");
+    let pdf = id("report.pdf");
+    assert!(cache.join(format!("{pdf}.json")).is_file() && cache.join(format!("{pdf}.png")).is_file());
+    let delete = format!("/api/conversations/{c}/artifacts/{pdf}");
+    assert_eq!(app.call(axum::http::Method::DELETE, &delete, Some(&token), None).await.status, StatusCode::NO_CONTENT);
+    assert!(!cache.join(format!("{pdf}.json")).exists() && !cache.join(format!("{pdf}.png")).exists());
+}
+
+/// A PDF whose page draws a form that draws the next form 16 times, 12
+/// levels deep: 16¹² rectangles for a renderer that draws what it is told.
+fn exhausting_pdf() -> Vec<u8> {
+    use lopdf::{dictionary, Document, Object, Stream};
+    let page_box = || vec![0.into(), 0.into(), 612.into(), 792.into()];
+    let form = |inner: Option<lopdf::ObjectId>| {
+        let mut dict = dictionary! { "Type" => "XObject", "Subtype" => "Form", "BBox" => page_box() };
+        let Some(inner) = inner else { return Stream::new(dict, b"0 0 1 1 re f".to_vec()) };
+        dict.set("Resources", dictionary! { "XObject" => dictionary! { "F" => inner } });
+        Stream::new(dict, b"/F Do ".repeat(16))
+    };
+    let mut pdf = Document::with_version("1.7");
+    let mut top = pdf.add_object(form(None));
+    for _ in 1..12 {
+        top = pdf.add_object(form(Some(top)));
+    }
+    let contents = pdf.add_object(Stream::new(dictionary! {}, b"/F Do".to_vec()));
+    let pages = pdf.new_object_id();
+    let page = pdf.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages, "MediaBox" => page_box(), "Contents" => contents,
+        "Resources" => dictionary! { "XObject" => dictionary! { "F" => top } },
+    });
+    pdf.objects.insert(
+        pages,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+    );
+    let catalog = pdf.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    pdf.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    pdf.save_to(&mut out).unwrap();
+    out
+}
+
+#[tokio::test]
+async fn hostile_files_cost_only_the_child() {
+    let app = TestApp::with(|c| c.convert_timeout = Duration::from_secs(3));
+    let token = app.user("alice");
+    let c = app.conversation(&token, "hostile").await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // A picture on the server's disk, which an SVG must not be able to show.
+    let red = app.dir.path().join("red.png");
+    std::fs::write(&red, png(10, 10)).unwrap();
+    let svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="100" height="100">
+        <style>@import url(http://127.0.0.1:{port}/style.css);</style>
+        <script>fetch("http://127.0.0.1:{port}/script")</script>
+        <rect width="100" height="100" fill="navy" onload="fetch('http://127.0.0.1:{port}/onload')"/>
+        <image href="http://127.0.0.1:{port}/image.png" width="50" height="50"/>
+        <image xlink:href="{red}" width="100" height="100"/>
+        <use href="http://127.0.0.1:{port}/defs.svg#shape"/>
+        </svg>"#,
+        red = red.display()
+    );
+    let files: &[(&str, &[u8])] =
+        &[("exhausting.pdf", &exhausting_pdf()), ("bomb.xlsx", &fixture("bomb.xlsx")), ("remote.svg", svg.as_bytes())];
+    assert_eq!(app.tool_result(&token, &c, files).await.status, StatusCode::CREATED);
+
+    let started = Instant::now();
+    let faces = gallery_faces(&app, &token).await;
+    assert!(started.elapsed() < Duration::from_secs(15), "bounded by the child's timeout: {:?}", started.elapsed());
+    assert_eq!(faces["exhausting.pdf"], CardFace::Icon(Glyph::Pdf));
+    assert_eq!(faces["bomb.xlsx"], CardFace::Icon(Glyph::Table));
+    assert_eq!(picture(&app, &token, &faces["remote.svg"]).await, (480, 480, None));
+    let CardFace::Picture { url, .. } = &faces["remote.svg"] else { unreachable!() };
+    let drawn = image::load_from_memory(&app.get(url, &token).await.body).unwrap().to_rgba8();
+    assert!(drawn.pixels().all(|p| p.0 == [0, 0, 128, 255]), "all navy: no file of the server was drawn");
+    assert!(listener.accept().is_err(), "the SVG's references were never fetched");
+
+    // The verdict is cached: the next listing runs no child, and the server is fine.
+    let started = Instant::now();
+    assert_eq!(gallery_faces(&app, &token).await["exhausting.pdf"], CardFace::Icon(Glyph::Pdf));
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    let listed = app.get("/api/artifacts", &token).await;
+    assert_eq!((listed.status, listed.json()["total"].as_u64()), (StatusCode::OK, Some(3)));
+}
