@@ -7,6 +7,7 @@ mod session;
 mod threads;
 mod thumbnails;
 mod uploads;
+mod versions;
 mod zips;
 
 use super::state::AppState;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(threads::router())
         .merge(thumbnails::router())
         .merge(uploads::router())
+        .merge(versions::router())
         .merge(zips::router())
         // Every API answer is JSON, a path or method that does not exist too
         // (axum keeps `Allow` on the 405).

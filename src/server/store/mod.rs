@@ -6,7 +6,8 @@
 //! - `conversations.rs`: creating and finding conversations, transcripts;
 //! - `ingest.rs`: decoding, validating and writing artifacts, with rollback;
 //! - `query.rs`: listings, lookups, virtual paths, reading the bytes;
-//! - `delete.rs`: removing artifacts.
+//! - `delete.rs`: removing artifacts;
+//! - `versions.rs`: an artifact's versions: reading, deleting, restoring.
 
 mod conversations;
 mod delete;
@@ -18,6 +19,7 @@ mod query;
 pub mod sidecar;
 pub mod small;
 mod staging;
+pub mod versions;
 
 use crate::error::AppError;
 use crate::model::Artifact;
@@ -41,6 +43,11 @@ pub struct ArtifactStore {
     db: db::Db,
     max_artifact_bytes: u64,
     index: RwLock<Index>,
+    /// Held by writers from deciding their version numbers until their
+    /// versions are durable and indexed, one lock per hash of (conversation,
+    /// path): two writers of one name never get one number, and a number is
+    /// given only after the one before it is durable, so a crash leaves no gap.
+    path_locks: [tokio::sync::Mutex<()>; 64],
 }
 
 impl ArtifactStore {
@@ -69,6 +76,7 @@ impl ArtifactStore {
             db,
             max_artifact_bytes,
             index: RwLock::new(index),
+            path_locks: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
         })
     }
 
@@ -97,10 +105,10 @@ fn to_artifact(meta: &Sidecar, index: &Index) -> Artifact {
     url.push_str("/api/conversations/");
     url.push_str(meta.conversation_id.hyphenated().encode_lower(&mut uuid));
     url.push_str("/artifacts/");
-    url.push_str(meta.id.hyphenated().encode_lower(&mut uuid));
+    url.push_str(meta.artifact_id().hyphenated().encode_lower(&mut uuid));
     let download_url = [url.as_str(), "?download=true"].concat();
     Artifact {
-        id: meta.id,
+        id: meta.artifact_id(),
         conversation_id: meta.conversation_id,
         conversation_title: index
             .conversations
@@ -115,5 +123,7 @@ fn to_artifact(meta: &Sidecar, index: &Index) -> Artifact {
         download_url,
         url,
         path: meta.path.clone(),
+        version: meta.version,
+        versions: index.artifacts.get(&meta.artifact_id()).map_or(1, |v| v.count()),
     }
 }
