@@ -18,3 +18,4 @@ mod slow_clients;
 mod threads;
 mod thumbnails;
 mod uploads;
+mod versions;

@@ -384,7 +384,8 @@ async fn if_range_and_multiple_ranges() {
 async fn errors_never_carry_the_files_cache_headers() {
     let t = thread().await;
     let listed = t.app.get(&format!("/api/conversations/{}/artifacts?q=data.csv", t.id), &t.token).await;
-    let url = listed.json()["items"][0]["url"].as_str().unwrap().to_string();
+    // A version's URL is the one kept as immutable.
+    let url = format!("{}/versions/1", listed.json()["items"][0]["url"].as_str().unwrap());
     let ok = t.app.get(&url, &t.token).await;
     assert_eq!(ok.header("cache-control"), "private, max-age=31536000, immutable");
     let mut req = Request::get(&url).header(header::AUTHORIZATION, format!("Bearer {}", t.token));

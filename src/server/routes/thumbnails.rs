@@ -1,16 +1,20 @@
 //! Card thumbnails: raster images scaled on the server once and cached under
 //! `DATA_DIR/cache/thumbnails/`, so a gallery page never ships full-size
-//! pictures. SVGs are their own thumbnail (inert inside `<img>`).
+//! pictures. SVGs are their own thumbnail (inert inside `<img>`). A
+//! thumbnail is the latest version's (cached by the version's id), so its
+//! URL is revalidated with the version's ETag, never kept as immutable.
 
 use crate::error::{AppError, Missing};
 use crate::server::auth::CurrentUser;
 use crate::server::filetype::{self, Thumbnail};
 use crate::server::http::extract::ApiPath;
-use crate::server::http::serve::{file_response, untrusted_content_headers, Caching};
+use crate::server::http::serve::{file_response, not_modified, strong_etag, untrusted_content_headers, Caching};
 use crate::server::state::AppState;
 use crate::server::store::files::{thumbnail_path, write_atomic};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
+use axum::http::StatusCode;
+use axum_extra::headers::HeaderMapExt;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -54,21 +58,27 @@ async fn thumbnail(
     match filetype::thumbnail(&meta.mime_type) {
         Some(Thumbnail::Svg) => {
             let (parts, _) = req.into_parts();
-            file_response(&parts, &state.store, &meta, false, Caching::Immutable).await
+            file_response(&parts, &state.store, &meta, false, Caching::Revalidate).await
         }
         Some(Thumbnail::Raster) => {
-            let cached = thumbnail_path(&state.config.data_dir, meta.id);
-            let png = match tokio::fs::read(&cached).await {
-                Ok(png) => png,
-                Err(_) => {
-                    let (path, name) = (state.store.data_path(&meta)?, meta.name.clone());
-                    tokio::task::spawn_blocking(move || scale(path, cached, name)).await??
-                }
+            let tag = strong_etag(&meta.sha256);
+            let mut response = if not_modified(req.headers(), &tag) {
+                StatusCode::NOT_MODIFIED.into_response()
+            } else {
+                let cached = thumbnail_path(&state.config.data_dir, meta.id);
+                let png = match tokio::fs::read(&cached).await {
+                    Ok(png) => png,
+                    Err(_) => {
+                        let (path, name) = (state.store.data_path(&meta)?, meta.name.clone());
+                        tokio::task::spawn_blocking(move || scale(path, cached, name)).await??
+                    }
+                };
+                png.into_response()
             };
-            let mut response = png.into_response();
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+            headers.typed_insert(tag);
             untrusted_content_headers(headers, "image/png");
             Ok(response)
         }
