@@ -81,8 +81,12 @@ async fn writing_a_name_again_makes_its_next_version() {
 
     // The transcript lists the version each message made.
     let transcript = app.get(&format!("/api/conversations/{c}"), &token).await.json();
-    let made: Vec<u64> =
-        transcript["messages"].as_array().unwrap().iter().map(|m| m["artifacts"][0]["version"].as_u64().unwrap()).collect();
+    let made: Vec<u64> = transcript["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["artifacts"][0]["version"].as_u64().unwrap())
+        .collect();
     assert_eq!(made, [1, 2, 2, 3, 1]);
 }
 

@@ -14,10 +14,10 @@ use crate::server::store::files::{thumbnail_path, write_atomic};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::StatusCode;
-use axum_extra::headers::HeaderMapExt;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use axum_extra::headers::HeaderMapExt;
 use std::path::PathBuf;
 use uuid::Uuid;
 
