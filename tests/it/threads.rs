@@ -117,13 +117,14 @@ async fn folders_and_missing_files_answer_like_the_reference() {
 }
 
 #[tokio::test]
-async fn the_newest_artifact_of_a_name_answers() {
+async fn the_latest_version_of_a_name_answers() {
     let t = thread().await;
     t.app.tool_result(&t.token, &t.id, &[("script.py", b"print(2)\n")]).await;
     assert_eq!(t.get("mnt/user-data/outputs/script.py").await.text(), "print(2)\n");
+    assert_eq!(t.get("mnt/user-data/outputs/script.py?version=1").await.text(), "print(1)\n");
     let newest =
         t.app.get("/api/artifacts?size=1", &t.token).await.json()["items"][0]["url"].as_str().unwrap().to_string();
-    t.app.call(Method::DELETE, &newest, Some(&t.token), None).await;
+    t.app.call(Method::DELETE, &format!("{newest}/versions/2"), Some(&t.token), None).await;
     assert_eq!(t.get("mnt/user-data/outputs/script.py").await.text(), "print(1)\n");
 }
 
