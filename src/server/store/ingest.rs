@@ -10,9 +10,10 @@
 //! what the message made).
 
 use super::delete::remove_files;
+use super::index::Index;
 use super::sidecar::Sidecar;
 use super::staging::{Staged, StagingFile};
-use super::{files, names, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
+use super::{files, names, read, to_artifact, write, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::AppError;
 use crate::model::{GalleryType, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
@@ -21,9 +22,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
-use std::sync::Arc;
-use tokio::sync::MutexGuard;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use uuid::Uuid;
 
 /// A checked file about to become an artifact.
@@ -134,69 +134,83 @@ impl ArtifactStore {
         prepared: Vec<Prepared>,
     ) -> Result<(Uuid, Vec<Arc<Sidecar>>), AppError> {
         let message_id = Uuid::new_v4();
-        let dir = self.artifacts_dir(conversation);
-        let tool_for_files = tool.clone();
-        let task_dir = dir.clone();
-        let drafts = tokio::task::spawn_blocking(move || {
-            write_data(&task_dir, conversation, message_id, &tool_for_files, prepared)
-        })
-        .await??;
-        let _locks = self.lock_paths(conversation, &drafts).await;
-        let (made, fresh, equal) = self.number(conversation, drafts);
-        let task_dir = dir.clone();
-        let fresh =
-            tokio::task::spawn_blocking(move || write_sidecars(&task_dir, &fresh, &equal).map(|()| fresh)).await??;
+        let commit = Commit {
+            dir: self.artifacts_dir(conversation),
+            conversation,
+            message_id,
+            index: self.index.clone(),
+            path_locks: self.path_locks.clone(),
+            db: self.db.clone(),
+        };
+        // On the blocking pool from start to end: a request dropped half way
+        // cannot stop it between writing a version and indexing it.
+        let made = tokio::task::spawn_blocking(move || commit.run(tool, content, prepared)).await??;
+        Ok((message_id, made))
+    }
+}
 
+/// One message's files on their way to becoming versions.
+struct Commit {
+    dir: PathBuf,
+    conversation: Uuid,
+    message_id: Uuid,
+    index: Arc<RwLock<Index>>,
+    path_locks: Arc<[Mutex<()>; 64]>,
+    db: db::Db,
+}
+
+impl Commit {
+    fn run(self, tool: String, content: String, prepared: Vec<Prepared>) -> Result<Vec<Arc<Sidecar>>, AppError> {
+        let drafts = write_data(&self.dir, self.conversation, self.message_id, &tool, prepared)?;
+        let _locks = self.lock_paths(&drafts);
+        let (made, fresh, equal) = self.number(drafts);
+        write_sidecars(&self.dir, &fresh, &equal)?;
         let message = db::MessageRow {
-            id: message_id,
+            id: self.message_id,
             tool,
             content,
             artifact_ids: made.iter().map(|m| m.id).collect(),
             created_at: now_rfc3339(),
         };
-        if let Err(e) = self.db.run(move |c| db::insert_message(c, conversation, &message)).await {
-            remove_files(&dir, &fresh);
+        if let Err(e) = self.db.run_blocking(|c| db::insert_message(c, self.conversation, &message)) {
+            remove_files(&self.dir, &fresh);
             return Err(e);
         }
-        let mut index = self.write();
+        let mut index = write(&self.index);
         for m in fresh {
             index.insert(m);
         }
-        Ok((message_id, made))
+        Ok(made)
     }
 
-    /// Locks every path of a message, in one order so writers never wait on
-    /// each other in a circle.
-    async fn lock_paths(&self, conversation: Uuid, drafts: &[Sidecar]) -> Vec<MutexGuard<'_, ()>> {
+    /// Locks every path of the message, in one order so writers never wait
+    /// on each other in a circle.
+    fn lock_paths(&self, drafts: &[Sidecar]) -> Vec<MutexGuard<'_, ()>> {
         let mut slots: Vec<usize> = drafts
             .iter()
             .map(|d| {
                 let mut h = std::hash::DefaultHasher::new();
-                (conversation, &d.path).hash(&mut h);
+                (self.conversation, &d.path).hash(&mut h);
                 (h.finish() % self.path_locks.len() as u64) as usize
             })
             .collect();
         slots.sort_unstable();
         slots.dedup();
-        let mut guards = Vec::with_capacity(slots.len());
-        for slot in slots {
-            guards.push(self.path_locks[slot].lock().await);
-        }
-        guards
+        slots.into_iter().map(|slot| self.path_locks[slot].lock().unwrap_or_else(|p| p.into_inner())).collect()
     }
 
     /// Gives each draft its artifact and number (the paths locked): returns
     /// the version each file made or equals, the new versions and the drafts
     /// whose bytes the latest version has already.
     #[allow(clippy::type_complexity)]
-    fn number(&self, conversation: Uuid, drafts: Vec<Sidecar>) -> (Vec<Arc<Sidecar>>, Vec<Arc<Sidecar>>, Vec<Sidecar>) {
-        let index = self.read();
+    fn number(&self, drafts: Vec<Sidecar>) -> (Vec<Arc<Sidecar>>, Vec<Arc<Sidecar>>, Vec<Sidecar>) {
+        let index = read(&self.index);
         // Per path: its latest version and the next number, as this message goes.
         let mut latest: HashMap<String, (Arc<Sidecar>, u32)> = HashMap::new();
         let (mut made, mut fresh, mut equal) = (Vec::new(), Vec::new(), Vec::new());
         for mut draft in drafts {
             let before = latest.get(&draft.path).cloned().or_else(|| {
-                let meta = index.at_path(conversation, &draft.path)?;
+                let meta = index.at_path(self.conversation, &draft.path)?;
                 Some((meta.clone(), index.artifacts.get(&meta.artifact_id())?.next()))
             });
             match before {

@@ -29,7 +29,7 @@ pub use query::Resolved;
 use sidecar::Sidecar;
 pub use staging::{Staged, StagingFile};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
 pub const OUTPUTS: &str = "mnt/user-data/outputs";
@@ -42,12 +42,12 @@ pub struct ArtifactStore {
     small_files: small::SmallFiles,
     db: db::Db,
     max_artifact_bytes: u64,
-    index: RwLock<Index>,
+    index: Arc<RwLock<Index>>,
     /// Held by writers from deciding their version numbers until their
     /// versions are durable and indexed, one lock per hash of (conversation,
     /// path): two writers of one name never get one number, and a number is
     /// given only after the one before it is durable, so a crash leaves no gap.
-    path_locks: [tokio::sync::Mutex<()>; 64],
+    path_locks: Arc<[Mutex<()>; 64]>,
 }
 
 impl ArtifactStore {
@@ -75,17 +75,17 @@ impl ArtifactStore {
             small_files: small::SmallFiles::new(file_cache_bytes),
             db,
             max_artifact_bytes,
-            index: RwLock::new(index),
-            path_locks: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
+            index: Arc::new(RwLock::new(index)),
+            path_locks: Arc::new(std::array::from_fn(|_| Mutex::new(()))),
         })
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Index> {
-        self.index.read().unwrap_or_else(|p| p.into_inner())
+        read(&self.index)
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, Index> {
-        self.index.write().unwrap_or_else(|p| p.into_inner())
+        write(&self.index)
     }
 
     pub fn db(&self) -> &db::Db {
@@ -95,6 +95,14 @@ impl ArtifactStore {
     fn artifacts_dir(&self, conversation: Uuid) -> PathBuf {
         files::artifacts_dir(&self.data_dir, conversation)
     }
+}
+
+fn read(index: &RwLock<Index>) -> RwLockReadGuard<'_, Index> {
+    index.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write(index: &RwLock<Index>) -> RwLockWriteGuard<'_, Index> {
+    index.write().unwrap_or_else(|p| p.into_inner())
 }
 
 fn to_artifact(meta: &Sidecar, index: &Index) -> Artifact {
