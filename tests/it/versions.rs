@@ -25,6 +25,17 @@ fn numbers(items: &[Value]) -> Vec<u64> {
     items.iter().map(|v| v["version"].as_u64().unwrap()).collect()
 }
 
+/// Alice's conversation with `a.txt` written twice ("1", then "2"): the
+/// app, her token, the conversation and the first answer.
+async fn two_versions() -> (TestApp, String, String, Value) {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "t").await;
+    let a = write(&app, &token, &c, "a.txt", b"1").await;
+    write(&app, &token, &c, "a.txt", b"2").await;
+    (app, token, c, a)
+}
+
 async fn delete(app: &TestApp, token: &str, url: &str) -> Reply {
     app.call(Method::DELETE, url, Some(token), None).await
 }
@@ -161,11 +172,7 @@ async fn restore_and_delete_versions() {
 
 #[tokio::test]
 async fn version_numbers_in_urls_are_checked() {
-    let app = TestApp::new();
-    let token = app.user("alice");
-    let c = app.conversation(&token, "t").await;
-    let a = write(&app, &token, &c, "a.txt", b"1").await;
-    write(&app, &token, &c, "a.txt", b"2").await;
+    let (app, token, c, a) = two_versions().await;
     let url = a["url"].as_str().unwrap().to_string();
     let path = format!("/api/threads/{c}/artifacts/mnt/user-data/outputs/a.txt");
     for bad in ["0", "-1", "4294967296", "99999999999999999999", "abc", "1.5", "%20", ""] {
@@ -230,11 +237,7 @@ async fn concurrent_writers_to_one_name_get_every_number_once() {
 
 #[tokio::test]
 async fn versions_survive_a_restart_and_old_data_keeps_its_urls() {
-    let app = TestApp::new();
-    let token = app.user("alice");
-    let c = app.conversation(&token, "t").await;
-    let a = write(&app, &token, &c, "a.txt", b"1").await;
-    write(&app, &token, &c, "a.txt", b"2").await;
+    let (app, token, c, a) = two_versions().await;
     let url = a["url"].as_str().unwrap().to_string();
 
     // An artifact from before versions at the same path: a sidecar without
