@@ -163,7 +163,7 @@ impl Commit {
     fn run(self, tool: String, content: String, prepared: Vec<Prepared>) -> Result<Vec<Arc<Sidecar>>, AppError> {
         let drafts = write_data(&self.dir, self.conversation, self.message_id, &tool, prepared)?;
         let _locks = self.lock_paths(&drafts);
-        let (made, fresh, equal) = self.number(drafts);
+        let Numbered { made, fresh, equal } = self.number(drafts);
         write_sidecars(&self.dir, &fresh, &equal)?;
         let message = db::MessageRow {
             id: self.message_id,
@@ -199,11 +199,8 @@ impl Commit {
         slots.into_iter().map(|slot| self.path_locks[slot].lock().unwrap_or_else(|p| p.into_inner())).collect()
     }
 
-    /// Gives each draft its artifact and number (the paths locked): returns
-    /// the version each file made or equals, the new versions and the drafts
-    /// whose bytes the latest version has already.
-    #[allow(clippy::type_complexity)]
-    fn number(&self, drafts: Vec<Sidecar>) -> (Vec<Arc<Sidecar>>, Vec<Arc<Sidecar>>, Vec<Sidecar>) {
+    /// Gives each draft its artifact and number (the paths locked).
+    fn number(&self, drafts: Vec<Sidecar>) -> Numbered {
         let index = read(&self.index);
         // Per path: its latest version and the next number, as this message goes.
         let mut latest: HashMap<String, (Arc<Sidecar>, u32)> = HashMap::new();
@@ -231,8 +228,19 @@ impl Commit {
                 }
             }
         }
-        (made, fresh, equal)
+        Numbered { made, fresh, equal }
     }
+}
+
+/// A message's drafts once numbered.
+struct Numbered {
+    /// The version each file made, or is equal to: the message's versions.
+    made: Vec<Arc<Sidecar>>,
+    /// The new versions.
+    fresh: Vec<Arc<Sidecar>>,
+    /// Drafts whose bytes their latest version has already: their data
+    /// files go.
+    equal: Vec<Sidecar>,
 }
 
 fn prepare(a: NewArtifact, max: u64) -> Result<Prepared, AppError> {
