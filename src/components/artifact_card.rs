@@ -25,7 +25,8 @@ fn icon(kind: GalleryType) -> &'static str {
 }
 
 /// One artifact in a grid: a thumbnail, an icon or the first lines; the
-/// name, size and time; and where it came from.
+/// name, size and time (and its version, when it has others); and where it
+/// came from.
 #[component]
 pub fn ArtifactCard(
     artifact: Artifact,
@@ -46,6 +47,10 @@ pub fn ArtifactCard(
             <a class="artifact-name" href=href title=artifact.name.clone()>{artifact.name.clone()}</a>
             <div class="artifact-meta">
                 <span class="badge">{artifact.kind.label()}</span>
+                {(artifact.version > 1 || artifact.versions > 1).then(|| {
+                    let title = format!("Version {} ({} in all)", artifact.version, artifact.versions);
+                    view! { <span class="badge version" title=title>{format!("v{}", artifact.version)}</span> }
+                })}
                 <span class="size">{human_size(artifact.size)}</span>
                 <Timestamp at=artifact.created_at.clone() now />
             </div>

@@ -284,12 +284,12 @@ async fn gallery_page_needs_login_and_renders_artifacts() {
 }
 
 /// Signs `name` in through the login form; returns the session cookie.
-async fn session(app: &TestApp, name: &str) -> String {
+pub async fn session(app: &TestApp, name: &str) -> String {
     let (_, _, cookie) = login(app, name, "secret-password").await;
     cookie.split(';').next().unwrap().to_string()
 }
 
-async fn page(app: &TestApp, uri: &str, session: &str) -> crate::common::Reply {
+pub async fn page(app: &TestApp, uri: &str, session: &str) -> crate::common::Reply {
     app.send(Request::get(uri).header(header::COOKIE, session).body(Body::empty()).unwrap()).await
 }
 

@@ -73,6 +73,9 @@ async fn writing_a_name_again_makes_its_next_version() {
     assert_eq!((listing["total"].as_u64(), listing["counts"]["all"].as_u64()), (Some(1), Some(1)));
     assert_eq!((listing["items"][0]["version"].as_u64(), listing["items"][0]["versions"].as_u64()), (Some(3), Some(3)));
     assert_eq!(app.get("/api/artifacts", &token).await.json()["total"], 2);
+    let session = crate::foundation::session(&app, "alice").await;
+    let gallery = crate::foundation::page(&app, "/artifacts", &session).await.text();
+    assert_eq!(gallery.matches(">v3<").count(), 1, "the card says v3; other.txt has no history: {gallery}");
 
     // Each version keeps its bytes at a URL of its own.
     let items = versions(&app, &token, &url).await;
@@ -261,6 +264,9 @@ async fn versions_survive_a_restart_and_old_data_keeps_its_urls() {
     let legacy_url = format!("/api/conversations/{c}/artifacts/{legacy}");
     assert_eq!(app.get(&legacy_url, &token).await.body, b"L");
     assert_eq!(app.get("/api/artifacts", &token).await.json()["total"], 2);
+    let session = crate::foundation::session(&app, "alice").await;
+    let gallery = crate::foundation::page(&app, "/artifacts", &session).await.text();
+    assert_eq!(gallery.matches(">v3<").count(), 1, "the card says v3; other.txt has no history: {gallery}");
     let next = write(&app, &token, &c, "a.txt", b"3").await;
     assert_eq!((next["id"].as_str(), next["version"].as_u64()), (Some(legacy.to_string().as_str()), Some(2)));
     write(&app, &token, &c, "b.txt", b"b").await;
