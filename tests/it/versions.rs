@@ -264,9 +264,6 @@ async fn versions_survive_a_restart_and_old_data_keeps_its_urls() {
     let legacy_url = format!("/api/conversations/{c}/artifacts/{legacy}");
     assert_eq!(app.get(&legacy_url, &token).await.body, b"L");
     assert_eq!(app.get("/api/artifacts", &token).await.json()["total"], 2);
-    let session = crate::foundation::session(&app, "alice").await;
-    let gallery = crate::foundation::page(&app, "/artifacts", &session).await.text();
-    assert_eq!(gallery.matches(">v3<").count(), 1, "the card says v3; other.txt has no history: {gallery}");
     let next = write(&app, &token, &c, "a.txt", b"3").await;
     assert_eq!((next["id"].as_str(), next["version"].as_u64()), (Some(legacy.to_string().as_str()), Some(2)));
     write(&app, &token, &c, "b.txt", b"b").await;
