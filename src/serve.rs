@@ -5,8 +5,8 @@
 use crate::app::{shell, App};
 use crate::error::AppError;
 use crate::server::config::Config;
-use crate::server::http::guard;
 use crate::server::state::AppState;
+use crate::server::http::guard;
 use crate::server::{archive, auth, db, listen, routes, store};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};

@@ -6,10 +6,10 @@
 
 mod range;
 
-use crate::error::AppError;
 use crate::server::mime;
 use crate::server::store::small;
 use crate::server::store::{sidecar::Sidecar, ArtifactStore};
+use crate::error::AppError;
 use axum::body::Body;
 use axum::http::header::{self, HeaderValue};
 use axum::http::{request::Parts, HeaderMap, Method, Request, StatusCode};
