@@ -45,6 +45,8 @@ pub enum Missing {
     Conversation(Uuid),
     #[error("Artifact not found: {0}")]
     Artifact(Uuid),
+    #[error("Version {1} of artifact {0} not found")]
+    Version(Uuid, u32),
     /// A virtual path of a thread, e.g. `mnt/user-data/outputs/a.txt`.
     #[error("Artifact not found: {0}")]
     Path(String),

@@ -113,9 +113,13 @@ impl fmt::Display for TypeFilter {
     }
 }
 
-/// One stored artifact, as every listing and the ingestion answer show it.
+/// One stored artifact, as every listing and the ingestion answer show it:
+/// in listings its latest version, in a transcript the version a message
+/// made. `url` and `download_url` name the artifact (always its latest
+/// version); `{url}/versions/{version}` names this version alone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Artifact {
+    /// Stable across versions.
     pub id: Uuid,
     pub conversation_id: Uuid,
     pub conversation_title: String,
@@ -131,6 +135,45 @@ pub struct Artifact {
     pub download_url: String,
     /// Virtual path, e.g. `mnt/user-data/outputs/plots/chart.png`.
     pub path: String,
+    /// This version's number, from 1.
+    pub version: u32,
+    /// How many versions the artifact has now.
+    pub versions: u32,
+}
+
+/// One version of an artifact: `GET .../artifacts/{id}/versions`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArtifactVersion {
+    pub version: u32,
+    pub size: u64,
+    pub mime_type: String,
+    pub sha256: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// The transcript message that made it.
+    pub message_id: Uuid,
+    pub tool: String,
+    /// This version's bytes, which never change.
+    pub url: String,
+    pub download_url: String,
+}
+
+/// An artifact's versions, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArtifactVersions {
+    pub id: Uuid,
+    pub items: Vec<ArtifactVersion>,
+}
+
+/// A version number as a URL gives it (`?version=n`, `.../versions/{n}`).
+pub fn parse_version(raw: &str) -> Result<u32, crate::error::AppError> {
+    raw.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+        crate::error::AppError::BadRequest(format!(
+            "Invalid version '{}': expected a whole number from 1 to {}",
+            raw.escape_debug(),
+            u32::MAX
+        ))
+    })
 }
 
 /// The order of a listing: the `sort` query parameter.

@@ -103,8 +103,8 @@ fn face_view(face: CardFace, name: String) -> AnyView {
 }
 
 /// One artifact in a grid: its face (a picture, the first lines or rows, a
-/// summary, or a drawn icon); the name, size and time; and where it came
-/// from. Without a face (outside the gallery) images show their thumbnail
+/// summary, or a drawn icon); the name, size and time (and its version, when
+/// it has others); and where it came from. Without a face (outside the gallery) images show their thumbnail
 /// and the rest their kind's icon.
 #[component]
 pub fn ArtifactCard(
@@ -129,6 +129,10 @@ pub fn ArtifactCard(
             <a class="artifact-name" href=href title=artifact.name.clone()>{artifact.name.clone()}</a>
             <div class="artifact-meta">
                 <span class="badge">{artifact.kind.label()}</span>
+                {(artifact.version > 1 || artifact.versions > 1).then(|| {
+                    let title = format!("Version {} ({} in all)", artifact.version, artifact.versions);
+                    view! { <span class="badge version" title=title>{format!("v{}", artifact.version)}</span> }
+                })}
                 <span class="size">{human_size(artifact.size)}</span>
                 <Timestamp at=artifact.created_at.clone() now />
             </div>

@@ -1,7 +1,8 @@
 //! Many clients at once: writers ingest into shared and separate
-//! conversations while readers list and download. Every acknowledged
-//! artifact is listed exactly once, the counts are exact, and a restart
-//! rebuilds the same index.
+//! conversations while readers list and download. Every name is one
+//! artifact listed exactly once, every acknowledged version of it is kept
+//! under its own number, the counts are exact, and a restart rebuilds the
+//! same index.
 
 use crate::common::TestApp;
 use axum::http::StatusCode;
@@ -47,7 +48,7 @@ async fn concurrent_writers_and_readers_agree_on_every_artifact() {
             let (app, token, shared) = (app.clone(), token.clone(), shared.clone());
             tokio::spawn(async move {
                 let own = app.conversation(&token, &format!("writer {w}")).await;
-                let mut ids = vec![];
+                let mut made = vec![];
                 for n in 0..RESULTS_PER_WRITER {
                     let conversation = if n % 2 == 0 { &shared } else { &own };
                     let code = format!("print({w}, {n})");
@@ -55,10 +56,10 @@ async fn concurrent_writers_and_readers_agree_on_every_artifact() {
                     let r = app.tool_result(&token, conversation, &files).await;
                     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
                     for a in r.json()["artifacts"].as_array().unwrap() {
-                        ids.push(a["id"].as_str().unwrap().to_string());
+                        made.push((a["id"].as_str().unwrap().to_string(), a["version"].as_u64().unwrap()));
                     }
                 }
-                ids
+                made
             })
         })
         .collect();
@@ -72,8 +73,9 @@ async fn concurrent_writers_and_readers_agree_on_every_artifact() {
         assert!(r.await.unwrap() > 0, "readers ran alongside the writers");
     }
 
-    let expected = WRITERS * RESULTS_PER_WRITER * 2;
-    assert_eq!(acked.len(), expected);
+    assert_eq!(acked.len(), WRITERS * RESULTS_PER_WRITER * 2);
+    // Two names in each writer's conversation and in the shared one.
+    let expected = (WRITERS + 1) * 2;
     let listing = |app: Arc<TestApp>, token: String| async move {
         let mut ids = vec![];
         let mut first = None;
@@ -90,12 +92,23 @@ async fn concurrent_writers_and_readers_agree_on_every_artifact() {
     };
     let (ids, counts) = listing(app.clone(), token.clone()).await;
     assert_eq!(ids.len(), expected, "every artifact listed exactly once");
-    assert_eq!(ids.iter().collect::<HashSet<_>>(), acked.iter().collect::<HashSet<_>>());
+    assert_eq!(ids.iter().collect::<HashSet<_>>(), acked.iter().map(|(id, _)| id).collect::<HashSet<_>>());
     assert_eq!(counts["all"], expected);
     assert_eq!(counts["code"], expected / 2);
     assert_eq!(counts["images"], expected / 2);
-    let shared_page = app.get(&format!("/api/conversations/{shared}/artifacts"), &token).await.json();
-    assert_eq!(shared_page["total"], WRITERS * RESULTS_PER_WRITER);
+    let shared_page = app.get(&format!("/api/conversations/{shared}/artifacts?q=same-name"), &token).await.json();
+    assert_eq!(shared_page["total"], 1);
+    // Half of every writer's code went to the shared name, each a new version;
+    // the image's bytes never changed, so it stayed at version 1.
+    let versions = WRITERS * RESULTS_PER_WRITER / 2;
+    let item = &shared_page["items"][0];
+    let list = app.get(&format!("{}/versions", item["url"].as_str().unwrap()), &token).await.json();
+    let numbers: Vec<u64> = list["items"].as_array().unwrap().iter().map(|v| v["version"].as_u64().unwrap()).collect();
+    assert_eq!(numbers, (1..=versions as u64).rev().collect::<Vec<_>>(), "every number once, none lost");
+    let shared_id = item["id"].as_str().unwrap();
+    let mut acked_shared: Vec<u64> = acked.iter().filter(|(id, _)| id == shared_id).map(|(_, v)| *v).collect();
+    acked_shared.sort_unstable();
+    assert_eq!(acked_shared, (1..=versions as u64).collect::<Vec<_>>());
 
     let app = Arc::into_inner(app).expect("all tasks are done").restart();
     let app = Arc::new(app);

@@ -21,3 +21,4 @@ mod threads;
 mod thumbnails;
 mod tokens;
 mod uploads;
+mod versions;

@@ -117,13 +117,14 @@ async fn folders_and_missing_files_answer_like_the_reference() {
 }
 
 #[tokio::test]
-async fn the_newest_artifact_of_a_name_answers() {
+async fn the_latest_version_of_a_name_answers() {
     let t = thread().await;
     t.app.tool_result(&t.token, &t.id, &[("script.py", b"print(2)\n")]).await;
     assert_eq!(t.get("mnt/user-data/outputs/script.py").await.text(), "print(2)\n");
+    assert_eq!(t.get("mnt/user-data/outputs/script.py?version=1").await.text(), "print(1)\n");
     let newest =
         t.app.get("/api/artifacts?size=1", &t.token).await.json()["items"][0]["url"].as_str().unwrap().to_string();
-    t.app.call(Method::DELETE, &newest, Some(&t.token), None).await;
+    t.app.call(Method::DELETE, &format!("{newest}/versions/2"), Some(&t.token), None).await;
     assert_eq!(t.get("mnt/user-data/outputs/script.py").await.text(), "print(1)\n");
 }
 
@@ -384,7 +385,8 @@ async fn if_range_and_multiple_ranges() {
 async fn errors_never_carry_the_files_cache_headers() {
     let t = thread().await;
     let listed = t.app.get(&format!("/api/conversations/{}/artifacts?q=data.csv", t.id), &t.token).await;
-    let url = listed.json()["items"][0]["url"].as_str().unwrap().to_string();
+    // A version's URL is the one kept as immutable.
+    let url = format!("{}/versions/1", listed.json()["items"][0]["url"].as_str().unwrap());
     let ok = t.app.get(&url, &t.token).await;
     assert_eq!(ok.header("cache-control"), "private, max-age=31536000, immutable");
     let mut req = Request::get(&url).header(header::AUTHORIZATION, format!("Bearer {}", t.token));

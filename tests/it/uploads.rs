@@ -23,7 +23,7 @@ fn multipart(files: &[(&str, &[u8])]) -> Vec<u8> {
     body
 }
 
-async fn upload(app: &TestApp, token: &str, thread: &str, files: &[(&str, &[u8])]) -> Reply {
+pub async fn upload(app: &TestApp, token: &str, thread: &str, files: &[(&str, &[u8])]) -> Reply {
     let req = Request::post(format!("/api/threads/{thread}/uploads"))
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))

@@ -36,8 +36,9 @@ const ATTR: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'|')
     .remove(b'~');
 
-/// How long a browser may keep the file: artifact URLs name one immutable
-/// file; virtual paths can point to a newer file at any time.
+/// How long a browser may keep the file: a version's URL names bytes that
+/// never change; an artifact's URL and virtual paths answer its latest
+/// version, which can change at any time (revalidated with the ETag).
 #[derive(Clone, Copy)]
 pub enum Caching {
     Immutable,

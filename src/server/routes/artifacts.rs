@@ -46,7 +46,7 @@ async fn download(
 ) -> Result<Response, AppError> {
     let meta = state.store.artifact(user.id, id, artifact_id)?;
     let (parts, _) = req.into_parts();
-    file_response(&parts, &state.store, &meta, download, Caching::Immutable).await
+    file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await
 }
 
 async fn delete(

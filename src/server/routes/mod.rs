@@ -8,6 +8,7 @@ mod threads;
 mod thumbnails;
 mod tokens;
 mod uploads;
+mod versions;
 mod zips;
 
 use super::state::AppState;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(thumbnails::router())
         .merge(tokens::router())
         .merge(uploads::router())
+        .merge(versions::router())
         .merge(zips::router())
         // Every API answer is JSON, a path or method that does not exist too
         // (axum keeps `Allow` on the 405).

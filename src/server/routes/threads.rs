@@ -1,11 +1,13 @@
 //! The thread API: a conversation's files by virtual path
 //! (`mnt/user-data/outputs/...`, `mnt/user-data/uploads/...`), including
-//! members of `.skill` archives.
+//! members of `.skill` archives; `?version=n` answers that version of the
+//! file instead of the latest.
 
 use crate::error::{AppError, Missing};
 use crate::server::auth::CurrentUser;
 use crate::server::http::extract::{ApiPath, Download};
 use crate::server::http::serve::{file_response, member_response, strong_etag, Caching};
+use crate::server::routes::versions::VersionQuery;
 use crate::server::state::AppState;
 use crate::server::store::Resolved;
 use crate::server::vpath;
@@ -37,31 +39,38 @@ async fn artifact(
     user: CurrentUser,
     ApiPath(Thread { thread_id: thread }): ApiPath<Thread>,
     Download(download): Download,
+    VersionQuery(version): VersionQuery,
     req: Request,
 ) -> Result<Response, AppError> {
     let (parts, _) = req.into_parts();
     let path = vpath::check(raw_path(parts.uri.path()).ok_or(AppError::Forbidden)?)?;
-    if let Some((archive, member)) = vpath::split_archive(&path) {
-        return match state.store.resolve(user.id, thread, archive)? {
-            Resolved::File(meta) => {
-                let file = state.store.data_path(&meta)?;
-                let bytes = match state.archives.cached_member(&file, member)? {
-                    Some(bytes) => bytes,
-                    None => {
-                        let archives = state.archives.clone();
-                        let member_name = member.to_string();
-                        tokio::task::spawn_blocking(move || archives.read_member(&file, &member_name)).await??
-                    }
-                };
-                let tag = strong_etag(&format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256))));
-                Ok(member_response(&parts, member, Bytes::from_owner(bytes), &tag, download))
-            }
-            _ => Err(Missing::Path(archive.to_string()).into()),
-        };
-    }
-    match state.store.resolve(user.id, thread, &path)? {
-        Resolved::File(meta) => file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await,
-        Resolved::Folder => Err(AppError::BadRequest(format!("Path is not a file: {path}"))),
-        Resolved::Missing => Err(Missing::Path(path).into()),
-    }
+    let (file_path, member) = match vpath::split_archive(&path) {
+        Some((archive, member)) => (archive, Some(member)),
+        None => (path.as_str(), None),
+    };
+    let meta = match state.store.resolve(user.id, thread, file_path)? {
+        Resolved::File(meta) => match version {
+            Some(n) => state.store.version(user.id, thread, meta.artifact_id(), n)?,
+            None => meta,
+        },
+        Resolved::Folder if member.is_none() => {
+            return Err(AppError::BadRequest(format!("Path is not a file: {path}")))
+        }
+        _ => return Err(Missing::Path(file_path.to_string()).into()),
+    };
+    let Some(member) = member else {
+        let caching = if version.is_some() { Caching::Immutable } else { Caching::Revalidate };
+        return file_response(&parts, &state.store, &meta, download, caching).await;
+    };
+    let file = state.store.data_path(&meta)?;
+    let bytes = match state.archives.cached_member(&file, member)? {
+        Some(bytes) => bytes,
+        None => {
+            let archives = state.archives.clone();
+            let member_name = member.to_string();
+            tokio::task::spawn_blocking(move || archives.read_member(&file, &member_name)).await??
+        }
+    };
+    let tag = strong_etag(&format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256))));
+    Ok(member_response(&parts, member, Bytes::from_owner(bytes), &tag, download))
 }

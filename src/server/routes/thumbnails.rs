@@ -1,20 +1,24 @@
 //! Card pictures: made on the server once (`server::cards`) and cached
 //! under `DATA_DIR/cache/thumbnails/`, so a gallery page never ships
-//! full-size pictures and never an SVG, PDF or font itself.
+//! full-size pictures and never an SVG, PDF or font itself. A picture is
+//! the latest version's (cached by the version's id), so its URL is
+//! revalidated with the version's ETag, never kept as immutable.
 
 use crate::error::{AppError, Missing};
 use crate::model::CardFace;
 use crate::server::auth::CurrentUser;
 use crate::server::cards;
 use crate::server::http::extract::ApiPath;
-use crate::server::http::serve::untrusted_content_headers;
+use crate::server::http::serve::{not_modified, strong_etag, untrusted_content_headers};
 use crate::server::state::AppState;
 use crate::server::store::files::thumbnail_path;
 use axum::extract::State;
-use axum::http::header::{self, HeaderValue};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use axum_extra::headers::HeaderMapExt;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -25,15 +29,22 @@ async fn thumbnail(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((id, artifact_id)): ApiPath<(Uuid, Uuid)>,
+    request: HeaderMap,
 ) -> Result<Response, AppError> {
     let meta = state.store.artifact(user.id, id, artifact_id)?;
     let missing = || AppError::from(Missing::Thumbnail(meta.name.clone()));
     let CardFace::Picture { .. } = cards::face(&state, user.id, &meta).await else { return Err(missing()) };
-    let png = tokio::fs::read(thumbnail_path(&state.config.data_dir, meta.id)).await.map_err(|_| missing())?;
-    let mut response = png.into_response();
+    let tag = strong_etag(&meta.sha256);
+    let mut response = if not_modified(&request, &tag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let png = tokio::fs::read(thumbnail_path(&state.config.data_dir, meta.id)).await.map_err(|_| missing())?;
+        png.into_response()
+    };
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    headers.typed_insert(tag);
     untrusted_content_headers(headers, "image/png");
     Ok(response)
 }

@@ -44,8 +44,8 @@ impl ArtifactStore {
         list
     }
 
-    /// The conversation's transcript, with each message's artifacts that
-    /// still exist.
+    /// The conversation's transcript, with the versions each message made
+    /// that still exist.
     pub async fn messages(&self, user: Uuid, conversation: Uuid) -> Result<Vec<Message>, AppError> {
         self.conversation(user, conversation)?;
         let rows = self.db.run(move |c| db::messages_of(c, conversation)).await?;
@@ -60,7 +60,7 @@ impl ArtifactStore {
                 artifacts: r
                     .artifact_ids
                     .iter()
-                    .filter_map(|id| index.artifacts.get(id))
+                    .filter_map(|id| index.by_version_id(*id))
                     .map(|m| to_artifact(m, &index))
                     .collect(),
             })

@@ -1,40 +1,42 @@
-//! Removing artifacts: from the index first (so no listing shows them
-//! again), then their metadata (which ends their existence), then their data
-//! and cached thumbnails.
+//! Removing artifacts, with all their versions: from the index first (so
+//! no listing shows them again), then their metadata (which ends their
+//! existence), then their data and cached thumbnails.
 
 use super::sidecar::Sidecar;
 use super::{files, ArtifactStore};
 use crate::error::{AppError, Missing};
+use std::borrow::Borrow;
 use std::path::Path;
 use uuid::Uuid;
 
 impl ArtifactStore {
     pub async fn delete(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<(), AppError> {
         self.artifact(user, conversation, id)?;
-        let Some(meta) = self.write().remove(id) else {
+        let Some(versions) = self.write().remove(id) else {
             return Err(Missing::Artifact(id).into());
         };
-        self.remove_deleted(conversation, vec![(*meta).clone()]).await
+        self.remove_deleted(conversation, versions.all().iter().map(|m| (**m).clone()).collect()).await
     }
 
-    /// Deletes every artifact at a virtual path; returns how many there were.
+    /// Deletes every artifact at a virtual path, with its versions; returns
+    /// how many artifacts there were.
     pub async fn delete_path(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<u32, AppError> {
         self.conversation(user, conversation)?;
-        let mut removed = Vec::new();
+        let (mut removed, mut count) = (Vec::new(), 0);
         {
             let mut index = self.write();
-            while let Some(id) = index.at_path(conversation, path).map(|m| m.id) {
-                removed.extend(index.remove(id).map(|m| (*m).clone()));
+            while let Some(id) = index.at_path(conversation, path).map(|m| m.artifact_id()) {
+                count += 1;
+                removed.extend(index.remove(id).iter().flat_map(|v| v.all()).map(|m| (**m).clone()));
             }
         }
-        let count = removed.len() as u32;
         self.remove_deleted(conversation, removed).await?;
         Ok(count)
     }
 
     /// Forgets the bytes kept in memory and removes the files and cached
     /// thumbnails of artifacts already taken out of the index.
-    async fn remove_deleted(&self, conversation: Uuid, metas: Vec<Sidecar>) -> Result<(), AppError> {
+    pub(super) async fn remove_deleted(&self, conversation: Uuid, metas: Vec<Sidecar>) -> Result<(), AppError> {
         for m in &metas {
             self.small_files.remove(&m.id);
         }
@@ -52,8 +54,8 @@ impl ArtifactStore {
 
 /// Metadata first: without it the data file is an orphan that start-up
 /// removes, so a crash half way never leaves a listed, broken artifact.
-pub(super) fn remove_files(dir: &Path, metas: &[Sidecar]) {
-    for m in metas {
+pub(super) fn remove_files(dir: &Path, metas: &[impl Borrow<Sidecar>]) {
+    for m in metas.iter().map(Borrow::borrow) {
         for name in [Sidecar::file_name(m.id), m.data_file_name()] {
             if let Err(e) = std::fs::remove_file(dir.join(&name)) {
                 if e.kind() != std::io::ErrorKind::NotFound {

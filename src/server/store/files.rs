@@ -163,6 +163,8 @@ mod tests {
     fn sidecar(conversation: Uuid, name: &str, size: u64) -> Sidecar {
         Sidecar {
             id: Uuid::new_v4(),
+            artifact_id: None,
+            version: 1,
             conversation_id: conversation,
             name: name.into(),
             size,

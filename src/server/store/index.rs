@@ -59,7 +59,7 @@ impl Listing {
     /// type among the matches. The default newest-first listing, and
     /// oldest-first, are slices of the kept order; a search or another order
     /// is one pass over the listing and a sort of the matches.
-    pub fn select<'a>(&'a self, q: &ArtifactQuery, artifacts: &HashMap<Uuid, Arc<Sidecar>>) -> (Selection<'a>, Counts) {
+    pub fn select<'a>(&'a self, q: &ArtifactQuery, artifacts: &HashMap<Uuid, Versions>) -> (Selection<'a>, Counts) {
         match q.sort {
             Sort::Newest if q.q.is_empty() => return (Selection::NewestFirst(self.keys(q.kind)), self.counts()),
             Sort::Oldest if q.q.is_empty() => return (Selection::OldestFirst(self.keys(q.kind)), self.counts()),
@@ -69,7 +69,7 @@ impl Listing {
         let mut counts = Counts::default();
         let mut picked: Vec<(Key, &Sidecar)> = Vec::new();
         for key in &self.all {
-            let Some(meta) = artifacts.get(&key.1) else { continue };
+            let Some(meta) = artifacts.get(&key.1).map(Versions::latest) else { continue };
             if !needle.is_empty() && !meta.name.to_lowercase().contains(&needle) {
                 continue;
             }
@@ -134,14 +134,52 @@ impl Selection<'_> {
     }
 }
 
+/// The versions of one artifact, by number; the last is the latest, the
+/// one listings, searches and virtual paths show.
+pub struct Versions {
+    list: Vec<Arc<Sidecar>>,
+    /// The highest number given in this run, so that a deleted latest
+    /// version's number is not given again to other bytes.
+    high: u32,
+}
+
+impl Versions {
+    pub fn latest(&self) -> &Arc<Sidecar> {
+        self.list.last().expect("an artifact has at least one version")
+    }
+
+    /// Oldest first.
+    pub fn all(&self) -> &[Arc<Sidecar>] {
+        &self.list
+    }
+
+    pub fn get(&self, version: u32) -> Option<&Arc<Sidecar>> {
+        self.list.binary_search_by_key(&version, |m| m.version).ok().map(|at| &self.list[at])
+    }
+
+    pub fn count(&self) -> u32 {
+        self.list.len() as u32
+    }
+
+    /// The number the next version gets.
+    pub fn next(&self) -> u32 {
+        self.high + 1
+    }
+}
+
 #[derive(Default)]
 pub struct Index {
     pub conversations: HashMap<Uuid, ConversationRecord>,
-    pub artifacts: HashMap<Uuid, Arc<Sidecar>>,
+    /// By artifact id.
+    pub artifacts: HashMap<Uuid, Versions>,
+    /// The artifact of each version whose id is not the artifact's own
+    /// (versions 2 and later): transcripts name versions by their id.
+    version_of: HashMap<Uuid, Uuid>,
     by_owner: HashMap<Uuid, Listing>,
     by_conversation: HashMap<Uuid, Listing>,
     /// Every artifact at one virtual path of a conversation, oldest first:
     /// the newest answers, and the one before it once that is deleted.
+    /// Only data from before versions has several: each is kept as it was.
     by_path: HashMap<(Uuid, String), Vec<Key>>,
     /// How many artifacts lie below each virtual folder of a conversation,
     /// so a path can be told to be a folder without listing anything.
@@ -153,11 +191,12 @@ fn parents(path: &str) -> impl Iterator<Item = &str> {
     path.match_indices('/').map(move |(i, _)| &path[..i])
 }
 
+/// An artifact's place in listings: its latest version's creation, then its id.
 pub fn key_of(meta: &Sidecar) -> Key {
     let created = time::OffsetDateTime::parse(&meta.created_at, &time::format_description::well_known::Rfc3339)
         .map(|t| t.unix_timestamp_nanos())
         .unwrap_or_default();
-    (created, meta.id)
+    (created, meta.artifact_id())
 }
 
 impl Index {
@@ -165,26 +204,46 @@ impl Index {
         self.conversations.insert(record.conversation.id, record);
     }
 
-    /// Adds an artifact of a known conversation; others are ignored (and
-    /// reported false) so that a stray folder on disk cannot be listed.
+    /// Adds a version of an artifact of a known conversation; others are
+    /// ignored (and reported false) so that a stray folder on disk cannot be
+    /// listed.
     pub fn insert(&mut self, meta: Arc<Sidecar>) -> bool {
-        let Some(owner) = self.conversations.get(&meta.conversation_id).map(|c| c.owner) else {
+        if !self.conversations.contains_key(&meta.conversation_id) {
             return false;
-        };
-        let key = key_of(&meta);
-        self.by_owner.entry(owner).or_default().insert(key, meta.kind);
-        self.by_conversation.entry(meta.conversation_id).or_default().insert(key, meta.kind);
-        insert_sorted(self.by_path.entry((meta.conversation_id, meta.path.clone())).or_default(), key);
-        for folder in parents(&meta.path) {
-            *self.folders.entry((meta.conversation_id, folder.to_string())).or_default() += 1;
         }
-        self.artifacts.insert(meta.id, meta);
+        let id = meta.artifact_id();
+        if meta.id != id {
+            self.version_of.insert(meta.id, id);
+        }
+        let Some(versions) = self.artifacts.get_mut(&id) else {
+            self.list(&meta);
+            for folder in parents(&meta.path) {
+                *self.folders.entry((meta.conversation_id, folder.to_string())).or_default() += 1;
+            }
+            self.artifacts.insert(id, Versions { high: meta.version, list: vec![meta] });
+            return true;
+        };
+        let before = versions.latest().clone();
+        versions.high = versions.high.max(meta.version);
+        let at = versions.list.partition_point(|m| m.version <= meta.version);
+        versions.list.insert(at, meta);
+        self.relist(id, &before);
         true
     }
 
-    pub fn remove(&mut self, id: Uuid) -> Option<Arc<Sidecar>> {
-        let meta = self.artifacts.remove(&id)?;
-        let key = key_of(&meta);
+    /// Adds an artifact's latest version to the listings.
+    fn list(&mut self, meta: &Sidecar) {
+        let key = key_of(meta);
+        if let Some(owner) = self.conversations.get(&meta.conversation_id).map(|c| c.owner) {
+            self.by_owner.entry(owner).or_default().insert(key, meta.kind);
+        }
+        self.by_conversation.entry(meta.conversation_id).or_default().insert(key, meta.kind);
+        insert_sorted(self.by_path.entry((meta.conversation_id, meta.path.clone())).or_default(), key);
+    }
+
+    /// Takes what [`Index::list`] added out again.
+    fn unlist(&mut self, meta: &Sidecar) {
+        let key = key_of(meta);
         if let Some(owner) = self.conversations.get(&meta.conversation_id).map(|c| c.owner) {
             if let Some(l) = self.by_owner.get_mut(&owner) {
                 l.remove(&key, meta.kind);
@@ -200,8 +259,27 @@ impl Index {
                 self.by_path.remove(&path_key);
             }
         }
-        for folder in parents(&meta.path) {
-            let folder_key = (meta.conversation_id, folder.to_string());
+    }
+
+    /// Lists the latest version in place of `before` if it changed.
+    fn relist(&mut self, id: Uuid, before: &Arc<Sidecar>) {
+        let Some(after) = self.latest(&id).cloned() else { return };
+        if !Arc::ptr_eq(before, &after) {
+            self.unlist(before);
+            self.list(&after);
+        }
+    }
+
+    /// Removes an artifact with all its versions.
+    pub fn remove(&mut self, id: Uuid) -> Option<Versions> {
+        let versions = self.artifacts.remove(&id)?;
+        let latest = versions.latest().clone();
+        self.unlist(&latest);
+        for m in versions.all() {
+            self.version_of.remove(&m.id);
+        }
+        for folder in parents(&latest.path) {
+            let folder_key = (latest.conversation_id, folder.to_string());
             if let Some(n) = self.folders.get_mut(&folder_key) {
                 *n -= 1;
                 if *n == 0 {
@@ -209,7 +287,27 @@ impl Index {
                 }
             }
         }
-        Some(meta)
+        Some(versions)
+    }
+
+    /// Removes one version of an artifact that has others.
+    pub fn remove_version(&mut self, id: Uuid, version: u32) -> Option<Arc<Sidecar>> {
+        let versions = self.artifacts.get_mut(&id)?;
+        let at = versions.list.binary_search_by_key(&version, |m| m.version).ok()?;
+        if versions.list.len() < 2 {
+            return None;
+        }
+        let before = versions.latest().clone();
+        let removed = versions.list.remove(at);
+        self.version_of.remove(&removed.id);
+        self.relist(id, &before);
+        Some(removed)
+    }
+
+    /// A version by its own id (what a transcript records).
+    pub fn by_version_id(&self, id: Uuid) -> Option<&Arc<Sidecar>> {
+        let artifact = self.version_of.get(&id).copied().unwrap_or(id);
+        self.artifacts.get(&artifact)?.all().iter().find(|m| m.id == id)
     }
 
     /// The user's listing, or one of their conversations' (whose owner the
@@ -226,13 +324,18 @@ impl Index {
     pub fn select_all(&self, owner: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) -> Vec<Arc<Sidecar>> {
         let Some(listing) = self.listing(owner, conversation) else { return vec![] };
         let (selection, _) = listing.select(q, &self.artifacts);
-        selection.page(1, u32::MAX).iter().filter_map(|(_, id)| self.artifacts.get(id).cloned()).collect()
+        selection.page(1, u32::MAX).iter().filter_map(|(_, id)| self.latest(id).cloned()).collect()
+    }
+
+    /// An artifact's latest version.
+    pub fn latest(&self, id: &Uuid) -> Option<&Arc<Sidecar>> {
+        self.artifacts.get(id).map(Versions::latest)
     }
 
     /// The newest artifact at a virtual path of a conversation.
     pub fn at_path(&self, conversation: Uuid, path: &str) -> Option<&Arc<Sidecar>> {
         let (_, id) = self.by_path.get(&(conversation, path.to_string()))?.last()?;
-        self.artifacts.get(id)
+        self.latest(id)
     }
 
     pub fn is_folder(&self, conversation: Uuid, path: &str) -> bool {
@@ -251,6 +354,8 @@ mod tests {
     fn meta(n: i128, name: &str, size: u64, kind: GalleryType) -> Arc<Sidecar> {
         Arc::new(Sidecar {
             id: Uuid::from_u128(n as u128),
+            artifact_id: None,
+            version: 1,
             conversation_id: Uuid::nil(),
             name: name.into(),
             size,
@@ -265,7 +370,7 @@ mod tests {
     }
 
     /// Five artifacts, created at 1..=5; even ones are code.
-    fn fixture() -> (Listing, HashMap<Uuid, Arc<Sidecar>>) {
+    fn fixture() -> (Listing, HashMap<Uuid, Versions>) {
         let mut l = Listing::default();
         let mut artifacts = HashMap::new();
         for (n, name, size) in
@@ -273,12 +378,12 @@ mod tests {
         {
             let kind = if n % 2 == 0 { GalleryType::Code } else { GalleryType::Images };
             l.insert(key(n), kind);
-            artifacts.insert(Uuid::from_u128(n as u128), meta(n, name, size, kind));
+            artifacts.insert(Uuid::from_u128(n as u128), Versions { list: vec![meta(n, name, size, kind)], high: 1 });
         }
         (l, artifacts)
     }
 
-    fn page(l: &Listing, a: &HashMap<Uuid, Arc<Sidecar>>, q: ArtifactQuery) -> Vec<i128> {
+    fn page(l: &Listing, a: &HashMap<Uuid, Versions>, q: ArtifactQuery) -> Vec<i128> {
         l.select(&q, a).0.page(q.page, q.size).into_iter().map(|k| k.0).collect()
     }
 
@@ -321,6 +426,52 @@ mod tests {
         let (by_name, _) = l.select(&q(Sort::Name, ""), &a);
         assert_eq!(by_name.neighbours(&key(3)), (Some(key(2)), Some(key(4))));
         assert_eq!(by_name.page(2, 2), [key(3), key(4)]);
+    }
+
+    /// Version `version` of artifact 1 at `a/b.txt`, created at `created`.
+    fn version(version: u32, created: &str) -> Arc<Sidecar> {
+        let first = Uuid::from_u128(1);
+        Arc::new(Sidecar {
+            id: if version == 1 { first } else { Uuid::from_u128(100 + u128::from(version)) },
+            artifact_id: (version > 1).then_some(first),
+            version,
+            created_at: created.into(),
+            path: "a/b.txt".into(),
+            ..(*meta(1, "b.txt", 1, GalleryType::Files)).clone()
+        })
+    }
+
+    #[test]
+    fn versions_list_as_one_artifact_at_their_latest() {
+        let (owner, first) = (Uuid::from_u128(7), Uuid::from_u128(1));
+        let mut index = Index::default();
+        index.add_conversation(ConversationRecord {
+            owner,
+            conversation: crate::model::Conversation { id: Uuid::nil(), title: "c".into(), created_at: String::new() },
+        });
+        // Inserted out of order, as a start-up scan may find them.
+        for (v, created) in [(2, "2026-01-02T00:00:00Z"), (1, "2026-01-01T00:00:00Z"), (3, "2026-01-03T00:00:00Z")] {
+            assert!(index.insert(version(v, created)));
+        }
+        let listed = |index: &Index| index.select_all(owner, None, &ArtifactQuery::default());
+        assert_eq!(listed(&index).iter().map(|m| m.version).collect::<Vec<_>>(), [3]);
+        assert_eq!(index.at_path(Uuid::nil(), "a/b.txt").unwrap().version, 3);
+        assert!(index.is_folder(Uuid::nil(), "a"));
+        assert_eq!(index.by_version_id(Uuid::from_u128(102)).unwrap().version, 2);
+        assert_eq!(index.artifacts[&first].next(), 4);
+
+        assert_eq!(index.remove_version(first, 3).unwrap().version, 3);
+        assert_eq!(index.listing(owner, None).unwrap().counts().all, 1);
+        assert_eq!(listed(&index)[0].version, 2);
+        // A deleted latest number is not given again.
+        assert_eq!(index.artifacts[&first].next(), 4);
+        assert!(index.remove_version(first, 3).is_none());
+        index.remove_version(first, 1).unwrap();
+        assert!(index.remove_version(first, 2).is_none(), "the only version stays");
+
+        assert_eq!(index.remove(first).unwrap().count(), 1);
+        assert!(listed(&index).is_empty() && !index.is_folder(Uuid::nil(), "a"));
+        assert!(index.at_path(Uuid::nil(), "a/b.txt").is_none() && index.by_version_id(Uuid::from_u128(102)).is_none());
     }
 
     #[test]

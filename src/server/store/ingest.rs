@@ -1,21 +1,29 @@
-//! Artifacts coming in: a tool result's files (decoded and checked here)
-//! and staged uploads. Every file of one message is checked first, so one
-//! bad file stores nothing; then each is written atomically, the transcript
-//! entry recorded and the index updated. A failure half way removes what
-//! was already written.
+//! Artifacts coming in: a tool result's files (decoded and checked here),
+//! staged uploads and restored versions. Every file of one message is
+//! checked first, so one bad file stores nothing; then each data file is
+//! written atomically, the version numbers decided under the paths' locks,
+//! the sidecars written, the transcript entry recorded and the index
+//! updated. A failure half way removes what was already written.
+//!
+//! A file written at a path that already has an artifact becomes its next
+//! version, unless its bytes are the latest version's (then that version is
+//! what the message made).
 
 use super::delete::remove_files;
+use super::index::Index;
 use super::sidecar::Sidecar;
 use super::staging::{Staged, StagingFile};
-use super::{files, names, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
+use super::{files, names, read, to_artifact, write, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::AppError;
 use crate::model::{GalleryType, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
 use crate::server::{db, mime};
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use uuid::Uuid;
 
 /// A checked file about to become an artifact.
@@ -31,6 +39,9 @@ enum Content {
     Bytes(Vec<u8>),
     /// Already on disk, durable, in the conversation's folder.
     Staged(Staged),
+    /// A version's data file, linked rather than copied: data files never
+    /// change.
+    Linked(Arc<Sidecar>),
 }
 
 impl ArtifactStore {
@@ -56,7 +67,9 @@ impl ArtifactStore {
         })
         .await??;
         let (prepared, tool, content) = prepared;
-        self.commit(conversation, tool, content, prepared).await
+        let (message_id, metas) = self.commit(conversation, tool, content, prepared).await?;
+        let index = self.read();
+        Ok(StoredToolResult { message_id, artifacts: metas.iter().map(|m| to_artifact(m, &index)).collect() })
     }
 
     /// A temp file in the conversation's folder to stream an upload into;
@@ -90,48 +103,144 @@ impl ArtifactStore {
             })
             .collect();
         let content = format!("Uploaded {}", names.join(", "));
-        let stored = self.commit(conversation, "upload".into(), content, prepared).await?;
-        let index = self.read();
-        Ok(stored.artifacts.iter().filter_map(|a| index.artifacts.get(&a.id).cloned()).collect())
+        Ok(self.commit(conversation, "upload".into(), content, prepared).await?.1)
     }
 
-    /// Writes prepared files as artifacts of one transcript message.
+    /// Makes a version the latest again, as a new version made by a message
+    /// of its own; its bytes being the latest's already, nothing changes.
+    /// Returns the latest version and whether it is new.
+    pub(super) async fn restore_version(&self, meta: Arc<Sidecar>) -> Result<(Arc<Sidecar>, bool), AppError> {
+        let content = format!("Restored version {} of {}", meta.version, meta.name);
+        let prepared = Prepared {
+            name: meta.name.clone(),
+            path: meta.path.clone(),
+            mime_type: meta.mime_type.clone(),
+            content: Content::Linked(meta.clone()),
+        };
+        let (message_id, mut metas) =
+            self.commit(meta.conversation_id, "restore".into(), content, vec![prepared]).await?;
+        let latest = metas.pop().ok_or_else(|| AppError::Internal("a restore stored nothing".into()))?;
+        let new = latest.message_id == message_id;
+        Ok((latest, new))
+    }
+
+    /// Writes prepared files as versions of one transcript message; returns
+    /// the message's id and the version each file made (or was equal to).
     async fn commit(
         &self,
         conversation: Uuid,
         tool: String,
         content: String,
         prepared: Vec<Prepared>,
-    ) -> Result<StoredToolResult, AppError> {
+    ) -> Result<(Uuid, Vec<Arc<Sidecar>>), AppError> {
         let message_id = Uuid::new_v4();
-        let dir = self.artifacts_dir(conversation);
-        let tool_for_files = tool.clone();
-        let metas =
-            tokio::task::spawn_blocking(move || write_files(&dir, conversation, message_id, &tool_for_files, prepared))
-                .await??;
+        let commit = Commit {
+            dir: self.artifacts_dir(conversation),
+            conversation,
+            message_id,
+            index: self.index.clone(),
+            path_locks: self.path_locks.clone(),
+            db: self.db.clone(),
+        };
+        // On the blocking pool from start to end: a request dropped half way
+        // cannot stop it between writing a version and indexing it.
+        let made = tokio::task::spawn_blocking(move || commit.run(tool, content, prepared)).await??;
+        Ok((message_id, made))
+    }
+}
 
+/// One message's files on their way to becoming versions.
+struct Commit {
+    dir: PathBuf,
+    conversation: Uuid,
+    message_id: Uuid,
+    index: Arc<RwLock<Index>>,
+    path_locks: Arc<[Mutex<()>; 64]>,
+    db: db::Db,
+}
+
+impl Commit {
+    fn run(self, tool: String, content: String, prepared: Vec<Prepared>) -> Result<Vec<Arc<Sidecar>>, AppError> {
+        let drafts = write_data(&self.dir, self.conversation, self.message_id, &tool, prepared)?;
+        let _locks = self.lock_paths(&drafts);
+        let Numbered { made, fresh, equal } = self.number(drafts);
+        write_sidecars(&self.dir, &fresh, &equal)?;
         let message = db::MessageRow {
-            id: message_id,
+            id: self.message_id,
             tool,
             content,
-            artifact_ids: metas.iter().map(|m| m.id).collect(),
+            artifact_ids: made.iter().map(|m| m.id).collect(),
             created_at: now_rfc3339(),
         };
-        if let Err(e) = self.db.run(move |c| db::insert_message(c, conversation, &message)).await {
-            remove_files(&self.artifacts_dir(conversation), &metas);
+        if let Err(e) = self.db.run_blocking(|c| db::insert_message(c, self.conversation, &message)) {
+            remove_files(&self.dir, &fresh);
             return Err(e);
         }
-        let mut index = self.write();
-        let artifacts = metas
-            .into_iter()
-            .map(|m| {
-                let m = Arc::new(m);
-                index.insert(m.clone());
-                to_artifact(&m, &index)
+        let mut index = write(&self.index);
+        for m in fresh {
+            index.insert(m);
+        }
+        Ok(made)
+    }
+
+    /// Locks every path of the message, in one order so writers never wait
+    /// on each other in a circle.
+    fn lock_paths(&self, drafts: &[Sidecar]) -> Vec<MutexGuard<'_, ()>> {
+        let mut slots: Vec<usize> = drafts
+            .iter()
+            .map(|d| {
+                let mut h = std::hash::DefaultHasher::new();
+                (self.conversation, &d.path).hash(&mut h);
+                (h.finish() % self.path_locks.len() as u64) as usize
             })
             .collect();
-        Ok(StoredToolResult { message_id, artifacts })
+        slots.sort_unstable();
+        slots.dedup();
+        slots.into_iter().map(|slot| self.path_locks[slot].lock().unwrap_or_else(|p| p.into_inner())).collect()
     }
+
+    /// Gives each draft its artifact and number (the paths locked).
+    fn number(&self, drafts: Vec<Sidecar>) -> Numbered {
+        let index = read(&self.index);
+        // Per path: its latest version and the next number, as this message goes.
+        let mut latest: HashMap<String, (Arc<Sidecar>, u32)> = HashMap::new();
+        let (mut made, mut fresh, mut equal) = (Vec::new(), Vec::new(), Vec::new());
+        for mut draft in drafts {
+            let before = latest.get(&draft.path).cloned().or_else(|| {
+                let meta = index.at_path(self.conversation, &draft.path)?;
+                Some((meta.clone(), index.artifacts.get(&meta.artifact_id())?.next()))
+            });
+            match before {
+                Some((meta, _)) if meta.sha256 == draft.sha256 => {
+                    made.push(meta);
+                    equal.push(draft);
+                }
+                before => {
+                    if let Some((meta, next)) = before {
+                        draft.artifact_id = Some(meta.artifact_id());
+                        draft.version = next;
+                    }
+                    draft.created_at = now_rfc3339();
+                    let meta = Arc::new(draft);
+                    latest.insert(meta.path.clone(), (meta.clone(), meta.version + 1));
+                    fresh.push(meta.clone());
+                    made.push(meta);
+                }
+            }
+        }
+        Numbered { made, fresh, equal }
+    }
+}
+
+/// A message's drafts once numbered.
+struct Numbered {
+    /// The version each file made, or is equal to: the message's versions.
+    made: Vec<Arc<Sidecar>>,
+    /// The new versions.
+    fresh: Vec<Arc<Sidecar>>,
+    /// Drafts whose bytes their latest version has already: their data
+    /// files go.
+    equal: Vec<Sidecar>,
 }
 
 fn prepare(a: NewArtifact, max: u64) -> Result<Prepared, AppError> {
@@ -168,10 +277,12 @@ fn prepare(a: NewArtifact, max: u64) -> Result<Prepared, AppError> {
     Ok(Prepared { path: format!("{OUTPUTS}/{}", a.name), name: a.name, mime_type, content: Content::Bytes(bytes) })
 }
 
-/// Writes each file and its sidecar atomically, then makes the folder
-/// durable. On any failure the files already written are removed; staged
-/// files not yet moved are removed as they are dropped.
-fn write_files(
+/// Writes each file's bytes durably under a new version id, as drafts of
+/// version 1 of a new artifact; [`ArtifactStore::number`] decides which they
+/// are. Without a sidecar a data file is an orphan that start-up removes.
+/// On any failure the files already written are removed; staged files not
+/// yet moved are removed as they are dropped.
+fn write_data(
     dir: &Path,
     conversation: Uuid,
     message_id: Uuid,
@@ -190,9 +301,12 @@ fn write_files(
         let (size, sha256) = match &f.content {
             Content::Bytes(b) => (b.len() as u64, format!("{:x}", Sha256::digest(b))),
             Content::Staged(s) => (s.size, s.sha256.clone()),
+            Content::Linked(m) => (m.size, m.sha256.clone()),
         };
         let meta = Sidecar {
             id: Uuid::new_v4(),
+            artifact_id: None,
+            version: 1,
             conversation_id: conversation,
             kind: GalleryType::from_name(&f.name),
             path: f.path,
@@ -200,26 +314,40 @@ fn write_files(
             sha256,
             name: f.name,
             mime_type: f.mime_type,
-            created_at: now_rfc3339(),
+            created_at: String::new(),
             tool: tool.to_string(),
             message_id,
         };
-        let json = serde_json::to_vec_pretty(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
         let target = dir.join(meta.data_file_name());
-        let data = match f.content {
+        let result = match f.content {
             Content::Bytes(b) => files::write_atomic(dir, &meta.data_file_name(), &b),
             Content::Staged(s) => s.persist(&target),
+            Content::Linked(m) => std::fs::hard_link(dir.join(m.data_file_name()), &target),
         };
-        let result = data.and_then(|()| files::write_atomic(dir, &Sidecar::file_name(meta.id), &json));
         written.push(meta);
         if let Err(e) = result {
             remove_files(dir, &written);
             return Err(e.into());
         }
     }
-    if let Err(e) = files::sync_dir(dir) {
-        remove_files(dir, &written);
+    Ok(written)
+}
+
+/// Writes the new versions' sidecars atomically, removes the data files of
+/// drafts equal to their latest version, then makes the folder durable. On
+/// failure the new versions' files are removed.
+fn write_sidecars(dir: &Path, fresh: &[Arc<Sidecar>], equal: &[Sidecar]) -> Result<(), AppError> {
+    let result = fresh
+        .iter()
+        .try_for_each(|meta| {
+            let json = serde_json::to_vec_pretty(meta).map_err(std::io::Error::other)?;
+            files::write_atomic(dir, &Sidecar::file_name(meta.id), &json)
+        })
+        .and_then(|()| files::sync_dir(dir));
+    remove_files(dir, equal);
+    if let Err(e) = result {
+        remove_files(dir, fresh);
         return Err(e.into());
     }
-    Ok(written)
+    Ok(())
 }

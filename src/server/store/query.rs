@@ -30,7 +30,7 @@ impl ArtifactStore {
                 let items = selection
                     .page(q.page, q.size)
                     .iter()
-                    .filter_map(|(_, id)| index.artifacts.get(id))
+                    .filter_map(|(_, id)| index.latest(id))
                     .map(|m| to_artifact(m, &index))
                     .collect();
                 (items, selection.len() as u64, counts)
@@ -40,12 +40,11 @@ impl ArtifactStore {
         Ok(ArtifactPage { items, page: q.page, size: q.size, total, counts })
     }
 
-    /// An artifact of the user's conversation.
+    /// The latest version of an artifact of the user's conversation.
     pub fn artifact(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
         self.conversation(user, conversation)?;
         self.read()
-            .artifacts
-            .get(&id)
+            .latest(&id)
             .filter(|m| m.conversation_id == conversation)
             .cloned()
             .ok_or(Missing::Artifact(id).into())
@@ -88,13 +87,13 @@ impl ArtifactStore {
     /// under a query's filter, search and order.
     pub fn neighbours(&self, user: Uuid, id: Uuid, q: &ArtifactQuery) -> (Option<ArtifactRef>, Option<ArtifactRef>) {
         let index = self.read();
-        let (Some(meta), Some(listing)) = (index.artifacts.get(&id), index.listing(user, None)) else {
+        let (Some(meta), Some(listing)) = (index.latest(&id), index.listing(user, None)) else {
             return (None, None);
         };
         let (previous, next) = listing.select(q, &index.artifacts).0.neighbours(&index::key_of(meta));
         let to_ref = |k: Option<index::Key>| {
-            let meta = index.artifacts.get(&k?.1)?;
-            Some(ArtifactRef { conversation_id: meta.conversation_id, id: meta.id })
+            let meta = index.latest(&k?.1)?;
+            Some(ArtifactRef { conversation_id: meta.conversation_id, id: meta.artifact_id() })
         };
         (to_ref(previous), to_ref(next))
     }
@@ -134,8 +133,8 @@ impl ArtifactStore {
         })
     }
 
-    /// The bytes of an artifact of at most [`small::MAX_BYTES`], from memory
-    /// if they were read recently.
+    /// The bytes of a version of at most [`small::MAX_BYTES`], from memory
+    /// if they were read recently (kept by the version's own id).
     pub async fn small_file(&self, meta: &Sidecar) -> Result<small::SmallFile, AppError> {
         if let Some(file) = self.small_files.get(&meta.id) {
             return Ok(file);

@@ -1,7 +1,8 @@
-//! Small data files kept in memory once read. A data file never changes
-//! (a new version of a path is a new artifact), so a copy held here cannot
-//! go stale; it is dropped when its artifact is deleted, and the index is
-//! asked first, so a deleted artifact is never answered from here anyway.
+//! Small data files kept in memory once read, by version id. A data file
+//! never changes (a new version is a new data file with its own id), so a
+//! copy held here cannot go stale; it is dropped when its version is
+//! deleted, and the index is asked first, so a deleted version is never
+//! answered from here anyway.
 //! For small downloads opening, reading and closing the file cost more than
 //! everything else about the request (bench/NOTES.md).
 

@@ -1,0 +1,72 @@
+//! An artifact's versions: listed, read one by one, deleted alone (unless
+//! it is the only one) and restored as a new latest version.
+
+use super::sidecar::Sidecar;
+use super::ArtifactStore;
+use crate::error::{AppError, Missing};
+use crate::model::ArtifactVersion;
+use std::sync::Arc;
+use uuid::Uuid;
+
+impl ArtifactStore {
+    /// Every version of an artifact of the user's conversation, newest first.
+    pub fn versions(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Vec<Arc<Sidecar>>, AppError> {
+        self.artifact(user, conversation, id)?;
+        let index = self.read();
+        let versions = index.artifacts.get(&id).ok_or(Missing::Artifact(id))?;
+        Ok(versions.all().iter().rev().cloned().collect())
+    }
+
+    /// One version of an artifact of the user's conversation.
+    pub fn version(&self, user: Uuid, conversation: Uuid, id: Uuid, version: u32) -> Result<Arc<Sidecar>, AppError> {
+        self.artifact(user, conversation, id)?;
+        self.read().artifacts.get(&id).and_then(|v| v.get(version)).cloned().ok_or(Missing::Version(id, version).into())
+    }
+
+    /// Deletes one version; the artifact's only version is refused (409):
+    /// deleting that is deleting the artifact.
+    pub async fn delete_version(&self, user: Uuid, conversation: Uuid, id: Uuid, version: u32) -> Result<(), AppError> {
+        self.version(user, conversation, id, version)?;
+        let Some(removed) = self.write().remove_version(id, version) else {
+            return Err(AppError::Conflict(format!(
+                "Version {version} is the only version of artifact {id}: delete the artifact instead"
+            )));
+        };
+        self.remove_deleted(conversation, vec![(*removed).clone()]).await
+    }
+
+    /// Makes a version the latest again as a new version; returns the
+    /// latest version and whether it is new (not when the latest has these
+    /// bytes already).
+    pub async fn restore(
+        &self,
+        user: Uuid,
+        conversation: Uuid,
+        id: Uuid,
+        version: u32,
+    ) -> Result<(Arc<Sidecar>, bool), AppError> {
+        let meta = self.version(user, conversation, id, version)?;
+        self.restore_version(meta).await
+    }
+}
+
+/// A version as the API describes it.
+pub fn version_record(meta: &Sidecar) -> ArtifactVersion {
+    let url = format!(
+        "/api/conversations/{}/artifacts/{}/versions/{}",
+        meta.conversation_id,
+        meta.artifact_id(),
+        meta.version
+    );
+    ArtifactVersion {
+        version: meta.version,
+        size: meta.size,
+        mime_type: meta.mime_type.clone(),
+        sha256: meta.sha256.clone(),
+        created_at: meta.created_at.clone(),
+        message_id: meta.message_id,
+        tool: meta.tool.clone(),
+        download_url: format!("{url}?download=true"),
+        url,
+    }
+}
