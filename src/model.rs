@@ -403,6 +403,9 @@ pub struct ArtifactRef {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
     pub artifact: Artifact,
+    /// Where the browser opens the file: a capability URL on the content
+    /// origin, where its sibling files load too (the HTML frame, Open raw).
+    pub raw_url: String,
     pub body: PreviewBody,
     /// Only the first part of a large file was read for the preview.
     pub partial: bool,

@@ -13,5 +13,5 @@ pub async fn get_preview(
     gallery: ArtifactQuery,
 ) -> Result<Preview, AppError> {
     let (state, user) = super::ctx::request_user().await?;
-    crate::server::preview::preview(&state.store, user.id, conversation_id, artifact_id, &gallery).await
+    crate::server::preview::preview(&state.store, &state.content, user.id, conversation_id, artifact_id, &gallery).await
 }

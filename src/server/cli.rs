@@ -2,6 +2,7 @@
 //! itself is `crate::serve`'s, which `main` calls with the settings made here.
 
 use super::config::Config;
+use super::content::ContentOrigin;
 use super::{auth, db};
 use crate::error::AppError;
 use clap::{Parser, Subcommand};
@@ -46,6 +47,10 @@ enum Command {
         /// Seconds a client has to send a request's headers (default 10).
         #[arg(long, env = "VITRINE_HEADER_TIMEOUT_SECS")]
         header_timeout_secs: Option<u64>,
+        /// Origin that serves agent-made files, another host name than the app's
+        /// (e.g. https://usercontent.example.com; default http://usercontent.localhost on the app's port).
+        #[arg(long, env = "VITRINE_CONTENT_ORIGIN")]
+        content_origin: Option<ContentOrigin>,
     },
     /// Convert a document to Markdown on standard output (used by the server,
     /// in a separate process with time and memory limits).
@@ -94,6 +99,7 @@ pub fn run() -> Result<Task, AppError> {
             max_upload_request_bytes,
             max_connections,
             header_timeout_secs,
+            content_origin,
         } => {
             let mut config = Config::new(&cli.data_dir);
             config.max_artifact_bytes = max_artifact_bytes.unwrap_or(config.max_artifact_bytes);
@@ -107,6 +113,7 @@ pub fn run() -> Result<Task, AppError> {
             if let Some(secs) = header_timeout_secs {
                 config.connections.header_timeout = std::time::Duration::from_secs(secs);
             }
+            config.content_origin = content_origin;
             config.converter = std::env::current_exe().ok();
             #[cfg(not(feature = "demo"))]
             let demo = false;

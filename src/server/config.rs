@@ -1,5 +1,7 @@
 //! Settings of a running server, from the command line or the tests.
 
+use super::content::ContentOrigin;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -18,6 +20,9 @@ pub struct Config {
     /// Address space the conversion process may use.
     pub convert_memory_bytes: u64,
     pub connections: super::listen::ConnectionLimits,
+    /// Where agent-made pages are served: another host name than the app's.
+    /// `None`: `http://usercontent.localhost` on the app's port.
+    pub content_origin: Option<ContentOrigin>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -40,6 +45,13 @@ impl Config {
             convert_timeout: Duration::from_secs(30),
             convert_memory_bytes: 1024 * MIB,
             connections: Default::default(),
+            content_origin: None,
         }
+    }
+
+    /// The content origin: the configured one, or the default beside the
+    /// app's address `site`.
+    pub fn content_origin(&self, site: SocketAddr) -> ContentOrigin {
+        self.content_origin.clone().unwrap_or_else(|| ContentOrigin::beside(site))
     }
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod content;
 pub mod convert;
 pub mod db;
 #[cfg(feature = "demo")]

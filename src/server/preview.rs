@@ -4,12 +4,15 @@
 
 use crate::error::AppError;
 use crate::model::{Artifact, ArtifactQuery, GalleryType, Preview, PreviewBody};
+use crate::server::clock;
+use crate::server::content::{self, Links};
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::{highlight, markdown, table};
 use crate::server::store::sidecar::Sidecar;
-use crate::server::store::ArtifactStore;
+use crate::server::store::{ArtifactStore, Resolved};
 use std::io::Read;
 use std::path::Path;
+use url::Url;
 use uuid::Uuid;
 
 pub const PREVIEW_BYTES: u64 = 1024 * 1024;
@@ -41,7 +44,7 @@ fn is_text_kind(kind: GalleryType, mime_type: &str) -> bool {
     kind == GalleryType::Code || crate::server::mime::is_text(mime_type)
 }
 
-fn body(meta: &Sidecar, path: &Path) -> Result<(PreviewBody, bool), AppError> {
+fn body(meta: &Sidecar, path: &Path, url: &Url) -> Result<(PreviewBody, bool), AppError> {
     let view = filetype::preview(&meta.mime_type, &meta.name);
     let simple = match view {
         PreviewKind::Image => Some(PreviewBody::Image),
@@ -57,7 +60,7 @@ fn body(meta: &Sidecar, path: &Path) -> Result<(PreviewBody, bool), AppError> {
     let (bytes, partial) = head(path, PREVIEW_BYTES)?;
     let Some(text) = as_text(&bytes) else { return Ok((PreviewBody::Binary, false)) };
     let body = match view {
-        PreviewKind::Markdown => PreviewBody::Markdown { html: markdown::to_html(text) },
+        PreviewKind::Markdown => PreviewBody::Markdown { html: markdown::to_html(text, url) },
         PreviewKind::Table(delimiter) => match table::from_delimited(text.as_bytes(), delimiter, TABLE_ROWS) {
             Some(t) => PreviewBody::Table(t),
             None => PreviewBody::Text { text: text.to_string() },
@@ -80,6 +83,7 @@ fn body(meta: &Sidecar, path: &Path) -> Result<(PreviewBody, bool), AppError> {
 /// An artifact's preview, with its neighbours in the gallery under `gallery`.
 pub async fn preview(
     store: &ArtifactStore,
+    links: &Links,
     user: Uuid,
     conversation: Uuid,
     id: Uuid,
@@ -88,12 +92,16 @@ pub async fn preview(
     let meta = store.artifact(user, conversation, id)?;
     let path = store.data_path(&meta)?;
     let artifact = store.record(&meta);
+    let url = links.url(user, conversation, &meta.path, clock::now_unix() + content::PREVIEW_SECS);
+    // Its path leads to the newest file there; an older one opens by its own URL.
+    let newest = matches!(store.resolve(user, conversation, &meta.path)?, Resolved::File(m) if m.id == id);
+    let raw_url = if newest { url.to_string() } else { artifact.url.clone() };
     let (body, partial) = {
         let meta = meta.clone();
-        tokio::task::spawn_blocking(move || body(&meta, &path)).await??
+        tokio::task::spawn_blocking(move || body(&meta, &path, &url)).await??
     };
     let (previous, next) = store.neighbours(user, id, gallery);
-    Ok(Preview { artifact, body, partial, previous, next, now: crate::server::clock::now_rfc3339() })
+    Ok(Preview { artifact, raw_url, body, partial, previous, next, now: clock::now_rfc3339() })
 }
 
 /// The first lines of a text artifact, for its card. Told from the record

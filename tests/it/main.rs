@@ -13,6 +13,7 @@ mod hostile_input;
 mod listings;
 mod load;
 mod openapi;
+mod origin;
 mod security;
 mod slow_clients;
 mod threads;

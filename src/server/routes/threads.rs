@@ -10,11 +10,13 @@ use crate::server::state::AppState;
 use crate::server::store::Resolved;
 use crate::server::vpath;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/threads/{thread_id}/artifacts/{*path}", get(artifact))
@@ -40,9 +42,23 @@ async fn artifact(
     req: Request,
 ) -> Result<Response, AppError> {
     let (parts, _) = req.into_parts();
-    let path = vpath::check(raw_path(parts.uri.path()).ok_or(AppError::Forbidden)?)?;
+    let raw = raw_path(parts.uri.path()).ok_or(AppError::Forbidden)?;
+    file_at(&state, &parts, user.id, thread, raw, download).await
+}
+
+/// The file (or `.skill` member) at a raw virtual path of one of `user`'s
+/// conversations; the content origin's capability URLs answer with it too.
+pub async fn file_at(
+    state: &AppState,
+    parts: &Parts,
+    user: Uuid,
+    thread: Uuid,
+    raw: &str,
+    download: bool,
+) -> Result<Response, AppError> {
+    let path = vpath::check(raw)?;
     if let Some((archive, member)) = vpath::split_archive(&path) {
-        return match state.store.resolve(user.id, thread, archive)? {
+        return match state.store.resolve(user, thread, archive)? {
             Resolved::File(meta) => {
                 let file = state.store.data_path(&meta)?;
                 let bytes = match state.archives.cached_member(&file, member)? {
@@ -54,13 +70,13 @@ async fn artifact(
                     }
                 };
                 let tag = strong_etag(&format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256))));
-                Ok(member_response(&parts, member, Bytes::from_owner(bytes), &tag, download))
+                Ok(member_response(parts, member, Bytes::from_owner(bytes), &tag, download))
             }
             _ => Err(Missing::Path(archive.to_string()).into()),
         };
     }
-    match state.store.resolve(user.id, thread, &path)? {
-        Resolved::File(meta) => file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await,
+    match state.store.resolve(user, thread, &path)? {
+        Resolved::File(meta) => file_response(parts, &state.store, &meta, download, Caching::Revalidate).await,
         Resolved::Folder => Err(AppError::BadRequest(format!("Path is not a file: {path}"))),
         Resolved::Missing => Err(Missing::Path(path).into()),
     }
