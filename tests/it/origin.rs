@@ -60,12 +60,13 @@ impl Setup {
         let req = Request::get(target).header(header::HOST, CONTENT_HOST).body(Body::empty()).unwrap();
         let reply = self.app.send(req).await;
         // Every answer of the content host: sandboxed, never sniffed, no
-        // referrer, and no cookie set.
+        // referrer, readable by opaque origins, and no cookie set.
         if !reply.header("content-type").starts_with("application/pdf") {
             assert_eq!(reply.header("content-security-policy"), "sandbox allow-scripts", "{target}");
         }
         assert_eq!(reply.header("x-content-type-options"), "nosniff", "{target}");
         assert_eq!(reply.header("referrer-policy"), "no-referrer", "{target}");
+        assert_eq!(reply.header("access-control-allow-origin"), "*", "a sandboxed page fetches its siblings");
         assert!(!reply.headers.contains_key(header::SET_COOKIE), "{target}");
         assert!(!reply.headers.contains_key(header::LOCATION), "never sent to sign in: {target}");
         reply

@@ -52,7 +52,10 @@ impl Links {
 /// The content origin's router: capability URLs and nothing else. Every
 /// answer is sandboxed (PDFs aside: Chromium refuses to show a sandboxed
 /// PDF, and its viewer runs no page script), never sniffed, and sends no
-/// referrer, so a token never leaves in a `Referer`.
+/// referrer, so a token never leaves in a `Referer`. A sandboxed page's
+/// origin is opaque, so its `fetch` of a sibling file and its module
+/// scripts are cross-origin: CORS lets anyone read them, which holding the
+/// URL allows anyway (no credentials are involved on this host).
 pub fn router(state: AppState) -> Router {
     let sandbox = |res: &Response| {
         let pdf = res.headers().get(header::CONTENT_TYPE).is_some_and(|t| t == "application/pdf");
@@ -65,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, sandbox))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::REFERRER_POLICY, "no-referrer"))
+        .layer(set(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .with_state(state)
 }
