@@ -82,7 +82,8 @@ enum UserCommand {
 
 /// What is left to do once the command line is handled.
 pub enum Task {
-    Serve { config: Config, demo: bool },
+    // Boxed: the settings are large beside `Done`.
+    Serve { config: Box<Config>, demo: bool },
     Done,
 }
 
@@ -117,7 +118,7 @@ pub fn run() -> Result<Task, AppError> {
             config.converter = std::env::current_exe().ok();
             #[cfg(not(feature = "demo"))]
             let demo = false;
-            Ok(Task::Serve { config, demo })
+            Ok(Task::Serve { config: Box::new(config), demo })
         }
         Command::Convert { input, name } => super::convert::main(&input, &name).map(|()| Task::Done),
         Command::User { command: UserCommand::Add { name, password } } => {

@@ -267,6 +267,20 @@ async fn the_preview_frames_and_opens_capability_urls_and_markdown_links_its_sib
     assert!(markdown.contains("src=\"https://tracker.example/p.png\" alt=\"far\""), "left to the page CSP");
 }
 
+#[tokio::test]
+async fn the_session_cookie_is_host_only_so_it_never_reaches_the_content_host() {
+    let s = setup().await;
+    let login = Request::post("/login")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("name=alice&password=secret-password"))
+        .unwrap();
+    let r = s.app.send(login).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let cookie = r.header("set-cookie").to_ascii_lowercase();
+    assert!(cookie.starts_with("vitrine_session=") && !cookie.contains("domain="), "{cookie}");
+}
+
 /// The value of `attribute` in the first tag after `marker`.
 fn attribute_after(html: &str, marker: &str, attribute: &str) -> String {
     let at = html.find(marker).unwrap_or_else(|| panic!("{marker} in {html}"));
