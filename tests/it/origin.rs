@@ -93,6 +93,9 @@ async fn a_capability_url_serves_the_file_and_its_siblings() {
         assert_eq!((r.status, &r.body[..]), (StatusCode::OK, bytes), "{relative}");
     }
     assert_eq!(s.content(report.join("chart.png").unwrap().as_str()).await.header("content-type"), "image/png");
+    // HTTP/2 names the host in the URI's authority, not in `Host`.
+    let by_authority = s.app.send(Request::get(report.as_str()).body(Body::empty()).unwrap()).await;
+    assert_eq!((by_authority.status, &by_authority.body[..]), (StatusCode::OK, REPORT));
     let download = s.content(&format!("{report}?download=true")).await;
     assert!(download.header("content-disposition").starts_with("attachment"));
     // A folder and a missing sibling are refused as the thread API refuses them.
