@@ -7,7 +7,7 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match vitrine::server::cli::run() {
-        Ok(Task::Serve { config, demo }) => vitrine::serve::serve(config, demo).await,
+        Ok(Task::Serve { config, demo }) => vitrine::serve::serve(*config, demo).await,
         Ok(Task::Done) => Ok(()),
         Err(e) => Err(e),
     };

@@ -482,6 +482,9 @@ pub struct ArtifactRef {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
     pub artifact: Artifact,
+    /// Where the browser opens the file: a capability URL on the content
+    /// origin, where its sibling files load too (the HTML frame, Open raw).
+    pub raw_url: String,
     pub body: PreviewBody,
     /// The body's HTML (code, Markdown, table, text), made and sanitised on
     /// the server. Empty in the page's hydration data: the page already
@@ -500,9 +503,10 @@ pub struct Preview {
 impl Preview {
     /// A copy without [`Preview::html`], for the page's hydration data.
     pub fn without_html(&self) -> Self {
-        let Self { artifact, body, html: _, partial, previous, next, now } = self;
+        let Self { artifact, raw_url, body, html: _, partial, previous, next, now } = self;
         Self {
             artifact: artifact.clone(),
+            raw_url: raw_url.clone(),
             body: body.clone(),
             html: String::new(),
             partial: *partial,

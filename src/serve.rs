@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::server::config::Config;
 use crate::server::http::guard;
 use crate::server::state::AppState;
-use crate::server::{archive, auth, db, listen, routes, store};
+use crate::server::{archive, auth, content, db, listen, routes, store};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::{self, Next};
@@ -16,6 +16,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
+use tower::ServiceExt;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Opens the data directory: the database, then the artifact store (which
@@ -27,6 +28,14 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
     let archives =
         archive::ArchiveCache::new(archive::ArchiveLimits::default(), Arc::new(archive::SystemClock::default()));
     let credentials = Arc::new(auth::Credentials::new(db.clone(), config.sign_in)?);
+    let site = leptos_options.site_addr;
+    let origin = config.content_origin(site);
+    if origin.host() == "localhost" || origin.host() == site.ip().to_string() {
+        return Err(AppError::BadRequest(format!(
+            "The content origin {origin} must have another host name than the app"
+        )));
+    }
+    let content = content::Links { origin, signer: content::Signer::open(&config.data_dir)? };
     Ok(AppState {
         leptos_options,
         config: Arc::new(config),
@@ -34,11 +43,36 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
         db,
         store: Arc::new(store),
         archives: Arc::new(archives),
+        content: Arc::new(content),
     })
 }
 
-/// The whole application: JSON API, server functions, pages and static files.
+/// The whole application: the content origin's router for requests to its
+/// host, the app's for all others. Told apart here and nowhere else.
 pub fn router(state: AppState) -> Router {
+    let split = HostSplit { content: content::router(state.clone()), origin: state.content.origin.clone() };
+    Router::new().fallback_service(app(state)).layer(middleware::from_fn_with_state(split, by_host))
+}
+
+#[derive(Clone)]
+struct HostSplit {
+    origin: content::ContentOrigin,
+    content: Router,
+}
+
+/// Sends a request whose `Host` (or HTTP/2 authority) is the content
+/// origin's to its router.
+async fn by_host(State(split): State<HostSplit>, req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+    if host.or(req.uri().authority().map(|a| a.as_str())).is_some_and(|h| split.origin.is_host_of(h)) {
+        let Ok(response) = split.content.oneshot(req).await;
+        return response;
+    }
+    next.run(req).await
+}
+
+/// The app: JSON API, server functions, pages and static files.
+fn app(state: AppState) -> Router {
     let context_state = state.clone();
     let pages = Router::new()
         .leptos_routes_with_context(&state, generate_route_list(App), move || provide_context(context_state.clone()), {
@@ -92,6 +126,11 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     if demo && !seed {
         tracing::info!("{} is not empty: demo data not added", config.data_dir.display());
     }
+    if config.content_origin.is_none() && !addr.ip().is_loopback() {
+        tracing::warn!(
+            "no content origin set: agent pages are served at usercontent.localhost, which only this machine reaches"
+        );
+    }
     let connections = config.connections.within_open_file_limit();
     let state = open_state(config, conf.leptos_options)?;
     #[cfg(feature = "demo")]
@@ -99,9 +138,10 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
         crate::server::demo::seed(&state.store).await?;
     }
     tokio::spawn(auth::watch_revocations(Arc::downgrade(&state.credentials)));
+    let origin = state.content.origin.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("Vitrine is listening on http://{addr}");
+    println!("Vitrine is listening on http://{addr}, agent content on {origin}");
     if demo {
         println!("Demo login: user demo, password demo");
     }

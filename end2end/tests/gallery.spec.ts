@@ -248,7 +248,8 @@ test("deleting an artifact asks first, then removes it everywhere", async ({ bro
   await expect(page).toHaveURL(/\/artifacts$/);
   await expect(page.locator('.tab[data-filter="all"] .count')).toHaveText("1");
   await expect(page.locator(".artifact-card")).toHaveText([/keep\.txt/]);
-  expect((await page.request.get(raw!)).status()).toBe(404);
+  // The raw URL is on the content origin, which only the browser resolves.
+  expect((await page.goto(raw!))!.status()).toBe(404);
   await context.close();
 });
 
@@ -257,14 +258,20 @@ test("an agent's script can neither read the session nor call the API as the use
   const expectNothing = async (result: ReturnType<Page["locator"]>) => {
     await expect(result).toHaveAttribute("data-state", "done");
     const text = (await result.textContent())!;
-    expect(text).toMatch(/^fetch: (error .*|HTTP 401)$/m);
+    // On the content origin: its own host has no API (403 if a sandbox
+    // were lost), the app's answers no other origin, no cookie reaches it.
+    expect(text).toMatch(/^fetch: (error .*|HTTP 40[13])$/m);
+    expect(text).toMatch(/^app fetch: (error .*|HTTP 401)$/m);
     expect(text).toMatch(/^cookie: (error .*|"")$/m);
+    expect(text).toMatch(/^parent: (error .*|none)$/m);
   };
   await openPreview(page, "probe.html", "html");
   await expectNothing(page.frameLocator("iframe.html-frame").locator("#probe-result"));
   await page.screenshot({ path: shots("preview-probe", info.project.name) });
-  // Opened directly, the raw file runs under its sandbox CSP: an opaque origin.
+  // Opened directly, the raw file runs under its sandbox CSP: an opaque
+  // origin, on the content origin.
   const raw = await page.getByRole("link", { name: "Open raw" }).getAttribute("href");
+  expect(new URL(raw!).hostname).toBe("usercontent.localhost");
   await page.goto(raw!);
   await expectNothing(page.locator("#probe-result"));
 });

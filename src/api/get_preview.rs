@@ -13,6 +13,14 @@ pub async fn get_preview(
     gallery: ArtifactQuery,
 ) -> Result<Preview, AppError> {
     let (state, user) = super::ctx::request_user().await?;
-    crate::server::preview::preview(&state.store, &state.archives, user.id, conversation_id, artifact_id, &gallery)
-        .await
+    crate::server::preview::preview(
+        &state.store,
+        &state.archives,
+        &state.content,
+        user.id,
+        conversation_id,
+        artifact_id,
+        &gallery,
+    )
+    .await
 }

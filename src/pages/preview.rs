@@ -81,7 +81,7 @@ pub fn PreviewPage() -> impl IntoView {
 
 #[component]
 fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bool>) -> impl IntoView {
-    let Preview { artifact, body, html, partial, previous, next, now } = preview;
+    let Preview { artifact, raw_url, body, html, partial, previous, next, now } = preview;
     let back = gallery_href(&gallery);
     let previous_href = previous.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     let next_href = next.map(|r| preview_href(r.conversation_id, r.id, &gallery));
@@ -90,7 +90,7 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bo
     let copyable = matches!(body, PreviewBody::Code { .. } | PreviewBody::Text);
     let kind = kind_name(&body);
     let note = note(&artifact, &body, partial);
-    let shown = body_view(&artifact, body, html);
+    let shown = body_view(&artifact, &raw_url, body, html);
     let confirm = {
         let (artifact, here, back) = (artifact.clone(), here.clone(), back.clone());
         move || {
@@ -115,7 +115,7 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bo
                 })}
                 {shown}
             </section>
-            <Metadata artifact copyable now delete=with_confirm(&here) />
+            <Metadata artifact raw_url copyable now delete=with_confirm(&here) />
         </div>
     }
 }
@@ -157,15 +157,17 @@ fn kind_name(body: &PreviewBody) -> &'static str {
 }
 
 /// The body. `html` goes in through `inner_html` only (see `PreviewCodec`).
-fn body_view(artifact: &Artifact, body: PreviewBody, html: String) -> AnyView {
+fn body_view(artifact: &Artifact, raw_url: &str, body: PreviewBody, html: String) -> AnyView {
     let url = artifact.url.clone();
     let name = artifact.name.clone();
     let download = artifact.download_url.clone();
     match body {
         PreviewBody::Image => view! { <div class="image-frame"><img src=url alt=name /></div> }.into_any(),
-        // Scripts run, in an opaque origin: never allow-same-origin.
+        // Scripts run, in an opaque origin on the content origin (where its
+        // sibling files load): never allow-same-origin.
         PreviewBody::Html => {
-            view! { <iframe class="html-frame" sandbox="allow-scripts" src=url title=name></iframe> }.into_any()
+            let src = raw_url.to_string();
+            view! { <iframe class="html-frame" sandbox="allow-scripts" src=src title=name></iframe> }.into_any()
         }
         PreviewBody::Pdf => view! { <iframe class="pdf-frame" src=url title=name></iframe> }.into_any(),
         PreviewBody::Audio => view! { <audio controls preload="metadata" src=url></audio> }.into_any(),
@@ -259,7 +261,7 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
 }
 
 #[component]
-fn Metadata(artifact: Artifact, copyable: bool, now: String, delete: String) -> impl IntoView {
+fn Metadata(artifact: Artifact, raw_url: String, copyable: bool, now: String, delete: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
         <aside class="meta card">
@@ -275,7 +277,7 @@ fn Metadata(artifact: Artifact, copyable: bool, now: String, delete: String) -> 
             </dl>
             <div class="actions">
                 <a class="button" href=artifact.download_url.clone()>"Download"</a>
-                <a class="button secondary" href=artifact.url.clone() target="_blank" rel="noopener">"Open raw"</a>
+                <a class="button secondary" href=raw_url target="_blank" rel="noopener">"Open raw"</a>
                 <Show when=move || copyable>
                     <button type="button" class="button secondary" on:click=move |_| copy_source(copied)>
                         {move || if copied.get() { "Copied" } else { "Copy" }}

@@ -3,6 +3,7 @@
 //! itself is `crate::serve`'s, which `main` calls with the settings made here.
 
 use super::config::Config;
+use super::content::ContentOrigin;
 use super::{auth, db};
 use crate::account::{NewToken, Scope};
 use crate::error::{AppError, Missing};
@@ -55,6 +56,10 @@ enum Command {
         /// Sign-in attempts a minute from one client address (default 20).
         #[arg(long, env = "VITRINE_SIGN_IN_PER_ADDRESS", value_parser = clap::value_parser!(u32).range(1..))]
         sign_in_per_address: Option<u32>,
+        /// Origin that serves agent-made files, another host name than the app's
+        /// (e.g. https://usercontent.example.com; default http://usercontent.localhost on the app's port).
+        #[arg(long, env = "VITRINE_CONTENT_ORIGIN")]
+        content_origin: Option<ContentOrigin>,
     },
     /// Convert a document to Markdown on standard output (used by the server,
     /// in a separate process with time and memory limits).
@@ -146,7 +151,8 @@ enum UserCommand {
 
 /// What is left to do once the command line is handled.
 pub enum Task {
-    Serve { config: Config, demo: bool },
+    // Boxed: the settings are large beside `Done`.
+    Serve { config: Box<Config>, demo: bool },
     Done,
 }
 
@@ -165,6 +171,7 @@ pub fn run() -> Result<Task, AppError> {
             header_timeout_secs,
             sign_in_per_account,
             sign_in_per_address,
+            content_origin,
         } => {
             let mut config = Config::new(&cli.data_dir);
             config.max_artifact_bytes = max_artifact_bytes.unwrap_or(config.max_artifact_bytes);
@@ -180,10 +187,11 @@ pub fn run() -> Result<Task, AppError> {
             }
             config.sign_in.per_account = sign_in_per_account.unwrap_or(config.sign_in.per_account);
             config.sign_in.per_address = sign_in_per_address.unwrap_or(config.sign_in.per_address);
+            config.content_origin = content_origin;
             config.converter = std::env::current_exe().ok();
             #[cfg(not(feature = "demo"))]
             let demo = false;
-            Ok(Task::Serve { config, demo })
+            Ok(Task::Serve { config: Box::new(config), demo })
         }
         Command::Convert { input, name } => super::convert::main(&input, &name).map(|()| Task::Done),
         Command::Thumbnail { input, name, mime, out } => {

@@ -1,5 +1,7 @@
 //! Settings of a running server, from the command line or the tests.
 
+use super::content::ContentOrigin;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -19,6 +21,9 @@ pub struct Config {
     pub convert_memory_bytes: u64,
     pub connections: super::listen::ConnectionLimits,
     pub sign_in: SignInLimits,
+    /// Where agent-made pages are served: another host name than the app's.
+    /// `None`: `http://usercontent.localhost` on the app's port.
+    pub content_origin: Option<ContentOrigin>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -51,6 +56,13 @@ impl Config {
             convert_memory_bytes: 1024 * MIB,
             connections: Default::default(),
             sign_in: SignInLimits { per_account: 5, per_address: 20 },
+            content_origin: None,
         }
+    }
+
+    /// The content origin: the configured one, or the default beside the
+    /// app's address `site`.
+    pub fn content_origin(&self, site: SocketAddr) -> ContentOrigin {
+        self.content_origin.clone().unwrap_or_else(|| ContentOrigin::beside(site))
     }
 }

@@ -7,6 +7,7 @@ pub mod cards;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod content;
 pub mod convert;
 pub mod db;
 #[cfg(feature = "demo")]

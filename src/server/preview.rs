@@ -6,13 +6,16 @@
 use crate::error::AppError;
 use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
 use crate::server::archive::ArchiveCache;
+use crate::server::clock;
+use crate::server::content::{self, Links};
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::highlight::{self, HTML_BYTES};
 use crate::server::render::{json, markdown, table};
 use crate::server::store::sidecar::Sidecar;
-use crate::server::store::ArtifactStore;
+use crate::server::store::{ArtifactStore, Resolved};
 use std::io::Read;
 use std::path::Path;
+use url::Url;
 use uuid::Uuid;
 
 pub const PREVIEW_BYTES: u64 = 1024 * 1024;
@@ -55,7 +58,15 @@ impl From<PreviewBody> for Shown {
     }
 }
 
-fn shown(meta: &Sidecar, path: &Path, archives: &ArchiveCache, artifact: &Artifact) -> Result<Shown, AppError> {
+/// `url` is the file's own capability URL: relative links in Markdown
+/// resolve against it, to its sibling files.
+fn shown(
+    meta: &Sidecar,
+    path: &Path,
+    archives: &ArchiveCache,
+    artifact: &Artifact,
+    url: &Url,
+) -> Result<Shown, AppError> {
     if meta.size == 0 {
         return Ok(PreviewBody::Empty.into());
     }
@@ -80,7 +91,7 @@ fn shown(meta: &Sidecar, path: &Path, archives: &ArchiveCache, artifact: &Artifa
     Ok(match view {
         PreviewKind::Markdown => {
             let source = &text[..text.floor_char_boundary(MARKDOWN_BYTES)];
-            let html = markdown::to_html(source);
+            let html = markdown::to_html(source, url);
             let partial = partial || source.len() < text.len();
             match html.len() <= HTML_BYTES {
                 true => Shown { body: PreviewBody::Markdown, html, partial },
@@ -157,6 +168,7 @@ fn archive(archives: &ArchiveCache, path: &Path, artifact: &Artifact) -> Preview
 pub async fn preview(
     store: &ArtifactStore,
     archives: &std::sync::Arc<ArchiveCache>,
+    links: &Links,
     user: Uuid,
     conversation: Uuid,
     id: Uuid,
@@ -165,10 +177,15 @@ pub async fn preview(
     let meta = store.artifact(user, conversation, id)?;
     let path = store.data_path(&meta)?;
     let artifact = store.record(&meta);
+    let url = links.url(user, conversation, &meta.path, clock::now_unix() + content::PREVIEW_SECS);
+    // Its path leads to the latest file there; an older one (data from before
+    // versions kept several artifacts at one path) opens by its own URL.
+    let newest = matches!(store.resolve(user, conversation, &meta.path)?, Resolved::File(m) if m.artifact_id() == id);
+    let raw_url = if newest { url.to_string() } else { artifact.url.clone() };
     let Shown { body, html, partial } = {
         let (archives, artifact) = (archives.clone(), artifact.clone());
-        tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact)).await??
+        tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact, &url)).await??
     };
     let (previous, next) = store.neighbours(user, id, gallery);
-    Ok(Preview { artifact, body, html, partial, previous, next, now: crate::server::clock::now_rfc3339() })
+    Ok(Preview { artifact, raw_url, body, html, partial, previous, next, now: clock::now_rfc3339() })
 }

@@ -1,6 +1,7 @@
 use super::archive::ArchiveCache;
 use super::auth::Credentials;
 use super::config::Config;
+use super::content::Links;
 use super::db::Db;
 use super::store::ArtifactStore;
 use axum::extract::FromRef;
@@ -16,4 +17,6 @@ pub struct AppState {
     pub store: Arc<ArtifactStore>,
     pub archives: Arc<ArchiveCache>,
     pub credentials: Arc<Credentials>,
+    /// Capability URLs on the content origin.
+    pub content: Arc<Links>,
 }

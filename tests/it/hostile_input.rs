@@ -165,8 +165,15 @@ fn generated_hostile_names_are_refused_or_stored_inside() {
     eprintln!("hostile names: {stored} stored inside, {refused} refused");
     let escaped: Vec<_> = std::fs::read_dir(app.dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert!(
-        escaped.iter().all(|n| ["conversations", "vitrine.db", "vitrine.db-wal", "vitrine.db-shm", "cache"]
-            .contains(&n.to_str().unwrap())),
+        escaped.iter().all(|n| [
+            "conversations",
+            "vitrine.db",
+            "vitrine.db-wal",
+            "vitrine.db-shm",
+            "cache",
+            "content.key"
+        ]
+        .contains(&n.to_str().unwrap())),
         "nothing written beside the data folders: {escaped:?}"
     );
     assert!(stored > 0 && refused > 0, "the generator reaches both outcomes");

@@ -14,6 +14,7 @@ mod hostile_input;
 mod listings;
 mod load;
 mod openapi;
+mod origin;
 mod previews;
 mod security;
 mod slow_clients;

@@ -3,6 +3,7 @@
 //! carries are tower-http layers, set in `crate::serve`.
 
 use crate::error::AppError;
+use crate::server::state::AppState;
 use axum::extract::Request;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::Method;
@@ -50,19 +51,22 @@ pub fn set_page_csp() {
     else {
         return;
     };
-    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce.to_string())) {
+    let content = leptos::prelude::use_context::<AppState>().map(|s| s.content.origin.to_string()).unwrap_or_default();
+    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce.to_string(), &content)) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 
 /// The page policy: only our scripts (the nonce marks the inline hydration
-/// script and data), our styles, images and media; frames only from us (the
-/// sandboxed previews); never framed by another site.
-fn page_csp(nonce: &str) -> String {
+/// script and data), our styles and media; images from us and from the
+/// content origin (a Markdown file's sibling images), none from the
+/// internet; frames from us and the content origin (the sandboxed
+/// previews); never framed by another site.
+fn page_csp(nonce: &str, content_origin: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:; media-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; \
-         frame-ancestors 'none'"
+         img-src 'self' data: blob: {content_origin}; media-src 'self'; frame-src 'self' {content_origin}; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
 

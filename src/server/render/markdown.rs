@@ -6,6 +6,8 @@
 
 use super::highlight::{self, html_escape};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
+use url::Url;
 
 /// An open task-list item: where its checkbox goes, whether it is checked,
 /// its list depth, and its text so far (the checkbox's label).
@@ -16,7 +18,9 @@ struct Task {
     label: String,
 }
 
-pub fn to_html(text: &str) -> String {
+/// `url` is the file's own (a capability URL): relative links and images
+/// lead to its siblings there.
+pub fn to_html(text: &str, url: &Url) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
@@ -113,7 +117,7 @@ pub fn to_html(text: &str) -> String {
     push_footnotes(&mut events, &references, definitions);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    sanitize(&html)
+    sanitize(&html, url)
 }
 
 /// The referenced footnotes, numbered in the order of their first
@@ -145,7 +149,7 @@ fn push_footnotes<'a>(
 /// Ammonia's defaults (no script, no event handlers, no `javascript:`
 /// links), plus what rendered Markdown needs: highlight classes, labelled
 /// and disabled checkboxes, footnotes and focusable table boxes.
-fn sanitize(html: &str) -> String {
+fn sanitize(html: &str, url: &Url) -> String {
     let mut builder = ammonia::Builder::default();
     builder
         .add_tags(["input"])
@@ -158,7 +162,7 @@ fn sanitize(html: &str) -> String {
         .add_tag_attributes("li", ["id", "value"])
         .add_tag_attributes("a", ["class", "aria-label"])
         .link_rel(Some("noopener noreferrer nofollow"))
-        .url_relative(ammonia::UrlRelative::PassThrough)
+        .url_relative(siblings(url))
         // Prefixed ids cannot clobber the page's own; in-document links
         // (footnotes) follow them.
         .id_prefix(Some("md-"))
@@ -170,6 +174,22 @@ fn sanitize(html: &str) -> String {
     builder.clean(html).to_string()
 }
 
+/// Relative URLs resolved against the file's own URL, so `chart.png` and
+/// `../data/table.csv` reach its sibling files on the content origin;
+/// in-document links (`#...`) stay as they are.
+fn siblings(url: &Url) -> ammonia::UrlRelative<'static> {
+    struct Siblings(Url);
+    impl ammonia::UrlRelativeEvaluate<'static> for Siblings {
+        fn evaluate<'u>(&self, relative: &'u str) -> Option<Cow<'u, str>> {
+            if relative.starts_with('#') {
+                return Some(relative.into());
+            }
+            self.0.join(relative).ok().map(|u| String::from(u).into())
+        }
+    }
+    ammonia::UrlRelative::Custom(Box::new(Siblings(url.clone())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,7 +197,7 @@ mod tests {
     #[test]
     fn renders_github_markdown_safely() {
         let md = "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new\n\n```python\nprint('hi')\n```\n\n<script>alert(1)</script>\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n";
-        let html = to_html(md);
+        let html = to_html(md, &file_url());
         assert!(html.contains("<h1>Title</h1>"), "{html}");
         assert!(html.contains("<div class=\"table-scroll\" tabindex=\"0\"><table>"), "{html}");
         assert!(html.contains("<td>1</td>"), "{html}");
@@ -188,7 +208,7 @@ mod tests {
 
     #[test]
     fn task_checkboxes_are_labelled_by_their_item() {
-        let html = to_html("- [x] ship `v2`\n- [ ] write docs\n  - [ ] nested\n");
+        let html = to_html("- [x] ship `v2`\n- [ ] write docs\n  - [ ] nested\n", &file_url());
         assert!(html.contains(r#"<input type="checkbox" disabled="" checked="" aria-label="ship v2">"#), "{html}");
         assert!(html.contains(r#"<input type="checkbox" disabled="" aria-label="write docs">"#), "{html}");
         assert!(html.contains(r#"aria-label="nested""#), "{html}");
@@ -196,8 +216,10 @@ mod tests {
 
     #[test]
     fn footnotes_link_to_a_list_and_back() {
-        let html =
-            to_html("Alpha[^b] and beta[^a], alpha again[^b].\n\n[^a]: Second.\n[^b]: First.\n[^unused]: Never.\n");
+        let html = to_html(
+            "Alpha[^b] and beta[^a], alpha again[^b].\n\n[^a]: Second.\n[^b]: First.\n[^unused]: Never.\n",
+            &file_url(),
+        );
         assert!(html.contains(r##"Alpha<sup class="footnote-ref" id="md-fnref-1"><a href="#md-fn-1""##), "{html}");
         assert!(html.contains(r##"again<sup class="footnote-ref"><a href="#md-fn-1""##), "{html}");
         assert!(html.contains(r##"beta<sup class="footnote-ref" id="md-fnref-2"><a href="#md-fn-2""##), "{html}");
@@ -206,5 +228,25 @@ mod tests {
         assert!(list.contains(r##"<li id="md-fn-1" value="1">"##), "{list}");
         assert!(list.contains(r##"href="#md-fnref-2""##), "{list}");
         assert!(!html.contains("Never."), "{html}");
+    }
+
+    fn file_url() -> Url {
+        Url::parse("http://usercontent.localhost:3000/TOKEN/mnt/user-data/outputs/out/notes.md").unwrap()
+    }
+
+    #[test]
+    fn relative_links_and_images_lead_to_sibling_files() {
+        let md = "![chart](chart.png) [data](../data/table%20one.csv) <img src=\"assets/a b.svg\" alt=x>\n\n\
+                  ![far](https://tracker.example/pixel.png) [top](#intro)\n";
+        let html = to_html(md, &file_url());
+        let at = "http://usercontent.localhost:3000/TOKEN/mnt/user-data/outputs";
+        assert!(html.contains(&format!("src=\"{at}/out/chart.png\" alt=\"chart\"")), "{html}");
+        assert!(html.contains(&format!("href=\"{at}/data/table%20one.csv\"")), "{html}");
+        assert!(html.contains(&format!("src=\"{at}/out/assets/a%20b.svg\"")), "{html}");
+        assert!(
+            html.contains("src=\"https://tracker.example/pixel.png\" alt=\"far\""),
+            "left to the page's CSP: {html}"
+        );
+        assert!(html.contains("href=\"#md-intro\""), "{html}");
     }
 }

@@ -4,7 +4,7 @@ mod artifacts;
 mod conversations;
 mod highlight;
 mod session;
-mod threads;
+pub(crate) mod threads;
 mod thumbnails;
 mod tokens;
 mod uploads;

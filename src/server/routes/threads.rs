@@ -12,11 +12,13 @@ use crate::server::state::AppState;
 use crate::server::store::Resolved;
 use crate::server::vpath;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/threads/{thread_id}/artifacts/{*path}", get(artifact))
@@ -25,7 +27,7 @@ pub fn router() -> Router<AppState> {
 /// The thread's id; the virtual path is taken from the raw URI instead.
 #[derive(serde::Deserialize)]
 struct Thread {
-    thread_id: uuid::Uuid,
+    thread_id: Uuid,
 }
 
 /// The raw (still percent-encoded) virtual path of the URI: decoding is
@@ -43,14 +45,30 @@ async fn artifact(
     req: Request,
 ) -> Result<Response, AppError> {
     let (parts, _) = req.into_parts();
-    let path = vpath::check(raw_path(parts.uri.path()).ok_or(AppError::Forbidden)?)?;
+    let raw = raw_path(parts.uri.path()).ok_or(AppError::Forbidden)?;
+    file_at(&state, &parts, user.id, thread, raw, download, version).await
+}
+
+/// The file (or `.skill` member) at a raw virtual path of one of `user`'s
+/// conversations, its latest version or `version`; the content origin's
+/// capability URLs answer with it too.
+pub async fn file_at(
+    state: &AppState,
+    parts: &Parts,
+    user: Uuid,
+    thread: Uuid,
+    raw: &str,
+    download: bool,
+    version: Option<u32>,
+) -> Result<Response, AppError> {
+    let path = vpath::check(raw)?;
     let (file_path, member) = match vpath::split_archive(&path) {
         Some((archive, member)) => (archive, Some(member)),
         None => (path.as_str(), None),
     };
-    let meta = match state.store.resolve(user.id, thread, file_path)? {
+    let meta = match state.store.resolve(user, thread, file_path)? {
         Resolved::File(meta) => match version {
-            Some(n) => state.store.version(user.id, thread, meta.artifact_id(), n)?,
+            Some(n) => state.store.version(user, thread, meta.artifact_id(), n)?,
             None => meta,
         },
         Resolved::Folder if member.is_none() => {
@@ -60,7 +78,7 @@ async fn artifact(
     };
     let Some(member) = member else {
         let caching = if version.is_some() { Caching::Immutable } else { Caching::Revalidate };
-        return file_response(&parts, &state.store, &meta, download, caching).await;
+        return file_response(parts, &state.store, &meta, download, caching).await;
     };
     let file = state.store.data_path(&meta)?;
     let bytes = match state.archives.cached_member(&file, member)? {
@@ -72,5 +90,5 @@ async fn artifact(
         }
     };
     let tag = strong_etag(&format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256))));
-    Ok(member_response(&parts, member, Bytes::from_owner(bytes), &tag, download))
+    Ok(member_response(parts, member, Bytes::from_owner(bytes), &tag, download))
 }

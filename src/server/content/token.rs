@@ -1,0 +1,121 @@
+//! Capability tokens: a user, one of their conversations and an expiry,
+//! signed with the server's key (HMAC-SHA256), in base64url without padding.
+//! The key is made once, at first start, from the OS's randomness, and kept
+//! in the data directory; it is never logged (`Signer` has no `Debug`).
+
+use crate::server::store::files;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+use std::io;
+use std::path::Path;
+use uuid::Uuid;
+
+const KEY_FILE: &str = "content.key";
+const KEY_BYTES: usize = 32;
+/// User id, conversation id, expiry (Unix seconds, big-endian).
+const PAYLOAD_BYTES: usize = 16 + 16 + 8;
+
+/// What a token lets its holder read: one conversation of one user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub user: Uuid,
+    pub conversation: Uuid,
+}
+
+/// Why a token is not honoured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Malformed, or not signed by this server's key.
+    Forged,
+    Expired,
+}
+
+#[derive(Clone)]
+pub struct Signer {
+    mac: Hmac<Sha256>,
+}
+
+impl Signer {
+    /// The signer of the data directory's key, made if there is none yet.
+    pub fn open(data_dir: &Path) -> io::Result<Self> {
+        let key = match std::fs::read(data_dir.join(KEY_FILE)) {
+            Ok(key) if key.len() == KEY_BYTES => key,
+            Ok(_) => {
+                let detail = format!("{KEY_FILE} is damaged; remove it to make a new one (open links stop working)");
+                return Err(io::Error::new(io::ErrorKind::InvalidData, detail));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => new_key(data_dir)?,
+            Err(e) => return Err(e),
+        };
+        Ok(Self { mac: Hmac::new_from_slice(&key).expect("HMAC takes a key of any length") })
+    }
+
+    pub fn sign(&self, grant: Grant, expires: i64) -> String {
+        let mut bytes = Vec::with_capacity(PAYLOAD_BYTES + 32);
+        bytes.extend_from_slice(grant.user.as_bytes());
+        bytes.extend_from_slice(grant.conversation.as_bytes());
+        bytes.extend_from_slice(&expires.to_be_bytes());
+        let tag = self.mac.clone().chain_update(&bytes).finalize().into_bytes();
+        bytes.extend_from_slice(&tag);
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// The grant of a token signed by this key that has not expired at `now`.
+    pub fn verify(&self, token: &str, now: i64) -> Result<Grant, Refusal> {
+        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| Refusal::Forged)?;
+        if bytes.len() != PAYLOAD_BYTES + 32 {
+            return Err(Refusal::Forged);
+        }
+        let (payload, tag) = bytes.split_at(PAYLOAD_BYTES);
+        self.mac.clone().chain_update(payload).verify_slice(tag).map_err(|_| Refusal::Forged)?;
+        let id = |range: std::ops::Range<usize>| Uuid::from_slice(&payload[range]).expect("16 bytes");
+        let expires = i64::from_be_bytes(payload[32..].try_into().expect("8 bytes"));
+        if now >= expires {
+            return Err(Refusal::Expired);
+        }
+        Ok(Grant { user: id(0..16), conversation: id(16..32) })
+    }
+}
+
+fn new_key(data_dir: &Path) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut key = vec![0; KEY_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    files::write_atomic(data_dir, KEY_FILE, &key)?;
+    std::fs::set_permissions(data_dir.join(KEY_FILE), std::fs::Permissions::from_mode(0o600))?;
+    files::sync_dir(data_dir)?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_hold_their_grant_until_they_expire_and_resist_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let signer = Signer::open(dir.path()).unwrap();
+        let grant = Grant { user: Uuid::new_v4(), conversation: Uuid::new_v4() };
+        let token = signer.sign(grant, 1_000);
+        assert!(!token.contains('=') && !token.contains('+') && !token.contains('/'), "{token}");
+        assert_eq!(signer.verify(&token, 999), Ok(grant));
+        assert_eq!(signer.verify(&token, 1_000), Err(Refusal::Expired));
+        // The same key after a restart; another data directory's key refuses it.
+        assert_eq!(Signer::open(dir.path()).unwrap().verify(&token, 0), Ok(grant));
+        let other = tempfile::tempdir().unwrap();
+        assert_eq!(Signer::open(other.path()).unwrap().verify(&token, 0), Err(Refusal::Forged));
+        // Another conversation inside, or a later expiry, breaks the signature.
+        let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        bytes[20] ^= 1;
+        assert_eq!(signer.verify(&URL_SAFE_NO_PAD.encode(&bytes), 0), Err(Refusal::Forged));
+        bytes[20] ^= 1;
+        bytes[39] ^= 0x10;
+        assert_eq!(signer.verify(&URL_SAFE_NO_PAD.encode(&bytes), 0), Err(Refusal::Forged));
+        for junk in ["", "api", &token[..token.len() - 1], &format!("{token}A"), &format!("{token}==")] {
+            assert_eq!(signer.verify(junk, 0), Err(Refusal::Forged), "{junk}");
+        }
+    }
+}
