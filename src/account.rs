@@ -32,8 +32,18 @@ pub struct NewToken {
     #[serde(default)]
     pub scope: Scope,
     /// Days until it expires, 1 to 3650; `None` never expires.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub expires_in_days: Option<u32>,
+}
+
+/// JSON Schema's integers include `30.0`: a whole number is one however
+/// JSON writes it.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(n) = Option::<f64>::deserialize(d)? else { return Ok(None) };
+    match n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
+        true => Ok(Some(n as u32)),
+        false => Err(serde::de::Error::custom(format!("expected a whole number of days, not {n}"))),
+    }
 }
 
 /// A token just made: the only time its secret is shown. (Not flattened:

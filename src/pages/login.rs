@@ -24,7 +24,9 @@ pub fn LoginPage() -> impl IntoView {
                 <h1>"Vitrine"</h1>
                 <p class="muted">"Sign in to see your artifacts."</p>
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                <input type="hidden" name="next" prop:value=next />
+                // An attribute, not a property: the server must render it, or a
+                // sign-in without JavaScript loses where it was going.
+                <input type="hidden" name="next" value=next />
                 <label>"Name" <input name="name" autocomplete="username" required autofocus /></label>
                 <label>
                     "Password" <input name="password" type="password" autocomplete="current-password" required />
