@@ -87,6 +87,11 @@ impl Drop for Vitrine {
     }
 }
 
+/// Under this prefix nginx answers any GET with a two-byte body: the
+/// client ceiling, how many requests a second the load generator itself can
+/// drive when the server does next to nothing.
+pub const CEILING: &str = "/ceiling";
+
 pub struct Nginx {
     child: Child,
     pub base: String,
@@ -94,7 +99,8 @@ pub struct Nginx {
 
 impl Nginx {
     /// nginx serving `data/conversations/` as static files, configured the
-    /// way one would for this job: sendfile, no access log, long keep-alive.
+    /// way one would for this job: sendfile, no access log, long keep-alive;
+    /// and the trivial answer under [`CEILING`].
     pub fn start(data: &Path, scratch: &Path, probe: &str) -> Nginx {
         let port = free_port();
         std::fs::create_dir_all(scratch.join("logs")).unwrap();
@@ -119,11 +125,13 @@ http {{
     listen 127.0.0.1:{port};
     root {data};
     location /conversations/ {{ }}
+    location {ceiling}/ {{ default_type text/plain; return 200 \"ok\"; }}
   }}
 }}
 ",
             scratch = scratch.display(),
             data = data.display(),
+            ceiling = CEILING,
         );
         let file = scratch.join("nginx.conf");
         std::fs::write(&file, conf).unwrap();
