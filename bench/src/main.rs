@@ -2,6 +2,7 @@
 //! driven by wrk from a second process in alternating rounds; writes
 //! docs/benchmarks.md. See bench/README.md.
 
+mod cpu;
 mod dataset;
 mod durable;
 mod report;
@@ -76,13 +77,16 @@ struct Runs {
     rps: Samples,
     bytes: Samples,
     cpu: Samples,
+    /// The server's own CPU time per request, in seconds.
+    server_cpu: Samples,
 }
 
 impl Runs {
-    fn push(&mut self, outcome: &wrk::Outcome) {
+    fn push(&mut self, outcome: &wrk::Outcome, server_cpu_secs: f64) {
         self.rps.push(outcome.requests_per_sec);
         self.bytes.push(outcome.bytes_per_sec);
         self.cpu.push(outcome.client_cpu);
+        self.server_cpu.push(server_cpu_secs / outcome.requests);
     }
 }
 
@@ -259,44 +263,55 @@ impl Bench {
         self.preflight(&server.base, &thread_load);
         self.preflight(&server.base, &skill_load);
         let mut figures: Vec<[Runs; 3]> = vec![Default::default(); comparisons.len()];
+        let (vitrine_pids, nginx_pids) = ([server.pid()], nginx.workers());
         let (mut threads, mut skills) = (Samples::default(), Samples::default());
         for round in 0..self.args.rounds {
             for (comparison, [ceiling, ours, theirs]) in comparisons.iter().zip(figures.iter_mut()) {
-                let mut runs: Vec<(&Load, &str, &mut Runs)> =
-                    vec![(&comparison.ours, &server.base, ours), (&comparison.theirs, &nginx.base, theirs)];
+                let mut runs: Vec<(&Load, &str, &[u32], &mut Runs)> = vec![
+                    (&comparison.ours, &server.base, &vitrine_pids, ours),
+                    (&comparison.theirs, &nginx.base, &nginx_pids, theirs),
+                ];
                 if let Some(load) = &comparison.ceiling {
-                    runs.push((load, &nginx.base, ceiling));
+                    runs.push((load, &nginx.base, &nginx_pids, ceiling));
                 }
                 // Alternate the order, so that neither server always runs
                 // first after the other has warmed or tired the machine.
                 if round % 2 == 1 {
                     runs.reverse();
                 }
-                for (load, base, figure) in runs {
-                    figure.push(&self.run(base, load, comparison.connections));
+                for (load, base, pids, figure) in runs {
+                    let before = cpu::secs(pids);
+                    let outcome = self.run(base, load, comparison.connections);
+                    figure.push(&outcome, cpu::secs(pids) - before);
                 }
             }
             threads.push(self.run(&server.base, &thread_load, c).requests_per_sec);
             skills.push(self.run(&server.base, &skill_load, c).requests_per_sec);
         }
-        self.report.section(
-            "Serving files (Vitrine with a bearer token; nginx without auth; same files, same run; \
-             `wrk` CPU in cores, 100% = one core busy)",
-        );
         for (comparison, [ceiling, ours, theirs]) in comparisons.iter().zip(&figures) {
-            let what = format!("{}, {} connections", comparison.label, comparison.connections);
             let r = &mut self.report;
+            r.section(&format!("Serving files: {}, {} connections", comparison.label, comparison.connections));
             if comparison.ceiling.is_some() {
                 r.row(
-                    format!("Client ceiling (nginx `return 200`, same requests), {what}"),
+                    "Client ceiling: the same requests, nginx `return 200`",
                     ceiling.rps.clone(),
                     Unit::PerSec,
                     Target::None,
                 );
             }
-            r.row(format!("Vitrine, raw download, {what}"), ours.rps.clone(), Unit::PerSec, Target::None);
-            r.row(format!("nginx, {what}"), theirs.rps.clone(), Unit::PerSec, Target::None);
+            r.row("Vitrine, raw download", ours.rps.clone(), Unit::PerSec, Target::None);
+            r.row("nginx, the same files", theirs.rps.clone(), Unit::PerSec, Target::None);
             r.row("Vitrine / nginx, requests", ratios(&ours.rps, &theirs.rps), Unit::Percent, Target::Above(0.8));
+            r.row("Vitrine CPU per request (user + system)", ours.server_cpu.clone(), Unit::Micros, Target::None);
+            r.row("nginx CPU per request (its workers)", theirs.server_cpu.clone(), Unit::Micros, Target::None);
+            // Held to the small-file goal only: large files are about bytes.
+            let goal = if comparison.ceiling.is_some() { Target::Above(0.8) } else { Target::None };
+            r.row(
+                "nginx / Vitrine, CPU per request (the client taken out)",
+                ratios(&theirs.server_cpu, &ours.server_cpu),
+                Unit::Percent,
+                goal,
+            );
             if comparison.ceiling.is_some() {
                 r.row(
                     "nginx / client ceiling (server-bound when well under 100%)",
@@ -304,7 +319,12 @@ impl Bench {
                     Unit::Percent,
                     Target::Below(0.7),
                 );
-                r.row("`wrk` CPU at the client ceiling", ceiling.cpu.clone(), Unit::Percent, Target::None);
+                r.row(
+                    "`wrk` CPU at the client ceiling (100% = one core)",
+                    ceiling.cpu.clone(),
+                    Unit::Percent,
+                    Target::None,
+                );
             }
             r.row("`wrk` CPU against Vitrine", ours.cpu.clone(), Unit::Percent, Target::None);
             r.row("`wrk` CPU against nginx", theirs.cpu.clone(), Unit::Percent, Target::None);
@@ -314,6 +334,7 @@ impl Bench {
                 r.row("Vitrine / nginx, bytes", ratios(&ours.bytes, &theirs.bytes), Unit::Percent, Target::Above(0.8));
             }
         }
+        self.report.section("Virtual paths and `.skill` members (against Vitrine's many-small-files figure)");
         let many = &figures[1][1].rps;
         self.report.row(
             format!("Thread virtual path, same small files, {c} connections"),
@@ -436,7 +457,8 @@ fn intro(args: &Args) -> String {
         "# Benchmarks\n\nWritten by `make bench` (bench/, see bench/README.md); do not edit by hand.\n\n\
          Data: seed {seed}; {sizes} artifacts of one user in conversations of {per} (plus a second user with 40),\n\
          generated through the API by the harness: mostly small text, code, HTML and images, three files of 100 MB\n\
-         and five `.skill` archives of 300 to 600 members. Load: `wrk -t{threads}` in its own process on loopback,\n\
+         and five `.skill` archives of 300 to 600 members. Files: Vitrine with a bearer token, nginx (sendfile,\n\
+         no access log, no auth) on the same files in the same round. Load: `wrk -t{threads}` in its own process on loopback,\n\
          {seconds} s per run, {rounds} rounds; Vitrine and nginx alternate within each round so that their\n\
          ratio holds on a noisy machine. One path is wrk's static request (no Lua per request); many paths are\n\
          cycled by a Lua `request` function. The client ceiling is the same requests answered by nginx with two\n\

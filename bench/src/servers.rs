@@ -78,6 +78,10 @@ impl Vitrine {
     pub fn peak_rss_mib(&self) -> f64 {
         proc_status_kib(self.child.id(), "VmHWM:") as f64 / 1024.0
     }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Vitrine {
@@ -146,6 +150,13 @@ http {{
         let base = format!("http://127.0.0.1:{port}");
         wait_for(&format!("{base}{probe}"), &[], &mut child);
         Nginx { child, base }
+    }
+}
+
+impl Nginx {
+    /// The worker processes, which serve every request.
+    pub fn workers(&self) -> Vec<u32> {
+        crate::cpu::children_of(self.child.id())
     }
 }
 

@@ -24,6 +24,7 @@ impl Load {
 
 #[derive(Clone, Copy, Debug)]
 pub struct Outcome {
+    pub requests: f64,
     pub requests_per_sec: f64,
     pub bytes_per_sec: f64,
     pub p50_ms: f64,
@@ -68,27 +69,13 @@ end
     lua
 }
 
-/// CPU time of this process's reaped children, in seconds: the `cutime`
-/// and `cstime` fields of `/proc/self/stat`, in the kernel's fixed 100
-/// ticks a second. The harness reaps nothing else while wrk runs, so the
-/// difference across one run is wrk's own.
-fn children_cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    // Fields after the command name, which is in parentheses; cutime and
-    // cstime are fields 16 and 17 of the whole line.
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields[13].parse::<u64>().unwrap() + fields[14].parse::<u64>().unwrap();
-    ticks as f64 / 100.0
-}
-
 /// Runs `load` against `base` with `connections` spread over `threads` wrk
 /// threads for `seconds`.
 pub fn run(base: &str, load: &Load, connections: u32, threads: u32, seconds: u32, scratch: &Path) -> Outcome {
     let file = scratch.join("load.lua");
     std::fs::write(&file, script(load)).unwrap();
     let url = if load.paths.len() == 1 { format!("{base}{}", load.paths[0]) } else { base.to_string() };
-    let (cpu_before, started) = (children_cpu_secs(), Instant::now());
+    let (cpu_before, started) = (crate::cpu::children_secs(), Instant::now());
     let out = Command::new("wrk")
         .args([&format!("-t{threads}"), &format!("-c{connections}"), &format!("-d{seconds}s"), "--timeout", "10s"])
         .arg("-s")
@@ -96,7 +83,7 @@ pub fn run(base: &str, load: &Load, connections: u32, threads: u32, seconds: u32
         .arg(url)
         .output()
         .expect("wrk (make bench installs Debian's package)");
-    let client_cpu = (children_cpu_secs() - cpu_before) / started.elapsed().as_secs_f64();
+    let client_cpu = (crate::cpu::children_secs() - cpu_before) / started.elapsed().as_secs_f64();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()
@@ -105,6 +92,7 @@ pub fn run(base: &str, load: &Load, connections: u32, threads: u32, seconds: u32
     let n: Vec<f64> = line.split_whitespace().map(|v| v.parse().unwrap()).collect();
     let secs = n[1] / 1e6;
     Outcome {
+        requests: n[0],
         requests_per_sec: n[0] / secs,
         bytes_per_sec: n[2] / secs,
         errors: n[3] as u64,
