@@ -51,7 +51,8 @@ test-long: build wrk
 
 # Benchmarks against nginx on seeded data sets (kept under target/bench-data;
 # the first run generates them, a few minutes); writes docs/benchmarks.md.
-# BENCH_ROUNDS (5), BENCH_SECONDS (4) and BENCH_SIZES (1000,10000,100000) tune it.
+# BENCH_ROUNDS (5), BENCH_SECONDS (4), BENCH_SIZES (1000,10000,100000) and
+# BENCH_CLIENT_THREADS (wrk's -t, 1) tune it.
 bench: build wrk nginx
 	cd bench && VITRINE_BIN=$(CURDIR)/target/release/vitrine cargo run --release --locked
 

@@ -2,6 +2,7 @@
 //! driven by wrk from a second process in alternating rounds; writes
 //! docs/benchmarks.md. See bench/README.md.
 
+mod cpu;
 mod dataset;
 mod durable;
 mod report;
@@ -38,10 +39,60 @@ struct Args {
     /// Connections of the throughput runs (latency runs use one).
     #[arg(long, default_value_t = 32)]
     connections: u32,
+    /// wrk threads per run; more when one cannot drive the server (see the
+    /// client ceiling and `wrk` CPU rows).
+    #[arg(long, env = "BENCH_CLIENT_THREADS", default_value_t = 1)]
+    client_threads: u32,
     #[arg(long, default_value = "../target/site/pkg/vitrine.wasm")]
     wasm: PathBuf,
     #[arg(long, default_value = "../docs/benchmarks.md")]
     out: PathBuf,
+}
+
+/// Vitrine against nginx on the same files, and for small files the same
+/// client against nginx's trivial answer.
+struct Comparison {
+    label: String,
+    ours: Load,
+    theirs: Load,
+    /// Vitrine's requests (with its token) sent to [`servers::CEILING`].
+    ceiling: Option<Load>,
+    connections: u32,
+}
+
+impl Comparison {
+    fn new(label: String, ours: Load, theirs: Load, connections: u32, with_ceiling: bool) -> Comparison {
+        let ceiling = with_ceiling.then(|| Load {
+            paths: ours.paths.iter().map(|p| format!("{}{p}", servers::CEILING)).collect(),
+            headers: ours.headers.clone(),
+            post_json: None,
+        });
+        Comparison { label, ours, theirs, ceiling, connections }
+    }
+}
+
+/// One server's figures from one kind of run, a sample per round.
+#[derive(Clone, Default)]
+struct Runs {
+    rps: Samples,
+    bytes: Samples,
+    cpu: Samples,
+    /// The server's own CPU time per request, in seconds.
+    server_cpu: Samples,
+}
+
+impl Runs {
+    fn push(&mut self, outcome: &wrk::Outcome, server_cpu_secs: f64) {
+        self.rps.push(outcome.requests_per_sec);
+        self.bytes.push(outcome.bytes_per_sec);
+        self.cpu.push(outcome.client_cpu);
+        self.server_cpu.push(server_cpu_secs / outcome.requests);
+    }
+}
+
+/// The size of a data file, by its path under the data directory.
+fn file_size(data: &Path, disk: &str) -> u64 {
+    std::fs::metadata(data.join(disk.trim_start_matches('/'))).unwrap().len()
 }
 
 struct Bench {
@@ -52,7 +103,8 @@ struct Bench {
 
 impl Bench {
     fn run(&self, base: &str, load: &Load, connections: u32) -> wrk::Outcome {
-        let outcome = wrk::run(base, load, connections, self.args.seconds, &self.scratch);
+        let threads = self.args.client_threads.min(connections);
+        let outcome = wrk::run(base, load, connections, threads, self.args.seconds, &self.scratch);
         assert_eq!(outcome.errors, 0, "{base}{}: errors under load", load.paths[0]);
         outcome
     }
@@ -147,16 +199,15 @@ impl Bench {
         }
     }
 
-    /// Raw downloads against nginx on the same files, and thread paths and
+    /// Raw downloads against nginx on the same files (one hot small file,
+    /// many small files, the large files), each small-file comparison with
+    /// the client ceiling measured in the same round; then thread paths and
     /// `.skill` members against Vitrine's own raw figure.
     fn files(&mut self, set: &DataSet) {
         let auth = set.auth();
         let server = Vitrine::start(&self.args.bin, &set.data, &auth);
         let small = set.files("small");
         let large = set.files("large");
-        let field = |files: &Vec<serde_json::Value>, f: &dyn Fn(&serde_json::Value) -> String| -> Vec<String> {
-            files.iter().map(f).collect()
-        };
         let raw = |a: &serde_json::Value| {
             format!(
                 "/api/conversations/{}/artifacts/{}",
@@ -168,72 +219,130 @@ impl Bench {
         let thread = |a: &serde_json::Value| {
             format!("/api/threads/{}/artifacts/{}", a["conversation_id"].as_str().unwrap(), a["path"].as_str().unwrap())
         };
+        let field = |files: &Vec<serde_json::Value>, f: &dyn Fn(&serde_json::Value) -> String| -> Vec<String> {
+            files.iter().map(f).collect()
+        };
         let nginx = Nginx::start(&set.data, &self.scratch.join("nginx"), &disk(&small[0]));
-        let loads = [
-            ("small", Load::get(field(small, &raw), &auth), Load::get(field(small, &disk), &[]), self.args.connections),
-            ("100 MB", Load::get(field(large, &raw), &auth), Load::get(field(large, &disk), &[]), 4),
+        let c = self.args.connections;
+        // The small file nearest 1 KiB: the hot-file run measures the cost
+        // per request rather than per byte.
+        let hot = small.iter().min_by_key(|a| file_size(&set.data, &disk(a)).abs_diff(1024)).unwrap();
+        let hot_bytes = file_size(&set.data, &disk(hot));
+        let comparisons = [
+            Comparison::new(
+                format!("one hot small file ({hot_bytes} B, static request)"),
+                Load::get(vec![raw(hot)], &auth),
+                Load::get(vec![disk(hot)], &[]),
+                c,
+                true,
+            ),
+            Comparison::new(
+                format!("many small files ({} of them, cycled by a Lua script)", small.len()),
+                Load::get(field(small, &raw), &auth),
+                Load::get(field(small, &disk), &[]),
+                c,
+                true,
+            ),
+            Comparison::new(
+                format!("100 MB files ({} of them)", large.len()),
+                Load::get(field(large, &raw), &auth),
+                Load::get(field(large, &disk), &[]),
+                4,
+                false,
+            ),
         ];
         let thread_load = Load::get(field(small, &thread), &auth);
         let skill_load = Load::get(set.skill_members(), &auth);
-        for (_, ours, theirs, _) in &loads {
-            self.preflight(&server.base, ours);
-            self.preflight(&nginx.base, theirs);
+        for comparison in &comparisons {
+            self.preflight(&server.base, &comparison.ours);
+            self.preflight(&nginx.base, &comparison.theirs);
+            if let Some(ceiling) = &comparison.ceiling {
+                self.preflight(&nginx.base, ceiling);
+            }
         }
         self.preflight(&server.base, &thread_load);
         self.preflight(&server.base, &skill_load);
-        let mut figures: Vec<[Samples; 4]> = vec![Default::default(); loads.len()];
+        let mut figures: Vec<[Runs; 3]> = vec![Default::default(); comparisons.len()];
+        let (vitrine_pids, nginx_pids) = ([server.pid()], nginx.workers());
         let (mut threads, mut skills) = (Samples::default(), Samples::default());
         for round in 0..self.args.rounds {
-            for ((_, ours, theirs, c), f) in loads.iter().zip(figures.iter_mut()) {
-                let (a, b) = if round % 2 == 0 {
-                    let a = self.run(&server.base, ours, *c);
-                    (a, self.run(&nginx.base, theirs, *c))
-                } else {
-                    let b = self.run(&nginx.base, theirs, *c);
-                    (self.run(&server.base, ours, *c), b)
-                };
-                f[0].push(a.requests_per_sec);
-                f[1].push(b.requests_per_sec);
-                f[2].push(a.bytes_per_sec);
-                f[3].push(b.bytes_per_sec);
+            for (comparison, [ceiling, ours, theirs]) in comparisons.iter().zip(figures.iter_mut()) {
+                let mut runs: Vec<(&Load, &str, &[u32], &mut Runs)> = vec![
+                    (&comparison.ours, &server.base, &vitrine_pids, ours),
+                    (&comparison.theirs, &nginx.base, &nginx_pids, theirs),
+                ];
+                if let Some(load) = &comparison.ceiling {
+                    runs.push((load, &nginx.base, &nginx_pids, ceiling));
+                }
+                // Alternate the order, so that neither server always runs
+                // first after the other has warmed or tired the machine.
+                if round % 2 == 1 {
+                    runs.reverse();
+                }
+                for (load, base, pids, figure) in runs {
+                    let before = cpu::secs(pids);
+                    let outcome = self.run(base, load, comparison.connections);
+                    figure.push(&outcome, cpu::secs(pids) - before);
+                }
             }
-            threads.push(self.run(&server.base, &thread_load, self.args.connections).requests_per_sec);
-            skills.push(self.run(&server.base, &skill_load, self.args.connections).requests_per_sec);
+            threads.push(self.run(&server.base, &thread_load, c).requests_per_sec);
+            skills.push(self.run(&server.base, &skill_load, c).requests_per_sec);
         }
-        self.report.section("Serving files (Vitrine with a bearer token; nginx without auth; same files, same run)");
-        for ((label, _, _, c), [ours, theirs, ours_b, theirs_b]) in loads.iter().zip(&figures) {
-            let n = if *label == "small" { small.len() } else { large.len() };
-            let what = format!("{label} files ({n} of them, {c} connections)");
-            self.report.row(format!("Vitrine, raw download, {what}"), ours.clone(), Unit::PerSec, Target::None);
-            self.report.row(format!("nginx, {what}"), theirs.clone(), Unit::PerSec, Target::None);
-            self.report.row(
-                format!("Vitrine / nginx, requests, {label}"),
-                ratios(ours, theirs),
+        for (comparison, [ceiling, ours, theirs]) in comparisons.iter().zip(&figures) {
+            let r = &mut self.report;
+            r.section(&format!("Serving files: {}, {} connections", comparison.label, comparison.connections));
+            if comparison.ceiling.is_some() {
+                r.row(
+                    "Client ceiling: the same requests, nginx `return 200`",
+                    ceiling.rps.clone(),
+                    Unit::PerSec,
+                    Target::None,
+                );
+            }
+            r.row("Vitrine, raw download", ours.rps.clone(), Unit::PerSec, Target::None);
+            r.row("nginx, the same files", theirs.rps.clone(), Unit::PerSec, Target::None);
+            r.row("Vitrine / nginx, requests", ratios(&ours.rps, &theirs.rps), Unit::Percent, Target::Above(0.8));
+            r.row("Vitrine CPU per request (user + system)", ours.server_cpu.clone(), Unit::Micros, Target::None);
+            r.row("nginx CPU per request (its workers)", theirs.server_cpu.clone(), Unit::Micros, Target::None);
+            // Held to the small-file goal only: large files are about bytes.
+            let goal = if comparison.ceiling.is_some() { Target::Above(0.8) } else { Target::None };
+            r.row(
+                "nginx / Vitrine, CPU per request (the client taken out)",
+                ratios(&theirs.server_cpu, &ours.server_cpu),
                 Unit::Percent,
-                Target::Above(0.8),
+                goal,
             );
-            self.report.row(format!("Vitrine, bytes, {label}"), ours_b.clone(), Unit::MiBPerSec, Target::None);
-            self.report.row(format!("nginx, bytes, {label}"), theirs_b.clone(), Unit::MiBPerSec, Target::None);
-            self.report.row(
-                format!("Vitrine / nginx, bytes, {label}"),
-                ratios(ours_b, theirs_b),
-                Unit::Percent,
-                Target::Above(0.8),
-            );
+            if comparison.ceiling.is_some() {
+                r.row(
+                    "nginx / client ceiling (server-bound when well under 100%)",
+                    ratios(&theirs.rps, &ceiling.rps),
+                    Unit::Percent,
+                    Target::Below(0.7),
+                );
+                r.row(
+                    "`wrk` CPU at the client ceiling (100% = one core)",
+                    ceiling.cpu.clone(),
+                    Unit::Percent,
+                    Target::None,
+                );
+            }
+            r.row("`wrk` CPU against Vitrine", ours.cpu.clone(), Unit::Percent, Target::None);
+            r.row("`wrk` CPU against nginx", theirs.cpu.clone(), Unit::Percent, Target::None);
+            if comparison.ours.paths.len() > 1 {
+                r.row("Vitrine, bytes", ours.bytes.clone(), Unit::MiBPerSec, Target::None);
+                r.row("nginx, bytes", theirs.bytes.clone(), Unit::MiBPerSec, Target::None);
+                r.row("Vitrine / nginx, bytes", ratios(&ours.bytes, &theirs.bytes), Unit::Percent, Target::Above(0.8));
+            }
         }
-        let c = self.args.connections;
+        self.report.section("Virtual paths and `.skill` members (against Vitrine's many-small-files figure)");
+        let many = &figures[1][1].rps;
         self.report.row(
             format!("Thread virtual path, same small files, {c} connections"),
             threads.clone(),
             Unit::PerSec,
             Target::None,
         );
-        self.report.row(
-            "Thread path / raw download",
-            ratios(&threads, &figures[0][0]),
-            Unit::Percent,
-            Target::Above(0.8),
-        );
+        self.report.row("Thread path / raw download", ratios(&threads, many), Unit::Percent, Target::Above(0.8));
         let members = set.skill_members().len();
         self.report.row(
             format!("`.skill` members ({members} of them), cached, {c} connections"),
@@ -241,12 +350,7 @@ impl Bench {
             Unit::PerSec,
             Target::None,
         );
-        self.report.row(
-            "`.skill` member / raw download",
-            ratios(&skills, &figures[0][0]),
-            Unit::Percent,
-            Target::Above(0.8),
-        );
+        self.report.row("`.skill` member / raw download", ratios(&skills, many), Unit::Percent, Target::Above(0.8));
         self.report.row(
             "Vitrine peak resident memory after serving",
             Samples(vec![server.peak_rss_mib()]),
@@ -353,9 +457,14 @@ fn intro(args: &Args) -> String {
         "# Benchmarks\n\nWritten by `make bench` (bench/, see bench/README.md); do not edit by hand.\n\n\
          Data: seed {seed}; {sizes} artifacts of one user in conversations of {per} (plus a second user with 40),\n\
          generated through the API by the harness: mostly small text, code, HTML and images, three files of 100 MB\n\
-         and five `.skill` archives of 300 to 600 members. Load: `wrk -t1` in its own process on loopback,\n\
+         and five `.skill` archives of 300 to 600 members. Files: Vitrine with a bearer token, nginx (sendfile,\n\
+         no access log, no auth) on the same files in the same round. Load: `wrk -t{threads}` in its own process on loopback,\n\
          {seconds} s per run, {rounds} rounds; Vitrine and nginx alternate within each round so that their\n\
-         ratio holds on a noisy machine. Latency is wrk's median at one connection; throughput at {c} connections.\n\
+         ratio holds on a noisy machine. One path is wrk's static request (no Lua per request); many paths are\n\
+         cycled by a Lua `request` function. The client ceiling is the same requests answered by nginx with two\n\
+         bytes; `wrk` CPU is its user + system time over the run. A figure is the server's, not the client's,\n\
+         when the client's CPU is well under its {threads} core(s) and the ceiling well above the figure.\n\
+         Latency is wrk's median at one connection; throughput at {c} connections.\n\
          Median over the rounds, spread from the lowest to the highest round.\n\n## Machine\n\n{machine}",
         seed = args.seed,
         sizes = args.sizes.iter().map(|n| thousands(*n as f64)).collect::<Vec<_>>().join(", "),
@@ -363,6 +472,7 @@ fn intro(args: &Args) -> String {
         seconds = args.seconds,
         rounds = args.rounds,
         c = args.connections,
+        threads = args.client_threads,
         machine = machine(),
     )
 }

@@ -10,6 +10,8 @@ pub enum Unit {
     PerSec,
     MiBPerSec,
     Ms,
+    /// Seconds, shown in microseconds.
+    Micros,
     Secs,
     MiB,
     KiB,
@@ -22,6 +24,7 @@ impl Unit {
             Unit::PerSec => format!("{} /s", thousands(v)),
             Unit::MiBPerSec => format!("{} MiB/s", thousands(v / 1048576.0)),
             Unit::Ms => format!("{v:.2} ms"),
+            Unit::Micros => format!("{:.1} µs", v * 1e6),
             Unit::Secs => format!("{v:.2} s"),
             Unit::MiB => format!("{v:.0} MiB"),
             Unit::KiB => format!("{:.0} KiB", v / 1024.0),

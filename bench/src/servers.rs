@@ -78,6 +78,10 @@ impl Vitrine {
     pub fn peak_rss_mib(&self) -> f64 {
         proc_status_kib(self.child.id(), "VmHWM:") as f64 / 1024.0
     }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Vitrine {
@@ -87,6 +91,11 @@ impl Drop for Vitrine {
     }
 }
 
+/// Under this prefix nginx answers any GET with a two-byte body: the
+/// client ceiling, how many requests a second the load generator itself can
+/// drive when the server does next to nothing.
+pub const CEILING: &str = "/ceiling";
+
 pub struct Nginx {
     child: Child,
     pub base: String,
@@ -94,7 +103,8 @@ pub struct Nginx {
 
 impl Nginx {
     /// nginx serving `data/conversations/` as static files, configured the
-    /// way one would for this job: sendfile, no access log, long keep-alive.
+    /// way one would for this job: sendfile, no access log, long keep-alive;
+    /// and the trivial answer under [`CEILING`].
     pub fn start(data: &Path, scratch: &Path, probe: &str) -> Nginx {
         let port = free_port();
         std::fs::create_dir_all(scratch.join("logs")).unwrap();
@@ -119,11 +129,13 @@ http {{
     listen 127.0.0.1:{port};
     root {data};
     location /conversations/ {{ }}
+    location {ceiling}/ {{ default_type text/plain; return 200 \"ok\"; }}
   }}
 }}
 ",
             scratch = scratch.display(),
             data = data.display(),
+            ceiling = CEILING,
         );
         let file = scratch.join("nginx.conf");
         std::fs::write(&file, conf).unwrap();
@@ -138,6 +150,13 @@ http {{
         let base = format!("http://127.0.0.1:{port}");
         wait_for(&format!("{base}{probe}"), &[], &mut child);
         Nginx { child, base }
+    }
+}
+
+impl Nginx {
+    /// The worker processes, which serve every request.
+    pub fn workers(&self) -> Vec<u32> {
+        crate::cpu::children_of(self.child.id())
     }
 }
 

@@ -1,9 +1,12 @@
-//! One load run: Debian's `wrk` in its own process, cycling through a list of
-//! request paths, reporting through a Lua `done` hook so that nothing has to
-//! be scraped from its human-readable summary.
+//! One load run: Debian's `wrk` in its own process, reporting through a Lua
+//! `done` hook so that nothing has to be scraped from its human-readable
+//! summary. A load of one path is wrk's static request (no Lua per request);
+//! a load of many paths runs a Lua `request` function for each request,
+//! which costs the client several times more CPU per request.
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Instant;
 
 /// What to send: the paths are requested in turn, each connection
 /// continuing where the last request left off.
@@ -21,11 +24,14 @@ impl Load {
 
 #[derive(Clone, Copy, Debug)]
 pub struct Outcome {
+    pub requests: f64,
     pub requests_per_sec: f64,
     pub bytes_per_sec: f64,
     pub p50_ms: f64,
     /// Socket errors and answers outside 2xx/3xx.
     pub errors: u64,
+    /// wrk's own CPU time over its run, in cores (1.0 is one core busy).
+    pub client_cpu: f64,
 }
 
 fn lua_string(s: &str) -> String {
@@ -43,11 +49,17 @@ fn script(load: &Load) -> String {
         lua += &format!("wrk.method = \"POST\"\nwrk.body = {}\n", lua_string(body));
         lua += "wrk.headers[\"Content-Type\"] = \"application/json\"\n";
     }
-    lua += r#"
+    // Without a `request` function wrk formats the request once and sends
+    // the same bytes every time, as plain `wrk URL` does.
+    if load.paths.len() > 1 {
+        lua += r#"
 request = function()
   i = i % #paths + 1
   return wrk.format(nil, paths[i])
 end
+"#;
+    }
+    lua += r#"
 done = function(s, latency, requests)
   local e = s.errors
   io.write(string.format("BENCH %d %d %d %d %d\n", s.requests, s.duration, s.bytes,
@@ -57,16 +69,21 @@ end
     lua
 }
 
-/// Runs `load` against `base` with `connections` for `seconds`.
-pub fn run(base: &str, load: &Load, connections: u32, seconds: u32, scratch: &Path) -> Outcome {
+/// Runs `load` against `base` with `connections` spread over `threads` wrk
+/// threads for `seconds`.
+pub fn run(base: &str, load: &Load, connections: u32, threads: u32, seconds: u32, scratch: &Path) -> Outcome {
     let file = scratch.join("load.lua");
     std::fs::write(&file, script(load)).unwrap();
+    let url = if load.paths.len() == 1 { format!("{base}{}", load.paths[0]) } else { base.to_string() };
+    let (cpu_before, started) = (crate::cpu::children_secs(), Instant::now());
     let out = Command::new("wrk")
-        .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s"), "--timeout", "10s", "-s"])
+        .args([&format!("-t{threads}"), &format!("-c{connections}"), &format!("-d{seconds}s"), "--timeout", "10s"])
+        .arg("-s")
         .arg(&file)
-        .arg(base)
+        .arg(url)
         .output()
         .expect("wrk (make bench installs Debian's package)");
+    let client_cpu = (crate::cpu::children_secs() - cpu_before) / started.elapsed().as_secs_f64();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()
@@ -74,5 +91,12 @@ pub fn run(base: &str, load: &Load, connections: u32, seconds: u32, scratch: &Pa
         .unwrap_or_else(|| panic!("wrk printed no result:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
     let n: Vec<f64> = line.split_whitespace().map(|v| v.parse().unwrap()).collect();
     let secs = n[1] / 1e6;
-    Outcome { requests_per_sec: n[0] / secs, bytes_per_sec: n[2] / secs, errors: n[3] as u64, p50_ms: n[4] / 1e3 }
+    Outcome {
+        requests: n[0],
+        requests_per_sec: n[0] / secs,
+        bytes_per_sec: n[2] / secs,
+        errors: n[3] as u64,
+        p50_ms: n[4] / 1e3,
+        client_cpu,
+    }
 }
