@@ -100,31 +100,34 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
     if tokens.is_empty() {
         return view! { <p class="muted">"No tokens."</p> }.into_any();
     }
+    // Its own scroll box: on a phone the table scrolls, not the page.
     view! {
-        <table class="data">
-            <thead>
-                <tr><th scope="col">"Name"</th><th scope="col">"Access"</th><th scope="col">"Created"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Revoke"</span></th></tr>
-            </thead>
-            <tbody>
-                {tokens
-                    .into_iter()
-                    .map(|t| view! {
-                        <tr>
-                            <td>{t.name.clone()}</td>
-                            <td>{t.scope.to_string()}</td>
-                            <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
-                            <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
-                            <td>
-                                <ActionForm action=revoke>
-                                    <input type="hidden" name="id" value=t.id.to_string() />
-                                    <button type="submit" class="link" aria-label=format!("Revoke {}", t.name)>"Revoke"</button>
-                                </ActionForm>
-                            </td>
-                        </tr>
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="data">
+                <thead>
+                    <tr><th scope="col">"Name"</th><th scope="col">"Access"</th><th scope="col">"Created"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Revoke"</span></th></tr>
+                </thead>
+                <tbody>
+                    {tokens
+                        .into_iter()
+                        .map(|t| view! {
+                            <tr>
+                                <td>{t.name.clone()}</td>
+                                <td>{t.scope.to_string()}</td>
+                                <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
+                                <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
+                                <td>
+                                    <ActionForm action=revoke>
+                                        <input type="hidden" name="id" value=t.id.to_string() />
+                                        <button type="submit" class="link" aria-label=format!("Revoke {}", t.name)>"Revoke"</button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
         <ActionError value=revoke.value() />
     }
     .into_any()
