@@ -156,7 +156,7 @@ fn archive(archives: &ArchiveCache, path: &Path, artifact: &Artifact) -> Preview
         .take(ARCHIVE_MEMBERS)
         .map(|(name, size)| {
             let url = served.then(|| {
-                crate::server::uploads::artifact_url(artifact.conversation_id, &format!("{}/{name}", artifact.path))
+                crate::server::vpath::thread_url(artifact.conversation_id, &format!("{}/{name}", artifact.path))
             });
             ArchiveMember { name, size, url }
         })

@@ -7,6 +7,7 @@ use super::config::{Config, UploadLimits};
 use super::convert;
 use super::store::names::{check_segments, unique_name, MAX_NAME_BYTES};
 use super::store::{ArtifactStore, Staged, StagingFile, UPLOADS};
+use super::vpath;
 use crate::error::{AppError, Missing};
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::Multipart;
@@ -39,7 +40,7 @@ impl UploadedFile {
             filename: name.to_string(),
             size,
             path: String::new(),
-            artifact_url: artifact_url(thread, &virtual_path),
+            artifact_url: vpath::thread_url(thread, &virtual_path),
             virtual_path,
             markdown_file: None,
             markdown_virtual_path: None,
@@ -50,7 +51,7 @@ impl UploadedFile {
 
     fn markdown(&mut self, thread: Uuid, name: String) {
         let path = format!("{UPLOADS}/{name}");
-        self.markdown_artifact_url = Some(artifact_url(thread, &path));
+        self.markdown_artifact_url = Some(vpath::thread_url(thread, &path));
         self.markdown_virtual_path = Some(path);
         self.markdown_file = Some(name);
     }
@@ -72,16 +73,6 @@ pub fn upload_name(raw: &str) -> Result<String, AppError> {
         )));
     }
     Ok(name.to_string())
-}
-
-/// Everything but RFC 3986's unreserved characters is encoded in a segment.
-const SEGMENT: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-pub(crate) fn artifact_url(thread: Uuid, virtual_path: &str) -> String {
-    let encoded: Vec<String> =
-        virtual_path.split('/').map(|seg| percent_encoding::utf8_percent_encode(seg, SEGMENT).to_string()).collect();
-    format!("/api/threads/{thread}/artifacts/{}", encoded.join("/"))
 }
 
 fn markdown_name(name: &str) -> String {

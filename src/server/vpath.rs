@@ -41,6 +41,17 @@ fn escapes(path: &str) -> bool {
     super::store::names::check_segments(path.trim_end_matches('/')).is_err()
 }
 
+/// Everything but RFC 3986's unreserved characters is encoded in a segment.
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// The thread API's URL of a virtual path of `thread`, each segment encoded.
+pub fn thread_url(thread: uuid::Uuid, virtual_path: &str) -> String {
+    let encoded: Vec<String> =
+        virtual_path.split('/').map(|seg| percent_encoding::utf8_percent_encode(seg, SEGMENT).to_string()).collect();
+    format!("/api/threads/{thread}/artifacts/{}", encoded.join("/"))
+}
+
 /// Splits `a/b.skill/x/y` into the archive `a/b.skill` and its member `x/y`.
 pub fn split_archive(path: &str) -> Option<(&str, &str)> {
     let at = path.find(".skill/")?;
