@@ -15,8 +15,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::convert::Infallible;
 use std::sync::Arc;
-use tower::ServiceExt;
+use tower::{Service, ServiceBuilder, ServiceExt};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Opens the data directory: the database, then the artifact store (which
@@ -37,7 +38,7 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
     }
     let content = content::Links { origin, signer: content::Signer::open(&config.data_dir)? };
     Ok(AppState {
-        leptos_options,
+        leptos_options: Arc::new(leptos_options),
         config: Arc::new(config),
         credentials,
         db,
@@ -48,25 +49,57 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
 }
 
 /// The whole application: the content origin's router for requests to its
-/// host, the app's for all others. Told apart here and nowhere else.
-pub fn router(state: AppState) -> Router {
-    let split = HostSplit { content: content::router(state.clone()), origin: state.content.origin.clone() };
-    Router::new().fallback_service(app(state)).layer(middleware::from_fn_with_state(split, by_host))
+/// host (told apart here and nowhere else), the app's for all others, with
+/// the checks and default headers every request passes through. These wrap
+/// the finished routers once: `Router::layer` would wrap every route and
+/// clone the layers for each request, a fifth of a small download's cost
+/// (bench/NOTES.md).
+pub fn router(
+    state: AppState,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send + 'static> + Clone + Send + Sync + 'static
+{
+    let front = Front {
+        content: content::router(state.clone()),
+        origin: state.content.origin.clone(),
+        credentials: state.credentials.clone(),
+    };
+    // Every response that did not set its own: no MIME sniffing, no referrer
+    // outside the site, and private data kept out of shared caches
+    // (revalidated by the browser: static files keep their ETag). The
+    // content origin's router sets all three itself.
+    let default = |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
+    ServiceBuilder::new()
+        .layer(default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(default(header::REFERRER_POLICY, "same-origin"))
+        .layer(default(header::CACHE_CONTROL, "private, no-cache"))
+        .layer(middleware::from_fn_with_state(front, gate))
+        .service(app(state))
 }
 
 #[derive(Clone)]
-struct HostSplit {
+struct Front {
     origin: content::ContentOrigin,
     content: Router,
+    credentials: Arc<auth::Credentials>,
 }
 
 /// Sends a request whose `Host` (or HTTP/2 authority) is the content
-/// origin's to its router.
-async fn by_host(State(split): State<HostSplit>, req: Request, next: Next) -> Response {
+/// origin's to its router; of the others, refuses writes that a browser
+/// sent from another site and writes with a read-only token, before any
+/// route sees them, so no route can forget to.
+async fn gate(State(front): State<Front>, req: Request, next: Next) -> Response {
     let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
-    if host.or(req.uri().authority().map(|a| a.as_str())).is_some_and(|h| split.origin.is_host_of(h)) {
-        let Ok(response) = split.content.oneshot(req).await;
+    if host.or(req.uri().authority().map(|a| a.as_str())).is_some_and(|h| front.origin.is_host_of(h)) {
+        let Ok(response) = front.content.oneshot(req).await;
         return response;
+    }
+    if !req.method().is_safe() {
+        if let Err(e) = guard::same_origin_write(&req) {
+            return e.into_response();
+        }
+        if let Err(e) = auth::writable(&front.credentials, req.headers()).await {
+            return e.into_response();
+        }
     }
     next.run(req).await
 }
@@ -77,22 +110,13 @@ fn app(state: AppState) -> Router {
     let pages = Router::new()
         .leptos_routes_with_context(&state, generate_route_list(App), move || provide_context(context_state.clone()), {
             let options = state.leptos_options.clone();
-            move || shell(options.clone())
+            move || shell(LeptosOptions::clone(&options))
         })
         .route_layer(middleware::from_fn_with_state(state.clone(), require_login));
-    // Every response that did not set its own: no MIME sniffing, no referrer
-    // outside the site, and private data kept out of shared caches
-    // (revalidated by the browser: static files keep their ETag).
-    let default = |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
     Router::new()
         .merge(routes::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.credentials.clone(), auth::enforce_scope))
-        .layer(middleware::from_fn(guard::same_origin_writes))
-        .layer(default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(default(header::REFERRER_POLICY, "same-origin"))
-        .layer(default(header::CACHE_CONTROL, "private, no-cache"))
         .with_state(state)
 }
 

@@ -10,20 +10,22 @@
 //! a release has them and `tests/slow_clients.rs` passes with it, this file
 //! can be replaced by that call.
 
+use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
-use axum::Router;
+use axum::response::Response;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionLimits {
@@ -60,12 +62,16 @@ impl ConnectionLimits {
     }
 }
 
-pub async fn serve(
+pub async fn serve<S>(
     listener: TcpListener,
-    app: Router,
+    app: S,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
     let slots = Arc::new(Semaphore::new(limits.max_connections as usize));
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
@@ -112,9 +118,14 @@ pub async fn serve(
 }
 
 /// Gives each request its client's address, as `axum::serve` does for
-/// `ConnectInfo` (sign-in is rate-limited by it).
-fn with_peer<B>(peer: SocketAddr) -> impl Fn(Request<B>) -> Request<B> + Clone {
-    move |mut req| {
+/// `ConnectInfo` (sign-in is rate-limited by it), and axum's body type.
+fn with_peer<B>(peer: SocketAddr) -> impl Fn(Request<B>) -> Request<Body> + Clone
+where
+    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    move |req| {
+        let mut req = req.map(Body::new);
         req.extensions_mut().insert(ConnectInfo(peer));
         req
     }

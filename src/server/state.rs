@@ -8,10 +8,12 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
-/// Everything a request handler or server function may need.
+/// Everything a request handler or server function may need. Cloned for
+/// every request, so every field is a reference count.
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    #[from_ref(skip)]
+    pub leptos_options: Arc<LeptosOptions>,
     pub config: Arc<Config>,
     pub db: Db,
     pub store: Arc<ArtifactStore>,
@@ -19,4 +21,11 @@ pub struct AppState {
     pub credentials: Arc<Credentials>,
     /// Capability URLs on the content origin.
     pub content: Arc<Links>,
+}
+
+/// leptos_axum asks for its options by value (pages and static files only).
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        LeptosOptions::clone(&state.leptos_options)
+    }
 }

@@ -8,7 +8,7 @@
 //! `auth_changes` count.
 
 use super::limits::SignInLimiter;
-use super::CurrentUser;
+use super::{secret_hash, CurrentUser};
 use crate::account::Scope;
 use crate::error::AppError;
 use crate::server::clock::now_unix;
@@ -32,8 +32,9 @@ struct Known {
 
 pub struct Credentials {
     db: Db,
-    /// By secret hash.
-    known: RwLock<HashMap<String, Known>>,
+    /// By the secret itself, so that a known one costs no digest: only a
+    /// miss hashes it to ask the database, which holds only digests.
+    known: RwLock<HashMap<Box<str>, Known>>,
     /// Bumped by every forgetting, so a lookup that read the database before
     /// a revocation does not cache what it found after it.
     generation: AtomicU64,
@@ -59,31 +60,32 @@ impl Credentials {
     }
 
     /// The user and scope of an unexpired API token, or 401.
-    pub async fn token_user(&self, hash: String) -> Result<(CurrentUser, Scope), AppError> {
+    pub async fn token_user(&self, token: &str) -> Result<(CurrentUser, Scope), AppError> {
         let now = now_unix();
-        if let Some(k) = self.get(&hash, now) {
+        if let Some(k) = self.get(token, now) {
             return Ok((k.user, k.scope));
         }
         let generation = self.generation.load(Ordering::Acquire);
-        let key = hash.clone();
-        let owner = self.db.run(move |c| db::user_by_token(c, &key, now)).await?.ok_or(AppError::Unauthorized)?;
-        let user = CurrentUser { id: owner.id, name: owner.name };
-        let known = self.remember(hash, Known { user, scope: owner.scope, expires_at: owner.expires_at }, generation);
+        let hash = secret_hash(token);
+        let owner = self.db.run(move |c| db::user_by_token(c, &hash, now)).await?.ok_or(AppError::Unauthorized)?;
+        let user = CurrentUser { id: owner.id, name: owner.name.into() };
+        let known = self.remember(token, Known { user, scope: owner.scope, expires_at: owner.expires_at }, generation);
         Ok((known.user, known.scope))
     }
 
     /// The user of an unexpired session, or 401.
-    pub async fn session_user(&self, hash: String) -> Result<CurrentUser, AppError> {
+    pub async fn session_user(&self, secret: &str) -> Result<CurrentUser, AppError> {
         let now = now_unix();
-        if let Some(k) = self.get(&hash, now) {
+        if let Some(k) = self.get(secret, now) {
             return Ok(k.user);
         }
         let generation = self.generation.load(Ordering::Acquire);
-        let key = hash.clone();
+        let hash = secret_hash(secret);
         let (id, name, expires_at) =
-            self.db.run(move |c| db::user_by_session(c, &key, now)).await?.ok_or(AppError::Unauthorized)?;
-        let known = Known { user: CurrentUser { id, name }, scope: Scope::ReadWrite, expires_at: Some(expires_at) };
-        Ok(self.remember(hash, known, generation).user)
+            self.db.run(move |c| db::user_by_session(c, &hash, now)).await?.ok_or(AppError::Unauthorized)?;
+        let user = CurrentUser { id, name: name.into() };
+        let known = Known { user, scope: Scope::ReadWrite, expires_at: Some(expires_at) };
+        Ok(self.remember(secret, known, generation).user)
     }
 
     /// Runs a deletion of tokens or sessions, then forgets every cached
@@ -104,19 +106,19 @@ impl Credentials {
         known.clear();
     }
 
-    fn get(&self, hash: &str, now: i64) -> Option<Known> {
+    fn get(&self, secret: &str, now: i64) -> Option<Known> {
         let known = self.known.read().unwrap_or_else(|p| p.into_inner());
-        let k = known.get(hash)?;
+        let k = known.get(secret)?;
         k.expires_at.is_none_or(|t| t > now).then(|| k.clone())
     }
 
-    fn remember(&self, hash: String, entry: Known, generation: u64) -> Known {
+    fn remember(&self, secret: &str, entry: Known, generation: u64) -> Known {
         let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
         if self.generation.load(Ordering::Acquire) == generation {
             if known.len() >= MAX_KNOWN {
                 known.clear();
             }
-            known.insert(hash, entry.clone());
+            known.insert(secret.into(), entry.clone());
         }
         entry
     }

@@ -12,12 +12,10 @@ use crate::account::{NewToken, Scope};
 use crate::error::AppError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::{FromRef, FromRequestParts, Request, State};
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 pub use credentials::{watch_revocations, Credentials};
 use rand::RngCore;
@@ -33,7 +31,8 @@ pub const SESSION_DAYS: i64 = 30;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrentUser {
     pub id: Uuid,
-    pub name: String,
+    /// Shared: every authenticated request clones the user.
+    pub name: Arc<str>,
 }
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -139,24 +138,25 @@ pub fn session_secret(parts: &Parts) -> Option<String> {
 
 /// The user behind a request's token or session, or 401.
 pub async fn current_user(credentials: &Credentials, parts: &Parts) -> Result<CurrentUser, AppError> {
-    match (bearer(&parts.headers), session_secret(parts)) {
-        (Some(token), _) => Ok(credentials.token_user(secret_hash(token)).await?.0),
-        (None, Some(secret)) => credentials.session_user(secret_hash(&secret)).await,
-        (None, None) => Err(AppError::Unauthorized),
+    if let Some(token) = bearer(&parts.headers) {
+        return Ok(credentials.token_user(token).await?.0);
+    }
+    match session_secret(parts) {
+        Some(secret) => credentials.session_user(&secret).await,
+        None => Err(AppError::Unauthorized),
     }
 }
 
-/// Middleware on the whole app: a read-only token may make GET and HEAD
-/// requests only; anything else (server functions are POSTs) is refused
-/// before a route sees it, so no route can forget to. Other credentials,
-/// right or wrong, are the routes' to judge.
-pub async fn enforce_scope(State(credentials): State<Arc<Credentials>>, req: Request, next: Next) -> Response {
-    if let (false, Some(token)) = (req.method().is_safe(), bearer(req.headers())) {
-        if let Ok((_, Scope::Read)) = credentials.token_user(secret_hash(token)).await {
-            return AppError::ReadOnlyToken.into_response();
+/// A write (any method but GET and HEAD; server functions are POSTs) is
+/// refused to a read-only token. Other credentials, right or wrong, are
+/// the routes' to judge.
+pub async fn writable(credentials: &Credentials, headers: &HeaderMap) -> Result<(), AppError> {
+    match bearer(headers) {
+        Some(token) if matches!(credentials.token_user(token).await, Ok((_, Scope::Read))) => {
+            Err(AppError::ReadOnlyToken)
         }
+        _ => Ok(()),
     }
-    next.run(req).await
 }
 
 impl<S> FromRequestParts<S> for CurrentUser

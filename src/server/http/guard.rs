@@ -6,22 +6,18 @@ use crate::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::Request;
 use axum::http::header::{self, HeaderMap, HeaderValue};
-use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 
-/// Refuses state-changing requests that a browser sent from another site.
-/// Browsers say where a request comes from (`Sec-Fetch-Site`, `Origin`);
-/// scripts and agents with a bearer token send neither and pass. The
-/// session cookie is also `SameSite=Lax`; this holds even where a browser
-/// would ignore that.
-pub async fn same_origin_writes(req: Request, next: Next) -> Response {
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let authority = req.uri().authority().map(|a| a.as_str().to_string());
-    if !safe && is_cross_site(req.headers(), authority.as_deref()) {
-        return AppError::CrossSite.into_response();
+/// Refuses a state-changing request that a browser sent from another
+/// site. Browsers say where a request comes from (`Sec-Fetch-Site`,
+/// `Origin`); scripts and agents with a bearer token send neither and pass.
+/// The session cookie is also `SameSite=Lax`; this holds even where a
+/// browser would ignore that.
+pub fn same_origin_write(req: &Request) -> Result<(), AppError> {
+    let authority = req.uri().authority().map(|a| a.as_str());
+    match is_cross_site(req.headers(), authority) {
+        true => Err(AppError::CrossSite),
+        false => Ok(()),
     }
-    next.run(req).await
 }
 
 /// `authority` is the request's own host when it is not in a `Host` header

@@ -83,5 +83,5 @@ async fn logout(State(state): State<AppState>, req: Request) -> Result<Response,
 }
 
 async fn me(user: CurrentUser) -> ApiJson<serde_json::Value> {
-    ApiJson(serde_json::json!({ "id": user.id, "name": user.name }))
+    ApiJson(serde_json::json!({ "id": user.id, "name": &*user.name }))
 }

@@ -3,12 +3,12 @@
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
 use base64::Engine;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use serde_json::{json, Value};
 use tempfile::TempDir;
+use tower::util::BoxCloneSyncService;
 use tower::ServiceExt;
 use vitrine::serve::{open_state, router};
 use vitrine::server::config::Config;
@@ -19,7 +19,7 @@ pub mod process;
 pub struct TestApp {
     pub dir: TempDir,
     pub state: AppState,
-    pub router: Router,
+    pub router: BoxCloneSyncService<Request<Body>, axum::response::Response, std::convert::Infallible>,
 }
 
 pub struct Reply {
@@ -72,7 +72,7 @@ impl TestApp {
     /// Opens (or reopens, as after a restart) the app on `dir`.
     pub fn open(dir: TempDir, config: Config) -> Self {
         let state = open_state(config, leptos_options()).unwrap();
-        let router = router(state.clone());
+        let router = BoxCloneSyncService::new(router(state.clone()));
         Self { dir, state, router }
     }
 
