@@ -20,3 +20,19 @@ pub fn is_document(mime: &str) -> bool {
     let essence = mime.split(';').next().unwrap_or_default().trim();
     matches!(essence, "text/html" | "text/xml" | "application/xml") || essence.ends_with("+xml")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_html_svg_and_xml() {
+        for document in ["text/html", "text/html; charset=utf-8", "image/svg+xml", "application/xhtml+xml", "text/xml"]
+        {
+            assert!(is_document(document), "{document}");
+        }
+        for other in ["image/png", "text/plain", "text/csv", "application/pdf", "application/json", "text/markdown"] {
+            assert!(!is_document(other), "{other}");
+        }
+    }
+}
