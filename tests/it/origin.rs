@@ -325,6 +325,25 @@ async fn a_page_opened_at_its_thread_path_in_a_browser_goes_to_the_content_origi
     let chart = get(thread("outputs/out/chart.png"), &navigation).await;
     assert_eq!((chart.status, &chart.body[..]), (StatusCode::OK, CHART));
 
+    // An SVG is a page too, and so is an HTML member of a `.skill` archive,
+    // whose siblings are the archive's other members.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in [("docs/page.html", REPORT), ("docs/chart.png", CHART)] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut zip, bytes).unwrap();
+    }
+    let kit = zip.finish().unwrap().into_inner();
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><image href='chart.png'/></svg>";
+    let files: &[(&str, &[u8])] = &[("kit.skill", &kit), ("out/drawing.svg", svg)];
+    assert_eq!(s.app.tool_result(&s.api, &s.report.to_string(), files).await.status, StatusCode::CREATED);
+    for (path, bytes) in [("outputs/out/drawing.svg", &svg[..]), ("outputs/kit.skill/docs/page.html", REPORT)] {
+        let r = get(thread(path), &navigation).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        let to = Url::parse(r.header("location")).unwrap();
+        assert_eq!(s.content(to.as_str()).await.body, bytes, "{path}");
+        assert_eq!(s.content(to.join("chart.png").unwrap().as_str()).await.body, CHART, "{path}");
+    }
+
     // Refused as before, never sent anywhere: paths out of the thread,
     // another conversation's file, someone else's thread, no credentials.
     let escapes = ["outputs/%2e%2e/%2e%2e/%2e%2e/etc/report.html", "outputs/..%2f..%2f..%2fx.html", "../../x.html"];
