@@ -326,9 +326,14 @@ async fn the_settings_page_works_without_javascript() {
     let page = with_cookie(&app, Method::GET, "/settings", &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    for text in
-        ["<h2 id=\"tokens-title\">API tokens</h2>", "default", "read-write", "(this session)", "agent-of-10.2.0.1:1"]
-    {
+    for text in [
+        "<h2 id=\"tokens-title\">API tokens</h2>",
+        "default",
+        "read-write",
+        "<th scope=\"col\">Last used</th>",
+        "(this session)",
+        "agent-of-10.2.0.1:1",
+    ] {
         assert!(html.contains(text), "{text} missing: {html}");
     }
     assert!(!html.contains(&alice), "secrets are shown only once, when made");
