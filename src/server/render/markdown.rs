@@ -192,9 +192,10 @@ fn siblings(url: &Url) -> ammonia::UrlRelative<'static> {
                 return Some(relative.into());
             }
             let virtual_path = relative.strip_prefix('/').unwrap_or(relative);
-            let joined = match virtual_path.starts_with(&format!("{}/", vpath::ROOT)) {
-                true => self.folder.join(virtual_path),
-                false => self.file.join(relative),
+            let joined = if virtual_path.starts_with(&format!("{}/", vpath::ROOT)) {
+                self.folder.join(virtual_path)
+            } else {
+                self.file.join(relative)
             };
             joined.ok().map(|u| String::from(u).into())
         }
