@@ -23,6 +23,8 @@ pub struct TokenInfo {
     pub created_at: String,
     /// RFC 3339; `None` never expires.
     pub expires_at: Option<String>,
+    /// RFC 3339, to the minute; `None` never used.
+    pub last_used_at: Option<String>,
 }
 
 /// What a new token is to be.

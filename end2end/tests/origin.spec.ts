@@ -83,7 +83,7 @@ async function setup(page: Page) {
   await api.dispose();
   const preview = `/artifacts/${mine.conversation}/${mine.artifacts[0].id}`;
   await login(page, user.name, "pw", preview);
-  return { other: other.conversation };
+  return { other: other.conversation, report: mine.conversation };
 }
 
 /** The report, wherever it is shown, rendered whole from its siblings. */
@@ -134,6 +134,21 @@ test("the report renders with its image, stylesheet, data and script: in the pre
   // The app's session cookie never reaches the content origin.
   expect(await context.cookies(contentOrigin)).toEqual([]);
   expect((await context.cookies(app)).length).toBeGreaterThan(0);
+});
+
+test("a report opened at its thread path loads its image from the content origin", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js", "the agent's page is a script");
+  const { report } = await setup(page);
+  const response = await page.goto(`/api/threads/${report}/artifacts/mnt/user-data/outputs/out/report.html`);
+  expect(response!.status()).toBe(200);
+  const opened = new URL(page.url());
+  expect(opened.origin).toBe(contentOrigin);
+  expect(opened.pathname.endsWith("/mnt/user-data/outputs/out/report.html")).toBe(true);
+  const chart = page.locator("#chart");
+  await expect
+    .poll(() => chart.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0);
+  await expectRendered(page);
 });
 
 test("a capability URL edited into another conversation or past the thread's root is refused", async ({ page }) => {

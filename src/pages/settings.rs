@@ -105,7 +105,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
         <div class="table-scroll">
             <table class="data">
                 <thead>
-                    <tr><th scope="col">"Name"</th><th scope="col">"Access"</th><th scope="col">"Created"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Revoke"</span></th></tr>
+                    <tr><th scope="col">"Name"</th><th scope="col">"Access"</th><th scope="col">"Created"</th><th scope="col">"Expires"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Revoke"</span></th></tr>
                 </thead>
                 <tbody>
                     {tokens
@@ -116,6 +116,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
                                 <td>{t.scope.to_string()}</td>
                                 <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
                                 <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
+                                <td>{t.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
                                 <td>
                                     <ActionForm action=revoke>
                                         <input type="hidden" name="id" value=t.id.to_string() />

@@ -225,7 +225,11 @@ fn token(db: &db::Db, user: Uuid, command: TokenCommand) -> Result<(), AppError>
         TokenCommand::List { .. } => {
             for t in db.run_blocking(|c| db::tokens_of(c, user))? {
                 let expires = t.expires_at.unwrap_or_else(|| "never".into());
-                println!("{}  {}  {}  created {}  expires {expires}", t.id, t.name, t.scope, t.created_at);
+                let used = t.last_used_at.unwrap_or_else(|| "never".into());
+                println!(
+                    "{}  {}  {}  created {}  expires {expires}  last used {used}",
+                    t.id, t.name, t.scope, t.created_at
+                );
             }
         }
         TokenCommand::Add { name, scope, expires_in_days, .. } => {

@@ -35,7 +35,7 @@ const SQL_UUID: &str =
 
 /// The schema's changes since `SCHEMA`, in order: a database at version `n`
 /// (`PRAGMA user_version`) has had the first `n`. Append only.
-fn migrations() -> [String; 1] {
+fn migrations() -> [String; 2] {
     [
         // Tokens get an id, a name, a scope and an expiry (existing ones:
         // "default", read-write, none); sessions an id, a start and the
@@ -64,6 +64,9 @@ fn migrations() -> [String; 1] {
             CREATE TRIGGER session_deleted AFTER DELETE ON sessions BEGIN UPDATE auth_changes SET n = n + 1; END;",
             SESSION_SECONDS = crate::server::auth::SESSION_DAYS * 86_400
         ),
+        // When each token was last used (Unix seconds; NULL: never), to
+        // the minute: the credentials cache writes it at most once a minute.
+        "ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;".to_string(),
     ]
 }
 
@@ -198,28 +201,47 @@ fn scope_col(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Scope> {
     })
 }
 
-/// Who an unexpired token belongs to, what it may do, and until when.
+/// Who an unexpired token belongs to, what it may do, until when, and when
+/// it was last used.
 pub struct TokenOwner {
     pub id: Uuid,
     pub name: String,
     pub scope: Scope,
     pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
 }
 
 pub fn user_by_token(c: &Connection, hash: &str, now: i64) -> Result<Option<TokenOwner>, AppError> {
     Ok(c.query_row(
-        "SELECT users.id, users.name, tokens.scope, tokens.expires_at FROM tokens JOIN users ON users.id = tokens.user_id
+        "SELECT users.id, users.name, tokens.scope, tokens.expires_at, tokens.last_used_at
+         FROM tokens JOIN users ON users.id = tokens.user_id
          WHERE tokens.hash = ?1 AND (tokens.expires_at IS NULL OR tokens.expires_at > ?2)",
         params![hash, now],
-        |r| Ok(TokenOwner { id: uuid_col(r, 0)?, name: r.get(1)?, scope: scope_col(r, 2)?, expires_at: r.get(3)? }),
+        |r| {
+            Ok(TokenOwner {
+                id: uuid_col(r, 0)?,
+                name: r.get(1)?,
+                scope: scope_col(r, 2)?,
+                expires_at: r.get(3)?,
+                last_used_at: r.get(4)?,
+            })
+        },
     )
     .optional()?)
+}
+
+/// Records that the token whose secret hashes to `hash` was used at `at`
+/// (Unix seconds).
+pub fn token_used(c: &Connection, hash: &str, at: i64) -> Result<(), AppError> {
+    c.execute("UPDATE tokens SET last_used_at = ?2 WHERE hash = ?1", params![hash, at])?;
+    Ok(())
 }
 
 /// A user's tokens, oldest first, expired ones included.
 pub fn tokens_of(c: &Connection, user: Uuid) -> Result<Vec<TokenInfo>, AppError> {
     let mut stmt = c.prepare(
-        "SELECT id, name, scope, created_at, expires_at FROM tokens WHERE user_id = ?1 ORDER BY created_at, rowid",
+        "SELECT id, name, scope, created_at, expires_at, last_used_at FROM tokens
+         WHERE user_id = ?1 ORDER BY created_at, rowid",
     )?;
     let rows = stmt.query_map([user.to_string()], |r| {
         Ok(TokenInfo {
@@ -228,6 +250,7 @@ pub fn tokens_of(c: &Connection, user: Uuid) -> Result<Vec<TokenInfo>, AppError>
             scope: scope_col(r, 2)?,
             created_at: r.get(3)?,
             expires_at: r.get::<_, Option<i64>>(4)?.map(rfc3339),
+            last_used_at: r.get::<_, Option<i64>>(5)?.map(rfc3339),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -231,16 +231,13 @@ async fn the_content_host_serves_no_app_route_and_the_app_host_is_unchanged() {
 #[tokio::test]
 async fn the_preview_frames_and_opens_capability_urls_and_markdown_links_its_siblings() {
     let s = setup().await;
-    let md = b"# Notes\n\n![the chart](chart.png) [the data](data.csv) ![far](https://tracker.example/p.png)\n";
+    let md = b"# Notes\n\n![the chart](chart.png) [the data](data.csv) ![far](https://tracker.example/p.png)\n\n\
+               ![by path](/mnt/user-data/outputs/out/chart.png) [the table](mnt/user-data/outputs/data/table.csv)\n";
     let stored = s.app.tool_result(&s.api, &s.report.to_string(), &[("out/notes.md", md)]).await.json();
     let notes = stored["artifacts"][0]["id"].as_str().unwrap().to_string();
     let listing = s.app.get(&format!("/api/conversations/{}/artifacts?type=html", s.report), &s.api).await.json();
     let report = listing["items"][0]["id"].as_str().unwrap().to_string();
-    let cookie = format!(
-        "{}={}",
-        auth::SESSION_COOKIE,
-        auth::login(&s.app.state.credentials, "alice", "secret-password", None, "").await.unwrap()
-    );
+    let cookie = alice_cookie(&s).await;
     let page = |id: String| {
         let uri = format!("/artifacts/{}/{id}", s.report);
         s.app.send(Request::get(uri).header(header::COOKIE, &cookie).body(Body::empty()).unwrap())
@@ -268,6 +265,103 @@ async fn the_preview_frames_and_opens_capability_urls_and_markdown_links_its_sib
     assert!(link.ends_with("/out/data.csv"), "{link}");
     assert_eq!(s.content(&link).await.body, TABLE);
     assert!(markdown.contains("src=\"https://tracker.example/p.png\" alt=\"far\""), "left to the page CSP");
+    // Virtual paths, as agents write them, lead to the conversation's files.
+    assert_eq!(s.content(&attribute_before(&markdown, " alt=\"by path\"", "src")).await.body, CHART);
+    assert_eq!(s.content(&attribute_before(&markdown, ">the table<", "href")).await.body, TABLE);
+}
+
+/// A session cookie of Alice's, as her browser sends it.
+async fn alice_cookie(s: &Setup) -> String {
+    let secret = auth::login(&s.app.state.credentials, "alice", "secret-password", None, "").await.unwrap();
+    format!("{}={secret}", auth::SESSION_COOKIE)
+}
+
+#[tokio::test]
+async fn a_page_opened_at_its_thread_path_in_a_browser_goes_to_the_content_origin() {
+    let s = setup().await;
+    let cookie = alice_cookie(&s).await;
+    let thread = |path: &str| format!("/api/threads/{}/artifacts/mnt/user-data/{path}", s.report);
+    let get = |uri: String, headers: &[(&str, &str)]| {
+        let mut req = Request::get(uri).header(header::COOKIE, &cookie);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        s.app.send(req.body(Body::empty()).unwrap())
+    };
+    let navigation = [("sec-fetch-dest", "document"), ("accept", "text/html,application/xhtml+xml,*/*;q=0.8")];
+    let report = thread("outputs/out/report.html");
+
+    // A link followed or an address typed, by a browser with Fetch Metadata
+    // or an older one: sent to the same path on the content origin.
+    for headers in [&navigation[..], &navigation[1..], &[("sec-fetch-dest", "iframe")]] {
+        let r = get(report.clone(), headers).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{headers:?}: {}", r.text());
+        assert_eq!(r.header("cache-control"), "no-store");
+        let to = Url::parse(r.header("location")).unwrap();
+        assert_eq!(to.host_str(), Some("usercontent.localhost"));
+        assert!(to.path().ends_with("/mnt/user-data/outputs/out/report.html"), "{to}");
+        assert_eq!(s.content(to.as_str()).await.body, REPORT);
+        // Where its relative links now lead, its siblings are.
+        assert_eq!(s.content(to.join("chart.png").unwrap().as_str()).await.body, CHART);
+        assert_eq!(s.content(to.join("../data/table.csv").unwrap().as_str()).await.body, TABLE);
+    }
+
+    // Scripts and what a page loads get the bytes, as before: a bearer
+    // token, a plain client, a download, a fetch or an image, a file that is
+    // not a page, a version.
+    let bearer = format!("Bearer {}", s.api);
+    for (uri, headers) in [
+        (report.clone(), vec![("authorization", bearer.as_str()), navigation[0], navigation[1]]),
+        (report.clone(), vec![]),
+        (format!("{report}?download=true"), navigation.to_vec()),
+        (report.clone(), vec![("sec-fetch-dest", "empty"), navigation[1]]),
+        (report.clone(), vec![("sec-fetch-dest", "image")]),
+        (format!("{report}?version=1"), navigation.to_vec()),
+    ] {
+        let r = get(uri.clone(), &headers).await;
+        assert_eq!((r.status, &r.body[..]), (StatusCode::OK, REPORT), "{uri} {headers:?}");
+        assert!(!r.headers.contains_key(header::LOCATION));
+    }
+    let chart = get(thread("outputs/out/chart.png"), &navigation).await;
+    assert_eq!((chart.status, &chart.body[..]), (StatusCode::OK, CHART));
+
+    // An SVG is a page too, and so is an HTML member of a `.skill` archive,
+    // whose siblings are the archive's other members.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in [("docs/page.html", REPORT), ("docs/chart.png", CHART)] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut zip, bytes).unwrap();
+    }
+    let kit = zip.finish().unwrap().into_inner();
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><image href='chart.png'/></svg>";
+    let files: &[(&str, &[u8])] = &[("kit.skill", &kit), ("out/drawing.svg", svg)];
+    assert_eq!(s.app.tool_result(&s.api, &s.report.to_string(), files).await.status, StatusCode::CREATED);
+    for (path, bytes) in [("outputs/out/drawing.svg", &svg[..]), ("outputs/kit.skill/docs/page.html", REPORT)] {
+        let r = get(thread(path), &navigation).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        let to = Url::parse(r.header("location")).unwrap();
+        assert_eq!(s.content(to.as_str()).await.body, bytes, "{path}");
+        assert_eq!(s.content(to.join("chart.png").unwrap().as_str()).await.body, CHART, "{path}");
+    }
+
+    // Refused as before, never sent anywhere: paths out of the thread,
+    // another conversation's file, someone else's thread, no credentials.
+    let escapes = ["outputs/%2e%2e/%2e%2e/%2e%2e/etc/report.html", "outputs/..%2f..%2f..%2fx.html", "../../x.html"];
+    for path in escapes {
+        let r = get(thread(path), &navigation).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(!r.headers.contains_key(header::LOCATION), "{path}");
+    }
+    let r = get(thread("outputs/secret.txt"), &navigation).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let (_, bob) = auth::add_user(&s.app.state.db, "bob", "secret-password").unwrap();
+    let bobs = s.app.conversation(&bob, "Bob's").await;
+    s.app.tool_result(&bob, &bobs, &[("page.html", REPORT)]).await;
+    let r = get(format!("/api/threads/{bobs}/artifacts/mnt/user-data/outputs/page.html"), &navigation).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.headers.contains_key(header::LOCATION));
+    let anonymous = Request::get(&report).header("sec-fetch-dest", "document").body(Body::empty()).unwrap();
+    assert_eq!(s.app.send(anonymous).await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

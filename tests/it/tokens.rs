@@ -14,6 +14,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 use vitrine::api::{CreateToken, DeleteArtifact, RevokeToken};
 use vitrine::server::auth;
+use vitrine::server::clock::{now_unix, rfc3339};
 use vitrine::server::config::SignInLimits;
 
 const READ_ONLY: &str = "This token is read-only: it may only make GET and HEAD requests";
@@ -124,6 +125,57 @@ async fn expired_tokens_are_refused() {
     assert_eq!(r.json()["detail"], "Not authenticated");
     let listed = app.get("/api/tokens", &alice).await.json();
     assert!(listed.as_array().unwrap().iter().any(|t| t["id"] == id.as_str()), "still listed, to be seen and revoked");
+}
+
+/// The value `poll` gives, once it gives one within a few seconds (what
+/// the server writes in the background).
+async fn eventually<T>(mut poll: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..100 {
+        if let Some(value) = poll() {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("not within 5 s");
+}
+
+#[tokio::test]
+async fn tokens_show_when_they_were_last_used_written_at_most_once_a_minute() {
+    let app = TestApp::new();
+    let alice = app.user("alice");
+    let (id, ci) = token(&app, &alice, json!({ "name": "ci" })).await;
+    let stored = || {
+        let sql = "SELECT last_used_at FROM tokens WHERE id = ?1";
+        app.state.db.run_blocking(|c| Ok(c.query_row(sql, [&id], |r| r.get::<_, Option<i64>>(0))?)).unwrap()
+    };
+    let set = |at: i64| {
+        let sql = "UPDATE tokens SET last_used_at = ?1 WHERE id = ?2";
+        app.state.db.run_blocking(|c| Ok(c.execute(sql, rusqlite::params![at, id])?)).unwrap();
+    };
+    let listed = |list: Value| list.as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(listed(app.get("/api/tokens", &alice).await.json())["last_used_at"], Value::Null);
+
+    let before = now_unix();
+    assert_eq!(app.get("/api/me", &ci).await.status, StatusCode::OK);
+    let used = eventually(stored).await;
+    assert!((before..=now_unix()).contains(&used), "{used}");
+    assert_eq!(listed(app.get("/api/tokens", &alice).await.json())["last_used_at"], rfc3339(used));
+
+    // As though that use were 30 s ago: uses within the minute write nothing.
+    set(used - 30);
+    for _ in 0..3 {
+        assert_eq!(app.get("/api/me", &ci).await.status, StatusCode::OK);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(stored(), Some(used - 30));
+
+    // Two minutes ago, and the cache forgotten (any revocation clears it):
+    // the next use is written.
+    set(used - 120);
+    let (other, _) = token(&app, &alice, json!({ "name": "other" })).await;
+    assert_eq!(delete(&app, &format!("/api/tokens/{other}"), &alice).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/me", &ci).await.status, StatusCode::OK);
+    assert!(eventually(|| stored().filter(|&at| at >= before)).await >= used);
 }
 
 #[tokio::test]
@@ -274,9 +326,14 @@ async fn the_settings_page_works_without_javascript() {
     let page = with_cookie(&app, Method::GET, "/settings", &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    for text in
-        ["<h2 id=\"tokens-title\">API tokens</h2>", "default", "read-write", "(this session)", "agent-of-10.2.0.1:1"]
-    {
+    for text in [
+        "<h2 id=\"tokens-title\">API tokens</h2>",
+        "default",
+        "read-write",
+        "<th scope=\"col\">Last used</th>",
+        "(this session)",
+        "agent-of-10.2.0.1:1",
+    ] {
         assert!(html.contains(text), "{text} missing: {html}");
     }
     assert!(!html.contains(&alice), "secrets are shown only once, when made");
@@ -354,7 +411,7 @@ async fn a_database_from_before_token_names_keeps_working() {
     assert_eq!(sessions[0]["created_at"], started);
     let version: i64 =
         app.state.db.run_blocking(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
 }
 
 fn vitrine(data: &std::path::Path, args: &[&str]) -> String {
@@ -377,6 +434,7 @@ fn the_command_line_manages_tokens_and_no_secret_is_logged() {
     let id = id_line.split_whitespace().nth(2).unwrap().to_string();
     let listed = vitrine(data.path(), &["token", "list", "--user", "alice"]);
     assert!(listed.contains("default") && listed.contains(&format!("{id}  nightly  read")), "{listed}");
+    assert!(listed.lines().all(|l| l.ends_with("last used never")), "{listed}");
     assert!(!listed.contains(&first) && !listed.contains(&secret));
 
     let log_path = logs.path().join("server.log");

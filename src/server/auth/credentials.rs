@@ -5,7 +5,8 @@
 //! use; revoking a token or ending a session here forgets everything at
 //! once, and a deletion by another process (`vitrine token revoke`, another
 //! instance) is seen within `WATCH_INTERVAL` through the database's
-//! `auth_changes` count.
+//! `auth_changes` count. When a token was last used is written from here,
+//! in the background and at most once a minute per token.
 
 use super::limits::SignInLimiter;
 use super::{secret_hash, CurrentUser};
@@ -16,18 +17,23 @@ use crate::server::config::SignInLimits;
 use crate::server::db::{self, Db};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{RwLock, Weak};
+use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
 /// Entries kept before the cache starts over.
 const MAX_KNOWN: usize = 10_000;
 const WATCH_INTERVAL: Duration = Duration::from_secs(1);
+/// A token's use is written when the one written is this old (seconds).
+const LAST_USED_STEP: i64 = 60;
 
 #[derive(Clone)]
 struct Known {
     user: CurrentUser,
     scope: Scope,
     expires_at: Option<i64>,
+    /// A token's last use as written to the database (Unix seconds, 0 for
+    /// never); shared by the clones that lookups return. Sessions have none.
+    used_written: Option<Arc<AtomicI64>>,
 }
 
 pub struct Credentials {
@@ -62,15 +68,45 @@ impl Credentials {
     /// The user and scope of an unexpired API token, or 401.
     pub async fn token_user(&self, token: &str) -> Result<(CurrentUser, Scope), AppError> {
         let now = now_unix();
-        if let Some(k) = self.get(token, now) {
-            return Ok((k.user, k.scope));
+        let known = match self.get(token, now) {
+            Some(k) => k,
+            None => {
+                let generation = self.generation.load(Ordering::Acquire);
+                let hash = secret_hash(token);
+                let owner =
+                    self.db.run(move |c| db::user_by_token(c, &hash, now)).await?.ok_or(AppError::Unauthorized)?;
+                let known = Known {
+                    user: CurrentUser { id: owner.id, name: owner.name.into() },
+                    scope: owner.scope,
+                    expires_at: owner.expires_at,
+                    used_written: Some(Arc::new(AtomicI64::new(owner.last_used_at.unwrap_or(0)))),
+                };
+                self.remember(token, known, generation)
+            }
+        };
+        if let Some(written) = &known.used_written {
+            self.note_use(written, token, now);
         }
-        let generation = self.generation.load(Ordering::Acquire);
-        let hash = secret_hash(token);
-        let owner = self.db.run(move |c| db::user_by_token(c, &hash, now)).await?.ok_or(AppError::Unauthorized)?;
-        let user = CurrentUser { id: owner.id, name: owner.name.into() };
-        let known = self.remember(token, Known { user, scope: owner.scope, expires_at: owner.expires_at }, generation);
         Ok((known.user, known.scope))
+    }
+
+    /// Writes that a token was used at `now` unless the use written is
+    /// recent; in the background, so no request waits for the database.
+    fn note_use(&self, written: &AtomicI64, token: &str, now: i64) {
+        let last = written.load(Ordering::Acquire);
+        // One of the requests that see the old value writes.
+        if now - last < LAST_USED_STEP
+            || written.compare_exchange(last, now, Ordering::AcqRel, Ordering::Acquire).is_err()
+        {
+            return;
+        }
+        let db = self.db.clone();
+        let hash = secret_hash(token);
+        tokio::spawn(async move {
+            if let Err(e) = db.run(move |c| db::token_used(c, &hash, now)).await {
+                tracing::warn!("recording a token's use: {e}");
+            }
+        });
     }
 
     /// The user of an unexpired session, or 401.
@@ -84,7 +120,7 @@ impl Credentials {
         let (id, name, expires_at) =
             self.db.run(move |c| db::user_by_session(c, &hash, now)).await?.ok_or(AppError::Unauthorized)?;
         let user = CurrentUser { id, name: name.into() };
-        let known = Known { user, scope: Scope::ReadWrite, expires_at: Some(expires_at) };
+        let known = Known { user, scope: Scope::ReadWrite, expires_at: Some(expires_at), used_written: None };
         Ok(self.remember(secret, known, generation).user)
     }
 

@@ -33,6 +33,7 @@ pub fn create(c: &Connection, user: Uuid, new: NewToken) -> Result<CreatedToken,
         scope: new.scope,
         created_at: now_rfc3339(),
         expires_at: expires_at.map(rfc3339),
+        last_used_at: None,
     };
     db::insert_token(c, &TokenRow { hash: secret_hash(&token), user, info: info.clone(), expires_at })?;
     tracing::info!(%user, id = %info.id, scope = %info.scope, "API token created");

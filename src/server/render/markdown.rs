@@ -5,6 +5,7 @@
 //! script.
 
 use super::highlight::{self, html_escape};
+use crate::server::vpath;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use url::Url;
@@ -176,18 +177,32 @@ fn sanitize(html: &str, url: &Url) -> String {
 
 /// Relative URLs resolved against the file's own URL, so `chart.png` and
 /// `../data/table.csv` reach its sibling files on the content origin;
-/// in-document links (`#...`) stay as they are.
+/// virtual paths (`/mnt/user-data/outputs/chart.png`, with or without the
+/// first `/`), as agents write them, resolve against the conversation's
+/// folder there; in-document links (`#...`) stay as they are.
 fn siblings(url: &Url) -> ammonia::UrlRelative<'static> {
-    struct Siblings(Url);
+    struct Siblings {
+        file: Url,
+        /// `/{token}/`, under which the conversation's virtual paths are.
+        folder: Url,
+    }
     impl ammonia::UrlRelativeEvaluate<'static> for Siblings {
         fn evaluate<'u>(&self, relative: &'u str) -> Option<Cow<'u, str>> {
             if relative.starts_with('#') {
                 return Some(relative.into());
             }
-            self.0.join(relative).ok().map(|u| String::from(u).into())
+            let virtual_path = relative.strip_prefix('/').unwrap_or(relative);
+            let joined = if virtual_path.starts_with(&format!("{}/", vpath::ROOT)) {
+                self.folder.join(virtual_path)
+            } else {
+                self.file.join(relative)
+            };
+            joined.ok().map(|u| String::from(u).into())
         }
     }
-    ammonia::UrlRelative::Custom(Box::new(Siblings(url.clone())))
+    let token = url.path_segments().and_then(|mut s| s.next()).unwrap_or_default();
+    let folder = url.join(&format!("/{token}/")).unwrap_or_else(|_| url.clone());
+    ammonia::UrlRelative::Custom(Box::new(Siblings { file: url.clone(), folder }))
 }
 
 #[cfg(test)]
@@ -248,5 +263,17 @@ mod tests {
             "left to the page's CSP: {html}"
         );
         assert!(html.contains("href=\"#md-intro\""), "{html}");
+    }
+
+    #[test]
+    fn virtual_paths_lead_to_the_conversations_files() {
+        let md = "![chart](/mnt/user-data/outputs/chart.png) [data](mnt/user-data/uploads/in%20put.csv)\n\n\
+                  [not one](mnt/user-data-old/x.csv) [far](//tracker.example/mnt/user-data/x)\n";
+        let html = to_html(md, &file_url());
+        let at = "http://usercontent.localhost:3000/TOKEN/mnt/user-data";
+        assert!(html.contains(&format!("src=\"{at}/outputs/chart.png\" alt=\"chart\"")), "{html}");
+        assert!(html.contains(&format!("href=\"{at}/uploads/in%20put.csv\"")), "{html}");
+        assert!(html.contains(&format!("href=\"{at}/outputs/out/mnt/user-data-old/x.csv\"")), "relative: {html}");
+        assert!(html.contains("href=\"http://tracker.example/mnt/user-data/x\""), "another host: {html}");
     }
 }
