@@ -145,7 +145,7 @@ impl Events {
         ring.forget_old(self.limits, 0);
         let latest = ring.next - 1;
         let oldest = ring.kept.front().map_or(ring.next, |e| e.id);
-        let missed = last.is_some_and(|l| l + 1 < oldest || l > latest);
+        let missed = last.is_some_and(|l| l.saturating_add(1) < oldest || l > latest);
         let backlog = match last {
             Some(l) if !missed => ring.kept.iter().filter(|e| e.id > l).cloned().collect(),
             _ => Vec::new(),
