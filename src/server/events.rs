@@ -173,3 +173,37 @@ impl Ring {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject() -> Subject {
+        Subject { user: Uuid::nil(), conversation: Uuid::nil(), artifact: None }
+    }
+
+    #[test]
+    fn events_are_kept_for_their_age_only() {
+        let events = Events::new(EventLimits { max_age: Duration::from_millis(50), ..Default::default() });
+        let before = events.latest();
+        for n in 0..3 {
+            events.publish(Kind::ConversationCreated, subject(), &n);
+        }
+        let kept = events.subscribe(Some(before));
+        assert!(!kept.missed);
+        assert_eq!(kept.backlog.iter().map(|e| e.data.as_str()).collect::<Vec<_>>(), ["0", "1", "2"]);
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(events.subscribe(Some(before)).missed);
+        // Nothing was missed by a client that had seen the last one.
+        assert!(!events.subscribe(Some(events.latest())).missed);
+    }
+
+    #[test]
+    fn closing_ends_the_live_streams() {
+        let events = Events::new(EventLimits::default());
+        let mut live = events.subscribe(None).live.unwrap();
+        events.close();
+        assert!(matches!(live.try_recv(), Err(broadcast::error::TryRecvError::Closed)));
+        assert!(events.subscribe(None).live.is_none());
+    }
+}

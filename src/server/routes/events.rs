@@ -35,14 +35,14 @@ impl<S: Send + Sync> FromRequestParts<S> for StreamQuery {
         let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes());
         let param = |name: &str| query.clone().filter(|(k, _)| k == name).map(|(_, v)| v).last();
         fn parse<T: std::str::FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>, AppError> {
-            raw.map(|v| v.trim().parse().map_err(|_| AppError::BadRequest(format!("Invalid {name}: '{v}'"))))
-                .transpose()
+            raw.map(|v| v.parse().map_err(|_| AppError::BadRequest(format!("Invalid {name}: '{v}'")))).transpose()
         }
         // A browser reconnecting sends the header, with a newer id than the
         // URL it first opened.
         let header = parts.headers.get("last-event-id").map(|h| h.to_str().unwrap_or("?"));
+        let in_query = parse("last event id", param("last_event_id").as_deref())?;
         Ok(Self {
-            last: parse("last event id", header.or(param("last_event_id").as_deref()))?,
+            last: parse("last event id", header)?.or(in_query),
             conversation: parse("conversation id", param("conversation").as_deref())?,
             artifact: parse("artifact id", param("artifact").as_deref())?,
         })
