@@ -3,7 +3,7 @@
 //! only the user's own, resumption after `Last-Event-ID`, `reload` when
 //! resuming is impossible or the client lags, keep-alive comments.
 
-use crate::common::TestApp;
+use crate::common::{process, TestApp};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
@@ -70,6 +70,18 @@ impl Live {
 }
 
 impl Stream {
+    fn open(base: &str, token: &str, query: &str, last_event_id: Option<u64>) -> Stream {
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).build().into();
+        let mut req = agent.get(format!("{base}/api/events{query}")).header("Authorization", format!("Bearer {token}"));
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id.to_string());
+        }
+        let res = req.call().unwrap();
+        assert_eq!(res.headers()["content-type"], "text/event-stream");
+        Stream(BufReader::new(res.into_body().into_reader()))
+    }
+
     /// The next frame; `None` when the server ended the stream.
     fn frame(&mut self) -> Option<Frame> {
         let mut frame = Frame { id: None, event: None, data: String::new(), comment: false };
@@ -311,4 +323,19 @@ fn a_stream_narrowed_to_a_conversation_carries_only_its_events() {
     tool_result(&live, &alice, &two, "two.txt", "2");
     let e = stream.event();
     assert_eq!((e.event.as_deref(), e.json()["name"].as_str()), (Some("artifact.created"), Some("two.txt")));
+}
+
+#[test]
+fn shutting_down_ends_the_streams() {
+    let data = tempfile::tempdir().unwrap();
+    let token = process::add_user(data.path(), "alice");
+    let server = process::Server::start(data.path(), &[]);
+    let mut stream = Stream::open(&server.base, &token, "", None);
+    stream.position();
+    let asked = std::time::Instant::now();
+    let term = std::process::Command::new("kill").args(["-TERM", &server.pid().to_string()]).status().unwrap();
+    assert!(term.success());
+    while stream.frame().is_some() {}
+    // Not the 30 s that connections still open at shutdown are given.
+    assert!(asked.elapsed() < Duration::from_secs(10), "{:?}", asked.elapsed());
 }
