@@ -67,9 +67,12 @@ pub fn LiveVersion(reload: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     on_events(
         move || params.read().get("artifact_id").map(|a| format!("?artifact={a}")),
         &["artifact.version"],
-        move |_| match follow.get_untracked() {
-            true => show.with_value(|show| show()),
-            false => newer.set(true),
+        move |_| {
+            if follow.get_untracked() {
+                show.with_value(|show| show());
+            } else {
+                newer.set(true);
+            }
         },
     );
     // Rendered once the wasm runs: without it nothing here would work.

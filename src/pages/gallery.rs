@@ -44,9 +44,12 @@ pub fn GalleryPage() -> impl IntoView {
     on_events(
         || Some(String::new()),
         &["artifact.created", "artifact.version", "artifact.deleted"],
-        move |kind| match untrack(on_page_1) {
-            true => page.refetch(),
-            false => unseen.update(|n| *n += u32::from(kind == "artifact.created")),
+        move |kind| {
+            if untrack(on_page_1) {
+                page.refetch();
+            } else if kind == "artifact.created" {
+                unseen.update(|n| *n += 1);
+            }
         },
     );
     Effect::new(move |_| on_page_1().then(|| unseen.set(0)));
