@@ -33,7 +33,7 @@ impl<S: Send + Sync> FromRequestParts<S> for StreamQuery {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes());
-        let param = |name: &str| query.clone().filter(|(k, _)| k == name).map(|(_, v)| v).last();
+        let param = |name: &str| query.filter(|(k, _)| k == name).map(|(_, v)| v).last();
         fn parse<T: std::str::FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>, AppError> {
             raw.map(|v| v.parse().map_err(|_| AppError::BadRequest(format!("Invalid {name}: '{v}'")))).transpose()
         }
@@ -71,7 +71,7 @@ async fn events(
         // no event came.
         vec![sse::Event::default().id(sub.latest.to_string())]
     } else {
-        sub.backlog.iter().filter(|e| wanted(e)).map(|e| to_sse(e)).collect()
+        sub.backlog.iter().filter(|e| wanted(e)).map(to_sse).collect()
     };
     let live = stream::unfold(sub.live, move |live| {
         let store = store.clone();
