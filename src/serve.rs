@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::server::config::Config;
 use crate::server::http::guard;
 use crate::server::state::AppState;
-use crate::server::{archive, auth, content, db, listen, routes, store};
+use crate::server::{archive, auth, content, db, events, listen, routes, store};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::{self, Next};
@@ -24,8 +24,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// rebuilds its index from the files).
 pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, AppError> {
     let db = db::Db::open_in(&config.data_dir)?;
-    let store =
-        store::ArtifactStore::open(&config.data_dir, db.clone(), config.max_artifact_bytes, config.file_cache_bytes)?;
+    let events = Arc::new(events::Events::new(config.events));
+    let store = store::ArtifactStore::open(
+        &config.data_dir,
+        db.clone(),
+        config.max_artifact_bytes,
+        config.file_cache_bytes,
+        events,
+    )?;
     let archives =
         archive::ArchiveCache::new(archive::ArchiveLimits::default(), Arc::new(archive::SystemClock::default()));
     let credentials = Arc::new(auth::Credentials::new(db.clone(), config.sign_in)?);
@@ -163,13 +169,20 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     }
     tokio::spawn(auth::watch_revocations(Arc::downgrade(&state.credentials)));
     let origin = state.content.origin.clone();
+    let store = state.store.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("Vitrine is listening on http://{addr}, agent content on {origin}");
     if demo {
         println!("Demo login: user demo, password demo");
     }
-    listen::serve(listener, app, connections, shutdown()).await?;
+    // Event streams never end by themselves: ended first, so that their
+    // connections close with the others.
+    let stop = async move {
+        shutdown().await;
+        store.events().close();
+    };
+    listen::serve(listener, app, connections, stop).await?;
     Ok(())
 }
 

@@ -79,6 +79,13 @@ values = ["$outputs/index.html", "$outputs/plots/data.csv", "$outputs/plots", "$
 include-path-regex = "/tool-results\$|/uploads/[{]filename[}]\$"
 generation.codec = "ascii"
 
+# The event stream never ends: one event, or 2 s of silence after its first
+# frame, is all there is to read.
+[[operations]]
+include-name = "GET /api/events"
+max-stream-events = 1
+request-timeout = 2
+
 # Over a count or size limit is a rejection too: 413.
 [checks.negative_data_rejection]
 expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429, "5xx"]

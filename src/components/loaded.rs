@@ -3,7 +3,9 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// A page's data: `loading` while its resource loads, then `ready`'s view of
-/// the data, or the error (which also sets the page's status).
+/// the data, or the error (which also sets the page's status). A resource
+/// loading again (live updates, navigations) keeps the view until the new
+/// data is there.
 #[component]
 pub fn Loaded<T, Ser, V, F>(
     resource: Resource<Result<T, AppError>, Ser>,
@@ -17,7 +19,7 @@ where
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
 {
     view! {
-        <Suspense fallback=move || view! { <p class="muted" role="status">{loading}</p> }>
+        <Transition fallback=move || view! { <p class="muted" role="status">{loading}</p> }>
             {move || {
                 let ready = ready.clone();
                 Suspend::new(async move {
@@ -27,6 +29,6 @@ where
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }

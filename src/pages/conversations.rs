@@ -1,5 +1,6 @@
 use super::Postcard;
 use crate::api::{get_conversation, list_conversations};
+use crate::components::live::on_events;
 use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded, timestamp::Timestamp};
 use crate::error::Missing;
 use crate::format::short_time;
@@ -43,7 +44,8 @@ fn conversation_list(list: Vec<Conversation>) -> AnyView {
 }
 
 /// `/conversations/{id}`: the transcript, each tool result with its output
-/// and artifacts; `#artifact-{id}` scrolls to and highlights one.
+/// and artifacts; `#artifact-{id}` scrolls to and highlights one. New tool
+/// results appear as they are made (the transcript is loaded again).
 #[component]
 pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();
@@ -60,6 +62,11 @@ pub fn ConversationPage() -> impl IntoView {
             }
         },
         false,
+    );
+    on_events(
+        move || id().ok().map(|id| format!("?conversation={id}")),
+        &["message.created", "artifact.version", "artifact.deleted"],
+        move |_| view_data.refetch(),
     );
     view! {
         <Layout>

@@ -1,5 +1,6 @@
 use super::Postcard;
 use crate::api::list_artifacts;
+use crate::components::live::on_events;
 use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded};
 use crate::model::{ArtifactQuery, Counts, GalleryPage, QueryError, Sort, TypeFilter};
 use leptos::prelude::*;
@@ -21,7 +22,7 @@ pub fn gallery_href(q: &ArtifactQuery) -> String {
 /// `/artifacts`: every artifact of the signed-in user, newest first. Filter,
 /// search, order and page live in the URL; tabs, orders and pager are plain
 /// links and the search box a plain GET form, so all of it works before the
-/// wasm arrives.
+/// wasm arrives. With the wasm, it follows the user's writes as they happen.
 #[component]
 pub fn GalleryPage() -> impl IntoView {
     let params = use_query_map();
@@ -36,10 +37,32 @@ pub fn GalleryPage() -> impl IntoView {
         },
         false,
     );
+    // Page 1 follows new and deleted artifacts (loaded again); other pages
+    // count the new ones, with a link to page 1.
+    let unseen = RwSignal::new(0u32);
+    let on_page_1 = move || query().is_ok_and(|q| q.page == 1);
+    on_events(
+        || Some(String::new()),
+        &["artifact.created", "artifact.version", "artifact.deleted"],
+        move |kind| {
+            if untrack(on_page_1) {
+                page.refetch();
+            } else if kind == "artifact.created" {
+                unseen.update(|n| *n += 1);
+            }
+        },
+    );
+    Effect::new(move |_| on_page_1().then(|| unseen.set(0)));
+    let first_page = move || gallery_href(&query().unwrap_or_default().with_page(1));
     view! {
         <Title text="Artifacts" />
         <Layout>
             <h1>"Artifacts"</h1>
+            {move || {
+                let n = unseen.get();
+                let text = if n == 1 { "1 new artifact".to_string() } else { format!("{n} new artifacts") };
+                (n > 0).then(|| view! { <p class="note"><a href=first_page>{text}</a></p> })
+            }}
             <Loaded resource=page loading="Loading artifacts…" ready=|(q, p)| view! { <Gallery query=q page=p /> } />
         </Layout>
     }

@@ -2,7 +2,7 @@ use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
 use crate::components::artifact_card::{preview_href, source_href};
-use crate::components::{layout::Layout, loaded::Loaded, timestamp::Timestamp};
+use crate::components::{layout::Layout, live::LiveVersion, loaded::Loaded, timestamp::Timestamp};
 use crate::error::{AppError, Missing};
 use crate::format::{human_size, short_time};
 use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
@@ -70,6 +70,7 @@ pub fn PreviewPage() -> impl IntoView {
     );
     view! {
         <Layout>
+            <LiveVersion reload=move || preview.refetch() />
             <Loaded
                 resource=preview
                 loading="Loading preview…"

@@ -24,6 +24,7 @@ pub struct Config {
     /// Where agent-made pages are served: another host name than the app's.
     /// `None`: `http://usercontent.localhost` on the app's port.
     pub content_origin: Option<ContentOrigin>,
+    pub events: super::events::EventLimits,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +58,7 @@ impl Config {
             connections: Default::default(),
             sign_in: SignInLimits { per_account: 5, per_address: 20 },
             content_origin: None,
+            events: Default::default(),
         }
     }
 

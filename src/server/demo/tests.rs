@@ -30,7 +30,9 @@ async fn seeding_stores_every_file_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::new(dir.path());
     let db = db::Db::open_in(dir.path()).unwrap();
-    let store = ArtifactStore::open(dir.path(), db, config.max_artifact_bytes, config.file_cache_bytes).unwrap();
+    let events = std::sync::Arc::new(crate::server::events::Events::new(config.events));
+    let store =
+        ArtifactStore::open(dir.path(), db, config.max_artifact_bytes, config.file_cache_bytes, events).unwrap();
     seed(&store).await.unwrap();
 
     let user = store.db().run(|c| db::user_by_name(c, USER)).await.unwrap().expect("the demo user").id;

@@ -2,6 +2,7 @@
 
 mod artifacts;
 mod conversations;
+mod events;
 mod highlight;
 mod session;
 pub(crate) mod threads;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(conversations::router())
         .merge(artifacts::router())
+        .merge(events::router())
         .merge(highlight::router())
         .merge(threads::router())
         .merge(thumbnails::router())

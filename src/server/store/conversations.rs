@@ -6,6 +6,7 @@ use crate::error::{AppError, Missing};
 use crate::model::{Conversation, Message};
 use crate::server::clock::now_rfc3339;
 use crate::server::db::{self, ConversationRecord};
+use crate::server::events::{Kind, Subject};
 use uuid::Uuid;
 
 const MAX_TITLE_CHARS: usize = 200;
@@ -23,6 +24,8 @@ impl ArtifactStore {
         let stored = record.clone();
         self.db.run(move |c| db::insert_conversation(c, &stored)).await?;
         self.write().add_conversation(record);
+        let subject = Subject { user: owner, conversation: conversation.id, artifact: None };
+        self.events.publish(Kind::ConversationCreated, subject, &conversation);
         Ok(conversation)
     }
 

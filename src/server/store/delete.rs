@@ -5,6 +5,7 @@
 use super::sidecar::Sidecar;
 use super::{files, ArtifactStore};
 use crate::error::{AppError, Missing};
+use crate::server::events::{Kind, Subject};
 use std::borrow::Borrow;
 use std::path::Path;
 use uuid::Uuid;
@@ -15,23 +16,34 @@ impl ArtifactStore {
         let Some(versions) = self.write().remove(id) else {
             return Err(Missing::Artifact(id).into());
         };
-        self.remove_deleted(conversation, versions.all().iter().map(|m| (**m).clone()).collect()).await
+        self.remove_deleted(conversation, versions.all().iter().map(|m| (**m).clone()).collect()).await?;
+        self.publish_deleted(user, conversation, &[id]);
+        Ok(())
     }
 
     /// Deletes every artifact at a virtual path, with its versions; returns
     /// how many artifacts there were.
     pub async fn delete_path(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<u32, AppError> {
         self.conversation(user, conversation)?;
-        let (mut removed, mut count) = (Vec::new(), 0);
+        let (mut removed, mut ids) = (Vec::new(), Vec::new());
         {
             let mut index = self.write();
             while let Some(id) = index.at_path(conversation, path).map(|m| m.artifact_id()) {
-                count += 1;
+                ids.push(id);
                 removed.extend(index.remove(id).iter().flat_map(|v| v.all()).map(|m| (**m).clone()));
             }
         }
         self.remove_deleted(conversation, removed).await?;
-        Ok(count)
+        self.publish_deleted(user, conversation, &ids);
+        Ok(ids.len() as u32)
+    }
+
+    fn publish_deleted(&self, user: Uuid, conversation: Uuid, ids: &[Uuid]) {
+        for &id in ids {
+            let subject = Subject { user, conversation, artifact: Some(id) };
+            let record = serde_json::json!({ "id": id, "conversation_id": conversation });
+            self.events.publish(Kind::ArtifactDeleted, subject, &record);
+        }
     }
 
     /// Forgets the bytes kept in memory and removes the files and cached

@@ -15,8 +15,9 @@ use super::sidecar::Sidecar;
 use super::staging::{Staged, StagingFile};
 use super::{files, names, read, to_artifact, write, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::AppError;
-use crate::model::{GalleryType, NewArtifact, StoredToolResult, ToolResult};
+use crate::model::{GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
+use crate::server::events::{Events, Kind, MessageRecord, Subject};
 use crate::server::{db, mime};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -141,6 +142,7 @@ impl ArtifactStore {
             index: self.index.clone(),
             path_locks: self.path_locks.clone(),
             db: self.db.clone(),
+            events: self.events.clone(),
         };
         // On the blocking pool from start to end: a request dropped half way
         // cannot stop it between writing a version and indexing it.
@@ -157,6 +159,7 @@ struct Commit {
     index: Arc<RwLock<Index>>,
     path_locks: Arc<[Mutex<()>; 64]>,
     db: db::Db,
+    events: Arc<Events>,
 }
 
 impl Commit {
@@ -177,10 +180,33 @@ impl Commit {
             return Err(e);
         }
         let mut index = write(&self.index);
-        for m in fresh {
-            index.insert(m);
+        for m in &fresh {
+            index.insert(m.clone());
         }
+        drop(index);
+        self.publish(&fresh, &made, message);
         Ok(made)
+    }
+
+    /// Announces the new versions and the message, still under the paths'
+    /// locks so that one artifact's versions are announced in order.
+    fn publish(&self, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: db::MessageRow) {
+        let index = read(&self.index);
+        let Some(user) = index.conversations.get(&self.conversation).map(|c| c.owner) else { return };
+        let subject = |artifact| Subject { user, conversation: self.conversation, artifact };
+        for m in fresh {
+            let kind = if m.version == 1 { Kind::ArtifactCreated } else { Kind::ArtifactVersion };
+            self.events.publish(kind, subject(Some(m.artifact_id())), &to_artifact(m, &index));
+        }
+        let message = Message {
+            id: message.id,
+            tool: message.tool,
+            content: message.content,
+            created_at: message.created_at,
+            artifacts: made.iter().map(|m| to_artifact(m, &index)).collect(),
+        };
+        let record = MessageRecord { conversation_id: self.conversation, message: &message };
+        self.events.publish(Kind::MessageCreated, subject(None), &record);
     }
 
     /// Locks every path of the message, in one order so writers never wait

@@ -24,6 +24,7 @@ pub mod versions;
 use crate::error::AppError;
 use crate::model::Artifact;
 use crate::server::db;
+use crate::server::events::Events;
 use index::Index;
 pub use query::Resolved;
 use sidecar::Sidecar;
@@ -48,12 +49,20 @@ pub struct ArtifactStore {
     /// path): two writers of one name never get one number, and a number is
     /// given only after the one before it is durable, so a crash leaves no gap.
     path_locks: Arc<[Mutex<()>; 64]>,
+    /// Where every write is announced once durable.
+    events: Arc<Events>,
 }
 
 impl ArtifactStore {
     /// Opens the store: loads conversations, scans every artifacts folder
     /// and builds the index (cleaning up what a crash left behind).
-    pub fn open(data_dir: &Path, db: db::Db, max_artifact_bytes: u64, file_cache_bytes: u64) -> Result<Self, AppError> {
+    pub fn open(
+        data_dir: &Path,
+        db: db::Db,
+        max_artifact_bytes: u64,
+        file_cache_bytes: u64,
+        events: Arc<Events>,
+    ) -> Result<Self, AppError> {
         std::fs::create_dir_all(data_dir.join("conversations"))?;
         let mut index = Index::default();
         for record in db.run_blocking(db::all_conversations)? {
@@ -84,6 +93,7 @@ impl ArtifactStore {
             max_artifact_bytes,
             index: Arc::new(RwLock::new(index)),
             path_locks: Arc::new(std::array::from_fn(|_| Mutex::new(()))),
+            events,
         })
     }
 
@@ -97,6 +107,10 @@ impl ArtifactStore {
 
     pub fn db(&self) -> &db::Db {
         &self.db
+    }
+
+    pub fn events(&self) -> &Events {
+        &self.events
     }
 
     fn artifacts_dir(&self, conversation: Uuid) -> PathBuf {

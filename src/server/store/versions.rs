@@ -5,6 +5,7 @@ use super::sidecar::Sidecar;
 use super::ArtifactStore;
 use crate::error::{AppError, Missing};
 use crate::model::ArtifactVersion;
+use crate::server::events::{Kind, Subject};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -32,7 +33,12 @@ impl ArtifactStore {
                 "Version {version} is the only version of artifact {id}: delete the artifact instead"
             )));
         };
-        self.remove_deleted(conversation, vec![(*removed).clone()]).await
+        self.remove_deleted(conversation, vec![(*removed).clone()]).await?;
+        // The artifact's record changed: its latest version or its count.
+        let latest = self.artifact(user, conversation, id)?;
+        let subject = Subject { user, conversation, artifact: Some(id) };
+        self.events.publish(Kind::ArtifactVersion, subject, &self.record(&latest));
+        Ok(())
     }
 
     /// Makes a version the latest again as a new version; returns the
