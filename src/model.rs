@@ -165,6 +165,16 @@ pub struct ArtifactVersions {
     pub items: Vec<ArtifactVersion>,
 }
 
+/// What the preview's version forms do to a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionChange {
+    /// Made the latest again, as a new version.
+    Restore,
+    /// Deleted alone.
+    Delete,
+}
+
 /// A version number as a URL gives it (`?version=n`, `.../versions/{n}`).
 pub fn parse_version(raw: &str) -> Result<u32, crate::error::AppError> {
     raw.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {

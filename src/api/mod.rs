@@ -4,11 +4,11 @@
 //! every type in the wasm, where JSON compiled a parser per type and per
 //! entry point (bench/NOTES.md).
 
+mod change_version;
 mod create_token;
 #[cfg(feature = "ssr")]
 mod ctx;
 mod delete_artifact;
-mod delete_version;
 mod get_conversation;
 mod get_preview;
 mod get_settings;
@@ -16,18 +16,16 @@ mod list_artifacts;
 mod list_conversations;
 #[cfg(feature = "ssr")]
 mod new_token;
-mod restore_version;
 mod revoke_token;
 mod sign_out_others;
 
+pub use change_version::{change_version, ChangeVersion};
 pub use create_token::{create_token, CreateToken};
 pub use delete_artifact::{delete_artifact, DeleteArtifact};
-pub use delete_version::{delete_version, DeleteVersion};
 pub use get_conversation::{get_conversation, GetConversation};
 pub use get_preview::{get_preview, GetPreview};
 pub use get_settings::{get_settings, GetSettings};
 pub use list_artifacts::{list_artifacts, ListArtifacts};
 pub use list_conversations::{list_conversations, ListConversations};
-pub use restore_version::{restore_version, RestoreVersion};
 pub use revoke_token::{revoke_token, RevokeToken};
 pub use sign_out_others::{sign_out_others, SignOutOthers};

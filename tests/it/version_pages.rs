@@ -7,7 +7,7 @@ use crate::foundation::{page, session};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use leptos::server_fn::ServerFn;
-use vitrine::api::{DeleteArtifact, DeleteVersion, RestoreVersion};
+use vitrine::api::{ChangeVersion, DeleteArtifact};
 
 /// Alice's conversation with `name` written once per entry of `contents`;
 /// the app, her API token and session, and the artifact's preview URL.
@@ -45,11 +45,12 @@ async fn post_form(app: &TestApp, path: &str, session: &str, body: String) -> Re
     .await
 }
 
-/// The form fields of a version of the artifact at `preview`.
-fn fields(preview: &str, version: u32, back: &str) -> String {
+/// The fields of the preview's form that restores or deletes (`change`) a
+/// version of the artifact at `preview`.
+fn fields(preview: &str, version: u32, change: &str, back: &str) -> String {
     let mut ids = preview.trim_start_matches("/artifacts/").split('/');
     let (c, a) = (ids.next().unwrap(), ids.next().unwrap());
-    format!("conversation_id={c}&artifact_id={a}&version={version}&back={}", urlencode(back))
+    format!("conversation_id={c}&artifact_id={a}&version={version}&change={change}&back={}", urlencode(back))
 }
 
 fn urlencode(s: &str) -> String {
@@ -166,9 +167,9 @@ async fn hostile_version_numbers_are_400_and_others_versions_404() {
         assert_eq!(page(&app, &format!("{preview}?{query}"), &bob).await.status, StatusCode::NOT_FOUND, "{query}");
     }
     // Nor can bob restore or delete alice's versions through the forms.
-    for path in [RestoreVersion::PATH, DeleteVersion::PATH] {
-        let r = post_form(&app, path, &bob, fields(&preview, 1, &preview)).await;
-        assert!(!r.status.is_success() && r.header("location") != preview, "{path}: {}", r.status);
+    for change in ["restore", "delete"] {
+        let r = post_form(&app, ChangeVersion::PATH, &bob, fields(&preview, 1, change, &preview)).await;
+        assert!(!r.status.is_success() && r.header("location") != preview, "{change}: {}", r.status);
     }
     let left = app.get(&format!("{}/versions", api_url(&preview)), &token).await.json();
     assert_eq!(left["items"].as_array().unwrap().len(), 2, "both versions stay");
@@ -177,7 +178,7 @@ async fn hostile_version_numbers_are_400_and_others_versions_404() {
 #[tokio::test]
 async fn restoring_by_the_form_makes_a_new_latest_version() {
     let (app, token, session, preview) = versions_of("a.txt", &[b"the original", b"a rewrite"]).await;
-    let r = post_form(&app, RestoreVersion::PATH, &session, fields(&preview, 1, &preview)).await;
+    let r = post_form(&app, ChangeVersion::PATH, &session, fields(&preview, 1, "restore", &preview)).await;
     assert_eq!((r.status.is_redirection(), r.header("location")), (true, preview.as_str()), "{}", r.text());
     let latest = html(&app, &preview, &session).await;
     assert!(latest.contains("3 of 3") && latest.contains("the original"), "{latest}");
@@ -185,7 +186,8 @@ async fn restoring_by_the_form_makes_a_new_latest_version() {
     assert_eq!(bytes.body.as_slice(), b"the original");
 
     // `back` leads only to this artifact's preview.
-    let r = post_form(&app, RestoreVersion::PATH, &session, fields(&preview, 2, "https://evil.example/")).await;
+    let r =
+        post_form(&app, ChangeVersion::PATH, &session, fields(&preview, 2, "restore", "https://evil.example/")).await;
     assert_eq!(r.header("location"), preview);
 }
 
@@ -197,7 +199,7 @@ async fn deleting_a_version_and_the_artifact_confirm_what_they_delete() {
         confirm.contains("Delete version 2 of a.txt?") && confirm.contains("Its other 2 versions stay."),
         "{confirm}"
     );
-    let r = post_form(&app, DeleteVersion::PATH, &session, fields(&preview, 2, &preview)).await;
+    let r = post_form(&app, ChangeVersion::PATH, &session, fields(&preview, 2, "delete", &preview)).await;
     assert_eq!(r.header("location"), preview, "{}", r.text());
     let left = app.get(&format!("{}/versions", api_url(&preview)), &token).await.json();
     let numbers: Vec<_> = left["items"].as_array().unwrap().iter().map(|v| v["version"].as_u64().unwrap()).collect();
@@ -221,7 +223,7 @@ async fn the_only_version_is_not_deleted_alone() {
     assert!(!page.contains("Delete this version") && !page.contains("Compare with previous"), "{page}");
     let confirm = html(&app, &format!("{preview}?confirm=delete-version"), &session).await;
     assert!(!confirm.contains("Delete version 1"), "no confirmation for the only version");
-    let r = post_form(&app, DeleteVersion::PATH, &session, fields(&preview, 1, &preview)).await;
+    let r = post_form(&app, ChangeVersion::PATH, &session, fields(&preview, 1, "delete", &preview)).await;
     assert!(!r.status.is_success() && r.header("location") != preview, "{}", r.status);
     assert_eq!(app.get(&format!("{}/versions/1", api_url(&preview)), &token).await.status, StatusCode::OK);
 }

@@ -3,7 +3,7 @@
 //! restoring and deleting one. Links and form posts only, so all of it
 //! works before (or without) the wasm.
 
-use crate::api::{DeleteVersion, RestoreVersion};
+use crate::api::ChangeVersion;
 use crate::components::artifact_card::with_param;
 use crate::components::timestamp::Timestamp;
 use crate::format::human_size;
@@ -56,17 +56,26 @@ pub fn Versions(
     })
 }
 
+/// The fields of a `change_version` form for the shown version.
+#[component]
+fn ChangeFields(artifact: Artifact, change: &'static str, back: String) -> impl IntoView {
+    view! {
+        <input type="hidden" name="conversation_id" value=artifact.conversation_id.to_string() />
+        <input type="hidden" name="artifact_id" value=artifact.id.to_string() />
+        <input type="hidden" name="version" value=artifact.version.to_string() />
+        <input type="hidden" name="change" value=change />
+        <input type="hidden" name="back" value=back />
+    }
+}
+
 /// "Restore this version": a form post; the page then shows the new
 /// latest version.
 #[component]
 fn RestoreForm(artifact: Artifact, back: String) -> impl IntoView {
-    let restore = ServerAction::<RestoreVersion>::new();
+    let restore = ServerAction::<ChangeVersion>::new();
     view! {
         <ActionForm action=restore>
-            <input type="hidden" name="conversation_id" value=artifact.conversation_id.to_string() />
-            <input type="hidden" name="artifact_id" value=artifact.id.to_string() />
-            <input type="hidden" name="version" value=artifact.version.to_string() />
-            <input type="hidden" name="back" value=back />
+            <ChangeFields artifact change="restore" back />
             <button type="submit" class="button">"Restore this version"</button>
         </ActionForm>
         {move || restore.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
@@ -77,7 +86,7 @@ fn RestoreForm(artifact: Artifact, back: String) -> impl IntoView {
 /// then the latest version's preview.
 #[component]
 pub fn ConfirmDeleteVersion(artifact: Artifact, cancel: String, back: String) -> impl IntoView {
-    let delete = ServerAction::<DeleteVersion>::new();
+    let delete = ServerAction::<ChangeVersion>::new();
     let others = match artifact.versions - 1 {
         1 => "Its other version stays.".to_string(),
         n => format!("Its other {n} versions stay."),
@@ -87,10 +96,7 @@ pub fn ConfirmDeleteVersion(artifact: Artifact, cancel: String, back: String) ->
             <h2 id="confirm-title">{format!("Delete version {} of {}?", artifact.version, artifact.name)}</h2>
             <p>{others}" This cannot be undone."</p>
             <ActionForm action=delete>
-                <input type="hidden" name="conversation_id" value=artifact.conversation_id.to_string() />
-                <input type="hidden" name="artifact_id" value=artifact.id.to_string() />
-                <input type="hidden" name="version" value=artifact.version.to_string() />
-                <input type="hidden" name="back" value=back />
+                <ChangeFields artifact=artifact.clone() change="delete" back />
                 <button type="submit" class="button danger" autofocus>"Delete version"</button>
                 <a class="button secondary" href=cancel>"Cancel"</a>
             </ActionForm>
