@@ -167,21 +167,21 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
 /// What the preview leaves out, if anything.
 fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String> {
     let cut = partial.then(|| format!("This preview shows the first part of this {} file.", human_size(artifact.size)));
-    let plain = match body {
+    let detail = match body {
         PreviewBody::Compare { diff: Diff::Lines { cut: true, .. }, .. } => {
-            Some("The comparison covers the first 5,000 lines (256 KB) of each version.".into())
+            Some("The comparison covers only the first part of each version (at most 5,000 lines or 256 KB).".into())
         }
         PreviewBody::Code { highlighted: 0, .. } => {
-            Some("Its lines are too long to colour: shown as plain text.".into())
+            Some("Its lines are too long to colour: shown as detail text.".into())
         }
         PreviewBody::Code { lines, highlighted, .. } if highlighted < lines => {
-            Some(format!("Colours stop after line {highlighted}; the rest is plain text."))
+            Some(format!("Colours stop after line {highlighted}; the rest is detail text."))
         }
         _ => None,
     };
-    match (cut, plain) {
-        (Some(cut), Some(plain)) => Some(format!("{cut} {plain}")),
-        (cut, plain) => cut.or(plain),
+    match (cut, detail) {
+        (Some(cut), Some(detail)) => Some(format!("{cut} {detail}")),
+        (cut, detail) => cut.or(detail),
     }
 }
 

@@ -103,7 +103,10 @@ async fn a_long_comparison_is_cut_with_a_note() {
     let new = old.replacen("row 1\n", "row one\n", 1).replacen("row 7000\n", "row seven thousand\n", 1);
     let (app, _, session, preview) = versions_of("rows.txt", &[old.as_bytes(), new.as_bytes()]).await;
     let diff = html(&app, &format!("{preview}?version=2&compare=1"), &session).await;
-    assert!(diff.contains("The comparison covers the first 5,000 lines (256 KB) of each version."), "{diff}");
+    assert!(
+        diff.contains("The comparison covers only the first part of each version (at most 5,000 lines or 256 KB)."),
+        "{diff}"
+    );
     assert!(diff.contains("row one") && !diff.contains("row seven thousand"), "past line 5,000 is left out");
 }
 
