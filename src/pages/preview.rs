@@ -172,10 +172,10 @@ fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String
             Some("The comparison covers only the first part of each version (at most 5,000 lines or 256 KB).".into())
         }
         PreviewBody::Code { highlighted: 0, .. } => {
-            Some("Its lines are too long to colour: shown as detail text.".into())
+            Some("Its lines are too long to colour: shown as plain text.".into())
         }
         PreviewBody::Code { lines, highlighted, .. } if highlighted < lines => {
-            Some(format!("Colours stop after line {highlighted}; the rest is detail text."))
+            Some(format!("Colours stop after line {highlighted}; the rest is plain text."))
         }
         _ => None,
     };
