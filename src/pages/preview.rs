@@ -125,19 +125,20 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
     let note = note(&artifact, &body, partial);
     let shown = body_view(&artifact, version.as_ref(), &raw_url, body, html);
     let confirm = {
-        let (artifact, here, back, count) = (artifact.clone(), here.clone(), back.clone(), versions.len());
-        let latest = latest.clone();
+        let (artifact, here, back, latest, count) =
+            (artifact.clone(), here.clone(), back.clone(), latest.clone(), versions.len());
         move || {
+            let (artifact, cancel) = (artifact.clone(), here.clone());
             match confirm.get()? {
-            Confirm::DeleteArtifact => Some(
-                view! { <ConfirmDelete artifact=artifact.clone() versions=count cancel=here.clone() back=back.clone() /> }
-                    .into_any(),
-            ),
-            Confirm::DeleteVersion => (count > 1).then(|| {
-                view! { <versions::ConfirmDeleteVersion artifact=artifact.clone() cancel=here.clone() back=latest.clone() /> }
-                    .into_any()
-            }),
-        }
+                Confirm::DeleteArtifact => {
+                    let back = back.clone();
+                    Some(view! { <ConfirmDelete artifact versions=count cancel back /> }.into_any())
+                }
+                Confirm::DeleteVersion => {
+                    let back = latest.clone();
+                    (count > 1).then(|| view! { <versions::ConfirmDeleteVersion artifact cancel back /> }.into_any())
+                }
+            }
         }
     };
     view! {
