@@ -247,3 +247,30 @@ async fn the_transcript_links_each_message_to_the_version_it_made() {
     let gallery = html(&app, "/artifacts", &session).await;
     assert!(gallery.contains(&format!("/conversations/{c}#artifact-{a}-v2")), "{gallery}");
 }
+
+fn png(rgb: [u8; 3]) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::RgbImage::from_pixel(40, 30, image::Rgb(rgb))
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+#[tokio::test]
+async fn a_transcript_card_shows_its_own_versions_picture() {
+    let (app, token, session, preview) = versions_of("chart.png", &[&png([200, 0, 0]), &png([0, 0, 200])]).await;
+    let thumbnail = format!("{}/thumbnail", api_url(&preview));
+    let c = preview.split('/').nth(2).unwrap();
+    let page = html(&app, &format!("/conversations/{c}"), &session).await;
+    assert!(page.contains(&format!("src=\"{thumbnail}?version=1\"")), "{page}");
+    let [first, second, latest] = [
+        app.get(&format!("{thumbnail}?version=1"), &token).await,
+        app.get(&format!("{thumbnail}?version=2"), &token).await,
+        app.get(&thumbnail, &token).await,
+    ];
+    assert_eq!((first.status, second.status), (StatusCode::OK, StatusCode::OK));
+    assert_ne!(first.body, second.body, "each version's own picture");
+    assert_eq!(latest.body, second.body);
+    assert_eq!(app.get(&format!("{thumbnail}?version=0"), &token).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get(&format!("{thumbnail}?version=3"), &token).await.status, StatusCode::NOT_FOUND);
+}
