@@ -1,13 +1,13 @@
-import { expect, request } from "@playwright/test";
+import { expect, request, type Page } from "@playwright/test";
 import { login, newUser, test } from "./helpers";
 
-/** A new user's conversation where `notes.txt` was written once per entry of `drafts`; signed in as them. */
-async function drafts(page: import("@playwright/test").Page, baseURL: string, drafts: string[]) {
+/** A new user's conversation where `notes.txt` was written once per entry of `texts`; signed in as them. */
+async function drafts(page: Page, baseURL: string, texts: string[]) {
   const { name, token } = newUser("ver");
   const api = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
   const conversation = (await (await api.post("/api/conversations", { data: { title: "Drafts" } })).json()).id;
   let id = "";
-  for (const text of drafts) {
+  for (const text of texts) {
     const stored = await api.post(`/api/conversations/${conversation}/tool-results`, {
       data: { tool: "python", content: "wrote notes", artifacts: [{ name: "notes.txt", text }] },
     });
