@@ -123,6 +123,16 @@ mod tests {
     }
 
     #[test]
+    fn the_html_stops_at_its_bound() {
+        // Every `<` becomes four bytes: 4,000 changed lines of 100 on each side
+        // would be over 3 MB of HTML.
+        let side = |c: &str| format!("{}\n", c.repeat(100)).repeat(4_000);
+        let (html, _, _, complete) = lines(&side("<"), &side(">"));
+        assert!(!complete && html.len() < HTML_BYTES + 2_000, "{}", html.len());
+        assert!(html.ends_with("</tbody></table>"));
+    }
+
+    #[test]
     fn long_texts_are_cut_at_their_line_bound() {
         let text: String = (0..SIDE_LINES + 10).map(|i| format!("{i}\n")).collect();
         let (shown, cut) = first_lines(&text);
