@@ -165,6 +165,16 @@ pub struct ArtifactVersions {
     pub items: Vec<ArtifactVersion>,
 }
 
+/// What the preview's version forms do to a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionChange {
+    /// Made the latest again, as a new version.
+    Restore,
+    /// Deleted alone.
+    Delete,
+}
+
 /// A version number as a URL gives it (`?version=n`, `.../versions/{n}`).
 pub fn parse_version(raw: &str) -> Result<u32, crate::error::AppError> {
     raw.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
@@ -461,6 +471,25 @@ pub enum PreviewBody {
         reason: String,
     },
     Binary,
+    /// This version compared with `other` (`?compare=m`) instead of shown.
+    Compare {
+        other: ArtifactVersion,
+        diff: Diff,
+    },
+}
+
+/// What comparing two versions found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Diff {
+    /// The same bytes.
+    Identical,
+    /// A line diff of text, as HTML in [`Preview::html`]; `cut` when it
+    /// covers only the first part of either version.
+    Lines { added: u32, removed: u32, cut: bool },
+    /// Two pictures, shown side by side.
+    Images,
+    /// Neither text nor pictures: their sizes and SHA-256 only.
+    Binary,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -481,7 +510,10 @@ pub struct ArtifactRef {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
+    /// The version shown (`?version=n`; by default the latest).
     pub artifact: Artifact,
+    /// Every version of the artifact, newest first.
+    pub versions: Vec<ArtifactVersion>,
     /// Where the browser opens the file: a capability URL on the content
     /// origin, where its sibling files load too (the HTML frame, Open raw).
     pub raw_url: String,
@@ -503,9 +535,10 @@ pub struct Preview {
 impl Preview {
     /// A copy without [`Preview::html`], for the page's hydration data.
     pub fn without_html(&self) -> Self {
-        let Self { artifact, raw_url, body, html: _, partial, previous, next, now } = self;
+        let Self { artifact, versions, raw_url, body, html: _, partial, previous, next, now } = self;
         Self {
             artifact: artifact.clone(),
+            versions: versions.clone(),
             raw_url: raw_url.clone(),
             body: body.clone(),
             html: String::new(),

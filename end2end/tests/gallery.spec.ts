@@ -110,7 +110,7 @@ test("CSV shows as a table, text as text, binaries as a download", async ({ page
 test("the source link lands on the highlighted artifact in its conversation", async ({ page }, info) => {
   await openPreview(page, "landing/app.js", "code");
   await page.locator("a.source").click();
-  await expect(page).toHaveURL(/\/conversations\/[0-9a-f-]+#artifact-[0-9a-f-]+$/);
+  await expect(page).toHaveURL(/\/conversations\/[0-9a-f-]+#artifact-[0-9a-f-]+-v\d+$/);
   await expect(page.locator("h1")).toHaveText("Landing page draft");
   const id = new URL(page.url()).hash.slice(1);
   const card = page.locator(`#${id}`);

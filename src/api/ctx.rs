@@ -32,3 +32,12 @@ pub fn back_to(page: &str) -> Result<bool, AppError> {
     }
     Ok(accepts_html)
 }
+
+/// Sends the browser to `back` if it is the preview page of this artifact
+/// (with any query), else to the artifact's plain preview: where a version
+/// form returns to, never another site.
+pub fn back_to_preview(back: &str, conversation: uuid::Uuid, artifact: uuid::Uuid) {
+    let preview = format!("/artifacts/{conversation}/{artifact}");
+    let local = back.strip_prefix(&preview).is_some_and(|rest| rest.is_empty() || rest.starts_with('?'));
+    leptos_axum::redirect(if local { back } else { &preview });
+}

@@ -5,22 +5,17 @@ use leptos::server_fn::codec::Postcard;
 use uuid::Uuid;
 
 /// An artifact's preview, with its neighbours in the gallery as `gallery`
-/// shows it (filter, search and order).
+/// shows it (filter, search and order): version `version` (by default the
+/// latest), or its comparison with version `compare`.
 #[server(prefix = "/api/fn", output = Postcard)]
 pub async fn get_preview(
     conversation_id: Uuid,
     artifact_id: Uuid,
     gallery: ArtifactQuery,
+    version: Option<u32>,
+    compare: Option<u32>,
 ) -> Result<Preview, AppError> {
     let (state, user) = super::ctx::request_user().await?;
-    crate::server::preview::preview(
-        &state.store,
-        &state.archives,
-        &state.content,
-        user.id,
-        conversation_id,
-        artifact_id,
-        &gallery,
-    )
-    .await
+    let pick = crate::server::preview::Pick { version, compare };
+    crate::server::preview::preview(&state, user.id, conversation_id, artifact_id, &gallery, pick).await
 }

@@ -4,6 +4,7 @@
 //! every type in the wasm, where JSON compiled a parser per type and per
 //! entry point (bench/NOTES.md).
 
+mod change_version;
 mod create_token;
 #[cfg(feature = "ssr")]
 mod ctx;
@@ -18,6 +19,7 @@ mod new_token;
 mod revoke_token;
 mod sign_out_others;
 
+pub use change_version::{change_version, ChangeVersion};
 pub use create_token::{create_token, CreateToken};
 pub use delete_artifact::{delete_artifact, DeleteArtifact};
 pub use get_conversation::{get_conversation, GetConversation};

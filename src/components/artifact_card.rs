@@ -11,8 +11,23 @@ pub fn preview_href(conversation_id: Uuid, id: Uuid, gallery: &ArtifactQuery) ->
     format!("/artifacts/{conversation_id}/{id}{}", gallery.to_query_string())
 }
 
+/// `href` with `key=value` added to its query.
+pub fn with_param(href: &str, key: &str, value: &str) -> String {
+    let sep = if href.contains('?') { '&' } else { '?' };
+    let pair = form_urlencoded::Serializer::new(String::new()).append_pair(key, value).finish();
+    format!("{href}{sep}{pair}")
+}
+
+/// Where the version an `Artifact` record stands for was made: its card in
+/// the conversation's transcript.
 pub fn source_href(artifact: &Artifact) -> String {
-    format!("/conversations/{}#artifact-{}", artifact.conversation_id, artifact.id)
+    format!("/conversations/{}#{}", artifact.conversation_id, card_id(artifact))
+}
+
+/// A card's element id: one per version, as a transcript shows every
+/// version its messages made.
+fn card_id(artifact: &Artifact) -> String {
+    format!("artifact-{}-v{}", artifact.id, artifact.version)
 }
 
 /// The drawn icons (24×24, stroked in the text colour): emoji would need an
@@ -105,26 +120,38 @@ fn face_view(face: CardFace, name: String) -> AnyView {
 /// One artifact in a grid: its face (a picture, the first lines or rows, a
 /// summary, or a drawn icon); the name, size and time (and its version, when
 /// it has others); and where it came from. Without a face (outside the gallery) images show their thumbnail
-/// and the rest their kind's icon.
+/// and the rest their kind's icon. A `pinned` card (in a transcript) is
+/// the record's version rather than the artifact: its links and picture are
+/// that version's. Ids are unique in a page: a card repeating a version
+/// already shown (a message that wrote the same bytes again) is not `anchored`.
 #[component]
 pub fn ArtifactCard(
     artifact: Artifact,
     face: Option<CardFace>,
     now: String,
     #[prop(optional)] gallery: ArtifactQuery,
+    #[prop(optional)] pinned: bool,
+    #[prop(default = true)] anchored: bool,
 ) -> impl IntoView {
-    let href = preview_href(artifact.conversation_id, artifact.id, &gallery);
+    let mut href = preview_href(artifact.conversation_id, artifact.id, &gallery);
+    let mut thumbnail = format!("{}/thumbnail", artifact.url);
+    if pinned {
+        let version = artifact.version.to_string();
+        href = with_param(&href, "version", &version);
+        thumbnail = with_param(&thumbnail, "version", &version);
+    }
     let shown: &str = face.as_ref().map_or("", |f| f.into());
+    let id = anchored.then(|| card_id(&artifact));
     let visual = match (face, artifact.kind) {
         (Some(face), _) => face_view(face, artifact.name.clone()),
         (None, GalleryType::Images) => {
-            let src = format!("{}/thumbnail", artifact.url);
+            let src = thumbnail;
             view! { <img class="thumb" src=src alt=artifact.name.clone() loading="lazy" /> }.into_any()
         }
         (None, kind) => view! { <GlyphIcon glyph=kind.into() /> }.into_any(),
     };
     view! {
-        <li class="artifact-card" id=format!("artifact-{}", artifact.id) data-type=artifact.kind.as_str()>
+        <li class="artifact-card" id=id data-type=artifact.kind.as_str()>
             <a class="visual" href=href.clone() tabindex="-1" aria-hidden="true" data-face=shown>{visual}</a>
             <a class="artifact-name" href=href title=artifact.name.clone()>{artifact.name.clone()}</a>
             <div class="artifact-meta">

@@ -44,8 +44,9 @@ fn conversation_list(list: Vec<Conversation>) -> AnyView {
 }
 
 /// `/conversations/{id}`: the transcript, each tool result with its output
-/// and artifacts; `#artifact-{id}` scrolls to and highlights one. New tool
-/// results appear as they are made (the transcript is loaded again).
+/// and the versions of artifacts it made; `#artifact-{id}-v{n}` scrolls to
+/// and highlights one. New tool results appear as they are made (the
+/// transcript is loaded again).
 #[component]
 pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();
@@ -75,7 +76,7 @@ pub fn ConversationPage() -> impl IntoView {
     }
 }
 
-/// After a client-side navigation to `#artifact-{id}` the browser neither
+/// After a client-side navigation to `#artifact-{id}-v{n}` the browser neither
 /// scrolls nor sets `:target` (history.pushState does not), so the page
 /// marks and scrolls to the card itself once it is rendered.
 fn highlight_target() {
@@ -97,6 +98,16 @@ fn highlight_target() {
 fn Transcript(view: ConversationView) -> impl IntoView {
     let ConversationView { conversation, messages, now } = view;
     highlight_target();
+    // A version shows once per message that wrote it; only its first card
+    // takes its id.
+    let mut seen = std::collections::HashSet::new();
+    let messages: Vec<_> = messages
+        .into_iter()
+        .map(|m| {
+            let anchored = m.artifacts.iter().map(|a| seen.insert((a.id, a.version))).collect::<Vec<_>>();
+            (m, anchored)
+        })
+        .collect();
     view! {
         <Title text=conversation.title.clone() />
         <nav class="crumbs"><a href="/conversations">"← All conversations"</a></nav>
@@ -105,12 +116,15 @@ fn Transcript(view: ConversationView) -> impl IntoView {
         <a class="button secondary" href=format!("/api/conversations/{}/artifacts.zip", conversation.id) download="">
             "Download all (.zip)"
         </a>
-        <ol class="transcript">{messages.into_iter().map(|m| view! { <MessageView message=m now=now.clone() /> }).collect_view()}</ol>
+        <ol class="transcript">
+            {messages.into_iter().map(|(m, anchored)| view! { <MessageView message=m anchored now=now.clone() /> }).collect_view()}
+        </ol>
     }
 }
 
+/// A tool result; `anchored` says which of its cards take their ids.
 #[component]
-fn MessageView(message: Message, now: String) -> impl IntoView {
+fn MessageView(message: Message, anchored: Vec<bool>, now: String) -> impl IntoView {
     view! {
         <li class="message card" id=format!("message-{}", message.id)>
             <header>
@@ -127,7 +141,8 @@ fn MessageView(message: Message, now: String) -> impl IntoView {
                 {message
                     .artifacts
                     .into_iter()
-                    .map(|a| view! { <ArtifactCard artifact=a face=None now=now.clone() /> })
+                    .zip(anchored)
+                    .map(|(a, anchored)| view! { <ArtifactCard artifact=a face=None now=now.clone() pinned=true anchored /> })
                     .collect_view()}
             </ul>
         </li>

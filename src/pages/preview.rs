@@ -1,11 +1,15 @@
+mod versions;
+
 use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
-use crate::components::artifact_card::{preview_href, source_href};
+use crate::components::artifact_card::{preview_href, source_href, with_param};
 use crate::components::{layout::Layout, live::LiveVersion, loaded::Loaded, timestamp::Timestamp};
 use crate::error::{AppError, Missing};
 use crate::format::{human_size, short_time};
-use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
+use crate::model::{
+    parse_version, ArchiveMember, Artifact, ArtifactQuery, ArtifactVersion, Diff, Preview, PreviewBody,
+};
 use codee::{Decoder, Encoder};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,7 +22,7 @@ use uuid::Uuid;
 /// server sent it, so the body crosses the network once. Navigations in the
 /// browser fetch the preview through the server function, HTML included.
 /// The view must therefore never be rebuilt from the hydrated value: it
-/// depends on the resource alone (the delete confirmation is a signal).
+/// depends on the resource alone (the confirmations are a signal).
 pub struct PreviewCodec;
 
 type Loaded = Result<Preview, AppError>;
@@ -41,15 +45,27 @@ impl Decoder<Loaded> for PreviewCodec {
     }
 }
 
+/// What a confirmation link (`?confirm=...`) asks.
+#[derive(Clone, Copy, PartialEq)]
+enum Confirm {
+    DeleteArtifact,
+    DeleteVersion,
+}
+
 /// `/artifacts/{conversation_id}/{artifact_id}`: one artifact shown inline,
 /// with its metadata; its own URL, so reload and links land here.
+/// `?version=n` shows version n, `&compare=m` its changes from version m.
 #[component]
 pub fn PreviewPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     // A malformed gallery query only loses previous/next, not the preview.
     let gallery = move || gallery_query(&query.read()).unwrap_or_default();
-    let confirm_delete = Memo::new(move |_| query.read().get("confirm").as_deref() == Some("delete"));
+    let confirm = Memo::new(move |_| match query.read().get("confirm").as_deref() {
+        Some("delete") => Some(Confirm::DeleteArtifact),
+        Some("delete-version") => Some(Confirm::DeleteVersion),
+        _ => None,
+    });
     let ids = move || {
         let p = params.read();
         let parse = |k| {
@@ -58,11 +74,18 @@ pub fn PreviewPage() -> impl IntoView {
         };
         parse("conversation_id").and_then(|c| Ok((c, parse("artifact_id")?)))
     };
+    // A version that is not one (0, -1, text, past u32) is a 400 page.
+    let pick = move || {
+        let q = query.read();
+        let number = |key| q.get(key).map(|raw| parse_version(&raw)).transpose();
+        Ok::<_, AppError>((number("version")?, number("compare")?))
+    };
     let preview = Resource::<_, PreviewCodec>::new_with_options(
-        move || (ids(), gallery()),
-        |(ids, gallery)| async move {
+        move || (ids(), gallery(), pick()),
+        |(ids, gallery, pick)| async move {
+            let (version, compare) = pick?;
             match ids {
-                Ok((c, a)) => get_preview(c, a, gallery).await,
+                Ok((c, a)) => get_preview(c, a, gallery, version, compare).await,
                 Err(raw) => Err(Missing::Id(raw).into()),
             }
         },
@@ -74,30 +97,49 @@ pub fn PreviewPage() -> impl IntoView {
             <Loaded
                 resource=preview
                 loading="Loading preview…"
-                ready=move |p| view! { <PreviewView preview=p gallery=untrack(gallery) confirm_delete /> }
+                ready=move |p| view! { <PreviewView preview=p gallery=untrack(gallery) confirm /> }
             />
         </Layout>
     }
 }
 
 #[component]
-fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bool>) -> impl IntoView {
-    let Preview { artifact, raw_url, body, html, partial, previous, next, now } = preview;
+fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Confirm>>) -> impl IntoView {
+    let Preview { artifact, versions, raw_url, body, html, partial, previous, next, now } = preview;
     let back = gallery_href(&gallery);
     let previous_href = previous.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     let next_href = next.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     keyboard(back.clone(), previous_href.clone(), next_href.clone());
-    let here = preview_href(artifact.conversation_id, artifact.id, &gallery);
+    let latest = preview_href(artifact.conversation_id, artifact.id, &gallery);
+    let version = versions.iter().find(|v| v.version == artifact.version).cloned();
+    let older = versions.first().is_some_and(|v| v.version != artifact.version);
+    // An older version is shown, downloaded and linked at its own URLs.
+    let (artifact, here) = match (&version, older) {
+        (Some(v), true) => (
+            Artifact { url: v.url.clone(), download_url: v.download_url.clone(), ..artifact },
+            with_param(&latest, "version", &v.version.to_string()),
+        ),
+        _ => (artifact, latest.clone()),
+    };
     let copyable = matches!(body, PreviewBody::Code { .. } | PreviewBody::Text);
     let kind = kind_name(&body);
     let note = note(&artifact, &body, partial);
-    let shown = body_view(&artifact, &raw_url, body, html);
+    let shown = body_view(&artifact, version.as_ref(), &raw_url, body, html);
     let confirm = {
-        let (artifact, here, back) = (artifact.clone(), here.clone(), back.clone());
+        let (artifact, here, back, latest, count) =
+            (artifact.clone(), here.clone(), back.clone(), latest.clone(), versions.len());
         move || {
-            confirm_delete.get().then(|| {
-                view! { <ConfirmDelete artifact=artifact.clone() cancel=here.clone() back=back.clone() /> }
-            })
+            let (artifact, cancel) = (artifact.clone(), here.clone());
+            match confirm.get()? {
+                Confirm::DeleteArtifact => {
+                    let back = back.clone();
+                    Some(view! { <ConfirmDelete artifact versions=count cancel back /> }.into_any())
+                }
+                Confirm::DeleteVersion => {
+                    let back = latest.clone();
+                    (count > 1).then(|| view! { <versions::ConfirmDeleteVersion artifact cancel back /> }.into_any())
+                }
+            }
         }
     };
     view! {
@@ -116,7 +158,10 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bo
                 })}
                 {shown}
             </section>
-            <Metadata artifact raw_url copyable now delete=with_confirm(&here) />
+            <aside class="meta card">
+                <Metadata artifact=artifact.clone() version raw_url copyable now=now.clone() delete=with_param(&here, "confirm", "delete") />
+                <versions::Versions artifact versions here latest now />
+            </aside>
         </div>
     }
 }
@@ -124,7 +169,10 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bo
 /// What the preview leaves out, if anything.
 fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String> {
     let cut = partial.then(|| format!("This preview shows the first part of this {} file.", human_size(artifact.size)));
-    let plain = match body {
+    let detail = match body {
+        PreviewBody::Compare { diff: Diff::Lines { cut: true, .. }, .. } => {
+            Some("The comparison covers only the first part of each version (at most 5,000 lines or 256 KB).".into())
+        }
         PreviewBody::Code { highlighted: 0, .. } => {
             Some("Its lines are too long to colour: shown as plain text.".into())
         }
@@ -133,9 +181,9 @@ fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String
         }
         _ => None,
     };
-    match (cut, plain) {
-        (Some(cut), Some(plain)) => Some(format!("{cut} {plain}")),
-        (cut, plain) => cut.or(plain),
+    match (cut, detail) {
+        (Some(cut), Some(detail)) => Some(format!("{cut} {detail}")),
+        (cut, detail) => cut.or(detail),
     }
 }
 
@@ -154,11 +202,18 @@ fn kind_name(body: &PreviewBody) -> &'static str {
         PreviewBody::Empty => "empty",
         PreviewBody::Unreadable { .. } => "unreadable",
         PreviewBody::Binary => "binary",
+        PreviewBody::Compare { .. } => "compare",
     }
 }
 
 /// The body. `html` goes in through `inner_html` only (see `PreviewCodec`).
-fn body_view(artifact: &Artifact, raw_url: &str, body: PreviewBody, html: String) -> AnyView {
+fn body_view(
+    artifact: &Artifact,
+    version: Option<&ArtifactVersion>,
+    raw_url: &str,
+    body: PreviewBody,
+    html: String,
+) -> AnyView {
     let url = artifact.url.clone();
     let name = artifact.name.clone();
     let download = artifact.download_url.clone();
@@ -222,6 +277,10 @@ fn body_view(artifact: &Artifact, raw_url: &str, body: PreviewBody, html: String
             </div>
         }
         .into_any(),
+        PreviewBody::Compare { other, diff } => match version {
+            Some(version) => versions::compare_view(artifact, version.clone(), other, diff, html),
+            None => view! { <p class="error">"This version is gone."</p> }.into_any(),
+        },
     }
 }
 
@@ -262,10 +321,16 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
 }
 
 #[component]
-fn Metadata(artifact: Artifact, raw_url: String, copyable: bool, now: String, delete: String) -> impl IntoView {
+fn Metadata(
+    artifact: Artifact,
+    version: Option<ArtifactVersion>,
+    raw_url: String,
+    copyable: bool,
+    now: String,
+    delete: String,
+) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
-        <aside class="meta card">
             <h1 class="meta-name">{artifact.name.clone()}</h1>
             <dl>
                 <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
@@ -275,6 +340,10 @@ fn Metadata(artifact: Artifact, raw_url: String, copyable: bool, now: String, de
                 </dd>
                 <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
                 <dt>"From"</dt><dd><a class="source" href=source_href(&artifact)>{artifact.conversation_title.clone()}</a></dd>
+                {version.map(|v| view! {
+                    <dt>"Version"</dt>
+                    <dd>{format!("{} of {} · ", v.version, artifact.versions)}<a class="permalink" href=v.url>"permanent link"</a></dd>
+                })}
             </dl>
             <div class="actions">
                 <a class="button" href=artifact.download_url.clone()>"Download"</a>
@@ -286,25 +355,23 @@ fn Metadata(artifact: Artifact, raw_url: String, copyable: bool, now: String, de
                 </Show>
                 <a class="button danger" href=delete>"Delete…"</a>
             </div>
-        </aside>
     }
-}
-
-fn with_confirm(href: &str) -> String {
-    let sep = if href.contains('?') { '&' } else { '?' };
-    format!("{href}{sep}confirm=delete")
 }
 
 /// The confirmation that a Delete link opens: its own URL
 /// (`?confirm=delete`), a form that works without wasm, and Cancel back to
 /// the preview. After deleting, the gallery page it came from.
 #[component]
-fn ConfirmDelete(artifact: Artifact, cancel: String, back: String) -> impl IntoView {
+fn ConfirmDelete(artifact: Artifact, versions: usize, cancel: String, back: String) -> impl IntoView {
     let delete = ServerAction::<DeleteArtifact>::new();
+    let all = match versions {
+        1 => "Its only version is deleted.".to_string(),
+        n => format!("All {n} of its versions are deleted."),
+    };
     view! {
         <section class="confirm card" role="alertdialog" aria-labelledby="confirm-title">
             <h2 id="confirm-title">{format!("Delete {}?", artifact.name)}</h2>
-            <p>"The file is removed from this gallery, its conversation and the thread API. This cannot be undone."</p>
+            <p>"The file is removed from this gallery, its conversation and the thread API. "{all}" This cannot be undone."</p>
             <ActionForm action=delete>
                 <input type="hidden" name="conversation_id" value=artifact.conversation_id.to_string() />
                 <input type="hidden" name="artifact_id" value=artifact.id.to_string() />

@@ -12,6 +12,7 @@ pub mod convert;
 pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod diff;
 pub mod events;
 pub mod filetype;
 pub mod http;

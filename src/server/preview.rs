@@ -7,12 +7,15 @@ use crate::error::AppError;
 use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
 use crate::server::archive::ArchiveCache;
 use crate::server::clock;
-use crate::server::content::{self, Links};
+use crate::server::content;
+use crate::server::diff;
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::highlight::{self, HTML_BYTES};
 use crate::server::render::{json, markdown, table};
+use crate::server::state::AppState;
 use crate::server::store::sidecar::Sidecar;
-use crate::server::store::{ArtifactStore, Resolved};
+use crate::server::store::versions::version_record;
+use crate::server::store::Resolved;
 use std::io::Read;
 use std::path::Path;
 use url::Url;
@@ -164,28 +167,57 @@ fn archive(archives: &ArchiveCache, path: &Path, artifact: &Artifact) -> Preview
     PreviewBody::Archive { members, more }
 }
 
+/// Which version a preview shows (by default the latest), and the version
+/// it is compared with, if any (`?version=n&compare=m`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Pick {
+    pub version: Option<u32>,
+    pub compare: Option<u32>,
+}
+
 /// An artifact's preview, with its neighbours in the gallery under `gallery`.
 pub async fn preview(
-    store: &ArtifactStore,
-    archives: &std::sync::Arc<ArchiveCache>,
-    links: &Links,
+    state: &AppState,
     user: Uuid,
     conversation: Uuid,
     id: Uuid,
     gallery: &ArtifactQuery,
+    pick: Pick,
 ) -> Result<Preview, AppError> {
-    let meta = store.artifact(user, conversation, id)?;
+    let store = &state.store;
+    let latest = store.artifact(user, conversation, id)?;
+    let meta = match pick.version {
+        Some(n) => store.version(user, conversation, id, n)?,
+        None => latest.clone(),
+    };
+    let other = pick.compare.map(|m| store.version(user, conversation, id, m)).transpose()?;
     let path = store.data_path(&meta)?;
     let artifact = store.record(&meta);
-    let url = links.url(user, conversation, &meta.path, clock::now_unix() + content::PREVIEW_SECS);
-    // Its path leads to the latest file there; an older one (data from before
-    // versions kept several artifacts at one path) opens by its own URL.
-    let newest = matches!(store.resolve(user, conversation, &meta.path)?, Resolved::File(m) if m.artifact_id() == id);
-    let raw_url = if newest { url.to_string() } else { artifact.url.clone() };
-    let Shown { body, html, partial } = {
-        let (archives, artifact) = (archives.clone(), artifact.clone());
-        tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact, &url)).await??
+    let versions: Vec<_> = store.versions(user, conversation, id)?.iter().map(|m| version_record(m)).collect();
+    let url = state.content.url(user, conversation, &meta.path, clock::now_unix() + content::PREVIEW_SECS);
+    // Its path leads to the latest file there; an older version, or an older
+    // artifact (data from before versions kept several at one path), opens
+    // by its own URL.
+    let newest = meta.id == latest.id
+        && matches!(store.resolve(user, conversation, &meta.path)?, Resolved::File(m) if m.artifact_id() == id);
+    let raw_url = match (newest, pick.version) {
+        (true, _) => url.to_string(),
+        (false, Some(_)) => version_record(&meta).url,
+        (false, None) => artifact.url.clone(),
+    };
+    let Shown { body, html, partial } = match other {
+        Some(other) => {
+            let other_path = store.data_path(&other)?;
+            let record = version_record(&other);
+            let (diff, html) =
+                tokio::task::spawn_blocking(move || diff::compare(&other, &other_path, &meta, &path)).await??;
+            Shown { body: PreviewBody::Compare { other: record, diff }, html, partial: false }
+        }
+        None => {
+            let (archives, artifact) = (state.archives.clone(), artifact.clone());
+            tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact, &url)).await??
+        }
     };
     let (previous, next) = store.neighbours(user, id, gallery);
-    Ok(Preview { artifact, raw_url, body, html, partial, previous, next, now: clock::now_rfc3339() })
+    Ok(Preview { artifact, versions, raw_url, body, html, partial, previous, next, now: clock::now_rfc3339() })
 }

@@ -23,4 +23,5 @@ mod threads;
 mod thumbnails;
 mod tokens;
 mod uploads;
+mod version_pages;
 mod versions;

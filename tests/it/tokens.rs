@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use vitrine::api::{CreateToken, DeleteArtifact, RevokeToken};
+use vitrine::api::{ChangeVersion, CreateToken, DeleteArtifact, RevokeToken};
 use vitrine::server::auth;
 use vitrine::server::clock::{now_unix, rfc3339};
 use vitrine::server::config::SignInLimits;
@@ -211,6 +211,7 @@ async fn read_only_tokens_can_read_but_not_write() {
     // Server functions are POSTs: refused the same way.
     for (path, form) in [
         (DeleteArtifact::PATH, format!("conversation_id={cid}&artifact_id={aid}&back=%2Fartifacts")),
+        (ChangeVersion::PATH, format!("conversation_id={cid}&artifact_id={aid}&version=1&change=restore&back=%2F")),
         (CreateToken::PATH, "name=x&scope=read-write&expires_in_days=0".to_string()),
         (RevokeToken::PATH, format!("id={read_id}")),
     ] {

@@ -6,6 +6,10 @@
 pub struct Palette {
     pub background: &'static str,
     pub text: &'static str,
+    /// The backgrounds of a diff's added and removed lines (`server::diff`),
+    /// whose `+` and `-` take the colours of the `i` and `d` tokens.
+    pub added: &'static str,
+    pub removed: &'static str,
 }
 
 pub struct Token {
@@ -17,8 +21,8 @@ pub struct Token {
     pub dark: &'static str,
 }
 
-pub const LIGHT: Palette = Palette { background: "#f6f8fa", text: "#1f2328" };
-pub const DARK: Palette = Palette { background: "#161b22", text: "#e6edf3" };
+pub const LIGHT: Palette = Palette { background: "#f6f8fa", text: "#1f2328", added: "#dafbe1", removed: "#ffebe9" };
+pub const DARK: Palette = Palette { background: "#161b22", text: "#e6edf3", added: "#0f2d1b", removed: "#3a1a1e" };
 
 #[rustfmt::skip]
 pub const TOKENS: &[Token] = &[
@@ -38,18 +42,31 @@ pub const TOKENS: &[Token] = &[
 ];
 
 /// `/highlight.css`: the code background and text as custom properties
-/// (`--code-bg`, `--code-text`, which the main stylesheet uses), and one
+/// (`--code-bg`, `--code-text`, which the main stylesheet uses, and the
+/// diff's `--diff-ins-bg`, `--diff-del-bg`, `--diff-ins`, `--diff-del`), and one
 /// rule per token class, for the light theme and then the dark one. Every
 /// rule has the same specificity, so the dark block wins in dark mode.
 pub fn stylesheet() -> String {
     let theme = |palette: &Palette, colour: fn(&Token) -> &'static str| {
-        let mut css = format!(":root {{ --code-bg: {}; --code-text: {}; }}\n", palette.background, palette.text);
+        let mut css = format!(
+            ":root {{ --code-bg: {}; --code-text: {}; --diff-ins-bg: {}; --diff-del-bg: {}; --diff-ins: {}; --diff-del: {}; }}\n",
+            palette.background,
+            palette.text,
+            palette.added,
+            palette.removed,
+            colour(token("i")),
+            colour(token("d")),
+        );
         for token in TOKENS {
             css.push_str(&format!(".hl-{} {{ color: {}; }}\n", token.class, colour(token)));
         }
         css
     };
     format!("{}@media (prefers-color-scheme: dark) {{\n{}}}\n", theme(&LIGHT, |t| t.light), theme(&DARK, |t| t.dark))
+}
+
+fn token(class: &str) -> &'static Token {
+    TOKENS.iter().find(|t| t.class == class).expect("a token of the table")
 }
 
 #[cfg(test)]
@@ -83,6 +100,16 @@ mod tests {
             for token in TOKENS {
                 let ratio = contrast(colour(token), palette.background);
                 assert!(ratio >= 4.5, "hl-{} {} on {}: {ratio:.2}", token.class, colour(token), palette.background);
+            }
+            // A diff's lines: their text and their marker on their background.
+            for (fg, bg) in [
+                (palette.text, palette.added),
+                (palette.text, palette.removed),
+                (colour(token("i")), palette.added),
+                (colour(token("d")), palette.removed),
+            ] {
+                let ratio = contrast(fg, bg);
+                assert!(ratio >= 4.5, "diff {fg} on {bg}: {ratio:.2}");
             }
         }
     }

@@ -2,7 +2,8 @@
 //! under `DATA_DIR/cache/thumbnails/`, so a gallery page never ships
 //! full-size pictures and never an SVG, PDF or font itself. A picture is
 //! the latest version's (cached by the version's id), so its URL is
-//! revalidated with the version's ETag, never kept as immutable.
+//! revalidated with the version's ETag, never kept as immutable; with
+//! `?version=n`, that version's (a transcript's card).
 
 use crate::error::{AppError, Missing};
 use crate::model::CardFace;
@@ -10,6 +11,7 @@ use crate::server::auth::CurrentUser;
 use crate::server::cards;
 use crate::server::http::extract::ApiPath;
 use crate::server::http::serve::{not_modified, strong_etag, untrusted_content_headers};
+use crate::server::routes::versions::VersionQuery;
 use crate::server::state::AppState;
 use crate::server::store::files::thumbnail_path;
 use axum::extract::State;
@@ -29,9 +31,13 @@ async fn thumbnail(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((id, artifact_id)): ApiPath<(Uuid, Uuid)>,
+    VersionQuery(version): VersionQuery,
     request: HeaderMap,
 ) -> Result<Response, AppError> {
-    let meta = state.store.artifact(user.id, id, artifact_id)?;
+    let meta = match version {
+        Some(n) => state.store.version(user.id, id, artifact_id, n)?,
+        None => state.store.artifact(user.id, id, artifact_id)?,
+    };
     let missing = || AppError::from(Missing::Thumbnail(meta.name.clone()));
     let CardFace::Picture { .. } = cards::face(&state, user.id, &meta).await else { return Err(missing()) };
     let tag = strong_etag(&meta.sha256);
