@@ -10,6 +10,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Unauthorized => ("Signed out", "Your session has ended."),
         AppError::NotFound(_) => ("Not found", "It does not exist, or it is not yours to see."),
         AppError::BadRequest(_) => ("That address is not right", "Check the link and try again."),
+        AppError::Gone(_) => ("This link no longer works", "Ask whoever shared it for a new link."),
         _ => ("Something went wrong", "Try again in a moment."),
     };
     let login = matches!(error, AppError::Unauthorized);

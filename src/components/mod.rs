@@ -2,4 +2,5 @@ pub mod artifact_card;
 pub mod error_view;
 pub mod layout;
 pub mod loaded;
+pub mod share_form;
 pub mod timestamp;

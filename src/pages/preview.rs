@@ -2,7 +2,7 @@ use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
 use crate::components::artifact_card::{preview_href, source_href};
-use crate::components::{layout::Layout, loaded::Loaded, timestamp::Timestamp};
+use crate::components::{layout::Layout, loaded::Loaded, share_form::ShareForm, timestamp::Timestamp};
 use crate::error::{AppError, Missing};
 use crate::format::{human_size, short_time};
 use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
@@ -12,31 +12,47 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
-/// The preview resource's codec: postcard, as every page's (`Postcard`), but
-/// without the body's HTML ([`Preview::html`]), which the server's page
-/// already holds: hydration leaves an `inner_html` element's content as the
-/// server sent it, so the body crosses the network once. Navigations in the
-/// browser fetch the preview through the server function, HTML included.
-/// The view must therefore never be rebuilt from the hydrated value: it
-/// depends on the resource alone (the delete confirmation is a signal).
+/// The codec of a resource holding a preview (the preview page's, a share
+/// link's page's): postcard, as every page's (`Postcard`), but without the
+/// body's HTML ([`Preview::html`]), which the server's page already holds:
+/// hydration leaves an `inner_html` element's content as the server sent
+/// it, so the body crosses the network once. Navigations in the browser
+/// fetch the preview through the server function, HTML included. The view
+/// must therefore never be rebuilt from the hydrated value: it depends on
+/// the resource alone (the delete confirmation is a signal).
 pub struct PreviewCodec;
 
-type Loaded = Result<Preview, AppError>;
+/// Data that holds a preview's HTML, and can leave it out.
+pub trait WithoutHtml {
+    fn without_html(&self) -> Self;
+}
 
-impl Encoder<Loaded> for PreviewCodec {
-    type Error = <Postcard as Encoder<Loaded>>::Error;
-    type Encoded = Vec<u8>;
-
-    fn encode(value: &Loaded) -> Result<Vec<u8>, Self::Error> {
-        Postcard::encode(&value.as_ref().map(Preview::without_html).map_err(Clone::clone))
+impl WithoutHtml for Preview {
+    fn without_html(&self) -> Self {
+        Preview::without_html(self)
     }
 }
 
-impl Decoder<Loaded> for PreviewCodec {
-    type Error = <Postcard as Decoder<Loaded>>::Error;
+impl WithoutHtml for crate::share::Shared {
+    fn without_html(&self) -> Self {
+        crate::share::Shared::without_html(self)
+    }
+}
+
+impl<T: WithoutHtml + serde::Serialize> Encoder<Result<T, AppError>> for PreviewCodec {
+    type Error = <Postcard as Encoder<Result<T, AppError>>>::Error;
+    type Encoded = Vec<u8>;
+
+    fn encode(value: &Result<T, AppError>) -> Result<Vec<u8>, Self::Error> {
+        Postcard::encode(&value.as_ref().map(T::without_html).map_err(Clone::clone))
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Decoder<Result<T, AppError>> for PreviewCodec {
+    type Error = <Postcard as Decoder<Result<T, AppError>>>::Error;
     type Encoded = [u8];
 
-    fn decode(bytes: &[u8]) -> Result<Loaded, Self::Error> {
+    fn decode(bytes: &[u8]) -> Result<Result<T, AppError>, Self::Error> {
         Postcard::decode(bytes)
     }
 }
@@ -121,7 +137,7 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bo
 }
 
 /// What the preview leaves out, if anything.
-fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String> {
+pub(crate) fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String> {
     let cut = partial.then(|| format!("This preview shows the first part of this {} file.", human_size(artifact.size)));
     let plain = match body {
         PreviewBody::Code { highlighted: 0, .. } => {
@@ -138,7 +154,7 @@ fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String
     }
 }
 
-fn kind_name(body: &PreviewBody) -> &'static str {
+pub(crate) fn kind_name(body: &PreviewBody) -> &'static str {
     match body {
         PreviewBody::Image => "image",
         PreviewBody::Html => "html",
@@ -157,7 +173,7 @@ fn kind_name(body: &PreviewBody) -> &'static str {
 }
 
 /// The body. `html` goes in through `inner_html` only (see `PreviewCodec`).
-fn body_view(artifact: &Artifact, raw_url: &str, body: PreviewBody, html: String) -> AnyView {
+pub(crate) fn body_view(artifact: &Artifact, raw_url: &str, body: PreviewBody, html: String) -> AnyView {
     let url = artifact.url.clone();
     let name = artifact.name.clone();
     let download = artifact.download_url.clone();
@@ -285,6 +301,7 @@ fn Metadata(artifact: Artifact, raw_url: String, copyable: bool, now: String, de
                 </Show>
                 <a class="button danger" href=delete>"Delete…"</a>
             </div>
+            <ShareForm artifact_id=artifact.id />
         </aside>
     }
 }

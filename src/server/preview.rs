@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
 use crate::server::archive::ArchiveCache;
 use crate::server::clock;
-use crate::server::content::{self, Links};
+use crate::server::content::{self, Grant, Links};
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::highlight::{self, HTML_BYTES};
 use crate::server::render::{json, markdown, table};
@@ -175,17 +175,32 @@ pub async fn preview(
     gallery: &ArtifactQuery,
 ) -> Result<Preview, AppError> {
     let meta = store.artifact(user, conversation, id)?;
-    let path = store.data_path(&meta)?;
-    let artifact = store.record(&meta);
-    let url = links.url(user, conversation, &meta.path, clock::now_unix() + content::PREVIEW_SECS);
+    let url =
+        links.url(&Grant::conversation(user, conversation), &meta.path, clock::now_unix() + content::PREVIEW_SECS);
     // Its path leads to the latest file there; an older one (data from before
     // versions kept several artifacts at one path) opens by its own URL.
     let newest = matches!(store.resolve(user, conversation, &meta.path)?, Resolved::File(m) if m.artifact_id() == id);
-    let raw_url = if newest { url.to_string() } else { artifact.url.clone() };
+    let raw_url = if newest { url.to_string() } else { store.record(&meta).url };
+    let mut preview = render(store, archives, meta, url, raw_url).await?;
+    (preview.previous, preview.next) = store.neighbours(user, id, gallery);
+    Ok(preview)
+}
+
+/// The preview of one version, `meta`, whose capability URL is `url` (its
+/// siblings' resolve against it) and which opens raw at `raw_url`; no
+/// neighbours.
+pub async fn render(
+    store: &ArtifactStore,
+    archives: &std::sync::Arc<ArchiveCache>,
+    meta: std::sync::Arc<Sidecar>,
+    url: Url,
+    raw_url: String,
+) -> Result<Preview, AppError> {
+    let path = store.data_path(&meta)?;
+    let artifact = store.record(&meta);
     let Shown { body, html, partial } = {
         let (archives, artifact) = (archives.clone(), artifact.clone());
         tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact, &url)).await??
     };
-    let (previous, next) = store.neighbours(user, id, gallery);
-    Ok(Preview { artifact, raw_url, body, html, partial, previous, next, now: clock::now_rfc3339() })
+    Ok(Preview { artifact, raw_url, body, html, partial, previous: None, next: None, now: clock::now_rfc3339() })
 }

@@ -4,11 +4,12 @@ mod artifacts;
 mod conversations;
 mod highlight;
 mod session;
+pub(crate) mod shares;
 pub(crate) mod threads;
 mod thumbnails;
 mod tokens;
 mod uploads;
-mod versions;
+pub(crate) mod versions;
 mod zips;
 
 use super::state::AppState;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }),
         )
         .merge(session::router())
+        .merge(shares::router())
         .merge(conversations::router())
         .merge(artifacts::router())
         .merge(highlight::router())
