@@ -31,7 +31,7 @@ test("a share link made from the preview opens, with its preview and download, i
   await expect(other).toHaveURL(url);
   await expect(other.locator("article.markdown h1")).toHaveText("Quarterly notes");
   await expect(other.locator(".meta-name")).toHaveText("notes/report.md");
-  await expect(other.getByRole("link", { name: "Sign out" })).toHaveCount(0);
+  await expect(other.getByRole("button", { name: "Sign out" })).toHaveCount(0);
   const download = other.waitForEvent("download");
   await other.getByRole("link", { name: "Download", exact: true }).click();
   expect((await download).suggestedFilename()).toBe("report.md");
