@@ -1,4 +1,5 @@
 pub mod artifact_card;
+pub mod data_table;
 pub mod error_view;
 pub mod layout;
 pub mod loaded;

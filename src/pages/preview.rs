@@ -104,9 +104,7 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bo
     keyboard(back.clone(), previous_href.clone(), next_href.clone());
     let here = preview_href(artifact.conversation_id, artifact.id, &gallery);
     let copyable = matches!(body, PreviewBody::Code { .. } | PreviewBody::Text);
-    let kind = kind_name(&body);
-    let note = note(&artifact, &body, partial);
-    let shown = body_view(&artifact, &raw_url, body, html);
+    let section = preview_section(&artifact, &raw_url, body, html, partial);
     let confirm = {
         let (artifact, here, back) = (artifact.clone(), here.clone(), back.clone());
         move || {
@@ -125,19 +123,37 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm_delete: Memo<bo
         </nav>
         {confirm}
         <div class="preview-layout">
-            <section class="preview-body" data-kind=kind>
-                {note.map(|note| view! {
-                    <p class="note" role="note">{note}" "<a href=artifact.download_url.clone()>"Download the whole file"</a></p>
-                })}
-                {shown}
-            </section>
+            {section}
             <Metadata artifact raw_url copyable now delete=with_confirm(&here) />
         </div>
     }
 }
 
+/// The preview's body with what it leaves out, if anything; the preview
+/// page's and a share link's page's.
+pub(crate) fn preview_section(
+    artifact: &Artifact,
+    raw_url: &str,
+    body: PreviewBody,
+    html: String,
+    partial: bool,
+) -> impl IntoView {
+    let kind = kind_name(&body);
+    let note = note(artifact, &body, partial);
+    let download = artifact.download_url.clone();
+    let shown = body_view(artifact, raw_url, body, html);
+    view! {
+        <section class="preview-body" data-kind=kind>
+            {note.map(|note| view! {
+                <p class="note" role="note">{note}" "<a href=download>"Download the whole file"</a></p>
+            })}
+            {shown}
+        </section>
+    }
+}
+
 /// What the preview leaves out, if anything.
-pub(crate) fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String> {
+fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String> {
     let cut = partial.then(|| format!("This preview shows the first part of this {} file.", human_size(artifact.size)));
     let plain = match body {
         PreviewBody::Code { highlighted: 0, .. } => {
@@ -154,7 +170,7 @@ pub(crate) fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Op
     }
 }
 
-pub(crate) fn kind_name(body: &PreviewBody) -> &'static str {
+fn kind_name(body: &PreviewBody) -> &'static str {
     match body {
         PreviewBody::Image => "image",
         PreviewBody::Html => "html",
@@ -173,7 +189,7 @@ pub(crate) fn kind_name(body: &PreviewBody) -> &'static str {
 }
 
 /// The body. `html` goes in through `inner_html` only (see `PreviewCodec`).
-pub(crate) fn body_view(artifact: &Artifact, raw_url: &str, body: PreviewBody, html: String) -> AnyView {
+fn body_view(artifact: &Artifact, raw_url: &str, body: PreviewBody, html: String) -> AnyView {
     let url = artifact.url.clone();
     let name = artifact.name.clone();
     let download = artifact.download_url.clone();

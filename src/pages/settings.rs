@@ -1,7 +1,7 @@
 use super::Postcard;
 use crate::account::{CreatedToken, SessionInfo, Settings, TokenInfo};
 use crate::api::{get_settings, CreateToken, RevokeShare, RevokeToken, SignOutOthers};
-use crate::components::{layout::Layout, loaded::Loaded};
+use crate::components::{data_table::DataTable, layout::Layout, loaded::Loaded};
 use crate::error::AppError;
 use crate::format::short_time;
 use crate::share::{CreatedShare, ShareInfo, TargetKind};
@@ -133,42 +133,35 @@ fn ShareTable(shares: Vec<ShareInfo>, revoke: ServerAction<RevokeShare>) -> impl
         return view! { <p class="muted">"No share links."</p> }.into_any();
     }
     view! {
-        <div class="table-scroll">
-            <table class="data">
-                <thead>
-                    <tr><th scope="col">"Shows"</th><th scope="col">"Created"</th><th scope="col">"Expires"</th><th scope="col">"Opened"</th><th scope="col"><span class="visually-hidden">"Revoke"</span></th></tr>
-                </thead>
-                <tbody>
-                    {shares
-                        .into_iter()
-                        .map(|s| {
-                            let what = share_what(&s);
-                            view! {
-                                <tr>
-                                    <td>{what.clone()}</td>
-                                    <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
-                                    <td>{s.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
-                                    <td>{match s.access_count { 1 => "1 time".to_string(), n => format!("{n} times") }}</td>
-                                    <td>
-                                        {if s.revoked {
-                                            view! { <span class="muted">"Revoked"</span> }.into_any()
-                                        } else {
-                                            view! {
-                                                <ActionForm action=revoke>
-                                                    <input type="hidden" name="id" value=s.id.to_string() />
-                                                    <button type="submit" class="link" aria-label=format!("Revoke the link to {what}")>"Revoke"</button>
-                                                </ActionForm>
-                                            }
-                                            .into_any()
-                                        }}
-                                    </td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable columns=&["Shows", "Created", "Expires", "Opened"] action="Revoke">
+            {shares
+                .into_iter()
+                .map(|s| {
+                    let what = share_what(&s);
+                    view! {
+                        <tr>
+                            <td>{what.clone()}</td>
+                            <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
+                            <td>{s.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
+                            <td>{match s.access_count { 1 => "1 time".to_string(), n => format!("{n} times") }}</td>
+                            <td>
+                                {if s.revoked {
+                                    view! { <span class="muted">"Revoked"</span> }.into_any()
+                                } else {
+                                    view! {
+                                        <ActionForm action=revoke>
+                                            <input type="hidden" name="id" value=s.id.to_string() />
+                                            <button type="submit" class="link" aria-label=format!("Revoke the link to {what}")>"Revoke"</button>
+                                        </ActionForm>
+                                    }
+                                    .into_any()
+                                }}
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </DataTable>
         <ActionError value=revoke.value() />
     }
     .into_any()
@@ -192,34 +185,26 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
     if tokens.is_empty() {
         return view! { <p class="muted">"No tokens."</p> }.into_any();
     }
-    // Its own scroll box: on a phone the table scrolls, not the page.
     view! {
-        <div class="table-scroll">
-            <table class="data">
-                <thead>
-                    <tr><th scope="col">"Name"</th><th scope="col">"Access"</th><th scope="col">"Created"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Revoke"</span></th></tr>
-                </thead>
-                <tbody>
-                    {tokens
-                        .into_iter()
-                        .map(|t| view! {
-                            <tr>
-                                <td>{t.name.clone()}</td>
-                                <td>{t.scope.to_string()}</td>
-                                <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
-                                <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
-                                <td>
-                                    <ActionForm action=revoke>
-                                        <input type="hidden" name="id" value=t.id.to_string() />
-                                        <button type="submit" class="link" aria-label=format!("Revoke {}", t.name)>"Revoke"</button>
-                                    </ActionForm>
-                                </td>
-                            </tr>
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable columns=&["Name", "Access", "Created", "Expires"] action="Revoke">
+            {tokens
+                .into_iter()
+                .map(|t| view! {
+                    <tr>
+                        <td>{t.name.clone()}</td>
+                        <td>{t.scope.to_string()}</td>
+                        <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
+                        <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
+                        <td>
+                            <ActionForm action=revoke>
+                                <input type="hidden" name="id" value=t.id.to_string() />
+                                <button type="submit" class="link" aria-label=format!("Revoke {}", t.name)>"Revoke"</button>
+                            </ActionForm>
+                        </td>
+                    </tr>
+                })
+                .collect_view()}
+        </DataTable>
         <ActionError value=revoke.value() />
     }
     .into_any()

@@ -1,6 +1,6 @@
-use super::preview::{body_view, kind_name, note, PreviewCodec};
+use super::preview::{preview_section, PreviewCodec};
 use crate::api::get_shared;
-use crate::components::{loaded::Loaded, timestamp::Timestamp};
+use crate::components::{data_table::DataTable, loaded::Loaded, timestamp::Timestamp};
 use crate::format::{human_size, short_time};
 use crate::model::{Artifact, Preview};
 use crate::share::{Shared, TargetKind};
@@ -51,18 +51,11 @@ fn SharedView(shared: Shared) -> impl IntoView {
 #[component]
 fn SharedPreview(preview: Preview, pinned: bool, now: String) -> impl IntoView {
     let Preview { artifact, raw_url, body, html, partial, .. } = preview;
-    let kind = kind_name(&body);
-    let note = note(&artifact, &body, partial);
-    let shown = body_view(&artifact, &raw_url, body, html);
+    let section = preview_section(&artifact, &raw_url, body, html, partial);
     let version = format!("{} ({})", artifact.version, if pinned { "as shared" } else { "the latest" });
     view! {
         <div class="preview-layout">
-            <section class="preview-body" data-kind=kind>
-                {note.map(|note| view! {
-                    <p class="note" role="note">{note}" "<a href=artifact.download_url.clone()>"Download the whole file"</a></p>
-                })}
-                {shown}
-            </section>
+            {section}
             <aside class="meta card">
                 <h1 class="meta-name">{artifact.name.clone()}</h1>
                 <dl>
@@ -91,29 +84,22 @@ fn SharedFiles(label: String, files: Vec<Artifact>, zip_url: Option<String>, now
     view! {
         <h1>{label}</h1>
         <p>{count}" "{zip_url.map(|url| view! { <a class="button" href=url>"Download all (ZIP)"</a> })}</p>
-        <div class="table-scroll">
-            <table class="data">
-                <thead>
-                    <tr><th scope="col">"Name"</th><th scope="col">"Size"</th><th scope="col">"Type"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Download"</span></th></tr>
-                </thead>
-                <tbody>
-                    {files
-                        .into_iter()
-                        .map(|f| {
-                            let now = now.clone();
-                            view! {
-                                <tr>
-                                    <td><a href=f.url.clone() target="_blank" rel="noopener">{f.name.clone()}</a></td>
-                                    <td>{human_size(f.size)}</td>
-                                    <td>{f.mime_type.clone()}</td>
-                                    <td><Timestamp at=f.created_at.clone() now /></td>
-                                    <td><a href=f.download_url.clone() aria-label=format!("Download {}", f.name)>"Download"</a></td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable columns=&["Name", "Size", "Type", "Created"] action="Download">
+            {files
+                .into_iter()
+                .map(|f| {
+                    let now = now.clone();
+                    view! {
+                        <tr>
+                            <td><a href=f.url.clone() target="_blank" rel="noopener">{f.name.clone()}</a></td>
+                            <td>{human_size(f.size)}</td>
+                            <td>{f.mime_type.clone()}</td>
+                            <td><Timestamp at=f.created_at.clone() now /></td>
+                            <td><a href=f.download_url.clone() aria-label=format!("Download {}", f.name)>"Download"</a></td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </DataTable>
     }
 }

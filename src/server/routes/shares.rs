@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/shares", get(list).post(create))
         .route("/api/shares/{id}", delete(revoke))
         .route("/s/{token}/download", get(download))
-        .route("/s/{token}/files/{*path}", get(file))
+        .route("/s/{token}/files/{*path}", get(download))
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<ApiJson<Vec<ShareInfo>>, AppError> {
@@ -65,8 +65,9 @@ struct Token {
     token: String,
 }
 
-/// The shared artifact, or a ZIP of the shared folder's or conversation's
-/// files.
+/// `/s/{token}/download`: the shared artifact, or a ZIP of the shared
+/// folder's or conversation's files; `/s/{token}/files/{path}`: a file of
+/// theirs, by its path under what is shared.
 async fn download(
     State(state): State<AppState>,
     ApiPath(Token { token }): ApiPath<Token>,
@@ -74,35 +75,22 @@ async fn download(
     req: Request,
 ) -> Response {
     let (parts, _) = req.into_parts();
-    let answer = async {
-        let opened = shares::open(&state, &token).await?;
-        if opened.target.kind == TargetKind::Artifact {
-            let meta = opened.artifact(&state)?;
-            return file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await;
-        }
-        let files = opened.files(&state)?;
-        let files = files.into_iter().filter_map(|m| state.store.data_path(&m).ok().map(|p| (m, p))).collect();
-        Ok(zip_response(files, &format!("{}.zip", opened.target.label.replace('/', "-"))))
-    };
-    public(&parts, answer.await)
+    public(&parts, shared_file(&state, &parts, &token, download).await)
 }
 
-/// A file of a shared folder or conversation, by its path under it.
-async fn file(
-    State(state): State<AppState>,
-    ApiPath(Token { token }): ApiPath<Token>,
-    Download(download): Download,
-    req: Request,
-) -> Response {
-    let (parts, _) = req.into_parts();
-    let answer = async {
-        let opened = shares::open(&state, &token).await?;
-        let prefix = format!("{}/files/", shares::url_of(&token));
-        let raw = parts.uri.path().strip_prefix(&prefix).ok_or(AppError::Forbidden)?;
-        let meta = opened.file(&state, raw)?;
-        file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await
+async fn shared_file(state: &AppState, parts: &Parts, token: &str, download: bool) -> Result<Response, AppError> {
+    let opened = shares::open(state, token).await?;
+    let files = format!("{}/files/", shares::url_of(token));
+    let meta = match parts.uri.path().strip_prefix(&files) {
+        Some(raw) => opened.file(state, raw)?,
+        None if opened.target.kind == TargetKind::Artifact => opened.artifact(state)?,
+        None => {
+            let all = opened.files(state)?;
+            let all = all.into_iter().filter_map(|m| state.store.data_path(&m).ok().map(|p| (m, p))).collect();
+            return Ok(zip_response(all, &format!("{}.zip", opened.target.label.replace('/', "-"))));
+        }
     };
-    public(&parts, answer.await)
+    file_response(parts, &state.store, &meta, download, Caching::Revalidate).await
 }
 
 /// A public answer, never cached; an error is a page for browsers and
