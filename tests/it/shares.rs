@@ -143,6 +143,7 @@ async fn a_link_is_made_listed_opened_without_an_account_and_revoked() {
     assert_eq!(page.status, StatusCode::GONE);
     assert!(page.text().contains("This share link was revoked by its owner"), "{}", page.text());
     assert!(page.header("location").is_empty() && !page.text().contains("name=\"password\""), "not a sign-in page");
+    assert!(!page.text().contains("Back to your artifacts"), "no way into an app the visitor may have no account of");
     let r = visit(&s.app, &format!("{url}/download"), "*/*").await;
     assert_eq!(
         (r.status, r.json()),
