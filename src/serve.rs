@@ -97,9 +97,10 @@ fn app(state: AppState) -> Router {
 }
 
 /// Pages other than the login page and share links' pages need a signed-in
-/// user; others are sent to sign in, and come back where they were going. Server functions, which
-/// leptos_axum registers on the same router, answer for themselves: a
-/// missing session is their `Unauthorized` error, not a redirect.
+/// user; others are sent to sign in, and come back where they were going.
+/// Server functions, which leptos_axum registers on the same router, answer
+/// for themselves: a missing session is their `Unauthorized` error, not a
+/// redirect.
 async fn require_login(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if path == "/login" || path.starts_with("/api/fn/") {
@@ -108,7 +109,7 @@ async fn require_login(State(state): State<AppState>, req: Request, next: Next) 
     if let Some(token) = path.strip_prefix("/s/") {
         // A share link's page needs no account; a JSON client gets its data.
         if routes::shares::wants_json(req.headers()) {
-            return routes::shares::page_json(&state, &token.to_string()).await;
+            return routes::shares::page_json(&state, token).await;
         }
         return next.run(req).await;
     }

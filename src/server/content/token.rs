@@ -1,5 +1,6 @@
 //! Capability tokens: a user, one of their conversations, the folder (or
-//! file) of it they reach, and an expiry, signed with the server's key (HMAC-SHA256), in base64url without padding.
+//! file) of it they reach, and an expiry, signed with the server's key
+//! (HMAC-SHA256), in base64url without padding.
 //! The key is made once, at first start, from the OS's randomness, and kept
 //! in the data directory; it is never logged (`Signer` has no `Debug`).
 
