@@ -301,7 +301,7 @@ async fn content(app: &TestApp, url: &str) -> Reply {
 }
 
 #[tokio::test]
-async fn an_artifact_links_previews_reach_its_folder_and_nothing_else() {
+async fn an_artifact_links_previews_reach_its_folder_and_nothing_else_while_it_lives() {
     let s = setup(TestApp::new()).await;
     let link = s.share(json!({ "artifact_id": s.report, "expires_in_seconds": DAY })).await;
     let shared = visit(&s.app, link["url"].as_str().unwrap(), "application/json").await.json();
@@ -314,6 +314,14 @@ async fn an_artifact_links_previews_reach_its_folder_and_nothing_else() {
         let r = content(&s.app, &raw.replace("out/report.html", outside)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{outside}");
         assert!(!r.text().contains("outside the folder"));
+    }
+    // Revoked: the preview's capability URLs stop with the link, not when they expire.
+    let id = link["id"].as_str().unwrap();
+    assert_eq!(s.app.call(Method::DELETE, &format!("/api/shares/{id}"), Some(&s.alice), None).await.status, 204);
+    for url in [raw.to_string(), beside] {
+        let r = content(&s.app, &url).await;
+        assert_eq!(r.status, StatusCode::GONE, "{url}");
+        assert!(r.text().contains("This share link was revoked by its owner"), "{}", r.text());
     }
 }
 

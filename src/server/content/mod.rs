@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::server::http::extract::Download;
 use crate::server::routes::threads;
 use crate::server::routes::versions::VersionQuery;
+use crate::server::shares;
 use crate::server::state::AppState;
 use crate::server::vpath;
 use axum::extract::{Request, State};
@@ -99,9 +100,14 @@ async fn capability(
             return page(StatusCode::FORBIDDEN, "This link is not valid", "Links to files are made by Vitrine.");
         }
     };
-    // A share link's previews reach only what it shares.
+    // A share link's previews reach only what it shares, while it lives.
     if !vpath::check(raw).is_ok_and(|path| grant.covers(&path)) {
         return error_page(AppError::Forbidden);
+    }
+    if let Some(share) = grant.share {
+        if let Err(e) = shares::check_live(&state, share).await {
+            return error_page(e);
+        }
     }
     threads::file_at(&state, &parts, grant.user, grant.conversation, raw, download, version)
         .await

@@ -1,6 +1,7 @@
 //! Capability tokens: a user, one of their conversations, the folder (or
-//! file) of it they reach, and an expiry, signed with the server's key
-//! (HMAC-SHA256), in base64url without padding.
+//! file) of it they reach, the share link they were made for if any, and an
+//! expiry, signed with the server's key (HMAC-SHA256), in base64url without
+//! padding.
 //! The key is made once, at first start, from the OS's randomness, and kept
 //! in the data directory; it is never logged (`Signer` has no `Debug`).
 
@@ -16,9 +17,9 @@ use uuid::Uuid;
 
 const KEY_FILE: &str = "content.key";
 const KEY_BYTES: usize = 32;
-/// User id, conversation id, expiry (Unix seconds, big-endian); the
-/// scope's bytes follow.
-const FIXED_BYTES: usize = 16 + 16 + 8;
+/// User id, conversation id, expiry (Unix seconds, big-endian), share link
+/// id (nil for none); the scope's bytes follow.
+const FIXED_BYTES: usize = 16 + 16 + 8 + 16;
 const TAG_BYTES: usize = 32;
 
 /// What a token lets its holder read: the virtual paths at or below
@@ -30,12 +31,14 @@ pub struct Grant {
     /// A virtual path: `mnt/user-data` for the whole conversation; a share
     /// link's previews reach only what it shares.
     pub scope: String,
+    /// The share link whose page made it: honoured only while the link is.
+    pub share: Option<Uuid>,
 }
 
 impl Grant {
     /// Every file of the conversation.
     pub fn conversation(user: Uuid, conversation: Uuid) -> Self {
-        Self { user, conversation, scope: crate::server::vpath::ROOT.to_string() }
+        Self { user, conversation, scope: crate::server::vpath::ROOT.to_string(), share: None }
     }
 
     /// Whether the (checked) virtual path `path` is within the scope.
@@ -77,6 +80,7 @@ impl Signer {
         bytes.extend_from_slice(grant.user.as_bytes());
         bytes.extend_from_slice(grant.conversation.as_bytes());
         bytes.extend_from_slice(&expires.to_be_bytes());
+        bytes.extend_from_slice(grant.share.unwrap_or_default().as_bytes());
         bytes.extend_from_slice(grant.scope.as_bytes());
         let tag = self.mac.clone().chain_update(&bytes).finalize().into_bytes();
         bytes.extend_from_slice(&tag);
@@ -92,12 +96,13 @@ impl Signer {
         let (payload, tag) = bytes.split_at(bytes.len() - TAG_BYTES);
         self.mac.clone().chain_update(payload).verify_slice(tag).map_err(|_| Refusal::Forged)?;
         let id = |range: std::ops::Range<usize>| Uuid::from_slice(&payload[range]).expect("16 bytes");
-        let expires = i64::from_be_bytes(payload[32..FIXED_BYTES].try_into().expect("8 bytes"));
+        let expires = i64::from_be_bytes(payload[32..40].try_into().expect("8 bytes"));
         if now >= expires {
             return Err(Refusal::Expired);
         }
         let scope = String::from_utf8(payload[FIXED_BYTES..].to_vec()).map_err(|_| Refusal::Forged)?;
-        Ok(Grant { user: id(0..16), conversation: id(16..32), scope })
+        let share = Some(id(40..56)).filter(|id| !id.is_nil());
+        Ok(Grant { user: id(0..16), conversation: id(16..32), scope, share })
     }
 }
 
@@ -136,7 +141,7 @@ mod tests {
         bytes[39] ^= 0x10;
         assert_eq!(signer.verify(&URL_SAFE_NO_PAD.encode(&bytes), 0), Err(Refusal::Forged));
         // A narrower scope is signed too: widening it breaks the signature.
-        let narrow = Grant { scope: "mnt/user-data/outputs/out".into(), ..grant };
+        let narrow = Grant { scope: "mnt/user-data/outputs/out".into(), share: Some(Uuid::new_v4()), ..grant };
         let token = signer.sign(&narrow, 1_000);
         assert_eq!(signer.verify(&token, 0), Ok(narrow.clone()));
         assert!(narrow.covers("mnt/user-data/outputs/out/a.png") && narrow.covers("mnt/user-data/outputs/out"));

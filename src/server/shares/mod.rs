@@ -155,6 +155,7 @@ pub async fn revoke(state: &AppState, user: Uuid, id: Uuid) -> Result<(), AppErr
 
 /// A live link, opened by a visit (and counted).
 pub struct Opened {
+    pub id: Uuid,
     pub token: String,
     pub owner: Uuid,
     pub target: ShareTarget,
@@ -164,17 +165,32 @@ pub struct Opened {
 /// The link of `token`, counting this visit; 404 for none, 410 for one
 /// revoked, expired, or on a server where sharing is off.
 pub async fn open(state: &AppState, token: &str) -> Result<Opened, AppError> {
-    if !state.config.sharing.enabled {
-        return Err(AppError::Gone("Share links are turned off on this server".into()));
-    }
+    sharing_on(state)?;
     let hash = secret_hash(token);
-    match state.db.run(move |c| rows::visit(c, &hash, now_unix())).await? {
-        Ok(live) => {
-            Ok(Opened { token: token.to_string(), owner: live.owner, target: live.target, expires_at: live.expires_at })
-        }
-        Err(Some(rows::Dead::Revoked)) => Err(AppError::Gone("This share link was revoked by its owner".into())),
-        Err(Some(rows::Dead::Expired)) => Err(AppError::Gone("This share link has expired".into())),
-        Err(None) => Err(Missing::ShareLink.into()),
+    let live = state.db.run(move |c| rows::visit(c, &hash, now_unix())).await?.map_err(refusal)?;
+    let rows::Live { id, owner, target, expires_at } = live;
+    Ok(Opened { id, token: token.to_string(), owner, target, expires_at })
+}
+
+/// Whether the link `id` may still be used (its previews' capability URLs
+/// ask at each request), as [`open`] answers; not a visit.
+pub async fn check_live(state: &AppState, id: Uuid) -> Result<(), AppError> {
+    sharing_on(state)?;
+    state.db.run(move |c| rows::live(c, id, now_unix())).await?.map_err(refusal)
+}
+
+fn sharing_on(state: &AppState) -> Result<(), AppError> {
+    match state.config.sharing.enabled {
+        true => Ok(()),
+        false => Err(AppError::Gone("Share links are turned off on this server".into())),
+    }
+}
+
+fn refusal(dead: Option<rows::Dead>) -> AppError {
+    match dead {
+        Some(rows::Dead::Revoked) => AppError::Gone("This share link was revoked by its owner".into()),
+        Some(rows::Dead::Expired) => AppError::Gone("This share link has expired".into()),
+        None => Missing::ShareLink.into(),
     }
 }
 

@@ -43,7 +43,12 @@ async fn artifact_preview(state: &AppState, opened: &Opened) -> Result<crate::mo
         PreviewKind::Html | PreviewKind::Markdown => meta.path.rsplit_once('/').map_or("", |(folder, _)| folder),
         _ => meta.path.as_str(),
     };
-    let grant = Grant { user: opened.owner, conversation: meta.conversation_id, scope: scope.to_string() };
+    let grant = Grant {
+        user: opened.owner,
+        conversation: meta.conversation_id,
+        scope: scope.to_string(),
+        share: Some(opened.id),
+    };
     let url = state.content.url(&grant, &meta.path, now_unix() + PREVIEW_SECS);
     let raw_url = match opened.target.version {
         Some(n) => format!("{url}?version={n}"),

@@ -86,6 +86,7 @@ pub fn revoke(c: &Connection, user: Uuid, id: Uuid, now: &str) -> Result<bool, A
 
 /// A link that may be opened, as its visit finds it.
 pub struct Live {
+    pub id: Uuid,
     pub owner: Uuid,
     pub target: ShareTarget,
     pub expires_at: Option<i64>,
@@ -106,16 +107,36 @@ pub fn visit(c: &Connection, hash: &str, now: i64) -> Result<Result<Live, Option
             &format!(
                 "UPDATE shares SET access_count = access_count + 1, last_accessed_at = ?3
                  WHERE hash = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)
-                 RETURNING user_id, expires_at, {TARGET_COLUMNS}"
+                 RETURNING id, user_id, expires_at, {TARGET_COLUMNS}"
             ),
             params![hash, now, rfc3339(now)],
-            |r| Ok(Live { owner: uuid_col(r, 0)?, expires_at: r.get(1)?, target: target(r, 2)? }),
+            |r| Ok(Live { id: uuid_col(r, 0)?, owner: uuid_col(r, 1)?, expires_at: r.get(2)?, target: target(r, 3)? }),
         )
         .optional()?;
-    if let Some(live) = live {
-        return Ok(Ok(live));
+    match live {
+        Some(live) => Ok(Ok(live)),
+        // Not live, as the update just found: it is missing, revoked or expired.
+        None => Ok(Err(standing(c, "hash", hash, now)?.err().flatten())),
     }
-    let revoked: Option<bool> =
-        c.query_row("SELECT revoked_at IS NOT NULL FROM shares WHERE hash = ?1", [hash], |r| r.get(0)).optional()?;
-    Ok(Err(revoked.map(|revoked| if revoked { Dead::Revoked } else { Dead::Expired })))
+}
+
+/// Whether the link `id` is live at `now`, or why not (`None`: no such link).
+pub fn live(c: &Connection, id: Uuid, now: i64) -> Result<Result<(), Option<Dead>>, AppError> {
+    standing(c, "id", &id.to_string(), now)
+}
+
+fn standing(c: &Connection, column: &str, value: &str, now: i64) -> Result<Result<(), Option<Dead>>, AppError> {
+    let row: Option<(bool, Option<i64>)> = c
+        .query_row(
+            &format!("SELECT revoked_at IS NOT NULL, expires_at FROM shares WHERE {column} = ?1"),
+            [value],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        None => Err(None),
+        Some((true, _)) => Err(Some(Dead::Revoked)),
+        Some((false, Some(at))) if at <= now => Err(Some(Dead::Expired)),
+        Some(_) => Ok(()),
+    })
 }
