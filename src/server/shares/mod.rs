@@ -15,7 +15,7 @@ use crate::server::auth::secret_hash;
 use crate::server::clock::{now_rfc3339, now_unix, rfc3339};
 use crate::server::state::AppState;
 use crate::server::store::sidecar::Sidecar;
-use crate::server::store::Resolved;
+use crate::server::store::{Resolved, OUTPUTS};
 use crate::server::vpath;
 use crate::share::{CreatedShare, Pin, ShareInfo, ShareTarget, TargetKind, MAX_EXPIRY_SECS, MIN_EXPIRY_SECS};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -107,7 +107,7 @@ fn target(state: &AppState, user: Uuid, new: &NewShare) -> Result<ShareTarget, A
             let title = store.conversation(user, conversation)?.title;
             let folder = folder.as_deref().map(|f| folder_path(state, user, conversation, f)).transpose()?;
             let label = match &folder {
-                Some(path) => path.strip_prefix(OUTPUTS).unwrap_or(path).to_string(),
+                Some(path) => path.strip_prefix(OUTPUTS).unwrap_or(path).trim_start_matches('/').to_string(),
                 None => title,
             };
             let kind = if folder.is_some() { TargetKind::Folder } else { TargetKind::Conversation };
@@ -121,12 +121,11 @@ fn target(state: &AppState, user: Uuid, new: &NewShare) -> Result<ShareTarget, A
     }
 }
 
-const OUTPUTS: &str = "mnt/user-data/outputs/";
-
 /// A folder's virtual path, which must be one of the conversation's.
 fn folder_path(state: &AppState, user: Uuid, conversation: Uuid, folder: &str) -> Result<String, AppError> {
     let trimmed = folder.trim_matches('/');
-    let path = if trimmed.starts_with(OUTPUTS) { trimmed.to_string() } else { format!("{OUTPUTS}{trimmed}") };
+    let path =
+        if trimmed.starts_with(&format!("{OUTPUTS}/")) { trimmed.to_string() } else { format!("{OUTPUTS}/{trimmed}") };
     let bad = || AppError::BadRequest(format!("folder must name a folder under {OUTPUTS}: {folder:?}"));
     if trimmed.is_empty() || vpath::check(&path).ok().as_deref() != Some(path.as_str()) {
         return Err(bad());
