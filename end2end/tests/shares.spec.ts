@@ -20,8 +20,9 @@ test("a share link made from the preview opens, with its preview and download, i
   await page.getByRole("button", { name: "Create link" }).click();
   const link = page.locator(".share-url");
   await expect(link).toBeVisible();
-  const url = (await link.getAttribute("href"))!;
-  expect(url).toMatch(/\/s\/[A-Za-z0-9_-]{43}$/);
+  const href = (await link.getAttribute("href"))!;
+  expect(href).toMatch(/\/s\/[A-Za-z0-9_-]{43}$/);
+  const url = new URL(href, baseURL).toString();
 
   // Someone else: a fresh browser context, no cookies.
   const stranger = await browser.newContext();
