@@ -145,7 +145,7 @@ pub(crate) fn preview_section(
     view! {
         <section class="preview-body" data-kind=kind>
             {note.map(|note| view! {
-                <p class="note" role="note">{note}" "<a href=download>"Download the whole file"</a></p>
+                <p class="note" role="note">{note}" "<a href=download download="">"Download the whole file"</a></p>
             })}
             {shown}
         </section>
@@ -239,7 +239,7 @@ fn body_view(artifact: &Artifact, raw_url: &str, body: PreviewBody, html: String
                 <h2>"This file cannot be shown"</h2>
                 <p>{format!("It does not open as {}: {reason}.", artifact.mime_type)}</p>
                 <p class="muted">"It may be damaged or incomplete. Download it to inspect it, or ask the agent to make it again."</p>
-                <a class="button" href=download>"Download"</a>
+                <a class="button" href=download download="">"Download"</a>
             </div>
         }
         .into_any(),
@@ -249,7 +249,7 @@ fn body_view(artifact: &Artifact, raw_url: &str, body: PreviewBody, html: String
                 <h2>{name}</h2>
                 <p class="muted">{format!("{} · {}", artifact.mime_type, human_size(artifact.size))}</p>
                 <p>"This file cannot be shown here."</p>
-                <a class="button" href=download>"Download"</a>
+                <a class="button" href=download download="">"Download"</a>
             </div>
         }
         .into_any(),
@@ -286,7 +286,7 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
                     </tbody>
                 </table>
             </div>
-            {(!openable).then(|| view! { <a class="button" href=download>"Download"</a> })}
+            {(!openable).then(|| view! { <a class="button" href=download download="">"Download"</a> })}
         </div>
     }
     .into_any()
@@ -308,7 +308,7 @@ fn Metadata(artifact: Artifact, raw_url: String, copyable: bool, now: String, de
                 <dt>"From"</dt><dd><a class="source" href=source_href(&artifact)>{artifact.conversation_title.clone()}</a></dd>
             </dl>
             <div class="actions">
-                <a class="button" href=artifact.download_url.clone()>"Download"</a>
+                <a class="button" href=artifact.download_url.clone() download="">"Download"</a>
                 <a class="button secondary" href=raw_url target="_blank" rel="noopener">"Open raw"</a>
                 <Show when=move || copyable>
                     <button type="button" class="button secondary" on:click=move |_| copy_source(copied)>

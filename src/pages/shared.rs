@@ -66,7 +66,7 @@ fn SharedPreview(preview: Preview, pinned: bool, now: String) -> impl IntoView {
                     <dt>"Version"</dt><dd>{version}</dd>
                 </dl>
                 <div class="actions">
-                    <a class="button" href=artifact.download_url.clone()>"Download"</a>
+                    <a class="button" href=artifact.download_url.clone() download="">"Download"</a>
                     <a class="button secondary" href=raw_url target="_blank" rel="noopener">"Open raw"</a>
                 </div>
             </aside>
@@ -83,7 +83,7 @@ fn SharedFiles(label: String, files: Vec<Artifact>, zip_url: Option<String>, now
     };
     view! {
         <h1>{label}</h1>
-        <p>{count}" "{zip_url.map(|url| view! { <a class="button" href=url>"Download all (ZIP)"</a> })}</p>
+        <p>{count}" "{zip_url.map(|url| view! { <a class="button" href=url download="">"Download all (ZIP)"</a> })}</p>
         <DataTable columns=&["Name", "Size", "Type", "Created"] action="Download">
             {files
                 .into_iter()
@@ -95,7 +95,7 @@ fn SharedFiles(label: String, files: Vec<Artifact>, zip_url: Option<String>, now
                             <td>{human_size(f.size)}</td>
                             <td>{f.mime_type.clone()}</td>
                             <td><Timestamp at=f.created_at.clone() now /></td>
-                            <td><a href=f.download_url.clone() aria-label=format!("Download {}", f.name)>"Download"</a></td>
+                            <td><a href=f.download_url.clone() download="" aria-label=format!("Download {}", f.name)>"Download"</a></td>
                         </tr>
                     }
                 })
