@@ -143,7 +143,9 @@ fn ShareTable(shares: Vec<ShareInfo>, revoke: ServerAction<RevokeShare>) -> impl
                             <td>{what.clone()}</td>
                             <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
                             <td>{s.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
-                            <td>{match s.access_count { 1 => "1 time".to_string(), n => format!("{n} times") }}</td>
+                            <td title=s.last_accessed_at.as_deref().map(|at| format!("Last opened {}", short_time(at)))>
+                                {match s.access_count { 1 => "1 time".to_string(), n => format!("{n} times") }}
+                            </td>
                             <td>
                                 {if s.revoked {
                                     view! { <span class="muted">"Revoked"</span> }.into_any()
