@@ -1,4 +1,5 @@
-//! What a user's settings show, on both sides: API tokens and sessions.
+//! What a user's settings show, on both sides: API tokens, sessions and
+//! share links.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -40,11 +41,16 @@ pub struct NewToken {
 
 /// JSON Schema's integers include `30.0`: a whole number is one however
 /// JSON writes it.
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+pub(crate) fn whole_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
     let Some(n) = Option::<f64>::deserialize(d)? else { return Ok(None) };
-    match n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
-        true => Ok(Some(n as u32)),
-        false => Err(serde::de::Error::custom(format!("expected a whole number of days, not {n}"))),
+    let whole = (n.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(&n)).then_some(n as u64);
+    match whole.and_then(|w| T::try_from(w).ok()) {
+        Some(w) => Ok(Some(w)),
+        None => Err(serde::de::Error::custom(format!("expected a whole number, not {n}"))),
     }
 }
 
@@ -76,4 +82,7 @@ pub struct Settings {
     /// A token made by the form just before, shown this once (without
     /// JavaScript the form's answer is a redirect here).
     pub new_token: Option<CreatedToken>,
+    pub shares: Vec<crate::share::ShareInfo>,
+    /// A share link made by the preview's form just before, shown this once.
+    pub new_share: Option<crate::share::CreatedShare>,
 }

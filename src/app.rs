@@ -1,5 +1,6 @@
 use crate::pages::conversations::{ConversationPage, ConversationsPage};
 use crate::pages::settings::SettingsPage;
+use crate::pages::shared::SharedPage;
 use crate::pages::{gallery::GalleryPage, login::LoginPage, not_found::NotFound, preview::PreviewPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -54,6 +55,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/conversations") view=ConversationsPage ssr=SsrMode::Async />
                 <Route path=path!("/conversations/:id") view=ConversationPage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                // A share link's page: no account needed (`serve::require_login` lets it through).
+                <Route path=path!("/s/:token") view=SharedPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

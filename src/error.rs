@@ -28,6 +28,13 @@ pub enum AppError {
     NotFound(#[from] Missing),
     #[error("{0}")]
     Conflict(String),
+    /// A share link that was revoked, has expired, or that the server no
+    /// longer honours.
+    #[error("{0}")]
+    Gone(String),
+    /// Making a share link on a server whose operator turned sharing off.
+    #[error("Share links are turned off on this server")]
+    SharingOff,
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -63,6 +70,11 @@ pub enum Missing {
     Token(Uuid),
     #[error("Session not found: {0}")]
     Session(Uuid),
+    #[error("Share link not found: {0}")]
+    Share(Uuid),
+    /// A share link's token that names no link (never quoted: it is a secret).
+    #[error("This share link does not exist")]
+    ShareLink,
     #[error("No thumbnail for {0}")]
     Thumbnail(String),
     /// An address of the API that names no endpoint.
@@ -75,9 +87,10 @@ impl AppError {
         match self {
             Self::BadRequest(_) => 400,
             Self::Unauthorized => 401,
-            Self::Forbidden | Self::CrossSite | Self::ReadOnlyToken => 403,
+            Self::Forbidden | Self::CrossSite | Self::ReadOnlyToken | Self::SharingOff => 403,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
+            Self::Gone(_) => 410,
             Self::PayloadTooLarge(_) => 413,
             Self::TooManyAttempts(_) => 429,
             Self::InsufficientStorage(_) => 507,

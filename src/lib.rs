@@ -13,6 +13,7 @@ pub mod pages;
 pub mod serve;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod share;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -126,12 +126,21 @@ fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Pages other than the login page need a signed-in user; others are sent
-/// to sign in, and come back where they were going. Server functions, which
-/// leptos_axum registers on the same router, answer for themselves: a
-/// missing session is their `Unauthorized` error, not a redirect.
+/// Pages other than the login page and share links' pages need a signed-in
+/// user; others are sent to sign in, and come back where they were going.
+/// Server functions, which leptos_axum registers on the same router, answer
+/// for themselves: a missing session is their `Unauthorized` error, not a
+/// redirect.
 async fn require_login(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.uri().path() == "/login" || req.uri().path().starts_with("/api/fn/") {
+    let path = req.uri().path();
+    if path == "/login" || path.starts_with("/api/fn/") {
+        return next.run(req).await;
+    }
+    if let Some(token) = path.strip_prefix("/s/") {
+        // A share link's page needs no account; a JSON client gets its data.
+        if routes::shares::wants_json(req.headers()) {
+            return routes::shares::page_json(&state, token).await;
+        }
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();

@@ -8,8 +8,12 @@ use crate::server::state::AppState;
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::Internal("no AppState in context".into()))
+}
+
 pub async fn request_user() -> Result<(AppState, CurrentUser), AppError> {
-    let state = use_context::<AppState>().ok_or_else(|| AppError::Internal("no AppState in context".into()))?;
+    let state = state()?;
     let user = auth::current_user(&state.credentials, &request()?).await?;
     Ok((state, user))
 }

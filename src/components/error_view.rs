@@ -10,19 +10,21 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Unauthorized => ("Signed out", "Your session has ended."),
         AppError::NotFound(_) => ("Not found", "It does not exist, or it is not yours to see."),
         AppError::BadRequest(_) => ("That address is not right", "Check the link and try again."),
+        AppError::Gone(_) => ("This link no longer works", "Ask whoever shared it for a new link."),
         _ => ("Something went wrong", "Try again in a moment."),
     };
-    let login = matches!(error, AppError::Unauthorized);
+    // A share link's visitor may have no account: no way into the app.
+    let (href, link) = match error {
+        AppError::Unauthorized => (Some("/login"), "Sign in"),
+        AppError::Gone(_) => (None, ""),
+        _ => (Some("/artifacts"), "Back to your artifacts"),
+    };
     view! {
         <section class="empty" role="alert">
             <h1>{title}</h1>
             <p>{error.to_string()}</p>
             <p class="muted">{hint}</p>
-            {if login {
-                view! { <a href="/login">"Sign in"</a> }.into_any()
-            } else {
-                view! { <a href="/artifacts">"Back to your artifacts"</a> }.into_any()
-            }}
+            {href.map(|href| view! { <a href=href>{link}</a> })}
         </section>
     }
 }

@@ -4,6 +4,7 @@ pub mod login;
 pub mod not_found;
 pub mod preview;
 pub mod settings;
+pub mod shared;
 
 /// How the pages' resources hand their data from server to browser: in
 /// postcard, as the server functions answer (see `crate::api`).

@@ -4,7 +4,9 @@ use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
 use crate::components::artifact_card::{preview_href, source_href, with_param};
-use crate::components::{layout::Layout, live::LiveVersion, loaded::Loaded, timestamp::Timestamp};
+use crate::components::{
+    layout::Layout, live::LiveVersion, loaded::Loaded, share_form::ShareForm, timestamp::Timestamp,
+};
 use crate::error::{AppError, Missing};
 use crate::format::{human_size, short_time};
 use crate::model::{
@@ -16,31 +18,47 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
-/// The preview resource's codec: postcard, as every page's (`Postcard`), but
-/// without the body's HTML ([`Preview::html`]), which the server's page
-/// already holds: hydration leaves an `inner_html` element's content as the
-/// server sent it, so the body crosses the network once. Navigations in the
-/// browser fetch the preview through the server function, HTML included.
-/// The view must therefore never be rebuilt from the hydrated value: it
-/// depends on the resource alone (the confirmations are a signal).
+/// The codec of a resource holding a preview (the preview page's, a share
+/// link's page's): postcard, as every page's (`Postcard`), but without the
+/// body's HTML ([`Preview::html`]), which the server's page already holds:
+/// hydration leaves an `inner_html` element's content as the server sent
+/// it, so the body crosses the network once. Navigations in the browser
+/// fetch the preview through the server function, HTML included. The view
+/// must therefore never be rebuilt from the hydrated value: it depends on
+/// the resource alone (the confirmations are a signal).
 pub struct PreviewCodec;
 
-type Loaded = Result<Preview, AppError>;
+/// Data that holds a preview's HTML, and can leave it out.
+pub trait WithoutHtml {
+    fn without_html(&self) -> Self;
+}
 
-impl Encoder<Loaded> for PreviewCodec {
-    type Error = <Postcard as Encoder<Loaded>>::Error;
-    type Encoded = Vec<u8>;
-
-    fn encode(value: &Loaded) -> Result<Vec<u8>, Self::Error> {
-        Postcard::encode(&value.as_ref().map(Preview::without_html).map_err(Clone::clone))
+impl WithoutHtml for Preview {
+    fn without_html(&self) -> Self {
+        Preview::without_html(self)
     }
 }
 
-impl Decoder<Loaded> for PreviewCodec {
-    type Error = <Postcard as Decoder<Loaded>>::Error;
+impl WithoutHtml for crate::share::Shared {
+    fn without_html(&self) -> Self {
+        crate::share::Shared::without_html(self)
+    }
+}
+
+impl<T: WithoutHtml + serde::Serialize> Encoder<Result<T, AppError>> for PreviewCodec {
+    type Error = <Postcard as Encoder<Result<T, AppError>>>::Error;
+    type Encoded = Vec<u8>;
+
+    fn encode(value: &Result<T, AppError>) -> Result<Vec<u8>, Self::Error> {
+        Postcard::encode(&value.as_ref().map(T::without_html).map_err(Clone::clone))
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Decoder<Result<T, AppError>> for PreviewCodec {
+    type Error = <Postcard as Decoder<Result<T, AppError>>>::Error;
     type Encoded = [u8];
 
-    fn decode(bytes: &[u8]) -> Result<Loaded, Self::Error> {
+    fn decode(bytes: &[u8]) -> Result<Result<T, AppError>, Self::Error> {
         Postcard::decode(bytes)
     }
 }
@@ -122,9 +140,7 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
         _ => (artifact, latest.clone()),
     };
     let copyable = matches!(body, PreviewBody::Code { .. } | PreviewBody::Text);
-    let kind = kind_name(&body);
-    let note = note(&artifact, &body, partial);
-    let shown = body_view(&artifact, version.as_ref(), &raw_url, body, html);
+    let section = preview_section(&artifact, version.as_ref(), &raw_url, body, html, partial);
     let confirm = {
         let (artifact, here, back, latest, count) =
             (artifact.clone(), here.clone(), back.clone(), latest.clone(), versions.len());
@@ -152,17 +168,36 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
         </nav>
         {confirm}
         <div class="preview-layout">
-            <section class="preview-body" data-kind=kind>
-                {note.map(|note| view! {
-                    <p class="note" role="note">{note}" "<a href=artifact.download_url.clone()>"Download the whole file"</a></p>
-                })}
-                {shown}
-            </section>
+            {section}
             <aside class="meta card">
                 <Metadata artifact=artifact.clone() version raw_url copyable now=now.clone() delete=with_param(&here, "confirm", "delete") />
                 <versions::Versions artifact versions here latest now />
             </aside>
         </div>
+    }
+}
+
+/// The preview's body with what it leaves out, if anything; the preview
+/// page's and a share link's page's.
+pub(crate) fn preview_section(
+    artifact: &Artifact,
+    version: Option<&ArtifactVersion>,
+    raw_url: &str,
+    body: PreviewBody,
+    html: String,
+    partial: bool,
+) -> impl IntoView {
+    let kind = kind_name(&body);
+    let note = note(artifact, &body, partial);
+    let download = artifact.download_url.clone();
+    let shown = body_view(artifact, version, raw_url, body, html);
+    view! {
+        <section class="preview-body" data-kind=kind>
+            {note.map(|note| view! {
+                <p class="note" role="note">{note}" "<a href=download download="">"Download the whole file"</a></p>
+            })}
+            {shown}
+        </section>
     }
 }
 
@@ -263,7 +298,7 @@ fn body_view(
                 <h2>"This file cannot be shown"</h2>
                 <p>{format!("It does not open as {}: {reason}.", artifact.mime_type)}</p>
                 <p class="muted">"It may be damaged or incomplete. Download it to inspect it, or ask the agent to make it again."</p>
-                <a class="button" href=download>"Download"</a>
+                <a class="button" href=download download="">"Download"</a>
             </div>
         }
         .into_any(),
@@ -273,7 +308,7 @@ fn body_view(
                 <h2>{name}</h2>
                 <p class="muted">{format!("{} · {}", artifact.mime_type, human_size(artifact.size))}</p>
                 <p>"This file cannot be shown here."</p>
-                <a class="button" href=download>"Download"</a>
+                <a class="button" href=download download="">"Download"</a>
             </div>
         }
         .into_any(),
@@ -314,7 +349,7 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
                     </tbody>
                 </table>
             </div>
-            {(!openable).then(|| view! { <a class="button" href=download>"Download"</a> })}
+            {(!openable).then(|| view! { <a class="button" href=download download="">"Download"</a> })}
         </div>
     }
     .into_any()
@@ -346,7 +381,7 @@ fn Metadata(
                 })}
             </dl>
             <div class="actions">
-                <a class="button" href=artifact.download_url.clone()>"Download"</a>
+                <a class="button" href=artifact.download_url.clone() download="">"Download"</a>
                 <a class="button secondary" href=raw_url target="_blank" rel="noopener">"Open raw"</a>
                 <Show when=move || copyable>
                     <button type="button" class="button secondary" on:click=move |_| copy_source(copied)>
@@ -355,6 +390,7 @@ fn Metadata(
                 </Show>
                 <a class="button danger" href=delete>"Delete…"</a>
             </div>
+            <ShareForm artifact_id=artifact.id />
     }
 }
 

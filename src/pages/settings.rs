@@ -1,9 +1,10 @@
 use super::Postcard;
 use crate::account::{CreatedToken, SessionInfo, Settings, TokenInfo};
-use crate::api::{get_settings, CreateToken, RevokeToken, SignOutOthers};
-use crate::components::{layout::Layout, loaded::Loaded};
+use crate::api::{get_settings, CreateToken, RevokeShare, RevokeToken, SignOutOthers};
+use crate::components::{data_table::DataTable, layout::Layout, loaded::Loaded};
 use crate::error::AppError;
 use crate::format::short_time;
+use crate::share::{CreatedShare, ShareInfo, TargetKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,16 +13,30 @@ struct Actions {
     create: ServerAction<CreateToken>,
     revoke: ServerAction<RevokeToken>,
     sign_out: ServerAction<SignOutOthers>,
+    revoke_share: ServerAction<RevokeShare>,
 }
 
-/// `/settings`: the user's API tokens (make, revoke) and browser sessions
-/// (sign out the others). Plain forms: without JavaScript each answers with
+/// `/settings`: the user's API tokens (make, revoke), browser sessions
+/// (sign out the others) and share links (revoke). Plain forms: without JavaScript each answers with
 /// a redirect back here.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let actions = Actions { create: ServerAction::new(), revoke: ServerAction::new(), sign_out: ServerAction::new() };
+    let actions = Actions {
+        create: ServerAction::new(),
+        revoke: ServerAction::new(),
+        sign_out: ServerAction::new(),
+        revoke_share: ServerAction::new(),
+    };
     let settings = Resource::<_, Postcard>::new_with_options(
-        move || (actions.create.version().get(), actions.revoke.version().get(), actions.sign_out.version().get()),
+        move || {
+            let a = actions;
+            (
+                a.create.version().get(),
+                a.revoke.version().get(),
+                a.sign_out.version().get(),
+                a.revoke_share.version().get(),
+            )
+        },
         |_| get_settings(),
         false,
     );
@@ -35,7 +50,7 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 fn settings_view(settings: Settings, actions: Actions) -> impl IntoView {
-    let Settings { tokens, sessions, new_token } = settings;
+    let Settings { tokens, sessions, new_token, shares, new_share } = settings;
     // Without JavaScript the new token comes with the page; with it, in the form's answer.
     let shown = move || actions.create.value().get().and_then(Result::ok).or_else(|| new_token.clone());
     view! {
@@ -79,7 +94,79 @@ fn settings_view(settings: Settings, actions: Actions) -> impl IntoView {
             </ActionForm>
             <ActionError value=actions.sign_out.value() />
         </section>
+        <section aria-labelledby="shares-title">
+            <h2 id="shares-title">"Share links"</h2>
+            <p class="muted">
+                "Anyone with a link sees what it shares, read-only, until it expires or you revoke it. "
+                "Make one from a file's preview (Share…) or with " <code>"POST /api/shares"</code> "."
+            </p>
+            {new_share.map(|created| view! { <NewShareNote created /> })}
+            <ShareTable shares revoke=actions.revoke_share />
+        </section>
     }
+}
+
+#[component]
+fn NewShareNote(created: CreatedShare) -> impl IntoView {
+    let url = created.url;
+    view! {
+        <div class="note" role="status">
+            <p>"Share link for “" {created.info.target.label} "”: copy it now, it is not shown again."</p>
+            <p><a class="share-url" href=url.clone()>{url.clone()}</a></p>
+        </div>
+    }
+}
+
+fn share_what(s: &ShareInfo) -> String {
+    let t = &s.target;
+    match (t.kind, t.version) {
+        (TargetKind::Artifact, Some(n)) => format!("{} (version {n})", t.label),
+        (TargetKind::Artifact, None) => format!("{} (latest version)", t.label),
+        (TargetKind::Folder, _) => format!("Folder {}", t.label),
+        (TargetKind::Conversation, _) => format!("Conversation “{}”", t.label),
+    }
+}
+
+#[component]
+fn ShareTable(shares: Vec<ShareInfo>, revoke: ServerAction<RevokeShare>) -> impl IntoView {
+    if shares.is_empty() {
+        return view! { <p class="muted">"No share links."</p> }.into_any();
+    }
+    view! {
+        <DataTable columns=&["Shows", "Created", "Expires", "Opened"] action="Revoke">
+            {shares
+                .into_iter()
+                .map(|s| {
+                    let what = share_what(&s);
+                    view! {
+                        <tr>
+                            <td>{what.clone()}</td>
+                            <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
+                            <td>{s.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
+                            <td title=s.last_accessed_at.as_deref().map(|at| format!("Last opened {}", short_time(at)))>
+                                {match s.access_count { 1 => "1 time".to_string(), n => format!("{n} times") }}
+                            </td>
+                            <td>
+                                {if s.revoked {
+                                    view! { <span class="muted">"Revoked"</span> }.into_any()
+                                } else {
+                                    view! {
+                                        <ActionForm action=revoke>
+                                            <input type="hidden" name="id" value=s.id.to_string() />
+                                            <button type="submit" class="link" aria-label=format!("Revoke the link to {what}")>"Revoke"</button>
+                                        </ActionForm>
+                                    }
+                                    .into_any()
+                                }}
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </DataTable>
+        <ActionError value=revoke.value() />
+    }
+    .into_any()
 }
 
 #[component]
@@ -100,35 +187,27 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
     if tokens.is_empty() {
         return view! { <p class="muted">"No tokens."</p> }.into_any();
     }
-    // Its own scroll box: on a phone the table scrolls, not the page.
     view! {
-        <div class="table-scroll">
-            <table class="data">
-                <thead>
-                    <tr><th scope="col">"Name"</th><th scope="col">"Access"</th><th scope="col">"Created"</th><th scope="col">"Expires"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Revoke"</span></th></tr>
-                </thead>
-                <tbody>
-                    {tokens
-                        .into_iter()
-                        .map(|t| view! {
-                            <tr>
-                                <td>{t.name.clone()}</td>
-                                <td>{t.scope.to_string()}</td>
-                                <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
-                                <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
-                                <td>{t.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
-                                <td>
-                                    <ActionForm action=revoke>
-                                        <input type="hidden" name="id" value=t.id.to_string() />
-                                        <button type="submit" class="link" aria-label=format!("Revoke {}", t.name)>"Revoke"</button>
-                                    </ActionForm>
-                                </td>
-                            </tr>
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable columns=&["Name", "Access", "Created", "Expires", "Last used"] action="Revoke">
+            {tokens
+                .into_iter()
+                .map(|t| view! {
+                    <tr>
+                        <td>{t.name.clone()}</td>
+                        <td>{t.scope.to_string()}</td>
+                        <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
+                        <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
+                        <td>{t.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
+                        <td>
+                            <ActionForm action=revoke>
+                                <input type="hidden" name="id" value=t.id.to_string() />
+                                <button type="submit" class="link" aria-label=format!("Revoke {}", t.name)>"Revoke"</button>
+                            </ActionForm>
+                        </td>
+                    </tr>
+                })
+                .collect_view()}
+        </DataTable>
         <ActionError value=revoke.value() />
     }
     .into_any()

@@ -60,6 +60,12 @@ enum Command {
         /// (e.g. https://usercontent.example.com; default http://usercontent.localhost on the app's port).
         #[arg(long, env = "VITRINE_CONTENT_ORIGIN")]
         content_origin: Option<ContentOrigin>,
+        /// Share links: `on` (default) or `off` (none can be made; existing ones answer 410).
+        #[arg(long, env = "VITRINE_SHARING", value_parser = clap::builder::BoolishValueParser::new())]
+        sharing: Option<bool>,
+        /// Allow share links that never expire (default: 1 hour to 90 days).
+        #[arg(long, env = "VITRINE_SHARE_NO_EXPIRY", value_parser = clap::builder::BoolishValueParser::new())]
+        share_no_expiry: Option<bool>,
     },
     /// Convert a document to Markdown on standard output (used by the server,
     /// in a separate process with time and memory limits).
@@ -172,6 +178,8 @@ pub fn run() -> Result<Task, AppError> {
             sign_in_per_account,
             sign_in_per_address,
             content_origin,
+            sharing,
+            share_no_expiry,
         } => {
             let mut config = Config::new(&cli.data_dir);
             config.max_artifact_bytes = max_artifact_bytes.unwrap_or(config.max_artifact_bytes);
@@ -188,6 +196,8 @@ pub fn run() -> Result<Task, AppError> {
             config.sign_in.per_account = sign_in_per_account.unwrap_or(config.sign_in.per_account);
             config.sign_in.per_address = sign_in_per_address.unwrap_or(config.sign_in.per_address);
             config.content_origin = content_origin;
+            config.sharing.enabled = sharing.unwrap_or(config.sharing.enabled);
+            config.sharing.allow_no_expiry = share_no_expiry.unwrap_or(config.sharing.allow_no_expiry);
             config.converter = std::env::current_exe().ok();
             #[cfg(not(feature = "demo"))]
             let demo = false;

@@ -25,6 +25,16 @@ pub struct Config {
     /// `None`: `http://usercontent.localhost` on the app's port.
     pub content_origin: Option<ContentOrigin>,
     pub events: super::events::EventLimits,
+    pub sharing: Sharing,
+}
+
+/// What the operator allows of share links.
+#[derive(Clone, Copy, Debug)]
+pub struct Sharing {
+    /// Off: no link can be made, and existing ones answer 410.
+    pub enabled: bool,
+    /// Links that never expire may be made.
+    pub allow_no_expiry: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -59,6 +69,7 @@ impl Config {
             sign_in: SignInLimits { per_account: 5, per_address: 20 },
             content_origin: None,
             events: Default::default(),
+            sharing: Sharing { enabled: true, allow_no_expiry: false },
         }
     }
 

@@ -35,7 +35,7 @@ const SQL_UUID: &str =
 
 /// The schema's changes since `SCHEMA`, in order: a database at version `n`
 /// (`PRAGMA user_version`) has had the first `n`. Append only.
-fn migrations() -> [String; 2] {
+fn migrations() -> [String; 3] {
     [
         // Tokens get an id, a name, a scope and an expiry (existing ones:
         // "default", read-write, none); sessions an id, a start and the
@@ -67,6 +67,16 @@ fn migrations() -> [String; 2] {
         // When each token was last used (Unix seconds; NULL: never), to
         // the minute: the credentials cache writes it at most once a minute.
         "ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;".to_string(),
+        // Share links (`server/shares/`): the token's hash, what it shows,
+        // and how often it was opened. Revoked links stay, marked, so their
+        // owner still sees them listed.
+        "CREATE TABLE shares (
+            id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL REFERENCES users(id),
+            kind TEXT NOT NULL, conversation_id TEXT NOT NULL, artifact_id TEXT, version INTEGER, folder TEXT,
+            label TEXT NOT NULL, created_at TEXT NOT NULL, expires_at INTEGER, revoked_at TEXT,
+            access_count INTEGER NOT NULL DEFAULT 0, last_accessed_at TEXT);
+        CREATE INDEX shares_by_user ON shares(user_id);"
+            .to_string(),
     ]
 }
 
@@ -148,7 +158,7 @@ fn migrate(conn: &mut Connection) -> Result<(), AppError> {
     Ok(())
 }
 
-fn uuid_col(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Uuid> {
+pub(crate) fn uuid_col(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Uuid> {
     let s: String = row.get(i)?;
     Uuid::parse_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
 }

@@ -21,6 +21,7 @@ pub mod mime;
 pub mod preview;
 pub mod render;
 pub mod routes;
+pub mod shares;
 pub mod state;
 pub mod store;
 pub mod uploads;

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
 use crate::server::archive::ArchiveCache;
 use crate::server::clock;
-use crate::server::content;
+use crate::server::content::{self, Grant};
 use crate::server::diff;
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::highlight::{self, HTML_BYTES};
@@ -15,7 +15,7 @@ use crate::server::render::{json, markdown, table};
 use crate::server::state::AppState;
 use crate::server::store::sidecar::Sidecar;
 use crate::server::store::versions::version_record;
-use crate::server::store::Resolved;
+use crate::server::store::{ArtifactStore, Resolved};
 use std::io::Read;
 use std::path::Path;
 use url::Url;
@@ -191,33 +191,80 @@ pub async fn preview(
         None => latest.clone(),
     };
     let other = pick.compare.map(|m| store.version(user, conversation, id, m)).transpose()?;
-    let path = store.data_path(&meta)?;
-    let artifact = store.record(&meta);
     let versions: Vec<_> = store.versions(user, conversation, id)?.iter().map(|m| version_record(m)).collect();
-    let url = state.content.url(user, conversation, &meta.path, clock::now_unix() + content::PREVIEW_SECS);
-    // Its path leads to the latest file there; an older version, or an older
-    // artifact (data from before versions kept several at one path), opens
-    // by its own URL.
-    let newest = meta.id == latest.id
-        && matches!(store.resolve(user, conversation, &meta.path)?, Resolved::File(m) if m.artifact_id() == id);
-    let raw_url = match (newest, pick.version) {
+    let grant = Grant::conversation(user, conversation);
+    let mut url = state.content.url(&grant, &meta.path, clock::now_unix() + content::PREVIEW_SECS);
+    if meta.id != latest.id {
+        url.set_query(Some(&format!("version={}", meta.version)));
+    }
+    // Its path leads to this artifact's file there; an older artifact (data
+    // from before versions kept several at one path) opens by its own URL.
+    let at_path = matches!(store.resolve(user, conversation, &meta.path)?, Resolved::File(m) if m.artifact_id() == id);
+    let raw_url = match (at_path, pick.version) {
         (true, _) => url.to_string(),
         (false, Some(_)) => version_record(&meta).url,
-        (false, None) => artifact.url.clone(),
+        (false, None) => store.record(&meta).url,
     };
-    let Shown { body, html, partial } = match other {
-        Some(other) => {
-            let other_path = store.data_path(&other)?;
-            let record = version_record(&other);
-            let (diff, html) =
-                tokio::task::spawn_blocking(move || diff::compare(&other, &other_path, &meta, &path)).await??;
-            Shown { body: PreviewBody::Compare { other: record, diff }, html, partial: false }
-        }
-        None => {
-            let (archives, artifact) = (state.archives.clone(), artifact.clone());
-            tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact, &url)).await??
-        }
+    let mut preview = match other {
+        Some(other) => compare(store, meta, other, raw_url).await?,
+        None => render(store, &state.archives, meta, url, raw_url).await?,
     };
-    let (previous, next) = store.neighbours(user, id, gallery);
-    Ok(Preview { artifact, versions, raw_url, body, html, partial, previous, next, now: clock::now_rfc3339() })
+    preview.versions = versions;
+    (preview.previous, preview.next) = store.neighbours(user, id, gallery);
+    Ok(preview)
+}
+
+/// Version `meta` compared with version `other`, shown in its place.
+async fn compare(
+    store: &ArtifactStore,
+    meta: std::sync::Arc<Sidecar>,
+    other: std::sync::Arc<Sidecar>,
+    raw_url: String,
+) -> Result<Preview, AppError> {
+    let (path, other_path) = (store.data_path(&meta)?, store.data_path(&other)?);
+    let artifact = store.record(&meta);
+    let record = version_record(&other);
+    let (diff, html) = tokio::task::spawn_blocking(move || diff::compare(&other, &other_path, &meta, &path)).await??;
+    let body = PreviewBody::Compare { other: record, diff };
+    Ok(Preview {
+        artifact,
+        versions: Vec::new(),
+        raw_url,
+        body,
+        html,
+        partial: false,
+        previous: None,
+        next: None,
+        now: clock::now_rfc3339(),
+    })
+}
+
+/// The preview of one version, `meta`, whose capability URL is `url` (its
+/// siblings' resolve against it) and which opens raw at `raw_url`; no
+/// neighbours, no list of versions.
+pub async fn render(
+    store: &ArtifactStore,
+    archives: &std::sync::Arc<ArchiveCache>,
+    meta: std::sync::Arc<Sidecar>,
+    url: Url,
+    raw_url: String,
+) -> Result<Preview, AppError> {
+    let path = store.data_path(&meta)?;
+    let artifact = store.record(&meta);
+    let Shown { body, html, partial } = {
+        let (archives, artifact) = (archives.clone(), artifact.clone());
+        tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact, &url)).await??
+    };
+    let versions = Vec::new();
+    Ok(Preview {
+        artifact,
+        versions,
+        raw_url,
+        body,
+        html,
+        partial,
+        previous: None,
+        next: None,
+        now: clock::now_rfc3339(),
+    })
 }

@@ -45,11 +45,16 @@ fn escapes(path: &str) -> bool {
 const SEGMENT: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
+/// A path for a URL, each segment encoded.
+pub fn encode(path: &str) -> String {
+    let encoded: Vec<String> =
+        path.split('/').map(|seg| percent_encoding::utf8_percent_encode(seg, SEGMENT).to_string()).collect();
+    encoded.join("/")
+}
+
 /// The thread API's URL of a virtual path of `thread`, each segment encoded.
 pub fn thread_url(thread: uuid::Uuid, virtual_path: &str) -> String {
-    let encoded: Vec<String> =
-        virtual_path.split('/').map(|seg| percent_encoding::utf8_percent_encode(seg, SEGMENT).to_string()).collect();
-    format!("/api/threads/{thread}/artifacts/{}", encoded.join("/"))
+    format!("/api/threads/{thread}/artifacts/{}", encode(virtual_path))
 }
 
 /// Splits `a/b.skill/x/y` into the archive `a/b.skill` and its member `x/y`.

@@ -18,6 +18,7 @@ mod openapi;
 mod origin;
 mod previews;
 mod security;
+mod shares;
 mod slow_clients;
 mod threads;
 mod thumbnails;

@@ -14,6 +14,10 @@ async fn every_documented_operation_answers_as_documented() {
     let app = TestApp::new();
     let token = app.user("alice");
     let thread = app.conversation(&token, "t").await;
+    let link = app
+        .post("/api/shares", &token, serde_json::json!({ "conversation_id": thread, "expires_in_seconds": 3600 }))
+        .await;
+    let share = link.json()["url"].as_str().unwrap().trim_start_matches("/s/").to_string();
     let r = app.call(Method::GET, "/api/openapi.json", None, None).await;
     assert_eq!(r.header("content-type"), "application/json");
     let doc: Value = r.json();
@@ -27,7 +31,8 @@ async fn every_documented_operation_answers_as_documented() {
             .replace("{thread_id}", &thread)
             .replace("{artifact_id}", &uuid::Uuid::new_v4().to_string())
             .replace("{path}", "mnt/user-data/outputs/missing.txt")
-            .replace("{filename}", "missing.txt");
+            .replace("{filename}", "missing.txt")
+            .replace("{token}", &share);
         for (method, operation) in operations.as_object().unwrap() {
             let method: Method = method.to_uppercase().parse().unwrap();
             let mut req = Request::builder()
@@ -54,8 +59,9 @@ async fn every_documented_operation_answers_as_documented() {
             );
             let unauthenticated =
                 app.send(Request::builder().method(method.clone()).uri(&uri).body(Body::empty()).unwrap()).await;
+            // Public operations answer the same without credentials.
             let public = operation["security"].as_array().is_some_and(Vec::is_empty);
-            let expected = if public { 200 } else { 401 };
+            let expected = if public { r.status.as_u16() } else { 401 };
             assert_eq!(unauthenticated.status, expected, "{method} {template} without credentials");
             checked += 1;
         }

@@ -10,6 +10,7 @@ use url::Url;
 use uuid::Uuid;
 use vitrine::server::auth;
 use vitrine::server::clock::now_unix;
+use vitrine::server::content::Grant;
 
 const CONTENT_HOST: &str = "usercontent.localhost:3000";
 const REPORT: &[u8] = b"<!doctype html><img src=\"chart.png\"><a href=\"data.csv\">data</a><script>1</script>";
@@ -46,7 +47,7 @@ async fn setup() -> Setup {
 impl Setup {
     /// The capability URL of a virtual path of a conversation, valid for a minute.
     fn url(&self, user: Uuid, conversation: Uuid, path: &str) -> Url {
-        self.app.state.content.url(user, conversation, path, now_unix() + 60)
+        self.app.state.content.url(&Grant::conversation(user, conversation), path, now_unix() + 60)
     }
 
     fn report_url(&self) -> Url {
@@ -159,8 +160,8 @@ async fn edited_or_foreign_tokens_are_refused() {
         ("not base64", "not-a-token!".to_string()),
         ("another server's key", {
             let dir = tempfile::tempdir().unwrap();
-            let grant = vitrine::server::content::Grant { user: s.alice, conversation: s.report };
-            vitrine::server::content::Signer::open(dir.path()).unwrap().sign(grant, now_unix() + 60)
+            let grant = Grant::conversation(s.alice, s.report);
+            vitrine::server::content::Signer::open(dir.path()).unwrap().sign(&grant, now_unix() + 60)
         }),
     ];
     for (what, token) in forged {
@@ -174,7 +175,8 @@ async fn edited_or_foreign_tokens_are_refused() {
 #[tokio::test]
 async fn an_expired_token_gets_the_expired_page() {
     let s = setup().await;
-    let expired = s.app.state.content.url(s.alice, s.report, "mnt/user-data/outputs/out/report.html", now_unix() - 1);
+    let grant = Grant::conversation(s.alice, s.report);
+    let expired = s.app.state.content.url(&grant, "mnt/user-data/outputs/out/report.html", now_unix() - 1);
     let r = s.content(expired.as_str()).await;
     assert_eq!(r.status, StatusCode::GONE);
     assert!(r.header("content-type").starts_with("text/html"));

@@ -412,7 +412,7 @@ async fn a_database_from_before_token_names_keeps_working() {
     assert_eq!(sessions[0]["created_at"], started);
     let version: i64 =
         app.state.db.run_blocking(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 }
 
 fn vitrine(data: &std::path::Path, args: &[&str]) -> String {

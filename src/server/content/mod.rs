@@ -16,7 +16,10 @@ pub use token::{Grant, Refusal, Signer};
 use crate::error::AppError;
 use crate::server::http::extract::Download;
 use crate::server::routes::threads;
+use crate::server::routes::versions::VersionQuery;
+use crate::server::shares;
 use crate::server::state::AppState;
+use crate::server::vpath;
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::StatusCode;
@@ -25,7 +28,6 @@ use axum::routing::get;
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 use url::Url;
-use uuid::Uuid;
 
 /// How long the capability URLs a preview renders stay valid; each render
 /// of the preview makes fresh ones.
@@ -39,10 +41,10 @@ pub struct Links {
 }
 
 impl Links {
-    /// The URL of `path` (a virtual path, `mnt/user-data/...`) in `user`'s
-    /// `conversation`, valid until `expires` (Unix seconds).
-    pub fn url(&self, user: Uuid, conversation: Uuid, path: &str, expires: i64) -> Url {
-        let token = self.signer.sign(Grant { user, conversation }, expires);
+    /// The URL of `path` (a virtual path, `mnt/user-data/...`) within what
+    /// `grant` reaches, valid until `expires` (Unix seconds).
+    pub fn url(&self, grant: &Grant, path: &str, expires: i64) -> Url {
+        let token = self.signer.sign(grant, expires);
         let mut url = self.origin.url().clone();
         url.path_segments_mut().expect("an http URL has a path").clear().push(&token).extend(path.split('/'));
         url
@@ -75,7 +77,16 @@ pub fn router(state: AppState) -> Router {
 
 /// `/{token}/{virtual path}`: the file, if the token is good and the path
 /// stays inside the conversation (the thread API's rules, on the raw path).
-async fn capability(State(state): State<AppState>, Download(download): Download, req: Request) -> Response {
+async fn capability(
+    State(state): State<AppState>,
+    Download(download): Download,
+    version: Result<VersionQuery, AppError>,
+    req: Request,
+) -> Response {
+    let version = match version {
+        Ok(VersionQuery(version)) => version,
+        Err(e) => return error_page(e),
+    };
     let (parts, _) = req.into_parts();
     // The route matched, so the path has both parts.
     let (token, raw) = parts.uri.path()[1..].split_once('/').unwrap_or_default();
@@ -89,14 +100,23 @@ async fn capability(State(state): State<AppState>, Download(download): Download,
             return page(StatusCode::FORBIDDEN, "This link is not valid", "Links to files are made by Vitrine.");
         }
     };
-    threads::file_at(&state, &parts, grant.user, grant.conversation, raw, download, None)
+    // A share link's previews reach only what it shares, while it lives.
+    if !vpath::check(raw).is_ok_and(|path| grant.covers(&path)) {
+        return error_page(AppError::Forbidden);
+    }
+    if let Some(share) = grant.share {
+        if let Err(e) = shares::check_live(&state, share).await {
+            return error_page(e);
+        }
+    }
+    threads::file_at(&state, &parts, grant.user, grant.conversation, raw, download, version)
         .await
         .unwrap_or_else(error_page)
 }
 
-/// An error as the content origin shows it: a small page, like its other
-/// answers, not the API's JSON.
-fn error_page(error: AppError) -> Response {
+/// An error as the content origin (and a share link) shows it: a small
+/// page, like its other answers, not the API's JSON.
+pub fn error_page(error: AppError) -> Response {
     if let AppError::Internal(_) = error {
         return error.into_response(); // which logs the detail
     }
@@ -106,7 +126,7 @@ fn error_page(error: AppError) -> Response {
 
 /// A small HTML page about a refused request. Its texts are ours, but a
 /// path may be quoted in an error, so they are escaped.
-fn page(status: StatusCode, title: &str, text: &str) -> Response {
+pub fn page(status: StatusCode, title: &str, text: &str) -> Response {
     let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\

@@ -5,11 +5,12 @@ mod conversations;
 mod events;
 mod highlight;
 mod session;
+pub(crate) mod shares;
 pub(crate) mod threads;
 mod thumbnails;
 mod tokens;
 mod uploads;
-mod versions;
+pub(crate) mod versions;
 mod zips;
 
 use super::state::AppState;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }),
         )
         .merge(session::router())
+        .merge(shares::router())
         .merge(conversations::router())
         .merge(artifacts::router())
         .merge(events::router())

@@ -55,7 +55,8 @@ async fn artifact(
     let raw = raw_path(parts.uri.path()).ok_or(AppError::Forbidden)?;
     let found = find(&state, user.id, thread, raw, version)?;
     if !download && version.is_none() && is_navigation(&parts.headers) && mime::is_document(&found.mime_type()) {
-        let url = state.content.url(user.id, thread, &found.path, clock::now_unix() + content::PREVIEW_SECS);
+        let grant = content::Grant::conversation(user.id, thread);
+        let url = state.content.url(&grant, &found.path, clock::now_unix() + content::PREVIEW_SECS);
         return Ok(to_content_origin(&url));
     }
     serve(&state, &parts, found, download, version).await

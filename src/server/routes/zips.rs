@@ -109,7 +109,7 @@ fn write_zip(files: Vec<(Arc<Sidecar>, PathBuf)>, out: ChannelWriter) -> zip::re
     Ok(())
 }
 
-fn zip_response(files: Vec<(Arc<Sidecar>, PathBuf)>, download_name: &str) -> Response {
+pub(crate) fn zip_response(files: Vec<(Arc<Sidecar>, PathBuf)>, download_name: &str) -> Response {
     let (tx, rx) = mpsc::channel(8);
     let out = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
     tokio::task::spawn_blocking(move || {

@@ -50,6 +50,12 @@ impl ArtifactStore {
             .ok_or(Missing::Artifact(id).into())
     }
 
+    /// The latest version of one of the user's artifacts, wherever it is.
+    pub fn owned_artifact(&self, user: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
+        let conversation = self.read().latest(&id).map(|m| m.conversation_id).ok_or(Missing::Artifact(id))?;
+        self.artifact(user, conversation, id).map_err(|_| Missing::Artifact(id).into())
+    }
+
     /// The API record of an artifact.
     pub fn record(&self, meta: &Sidecar) -> Artifact {
         to_artifact(meta, &self.read())

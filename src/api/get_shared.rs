@@ -1,0 +1,11 @@
+use crate::error::AppError;
+use crate::share::Shared;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
+
+/// What the share link of `token` shows; needs no account. Each call is a
+/// visit of the link, counted.
+#[server(prefix = "/api/fn", output = Postcard)]
+pub async fn get_shared(token: String) -> Result<Shared, AppError> {
+    crate::server::shares::shared(&super::ctx::state()?, &token).await
+}

@@ -1,0 +1,21 @@
+use leptos::prelude::*;
+
+/// A table of records, one per row (`children`), whose last column holds
+/// an action per row (its header, `action`, is for screen readers only).
+/// In its own scroll box: on a phone the table scrolls, not the page.
+#[component]
+pub fn DataTable(columns: &'static [&'static str], action: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="data">
+                <thead>
+                    <tr>
+                        {columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
+                        <th scope="col"><span class="visually-hidden">{action}</span></th>
+                    </tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}
