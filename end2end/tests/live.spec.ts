@@ -48,6 +48,21 @@ test("past page 1 the gallery counts new artifacts and links to page 1", async (
   await expect(page.locator(".artifact-card").first()).toContainText("new.txt");
 });
 
+test("a tool result with ten files reloads the open gallery once", async ({ page, baseURL }) => {
+  const token = await openLive(page, baseURL!, { "first.txt": "one" });
+  let reloads = 0;
+  page.on("request", (r) => {
+    reloads += new URL(r.url()).pathname.startsWith("/api/fn/list_artifacts") ? 1 : 0;
+  });
+  const files = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`burst-${i}.txt`, `${i}`]));
+  await ingest(baseURL!, token, "Burst", files);
+  await expect(page.locator(".artifact-card")).toHaveCount(11);
+  // Ten events, published together: one reload, even a while later.
+  await page.waitForTimeout(1000);
+  expect(reloads).toBe(1);
+  expect(await sameDocument(page)).toBe(true);
+});
+
 /** What the page's own stream has recorded: artifacts' names, in order, and the last event id. */
 type Recorder = { names: string[]; lastId: string; follow: (url: string) => void; source: EventSource };
 
