@@ -5,6 +5,7 @@
 mod cpu;
 mod dataset;
 mod durable;
+mod events;
 mod report;
 mod servers;
 mod stats;
@@ -47,6 +48,10 @@ struct Args {
     wasm: PathBuf,
     #[arg(long, default_value = "../docs/benchmarks.md")]
     out: PathBuf,
+    /// Only these parts (of scale, files, ingestion, events, wasm); all
+    /// when empty. The report then holds only their sections.
+    #[arg(long, env = "BENCH_ONLY", value_delimiter = ',')]
+    only: Vec<String>,
 }
 
 /// Vitrine against nginx on the same files, and for small files the same
@@ -407,6 +412,49 @@ impl Bench {
         self.report.row("Ingestion / write loop", ratios(&ours, &reference), Unit::Percent, Target::Above(0.7));
     }
 
+    /// [`events::CLIENTS`] streams on `GET /api/events` of a server of
+    /// their own each round: from an ingestion's `201` to its event at the
+    /// clients, and the server's memory per connected client.
+    fn events(&mut self) {
+        let dir = self.args.data.join("events");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let token = dataset::add_user(&self.args.bin, &dir, "events");
+        let [mut ack_p50, mut ack_p99, mut sent_p50, mut sent_p99, mut memory, mut connecting]: [Samples; 6] =
+            Default::default();
+        for _ in 0..self.args.rounds {
+            let round = events::round(&self.args.bin, &dir, &token);
+            ack_p50.push(round.after_ack.quantile(0.5) * 1e3);
+            ack_p99.push(round.after_ack.quantile(0.99) * 1e3);
+            sent_p50.push(round.after_request.quantile(0.5) * 1e3);
+            sent_p99.push(round.after_request.quantile(0.99) * 1e3);
+            memory.push(round.bytes_per_client);
+            connecting.push(round.connecting);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let clients = thousands(events::CLIENTS as f64);
+        self.report.section(&format!(
+            "Live events ({clients} clients on `GET /api/events`, {} ingestions a round)",
+            events::INGESTIONS
+        ));
+        self.report.row(
+            format!("{clients} streams begun (each has its first frame)"),
+            connecting,
+            Unit::Secs,
+            Target::None,
+        );
+        self.report.row("Ingestion's `201` to the event at a client, p50", ack_p50, Unit::Ms, Target::None);
+        self.report.row("Ingestion's `201` to the event at a client, p99", ack_p99, Unit::Ms, Target::Below(100.0));
+        self.report.row("Ingestion's request sent to the event at a client, p50", sent_p50, Unit::Ms, Target::None);
+        self.report.row("Ingestion's request sent to the event at a client, p99", sent_p99, Unit::Ms, Target::None);
+        self.report.row(
+            "Server's resident memory per connected client",
+            memory,
+            Unit::KiB,
+            Target::Below(64.0 * 1024.0),
+        );
+    }
+
     fn wasm(&mut self) {
         use std::io::Write;
         let bytes = std::fs::read(&self.args.wasm).expect("the release site (make build)");
@@ -465,6 +513,10 @@ fn intro(args: &Args) -> String {
          bytes; `wrk` CPU is its user + system time over the run. A figure is the server's, not the client's,\n\
          when the client's CPU is well under its {threads} core(s) and the ceiling well above the figure.\n\
          Latency is wrk's median at one connection; throughput at {c} connections.\n\
+         Live events: {clients} streams on `GET /api/events` read by as many threads of the harness, on a server\n\
+         started for the round; artifacts ingested one at a time, each once every client has the one before;\n\
+         p50 and p99 over every client's every event of the round, memory as the server's resident memory after\n\
+         the round's events less before the streams, over {clients}.\n\
          Median over the rounds, spread from the lowest to the highest round.\n\n## Machine\n\n{machine}",
         seed = args.seed,
         sizes = args.sizes.iter().map(|n| thousands(*n as f64)).collect::<Vec<_>>().join(", "),
@@ -473,6 +525,7 @@ fn intro(args: &Args) -> String {
         rounds = args.rounds,
         c = args.connections,
         threads = args.client_threads,
+        clients = thousands(events::CLIENTS as f64),
         machine = machine(),
     )
 }
@@ -486,14 +539,31 @@ fn main() {
     let report = Report::new(intro(&args));
     let scratch = args.data.join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
-    let sets: Vec<DataSet> = args.sizes.iter().map(|n| dataset::ensure(&args.bin, &args.data, *n, args.seed)).collect();
+    let only = args.only.clone();
+    let run = |part: &str| only.is_empty() || only.iter().any(|p| p == part);
+    let sets: Vec<DataSet> = if run("scale") || run("files") {
+        args.sizes.iter().map(|n| dataset::ensure(&args.bin, &args.data, *n, args.seed)).collect()
+    } else {
+        Vec::new()
+    };
     let mut bench = Bench { args, scratch, report };
-    for (i, set) in sets.iter().enumerate() {
-        bench.scale(set, i + 1 == sets.len());
+    if run("scale") {
+        for (i, set) in sets.iter().enumerate() {
+            bench.scale(set, i + 1 == sets.len());
+        }
     }
-    bench.files(sets.last().unwrap());
-    bench.ingestion();
-    bench.wasm();
+    if run("files") {
+        bench.files(sets.last().unwrap());
+    }
+    if run("ingestion") {
+        bench.ingestion();
+    }
+    if run("events") {
+        bench.events();
+    }
+    if run("wasm") {
+        bench.wasm();
+    }
     // Read last, so that the notes can be written while the run goes on.
     let notes = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("NOTES.md")).unwrap_or_default();
     std::fs::write(&bench.args.out, bench.report.markdown(&notes)).unwrap();

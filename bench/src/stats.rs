@@ -24,6 +24,13 @@ impl Samples {
         }
     }
 
+    /// The value below which a fraction `q` of the samples lie (nearest rank).
+    pub fn quantile(&self, q: f64) -> f64 {
+        let v = self.sorted();
+        let rank = (q * v.len() as f64).ceil() as usize;
+        v.get(rank.saturating_sub(1)).copied().unwrap_or(f64::NAN)
+    }
+
     pub fn min(&self) -> f64 {
         self.sorted().first().copied().unwrap_or(f64::NAN)
     }
@@ -47,6 +54,8 @@ mod tests {
         assert_eq!(Samples(vec![3.0, 1.0, 2.0]).median(), 2.0);
         assert_eq!(Samples(vec![4.0, 1.0, 3.0, 2.0]).median(), 2.5);
         assert_eq!(Samples(vec![4.0, 1.0, 3.0]).min(), 1.0);
+        let hundred = Samples((1..=100).rev().map(f64::from).collect());
+        assert_eq!((hundred.quantile(0.5), hundred.quantile(0.99), hundred.quantile(1.0)), (50.0, 99.0, 100.0));
         assert_eq!(ratios(&Samples(vec![2.0, 9.0]), &Samples(vec![4.0, 3.0])).0, vec![0.5, 3.0]);
     }
 }

@@ -43,6 +43,23 @@ pub fn on_events(
     let _ = (query, kinds, on_event);
 }
 
+/// `f` at most once per 250 ms: the first call of a burst schedules it, the
+/// rest join that call. A tool result that writes ten files raises ten
+/// events, and the page should load its data once, not ten times.
+pub fn once_per_burst(f: impl Fn() + Clone + 'static) -> impl Fn() {
+    let pending = std::rc::Rc::new(std::cell::Cell::new(false));
+    move || {
+        if !pending.replace(true) {
+            let (pending, f) = (pending.clone(), f.clone());
+            let run = move || {
+                pending.set(false);
+                f();
+            };
+            set_timeout(run, std::time::Duration::from_millis(250));
+        }
+    }
+}
+
 /// On a preview: says when the artifact gets a newer version, with a link
 /// to it, and "Follow latest", which shows each new version as it comes.
 /// `reload` reloads the preview at its URL.

@@ -1,6 +1,6 @@
 use super::Postcard;
 use crate::api::{get_conversation, list_conversations};
-use crate::components::live::on_events;
+use crate::components::live::{on_events, once_per_burst};
 use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded, timestamp::Timestamp};
 use crate::error::Missing;
 use crate::format::short_time;
@@ -64,10 +64,11 @@ pub fn ConversationPage() -> impl IntoView {
         },
         false,
     );
+    let reload = once_per_burst(move || view_data.refetch());
     on_events(
         move || id().ok().map(|id| format!("?conversation={id}")),
         &["message.created", "artifact.version", "artifact.deleted"],
-        move |_| view_data.refetch(),
+        move |_| reload(),
     );
     view! {
         <Layout>

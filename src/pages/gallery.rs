@@ -1,6 +1,6 @@
 use super::Postcard;
 use crate::api::list_artifacts;
-use crate::components::live::on_events;
+use crate::components::live::{on_events, once_per_burst};
 use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded};
 use crate::model::{ArtifactQuery, Counts, GalleryPage, QueryError, Sort, TypeFilter};
 use leptos::prelude::*;
@@ -41,12 +41,13 @@ pub fn GalleryPage() -> impl IntoView {
     // count the new ones, with a link to page 1.
     let unseen = RwSignal::new(0u32);
     let on_page_1 = move || query().is_ok_and(|q| q.page == 1);
+    let reload = once_per_burst(move || page.refetch());
     on_events(
         || Some(String::new()),
         &["artifact.created", "artifact.version", "artifact.deleted"],
         move |kind| {
             if untrack(on_page_1) {
-                page.refetch();
+                reload();
             } else if kind == "artifact.created" {
                 unseen.update(|n| *n += 1);
             }
