@@ -61,7 +61,7 @@ async fn every_documented_operation_answers_as_documented() {
                 app.send(Request::builder().method(method.clone()).uri(&uri).body(Body::empty()).unwrap()).await;
             // Public operations answer the same without credentials.
             let public = operation["security"].as_array().is_some_and(Vec::is_empty);
-            let expected = if public { r.status.as_u16() } else { 401 };
+            let expected = if public { status.as_u16() } else { 401 };
             assert_eq!(unauthenticated.status, expected, "{method} {template} without credentials");
             checked += 1;
         }

@@ -326,6 +326,24 @@ async fn an_artifact_links_previews_reach_its_folder_and_nothing_else_while_it_l
     }
 }
 
+/// Another instance on the same database revokes a link: this one refuses
+/// it from the next request, its previews' capability URLs included, since
+/// nothing about links is cached.
+#[tokio::test]
+async fn a_revocation_by_another_instance_holds_from_the_next_request() {
+    let s = setup(TestApp::new()).await;
+    let link = s.share(json!({ "artifact_id": s.report, "expires_in_seconds": DAY })).await;
+    let url = link["url"].as_str().unwrap();
+    let raw = visit(&s.app, url, "application/json").await.json()["preview"]["raw_url"].as_str().unwrap().to_string();
+    assert_eq!(content(&s.app, &raw).await.status, StatusCode::OK);
+    let other = rusqlite::Connection::open(s.app.dir.path().join("vitrine.db")).unwrap();
+    let revoked = other
+        .execute("UPDATE shares SET revoked_at = '2026-01-01T00:00:00Z' WHERE id = ?1", [link["id"].as_str().unwrap()]);
+    assert_eq!(revoked.unwrap(), 1);
+    assert_eq!(visit(&s.app, url, "text/html").await.status, StatusCode::GONE);
+    assert_eq!(content(&s.app, &raw).await.status, StatusCode::GONE);
+}
+
 #[tokio::test]
 async fn a_folder_link_lists_serves_and_zips_its_files_only() {
     let s = setup(TestApp::new()).await;
