@@ -3,7 +3,6 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 /// What a Share… form makes a link of.
-#[derive(Clone)]
 pub enum Sharing {
     /// An artifact, pinned to this version or following the latest.
     Artifact(Uuid),
