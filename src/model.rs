@@ -7,6 +7,9 @@ use std::str::FromStr;
 use strum::VariantNames;
 use uuid::Uuid;
 
+/// The virtual folder of tool results' files (uploads are beside it).
+pub const OUTPUTS: &str = "mnt/user-data/outputs";
+
 /// The gallery's four kinds of artifact, decided by the file name alone
 /// (`GalleryType::from_name`, in `server/filetype.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]

@@ -60,6 +60,8 @@ pub struct ShareInfo {
     pub access_count: u64,
     pub last_accessed_at: Option<String>,
     pub revoked: bool,
+    /// Past its expiry when listed.
+    pub expired: bool,
 }
 
 /// A link just made: the only time its URL is shown.
@@ -90,5 +92,36 @@ impl Shared {
     /// A copy without the preview's HTML, for the page's hydration data.
     pub fn without_html(&self) -> Self {
         Self { preview: self.preview.as_ref().map(Preview::without_html), ..self.clone() }
+    }
+}
+
+/// The folders a conversation's link may share: those under
+/// `mnt/user-data/outputs` that hold any of `paths` (virtual paths), each
+/// with its parents, relative to it (`out/plots`), sorted, once each.
+pub fn folders_of<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let outputs = format!("{}/", crate::model::OUTPUTS);
+    let mut folders = std::collections::BTreeSet::new();
+    for path in paths.into_iter().filter_map(|p| p.strip_prefix(&outputs)) {
+        let mut rest = path;
+        while let Some((folder, _)) = rest.rsplit_once('/') {
+            folders.insert(folder.to_string());
+            rest = folder;
+        }
+    }
+    folders.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn folders_are_those_under_outputs_with_their_parents() {
+        let paths = [
+            "mnt/user-data/outputs/out/plots/a.png",
+            "mnt/user-data/outputs/out/report.html",
+            "mnt/user-data/outputs/top.txt",
+            "mnt/user-data/uploads/docs/in.pdf",
+            "mnt/user-data/outputs/data/t.csv",
+        ];
+        assert_eq!(super::folders_of(paths), ["data", "out", "out/plots"]);
     }
 }

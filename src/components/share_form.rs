@@ -2,24 +2,47 @@ use crate::api::CreateShare;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-/// "Share…": a link to this artifact that anyone may open, made by a plain
-/// form in a `<details>` (no script needed to open it). With JavaScript
-/// the URL shows here; without, the settings page shows it.
+/// What a Share… form makes a link of.
+pub enum Sharing {
+    /// An artifact, pinned to this version or following the latest.
+    Artifact(Uuid),
+    /// A conversation, whole or one of its `folders` (paths under
+    /// `mnt/user-data/outputs`, as `out/plots`).
+    Conversation { id: Uuid, folders: Vec<String> },
+}
+
+/// "Share…": a link that anyone may open, made by a plain form in a
+/// `<details>` (no script needed to open it). With JavaScript the URL shows
+/// here; without, the settings page shows it.
 #[component]
-pub fn ShareForm(artifact_id: Uuid) -> impl IntoView {
+pub fn ShareForm(what: Sharing) -> impl IntoView {
     let create = ServerAction::<CreateShare>::new();
+    let shows = match what {
+        Sharing::Artifact(id) => view! {
+            <input type="hidden" name="artifact_id" value=id.to_string() />
+            <select name="pin">
+                <option value="version">"This version"</option>
+                <option value="latest">"Its latest version, as it changes"</option>
+            </select>
+        }
+        .into_any(),
+        Sharing::Conversation { id, folders } => view! {
+            <input type="hidden" name="conversation_id" value=id.to_string() />
+            <select name="folder">
+                <option value="">"The whole conversation"</option>
+                {folders
+                    .into_iter()
+                    .map(|f| view! { <option value=f.clone()>{format!("The folder {f}/")}</option> })
+                    .collect_view()}
+            </select>
+        }
+        .into_any(),
+    };
     view! {
         <details class="share">
             <summary class="button secondary">"Share…"</summary>
             <ActionForm action=create>
-                <input type="hidden" name="artifact_id" value=artifact_id.to_string() />
-                <label>
-                    "Shows"
-                    <select name="pin">
-                        <option value="version">"This version"</option>
-                        <option value="latest">"Its latest version, as it changes"</option>
-                    </select>
-                </label>
+                <label>"Shows" {shows}</label>
                 <label>
                     "Expires"
                     <select name="expires_in_seconds">
@@ -35,7 +58,7 @@ pub fn ShareForm(artifact_id: Uuid) -> impl IntoView {
             {move || create.value().get().map(|answer| match answer {
                 Ok(created) => view! {
                     <p class="note" role="status">
-                        "Anyone with this link can see the file until it expires; it is not shown again. "
+                        "Anyone with this link can see what it shares until it expires; it is not shown again. "
                         <a class="share-url" href=created.url.clone()>{created.url.clone()}</a>
                     </p>
                 }

@@ -1,10 +1,12 @@
 use super::Postcard;
 use crate::api::{get_conversation, list_conversations};
 use crate::components::live::{on_events, once_per_burst};
+use crate::components::share_form::{ShareForm, Sharing};
 use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded, timestamp::Timestamp};
 use crate::error::Missing;
 use crate::format::short_time;
 use crate::model::{Conversation, ConversationView, Message};
+use crate::share::folders_of;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -44,7 +46,8 @@ fn conversation_list(list: Vec<Conversation>) -> AnyView {
 }
 
 /// `/conversations/{id}`: the transcript, each tool result with its output
-/// and the versions of artifacts it made; `#artifact-{id}-v{n}` scrolls to
+/// and the versions of artifacts it made, and Share… for the whole
+/// conversation or one of its folders; `#artifact-{id}-v{n}` scrolls to
 /// and highlights one. New tool results appear as they are made (the
 /// transcript is loaded again).
 #[component]
@@ -109,6 +112,7 @@ fn Transcript(view: ConversationView) -> impl IntoView {
             (m, anchored)
         })
         .collect();
+    let folders = folders_of(messages.iter().flat_map(|(m, _)| m.artifacts.iter().map(|a| a.path.as_str())));
     view! {
         <Title text=conversation.title.clone() />
         <nav class="crumbs"><a href="/conversations">"← All conversations"</a></nav>
@@ -117,6 +121,7 @@ fn Transcript(view: ConversationView) -> impl IntoView {
         <a class="button secondary" href=format!("/api/conversations/{}/artifacts.zip", conversation.id) download="">
             "Download all (.zip)"
         </a>
+        <ShareForm what=Sharing::Conversation { id: conversation.id, folders } />
         <ol class="transcript">
             {messages.into_iter().map(|(m, anchored)| view! { <MessageView message=m anchored now=now.clone() /> }).collect_view()}
         </ol>

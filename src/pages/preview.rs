@@ -5,7 +5,11 @@ use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
 use crate::components::artifact_card::{preview_href, source_href, with_param};
 use crate::components::{
-    layout::Layout, live::LiveVersion, loaded::Loaded, share_form::ShareForm, timestamp::Timestamp,
+    layout::Layout,
+    live::LiveVersion,
+    loaded::Loaded,
+    share_form::{ShareForm, Sharing},
+    timestamp::Timestamp,
 };
 use crate::error::{AppError, Missing};
 use crate::format::{human_size, short_time};
@@ -390,7 +394,7 @@ fn Metadata(
                 </Show>
                 <a class="button danger" href=delete>"Delete…"</a>
             </div>
-            <ShareForm artifact_id=artifact.id />
+            <ShareForm what=Sharing::Artifact(artifact.id) />
     }
 }
 

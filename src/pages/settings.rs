@@ -98,7 +98,7 @@ fn settings_view(settings: Settings, actions: Actions) -> impl IntoView {
             <h2 id="shares-title">"Share links"</h2>
             <p class="muted">
                 "Anyone with a link sees what it shares, read-only, until it expires or you revoke it. "
-                "Make one from a file's preview (Share…) or with " <code>"POST /api/shares"</code> "."
+                "Make one from a file's preview or a conversation's page (Share…), or with " <code>"POST /api/shares"</code> "."
             </p>
             {new_share.map(|created| view! { <NewShareNote created /> })}
             <ShareTable shares revoke=actions.revoke_share />
@@ -147,8 +147,10 @@ fn ShareTable(shares: Vec<ShareInfo>, revoke: ServerAction<RevokeShare>) -> impl
                                 {match s.access_count { 1 => "1 time".to_string(), n => format!("{n} times") }}
                             </td>
                             <td>
-                                {if s.revoked {
-                                    view! { <span class="muted">"Revoked"</span> }.into_any()
+                                {if s.revoked || s.expired {
+                                    // Nothing left to revoke: the link already refuses every visit.
+                                    let state = if s.revoked { "Revoked" } else { "Expired" };
+                                    view! { <span class="muted">{state}</span> }.into_any()
                                 } else {
                                     view! {
                                         <ActionForm action=revoke>

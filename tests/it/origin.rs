@@ -308,9 +308,24 @@ async fn a_page_opened_at_its_thread_path_in_a_browser_goes_to_the_content_origi
         assert_eq!(s.content(to.join("../data/table.csv").unwrap().as_str()).await.body, TABLE);
     }
 
+    // A version of a page goes to that version there; its siblings are
+    // their latest.
+    let stored = s.app.tool_result(&s.api, &s.report.to_string(), &[("out/report.html", b"<p>v2")]).await;
+    assert_eq!(stored.json()["artifacts"][0]["version"], 2);
+    let r = get(format!("{report}?version=1"), &navigation).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let to = Url::parse(r.header("location")).unwrap();
+    assert_eq!((to.host_str(), to.query()), (Some("usercontent.localhost"), Some("version=1")));
+    assert_eq!(s.content(to.as_str()).await.body, REPORT);
+    assert_eq!(s.content(to.join("chart.png").unwrap().as_str()).await.body, CHART);
+    let latest = Url::parse(get(report.clone(), &navigation).await.header("location")).unwrap();
+    assert_eq!((latest.query(), &s.content(latest.as_str()).await.body[..]), (None, &b"<p>v2"[..]));
+    let missing = get(format!("{report}?version=9"), &navigation).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "a version that does not exist is not sent anywhere");
+
     // Scripts and what a page loads get the bytes, as before: a bearer
     // token, a plain client, a download, a fetch or an image, a file that is
-    // not a page, a version.
+    // not a page.
     let bearer = format!("Bearer {}", s.api);
     for (uri, headers) in [
         (report.clone(), vec![("authorization", bearer.as_str()), navigation[0], navigation[1]]),
@@ -318,10 +333,11 @@ async fn a_page_opened_at_its_thread_path_in_a_browser_goes_to_the_content_origi
         (format!("{report}?download=true"), navigation.to_vec()),
         (report.clone(), vec![("sec-fetch-dest", "empty"), navigation[1]]),
         (report.clone(), vec![("sec-fetch-dest", "image")]),
-        (format!("{report}?version=1"), navigation.to_vec()),
+        (format!("{report}?version=1&download=true"), navigation.to_vec()),
     ] {
         let r = get(uri.clone(), &headers).await;
-        assert_eq!((r.status, &r.body[..]), (StatusCode::OK, REPORT), "{uri} {headers:?}");
+        let bytes = if uri.contains("version=1") { REPORT } else { b"<p>v2" };
+        assert_eq!((r.status, &r.body[..]), (StatusCode::OK, bytes), "{uri} {headers:?}");
         assert!(!r.headers.contains_key(header::LOCATION));
     }
     let chart = get(thread("outputs/out/chart.png"), &navigation).await;

@@ -200,3 +200,78 @@ async fn expired_sessions_are_refused_everywhere() {
     let (status, body) = server_fn(&app, ListConversations::PATH, Some(&cookie), String::new()).await;
     assert_eq!(error_of(status, &body), AppError::Unauthorized);
 }
+
+/// The content origin (`usercontent.localhost`) and the app's session: a
+/// browser never sends the host-only cookie there, but were one sent, it
+/// grants nothing and none is set; the app's pages refuse to be framed by
+/// it (or any other site), and its own answers stay sandboxed.
+#[tokio::test]
+async fn the_content_origin_neither_sets_nor_honours_the_apps_cookie_nor_frames_the_app() {
+    use vitrine::server::clock::now_unix;
+    use vitrine::server::content::Grant;
+    const CONTENT: &str = "usercontent.localhost:3000";
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let alice = app.get("/api/me", &token).await.json()["id"].as_str().unwrap().parse().unwrap();
+    let cid = app.conversation(&token, "Mine").await;
+    app.tool_result(&token, &cid, &[("page.html", b"<script>1</script>"), ("secret.txt", b"alice's secret")]).await;
+    let cookie = session(&app, "alice").await;
+    let content = |target: String, method: Method| {
+        let target = target.strip_prefix("http://usercontent.localhost:3000").unwrap_or(&target).to_string();
+        let req = Request::builder()
+            .method(method)
+            .uri(target)
+            .header(header::HOST, CONTENT)
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"title": "planted"}"#))
+            .unwrap();
+        app.send(req)
+    };
+    let grant = Grant::conversation(alice, cid.parse().unwrap());
+    let url = |path: &str, expires: i64| app.state.content.url(&grant, path, expires).to_string();
+    let page = url("mnt/user-data/outputs/page.html", now_unix() + 60);
+
+    let r = content(page.clone(), Method::GET).await;
+    assert_eq!((r.status, &r.body[..]), (StatusCode::OK, &b"<script>1</script>"[..]));
+    let forged = page.replacen("/mnt/", "x/mnt/", 1);
+    let expired = url("mnt/user-data/outputs/secret.txt", now_unix() - 1);
+    let mut refused = vec![(forged, [403, 403]), (expired, [410, 410])];
+    // An app route is not served there: a missing page, or a token that is not one.
+    for app_route in ["/api/artifacts", "/api/me", "/artifacts", "/settings", &format!("/api/conversations/{cid}")] {
+        refused.push((app_route.to_string(), [403, 404]));
+    }
+    for (target, statuses) in &refused {
+        let r = content(target.clone(), Method::GET).await;
+        assert!(statuses.contains(&r.status.as_u16()), "{target}: {} {}", r.status, r.text());
+        assert!(r.header("content-type").starts_with("text/html"), "{target}: a small page, never the API's JSON");
+        assert!(!r.text().contains("alice") && !r.text().contains("Sign out"), "{target}: {}", r.text());
+    }
+    let r = content("/api/conversations".into(), Method::POST).await;
+    assert!(!r.status.is_success(), "{}", r.status);
+    for r in [&r, &content(page, Method::GET).await] {
+        assert!(!r.headers.contains_key(header::SET_COOKIE));
+        assert_eq!(r.header("content-security-policy"), "sandbox allow-scripts");
+    }
+    assert_eq!(app.get("/api/conversations", &token).await.json().as_array().unwrap().len(), 1, "nothing planted");
+
+    // An agent page may not frame the app: its pages (a share link's too)
+    // allow no frame at all, its file URLs only the app itself.
+    let share = app.post("/api/shares", &token, json!({ "conversation_id": cid, "expires_in_seconds": 3600 })).await;
+    let shared = share.json()["url"].as_str().unwrap().to_string();
+    let thread = format!("/api/threads/{cid}/artifacts/mnt/user-data/outputs/page.html");
+    for (target, policy) in [
+        ("/artifacts", "frame-ancestors 'none'"),
+        ("/settings", "frame-ancestors 'none'"),
+        (&shared, "frame-ancestors 'none'"),
+        (&thread, "frame-ancestors 'self'"),
+    ] {
+        let r = app.send(with_cookie(Method::GET, target, &cookie, &[], Body::empty())).await;
+        assert_eq!(r.status, StatusCode::OK, "{target}");
+        assert!(
+            r.header("content-security-policy").contains(policy),
+            "{target}: {}",
+            r.header("content-security-policy")
+        );
+    }
+}

@@ -228,8 +228,9 @@ async fn an_expired_link_is_gone() {
     assert!(page.text().contains("This share link has expired") && page.text().contains("This link no longer works"));
     let r = visit(&s.app, &format!("{url}/download"), "*/*").await;
     assert_eq!((r.status, r.json()), (StatusCode::GONE, json!({ "detail": "This share link has expired" })));
-    // Still listed, to be seen.
-    assert_eq!(s.list().await.len(), 1);
+    // Still listed, to be seen, marked expired.
+    let listed = s.list().await;
+    assert_eq!((listed.len(), &listed[0]["expired"], &listed[0]["revoked"]), (1, &json!(true), &json!(false)));
 }
 
 #[tokio::test]
@@ -325,6 +326,24 @@ async fn an_artifact_links_previews_reach_its_folder_and_nothing_else_while_it_l
     }
 }
 
+/// Another instance on the same database revokes a link: this one refuses
+/// it from the next request, its previews' capability URLs included, since
+/// nothing about links is cached.
+#[tokio::test]
+async fn a_revocation_by_another_instance_holds_from_the_next_request() {
+    let s = setup(TestApp::new()).await;
+    let link = s.share(json!({ "artifact_id": s.report, "expires_in_seconds": DAY })).await;
+    let url = link["url"].as_str().unwrap();
+    let raw = visit(&s.app, url, "application/json").await.json()["preview"]["raw_url"].as_str().unwrap().to_string();
+    assert_eq!(content(&s.app, &raw).await.status, StatusCode::OK);
+    let other = rusqlite::Connection::open(s.app.dir.path().join("vitrine.db")).unwrap();
+    let revoked = other
+        .execute("UPDATE shares SET revoked_at = '2026-01-01T00:00:00Z' WHERE id = ?1", [link["id"].as_str().unwrap()]);
+    assert_eq!(revoked.unwrap(), 1);
+    assert_eq!(visit(&s.app, url, "text/html").await.status, StatusCode::GONE);
+    assert_eq!(content(&s.app, &raw).await.status, StatusCode::GONE);
+}
+
 #[tokio::test]
 async fn a_folder_link_lists_serves_and_zips_its_files_only() {
     let s = setup(TestApp::new()).await;
@@ -418,6 +437,78 @@ async fn the_preview_and_settings_pages_make_and_revoke_links_without_javascript
     assert_eq!(r.header("location"), "/settings");
     assert_eq!(visit(&s.app, &path, "text/html").await.status, StatusCode::GONE);
     assert!(get("/settings".into(), cookie).await.text().contains("Revoked"));
+}
+
+/// Alice's session cookie, from the login form.
+async fn alice_session(app: &TestApp) -> String {
+    let mut login = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("name=alice&password=secret-password"))
+        .unwrap();
+    login.extensions_mut().insert(ConnectInfo("10.9.0.2:1".parse::<SocketAddr>().unwrap()));
+    app.send(login).await.header("set-cookie").split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_conversation_page_shares_it_whole_or_a_folder_without_javascript() {
+    let s = setup(TestApp::new()).await;
+    let cookie = alice_session(&s.app).await;
+    let uri = format!("/conversations/{}", s.conversation);
+    let page = s.app.send(Request::get(uri).header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    let page = page.text();
+    assert!(page.contains("Share…") && page.contains(CreateShare::PATH), "{page}");
+    assert!(page.contains(&format!("name=\"conversation_id\" value=\"{}\"", s.conversation)), "{page}");
+    // Its folders, each once, parents included; files at the top are in none.
+    for folder in ["out", "out/sub"] {
+        assert_eq!(page.matches(&format!("<option value=\"{folder}\">")).count(), 1, "{folder}: {page}");
+    }
+    assert!(page.contains("<option value=\"\">The whole conversation</option>"), "{page}");
+
+    for (folder, kind, label, files) in [("out%2Fsub", "folder", "out/sub", 1), ("", "conversation", "Quarterly", 4)] {
+        let body = format!("conversation_id={}&folder={folder}&expires_in_seconds=3600", s.conversation);
+        let r = form(&s.app, CreateShare::PATH, &cookie, body).await;
+        assert_eq!(r.header("location"), "/settings#shares-title", "{}", r.text());
+        let made = &s.list().await[0];
+        assert_eq!((&made["target"]["kind"], &made["target"]["label"]), (&json!(kind), &json!(label)));
+        let settings =
+            Request::get("/settings").header(header::COOKIE, format!("{cookie}; {}", r.header("set-cookie")));
+        let settings = s.app.send(settings.body(Body::empty()).unwrap()).await.text();
+        let start = settings.find("http://127.0.0.1:3000/s/").expect("the new link is shown once");
+        let path = &settings[start + "http://127.0.0.1:3000".len()..start + "http://127.0.0.1:3000/s/".len() + 43];
+        let zip = visit(&s.app, &format!("{path}/download"), "*/*").await;
+        assert_eq!(unzip(&zip.body).len(), files, "{label}");
+    }
+    // A folder that is not the conversation's makes nothing.
+    let body = format!("conversation_id={}&folder=nowhere&expires_in_seconds=3600", s.conversation);
+    assert!(!form(&s.app, CreateShare::PATH, &cookie, body).await.header("location").starts_with("/settings"));
+    assert_eq!(s.list().await.len(), 2);
+}
+
+#[tokio::test]
+async fn the_settings_page_marks_expired_and_revoked_links_and_offers_revoke_only_on_live_ones() {
+    let s = setup(TestApp::new()).await;
+    let cookie = alice_session(&s.app).await;
+    let mut ids = Vec::new();
+    for label in ["live", "expired", "revoked"] {
+        let folder = if label == "live" { "out" } else { "out/sub" };
+        let made = s.share(json!({ "conversation_id": s.conversation, "folder": folder, "expires_in_seconds": DAY }));
+        ids.push((label, made.await["id"].as_str().unwrap().to_string()));
+    }
+    set_expiry(&s.app, &ids[1].1, time::OffsetDateTime::now_utc().unix_timestamp() - 1);
+    assert_eq!(
+        s.app.call(Method::DELETE, &format!("/api/shares/{}", ids[2].1), Some(&s.alice), None).await.status,
+        204
+    );
+    let page = s.app.send(Request::get("/settings").header(header::COOKIE, &cookie).body(Body::empty()).unwrap());
+    let page = page.await.text();
+    let shares = &page[page.find("id=\"shares-title\"").expect("the share links' section")..];
+    let rows: Vec<&str> = shares.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), 3, "{page}");
+    // Newest first: revoked, expired, live.
+    for (row, (state, revocable)) in rows.iter().zip([("Revoked", false), ("Expired", false), ("Revoke", true)]) {
+        assert!(row.contains(&format!(">{state}<")), "{state}: {row}");
+        assert_eq!(row.contains(RevokeShare::PATH), revocable, "{state}: {row}");
+    }
 }
 
 /// The real server, logging at debug level: share tokens never reach the log.

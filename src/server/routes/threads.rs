@@ -2,8 +2,8 @@
 //! (`mnt/user-data/outputs/...`, `mnt/user-data/uploads/...`), including
 //! members of `.skill` archives; `?version=n` answers that version of the
 //! file instead of the latest. A browser that opens a page here (HTML, SVG,
-//! XML) is sent to the same path on the content origin, where the files it
-//! loads are found beside it.
+//! XML) is sent to the same path (and version) on the content origin, where
+//! the files it loads are found beside it.
 
 use crate::error::{AppError, Missing};
 use crate::server::auth::CurrentUser;
@@ -54,9 +54,10 @@ async fn artifact(
     let (parts, _) = req.into_parts();
     let raw = raw_path(parts.uri.path()).ok_or(AppError::Forbidden)?;
     let found = find(&state, user.id, thread, raw, version)?;
-    if !download && version.is_none() && is_navigation(&parts.headers) && mime::is_document(&found.mime_type()) {
+    if !download && is_navigation(&parts.headers) && mime::is_document(&found.mime_type()) {
         let grant = content::Grant::conversation(user.id, thread);
-        let url = state.content.url(&grant, &found.path, clock::now_unix() + content::PREVIEW_SECS);
+        let mut url = state.content.url(&grant, &found.path, clock::now_unix() + content::PREVIEW_SECS);
+        url.set_query(version.map(|n| format!("version={n}")).as_deref());
         return Ok(to_content_origin(&url));
     }
     serve(&state, &parts, found, download, version).await

@@ -70,6 +70,7 @@ pub async fn create(state: &AppState, user: Uuid, new: NewShare) -> Result<Creat
         access_count: 0,
         last_accessed_at: None,
         revoked: false,
+        expired: false,
     };
     let token = new_token();
     let (hash, row) = (secret_hash(&token), info.clone());
@@ -138,7 +139,7 @@ fn folder_path(state: &AppState, user: Uuid, conversation: Uuid, folder: &str) -
 }
 
 pub async fn list(state: &AppState, user: Uuid) -> Result<Vec<ShareInfo>, AppError> {
-    state.db.run(move |c| rows::of_user(c, user)).await
+    state.db.run(move |c| rows::of_user(c, user, now_unix())).await
 }
 
 /// Revokes a link of `user`: refused from the next request on. Someone

@@ -55,20 +55,23 @@ pub fn insert(
     Ok(())
 }
 
-/// A user's links, newest first, revoked and expired ones included.
-pub fn of_user(c: &Connection, user: Uuid) -> Result<Vec<ShareInfo>, AppError> {
+/// A user's links, newest first, revoked and expired ones included (as
+/// [`live`] would judge them at `now`).
+pub fn of_user(c: &Connection, user: Uuid, now: i64) -> Result<Vec<ShareInfo>, AppError> {
     let mut stmt = c.prepare(&format!(
         "SELECT id, created_at, expires_at, access_count, last_accessed_at, revoked_at IS NOT NULL, {TARGET_COLUMNS}
          FROM shares WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC"
     ))?;
     let rows = stmt.query_map([user.to_string()], |r| {
+        let expires_at: Option<i64> = r.get(2)?;
         Ok(ShareInfo {
             id: uuid_col(r, 0)?,
             created_at: r.get(1)?,
-            expires_at: r.get::<_, Option<i64>>(2)?.map(rfc3339),
+            expires_at: expires_at.map(rfc3339),
             access_count: r.get(3)?,
             last_accessed_at: r.get(4)?,
             revoked: r.get(5)?,
+            expired: expires_at.is_some_and(|at| at <= now),
             target: target(r, 6)?,
         })
     })?;

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
-pub const OUTPUTS: &str = "mnt/user-data/outputs";
+pub use crate::model::OUTPUTS;
 pub const UPLOADS: &str = "mnt/user-data/uploads";
 
 pub struct ArtifactStore {
