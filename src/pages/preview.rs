@@ -233,6 +233,9 @@ fn kind_name(body: &PreviewBody) -> &'static str {
         PreviewBody::Markdown => "markdown",
         PreviewBody::Table { .. } => "table",
         PreviewBody::Text => "text",
+        PreviewBody::Notebook { .. } => "notebook",
+        PreviewBody::Document => "document",
+        PreviewBody::Workbook { .. } => "workbook",
         PreviewBody::Archive { .. } => "archive",
         PreviewBody::Empty => "empty",
         PreviewBody::Unreadable { .. } => "unreadable",
@@ -277,7 +280,21 @@ fn body_view(
             }
             .into_any()
         }
-        PreviewBody::Markdown => view! { <article class="markdown" inner_html=html></article> }.into_any(),
+        PreviewBody::Markdown | PreviewBody::Document => {
+            view! { <article class="markdown" inner_html=html></article> }.into_any()
+        }
+        PreviewBody::Notebook { language, cells } => {
+            let label = match language {
+                Some(language) => format!("Jupyter notebook ({language}) · {cells} cells"),
+                None => format!("Jupyter notebook · {cells} cells"),
+            };
+            view! {
+                <div class="code-language muted">{label}</div>
+                <article class="markdown notebook" inner_html=html></article>
+            }
+            .into_any()
+        }
+        PreviewBody::Workbook { sheets } => workbook_view(sheets, html),
         PreviewBody::Table { rows, truncated } => view! {
             <div class="table-scroll" tabindex="0" inner_html=html></div>
             {truncated.then(|| view! { <p class="note">{format!("Showing the first {rows} rows.")}</p> })}
@@ -317,6 +334,23 @@ fn body_view(
             None => view! { <p class="error">"This version is gone."</p> }.into_any(),
         },
     }
+}
+
+/// A tab per sheet, linking to its section: without script, a tab shows
+/// its sheet alone (`:target`); until one is picked, all are shown.
+fn workbook_view(sheets: Vec<String>, html: String) -> AnyView {
+    let tabs = sheets
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| view! { <a href=format!("#sheet-{}", i + 1)>{name}</a> })
+        .collect_view();
+    view! {
+        <div class="workbook">
+            <nav class="sheet-tabs" aria-label="Sheets">{tabs}</nav>
+            <div class="markdown sheets" inner_html=html></div>
+        </div>
+    }
+    .into_any()
 }
 
 /// A ZIP's files, each opening at its link where the server serves it.
