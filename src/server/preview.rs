@@ -33,6 +33,9 @@ const ARCHIVE_MEMBERS: usize = 500;
 const NOTEBOOK_BYTES: u64 = 4 * 1024 * 1024;
 /// A cut notebook's language is looked for in this much of its end.
 const NOTEBOOK_TAIL: u64 = 64 * 1024;
+/// How long a page waits for an Office document's conversion (the
+/// conversion's own timeout if shorter), as for a card's face.
+const OFFICE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The first `limit` bytes of a file, and whether there was more.
 pub(crate) fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
@@ -145,7 +148,7 @@ fn shown(
 /// parsers a hostile file could exhaust never run in the server), then
 /// rendered here.
 async fn office(config: &Config, view: PreviewKind, name: &str, path: &Path, url: Url) -> Result<Shown, AppError> {
-    let markdown = match convert::run(config, path, name).await {
+    let markdown = match convert::within(config, config.convert_timeout.min(OFFICE_TIMEOUT), path, name).await {
         Ok(markdown) => markdown,
         Err(ConvertError::Off) => return Ok(PreviewBody::Binary.into()),
         Err(e) => return Ok(PreviewBody::Unreadable { reason: e.to_string() }.into()),

@@ -7,7 +7,7 @@ mod pptx;
 mod process;
 mod table;
 
-pub use process::{limited, main, run};
+pub use process::{limited, main, run, within};
 
 use crate::server::filetype::{self, Converter};
 
