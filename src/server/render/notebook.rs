@@ -114,12 +114,13 @@ fn metadata_in(tail: &str) -> Option<Value> {
     serde_json::Deserializer::from_str(value).into_iter().next()?.ok()
 }
 
-fn language(metadata: &Value) -> Option<&str> {
+/// The kernel's language, as the notebook's metadata names it.
+pub fn language(metadata: &Value) -> Option<&str> {
     [&metadata["kernelspec"]["language"], &metadata["language_info"]["name"]].into_iter().find_map(Value::as_str)
 }
 
 /// nbformat's multi-line strings: one string, or a list of lines.
-fn joined(value: &Value) -> String {
+pub fn joined(value: &Value) -> String {
     match value {
         Value::Array(parts) => parts.iter().filter_map(Value::as_str).collect(),
         other => other.as_str().unwrap_or_default().to_string(),
