@@ -284,9 +284,10 @@ fn body_view(
             view! { <article class="markdown" inner_html=html></article> }.into_any()
         }
         PreviewBody::Notebook { language, cells } => {
+            let cells = format!("{cells} cell{}", if cells == 1 { "" } else { "s" });
             let label = match language {
-                Some(language) => format!("Jupyter notebook ({language}) · {cells} cells"),
-                None => format!("Jupyter notebook · {cells} cells"),
+                Some(language) => format!("Jupyter notebook ({language}) · {cells}"),
+                None => format!("Jupyter notebook · {cells}"),
             };
             view! {
                 <div class="code-language muted">{label}</div>
