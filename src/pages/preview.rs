@@ -338,12 +338,14 @@ fn body_view(
 }
 
 /// A tab per sheet, linking to its section: without script, a tab shows
-/// its sheet alone (`:target`); until one is picked, all are shown.
+/// its sheet alone (`:target`); until one is picked, all are shown. The
+/// links' `target` makes the router leave them to the browser, whose
+/// fragment navigation (unlike the router's `pushState`) moves `:target`.
 fn workbook_view(sheets: Vec<String>, html: String) -> AnyView {
     let tabs = sheets
         .into_iter()
         .enumerate()
-        .map(|(i, name)| view! { <a href=format!("#sheet-{}", i + 1)>{name}</a> })
+        .map(|(i, name)| view! { <a href=format!("#sheet-{}", i + 1) target="_self">{name}</a> })
         .collect_view();
     view! {
         <div class="workbook">

@@ -62,7 +62,7 @@ async fn office_documents_show_their_text_sheets_and_slides() {
     let html = preview_html(&app, xlsx, &session).await;
     assert!(html.contains("data-kind=\"workbook\""), "{html}");
     assert!(
-        html.contains("<a href=\"#sheet-1\">Revenue</a><a href=\"#sheet-2\">Costs &amp; &lt;fees&gt;</a>"),
+        html.contains("<a href=\"#sheet-1\" target=\"_self\">Revenue</a><a href=\"#sheet-2\" target=\"_self\">Costs &amp; &lt;fees&gt;</a>"),
         "{html}"
     );
     assert!(html.contains("id=\"sheet-1\"><h2>Revenue</h2>") && html.contains("<td>south</td><td>80</td>"), "{html}");
