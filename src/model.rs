@@ -462,6 +462,20 @@ pub enum PreviewBody {
         truncated: bool,
     },
     Text,
+    /// A Jupyter notebook's first `cells` cells with their outputs, code
+    /// highlighted in the kernel's `language`.
+    Notebook {
+        language: Option<String>,
+        cells: u32,
+    },
+    /// A word-processing document or presentation: its text, headings,
+    /// lists and tables, rendered from its Markdown conversion.
+    Document,
+    /// A spreadsheet's sheets, in order; the HTML holds a table per sheet,
+    /// the n-th (from 1) with the id `sheet-n`.
+    Workbook {
+        sheets: Vec<String>,
+    },
     /// A ZIP archive's files, in its order; `more` were left out.
     Archive {
         members: Vec<ArchiveMember>,

@@ -237,6 +237,9 @@ fn kind_name(body: &PreviewBody) -> &'static str {
         PreviewBody::Markdown => "markdown",
         PreviewBody::Table { .. } => "table",
         PreviewBody::Text => "text",
+        PreviewBody::Notebook { .. } => "notebook",
+        PreviewBody::Document => "document",
+        PreviewBody::Workbook { .. } => "workbook",
         PreviewBody::Archive { .. } => "archive",
         PreviewBody::Empty => "empty",
         PreviewBody::Unreadable { .. } => "unreadable",
@@ -281,7 +284,22 @@ fn body_view(
             }
             .into_any()
         }
-        PreviewBody::Markdown => view! { <article class="markdown" inner_html=html></article> }.into_any(),
+        PreviewBody::Markdown | PreviewBody::Document => {
+            view! { <article class="markdown" inner_html=html></article> }.into_any()
+        }
+        PreviewBody::Notebook { language, cells } => {
+            let cells = format!("{cells} cell{}", if cells == 1 { "" } else { "s" });
+            let label = match language {
+                Some(language) => format!("Jupyter notebook ({language}) · {cells}"),
+                None => format!("Jupyter notebook · {cells}"),
+            };
+            view! {
+                <div class="code-language muted">{label}</div>
+                <article class="markdown notebook" inner_html=html></article>
+            }
+            .into_any()
+        }
+        PreviewBody::Workbook { sheets } => workbook_view(sheets, html),
         PreviewBody::Table { rows, truncated } => view! {
             <div class="table-scroll" tabindex="0" inner_html=html></div>
             {truncated.then(|| view! { <p class="note">{format!("Showing the first {rows} rows.")}</p> })}
@@ -321,6 +339,25 @@ fn body_view(
             None => view! { <p class="error">"This version is gone."</p> }.into_any(),
         },
     }
+}
+
+/// A tab per sheet, linking to its section: without script, a tab shows
+/// its sheet alone (`:target`); until one is picked, all are shown. The
+/// links' `target` makes the router leave them to the browser, whose
+/// fragment navigation (unlike the router's `pushState`) moves `:target`.
+fn workbook_view(sheets: Vec<String>, html: String) -> AnyView {
+    let tabs = sheets
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| view! { <a href=format!("#sheet-{}", i + 1) target="_self">{name}</a> })
+        .collect_view();
+    view! {
+        <div class="workbook">
+            <nav class="sheet-tabs" aria-label="Sheets">{tabs}</nav>
+            <div class="markdown sheets" inner_html=html></div>
+        </div>
+    }
+    .into_any()
 }
 
 /// A ZIP's files, each opening at its link where the server serves it.

@@ -37,7 +37,14 @@ pub fn compare(old: &Sidecar, old_path: &Path, new: &Sidecar, new_path: &Path) -
         return Ok((Diff::Images, String::new()));
     }
     let texty = |k: &PreviewKind| {
-        matches!(k, PreviewKind::Html | PreviewKind::Markdown | PreviewKind::Table(_) | PreviewKind::ByContent)
+        matches!(
+            k,
+            PreviewKind::Html
+                | PreviewKind::Markdown
+                | PreviewKind::Table(_)
+                | PreviewKind::Notebook
+                | PreviewKind::ByContent
+        )
     };
     if !kinds.iter().all(texty) {
         return Ok((Diff::Binary, String::new()));

@@ -26,6 +26,13 @@ pub enum PreviewKind {
     Table(u8),
     /// A ZIP archive: its list of files.
     Archive,
+    /// A Jupyter notebook: its cells and outputs (`render::notebook`).
+    Notebook,
+    /// A word-processing document or presentation: its converter's
+    /// Markdown, rendered.
+    Document,
+    /// A spreadsheet: a table per sheet, from its converter's Markdown.
+    Workbook,
     /// Decided by the first bytes: highlighted code where a language is
     /// known, plain text, or nothing (binary).
     ByContent,
@@ -38,6 +45,7 @@ pub enum Converter {
     Table(u8),
     Workbook,
     Docx,
+    Pptx,
     Html,
     Pdf,
 }
@@ -114,6 +122,7 @@ const fn row(
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const PPTX: &str = "application/vnd.openxmlformats-officedocument.presentationml.presentation";
 
 #[rustfmt::skip]
 static TYPES: &[FileType] = &[
@@ -129,7 +138,7 @@ static TYPES: &[FileType] = &[
     row("ts",       Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/x-typescript"),
     row("tsx",      Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/x-typescript"),
     row("json",     Code,   P::ByContent,    Some("json"), None,                  Some(Lines),           "application/json"),
-    row("ipynb",    Files,  P::ByContent,    None,         None,                  Some(Notebook),        "application/x-ipynb+json"),
+    row("ipynb",    Files,  P::Notebook,     None,         None,                  Some(Notebook),        "application/x-ipynb+json"),
     row("yaml",     Code,   P::ByContent,    Some("yaml"), None,                  Some(Lines),           "application/x-yaml"),
     row("yml",      Code,   P::ByContent,    Some("yaml"), None,                  Some(Lines),           "application/x-yaml"),
     row("xml",      Code,   P::ByContent,    Some("xml"),  None,                  Some(Lines),           "application/xml"),
@@ -144,10 +153,11 @@ static TYPES: &[FileType] = &[
     row("tsv",      Files,  P::Table(b'\t'), None,         Some(C::Table(b'\t')), Some(T::Table(b'\t')), "text/tab-separated-values"),
     row("pdf",      Files,  P::Pdf,          None,         Some(C::Pdf),          Some(T::Pdf),          "application/pdf"),
     row("doc",      Files,  P::ByContent,    None,         None,                  None,                  "application/msword"),
-    row("docx",     Files,  P::ByContent,    None,         Some(C::Docx),         None,                  DOCX),
-    row("xls",      Files,  P::ByContent,    None,         None,                  Some(Workbook),        "application/vnd.ms-excel"),
-    row("xlsx",     Files,  P::ByContent,    None,         Some(C::Workbook),     Some(Workbook),        XLSX),
-    row("ods",      Files,  P::ByContent,    None,         None,                  Some(Workbook),        "application/vnd.oasis.opendocument.spreadsheet"),
+    row("docx",     Files,  P::Document,     None,         Some(C::Docx),         None,                  DOCX),
+    row("pptx",     Files,  P::Document,     None,         Some(C::Pptx),         None,                  PPTX),
+    row("xls",      Files,  P::Workbook,     None,         Some(C::Workbook),     Some(Workbook),        "application/vnd.ms-excel"),
+    row("xlsx",     Files,  P::Workbook,     None,         Some(C::Workbook),     Some(Workbook),        XLSX),
+    row("ods",      Files,  P::Workbook,     None,         Some(C::Workbook),     Some(Workbook),        "application/vnd.oasis.opendocument.spreadsheet"),
     row("png",      Images, P::Image,        None,         None,                  Some(Raster),          "image/png"),
     row("jpg",      Images, P::Image,        None,         None,                  Some(Raster),          "image/jpeg"),
     row("jpeg",     Images, P::Image,        None,         None,                  Some(Raster),          "image/jpeg"),
@@ -198,7 +208,9 @@ pub fn preview(mime: &str, name: &str) -> PreviewKind {
     };
     match (by_type, by_name(name).map(|t| t.preview)) {
         (Some(shown), _) => shown,
-        (None, Some(named @ (PreviewKind::Markdown | PreviewKind::Table(_) | PreviewKind::Archive))) => named,
+        (None, Some(named @ (P::Markdown | P::Table(_) | P::Archive | P::Notebook | P::Document | P::Workbook))) => {
+            named
+        }
         _ => PreviewKind::ByContent,
     }
 }
@@ -258,6 +270,7 @@ mod tests {
             ("a.docx", DOCX),
             ("a.xls", "application/vnd.ms-excel"),
             ("a.xlsx", XLSX),
+            ("a.pptx", PPTX),
             ("a.zsh", "text/x-shellscript"),
             ("a.mp3", "audio/mpeg"),
             ("blob", "application/octet-stream"),
@@ -324,6 +337,9 @@ mod tests {
         assert_eq!(preview("text/plain", "notes.MD"), PreviewKind::Markdown);
         assert_eq!(preview("text/plain", "a.tsv"), PreviewKind::Table(b'\t'));
         assert_eq!(preview("text/x-rust", "a.rs"), PreviewKind::ByContent);
+        assert_eq!(preview("application/octet-stream", "a.ipynb"), PreviewKind::Notebook);
+        assert_eq!(preview("application/zip", "Deck.PPTX"), PreviewKind::Document);
+        assert_eq!(preview("application/octet-stream", "a.ods"), PreviewKind::Workbook);
     }
 
     #[test]

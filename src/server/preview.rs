@@ -7,16 +7,18 @@ use crate::error::AppError;
 use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
 use crate::server::archive::ArchiveCache;
 use crate::server::clock;
+use crate::server::config::Config;
 use crate::server::content::{self, Grant};
+use crate::server::convert::{self, ConvertError};
 use crate::server::diff;
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::highlight::{self, HTML_BYTES};
-use crate::server::render::{json, markdown, table};
+use crate::server::render::{json, markdown, notebook, office, table};
 use crate::server::state::AppState;
 use crate::server::store::sidecar::Sidecar;
 use crate::server::store::versions::version_record;
 use crate::server::store::{ArtifactStore, Resolved};
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use url::Url;
 use uuid::Uuid;
@@ -26,6 +28,14 @@ pub const PREVIEW_BYTES: u64 = 1024 * 1024;
 const MARKDOWN_BYTES: usize = 256 * 1024;
 const TABLE_ROWS: u32 = 500;
 const ARCHIVE_MEMBERS: usize = 500;
+/// Notebooks carry their plots as base64, so more of one is read; its HTML
+/// is bounded as any other preview's.
+const NOTEBOOK_BYTES: u64 = 4 * 1024 * 1024;
+/// A cut notebook's language is looked for in this much of its end.
+const NOTEBOOK_TAIL: u64 = 64 * 1024;
+/// How long a page waits for an Office document's conversion (the
+/// conversion's own timeout if shorter), as for a card's face.
+const OFFICE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The first `limit` bytes of a file, and whether there was more.
 pub(crate) fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
@@ -34,6 +44,16 @@ pub(crate) fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError>
     let more = bytes.len() as u64 > limit;
     bytes.truncate(limit as usize);
     Ok((bytes, more))
+}
+
+/// The last `limit` bytes of a file.
+fn tail(path: &Path, limit: u64) -> Result<Vec<u8>, AppError> {
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(limit)))?;
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Text, if the bytes are UTF-8 (a character cut at the end is dropped).
@@ -84,12 +104,13 @@ fn shown(
         PreviewKind::Audio => Some(PreviewBody::Audio),
         PreviewKind::Video => Some(PreviewBody::Video),
         PreviewKind::Archive => Some(archive(archives, path, artifact)),
-        PreviewKind::Markdown | PreviewKind::Table(_) | PreviewKind::ByContent => None,
+        _ => None,
     };
     if let Some(body) = simple {
         return Ok(body.into());
     }
-    let (bytes, partial) = head(path, PREVIEW_BYTES)?;
+    let limit = if view == PreviewKind::Notebook { NOTEBOOK_BYTES } else { PREVIEW_BYTES };
+    let (bytes, partial) = head(path, limit)?;
     let Some(text) = as_text(&bytes) else { return Ok(PreviewBody::Binary.into()) };
     Ok(match view {
         PreviewKind::Markdown => {
@@ -107,8 +128,42 @@ fn shown(
             }
             None => code(&meta.name, text, partial),
         },
+        PreviewKind::Notebook => {
+            let end = if partial { Some(tail(path, NOTEBOOK_TAIL)?) } else { None };
+            let end = end.as_deref().map(String::from_utf8_lossy);
+            match notebook::to_html(text, end.as_deref(), url) {
+                Some(n) => Shown {
+                    body: PreviewBody::Notebook { language: n.language, cells: n.cells },
+                    html: n.html,
+                    partial: partial || !n.complete,
+                },
+                None => code(&meta.name, text, partial),
+            }
+        }
         _ => code(&meta.name, text, partial),
     })
+}
+
+/// An Office document, converted to Markdown by the limited child (the
+/// parsers a hostile file could exhaust never run in the server), then
+/// rendered here.
+async fn office(config: &Config, view: PreviewKind, name: &str, path: &Path, url: Url) -> Result<Shown, AppError> {
+    let markdown = match convert::within(config, config.convert_timeout.min(OFFICE_TIMEOUT), path, name).await {
+        Ok(markdown) => markdown,
+        Err(ConvertError::Off) => return Ok(PreviewBody::Binary.into()),
+        Err(e) => return Ok(PreviewBody::Unreadable { reason: e.to_string() }.into()),
+    };
+    let rendered = tokio::task::spawn_blocking(move || match view {
+        PreviewKind::Workbook => {
+            let book = office::workbook(&markdown, &url);
+            Shown { body: PreviewBody::Workbook { sheets: book.sheets }, html: book.html, partial: book.partial }
+        }
+        _ => match office::document(&markdown, &url) {
+            Some((html, partial)) => Shown { body: PreviewBody::Document, html, partial },
+            None => Shown { partial: true, ..code("document.md", &markdown, false) },
+        },
+    });
+    Ok(rendered.await?)
 }
 
 /// Highlighted code where the language is known, plain text otherwise;
@@ -207,7 +262,7 @@ pub async fn preview(
     };
     let mut preview = match other {
         Some(other) => compare(store, meta, other, raw_url).await?,
-        None => render(store, &state.archives, meta, url, raw_url).await?,
+        None => render(state, meta, url, raw_url).await?,
     };
     preview.versions = versions;
     (preview.previous, preview.next) = store.neighbours(user, id, gallery);
@@ -243,17 +298,22 @@ async fn compare(
 /// siblings' resolve against it) and which opens raw at `raw_url`; no
 /// neighbours, no list of versions.
 pub async fn render(
-    store: &ArtifactStore,
-    archives: &std::sync::Arc<ArchiveCache>,
+    state: &AppState,
     meta: std::sync::Arc<Sidecar>,
     url: Url,
     raw_url: String,
 ) -> Result<Preview, AppError> {
-    let path = store.data_path(&meta)?;
-    let artifact = store.record(&meta);
-    let Shown { body, html, partial } = {
-        let (archives, artifact) = (archives.clone(), artifact.clone());
-        tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact, &url)).await??
+    let path = state.store.data_path(&meta)?;
+    let artifact = state.store.record(&meta);
+    let view = filetype::preview(&meta.mime_type, &meta.name);
+    let Shown { body, html, partial } = match view {
+        PreviewKind::Document | PreviewKind::Workbook if meta.size > 0 => {
+            office(&state.config, view, &meta.name, &path, url).await?
+        }
+        _ => {
+            let (archives, artifact) = (state.archives.clone(), artifact.clone());
+            tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact, &url)).await??
+        }
     };
     let versions = Vec::new();
     Ok(Preview {

@@ -9,6 +9,7 @@ mod cards;
 mod concurrency;
 mod crash;
 mod disk_full;
+mod document_previews;
 mod events;
 mod foundation;
 mod hostile_input;

@@ -6,11 +6,11 @@ use crate::foundation::{page, session};
 use axum::http::StatusCode;
 
 /// The most a preview page may weigh (issue #11).
-const PAGE_BYTES: usize = 2_000_000;
+pub(crate) const PAGE_BYTES: usize = 2_000_000;
 
 /// Stores `files` in one new conversation of alice's; returns the app, her
 /// session, the conversation and the preview page URL of each file.
-async fn stored(files: &[(&str, &[u8])]) -> (TestApp, String, String, Vec<String>) {
+pub(crate) async fn stored(files: &[(&str, &[u8])]) -> (TestApp, String, String, Vec<String>) {
     let app = TestApp::new();
     let token = app.user("alice");
     let cid = app.conversation(&token, "Previews").await;
@@ -26,7 +26,7 @@ async fn stored(files: &[(&str, &[u8])]) -> (TestApp, String, String, Vec<String
     (app, session, cid, urls)
 }
 
-async fn preview_html(app: &TestApp, url: &str, session: &str) -> String {
+pub(crate) async fn preview_html(app: &TestApp, url: &str, session: &str) -> String {
     let r = page(app, url, session).await;
     assert_eq!(r.status, StatusCode::OK, "{url}");
     r.text()

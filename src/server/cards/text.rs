@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::model::{CardFace, Glyph};
 use crate::server::filetype::Thumbnail;
 use crate::server::preview::{as_text, head};
-use crate::server::render::{highlight, table};
+use crate::server::render::{highlight, notebook, table};
 use std::path::Path;
 
 const LINES: usize = 6;
@@ -50,17 +50,11 @@ fn first_lines<'a>(lines: impl Iterator<Item = &'a str>) -> String {
 /// The first lines of a notebook's cells, with its kernel's language.
 fn notebook(text: &str) -> Option<CardFace> {
     let notebook: serde_json::Value = serde_json::from_str(text).ok()?;
-    let metadata = &notebook["metadata"];
-    let language = [&metadata["kernelspec"]["language"], &metadata["language_info"]["name"]]
-        .into_iter()
-        .find_map(|l| l.as_str())
+    let language = notebook::language(&notebook["metadata"])
         .map(|l| format!("Jupyter notebook ({l})"))
         .unwrap_or_else(|| "Jupyter notebook".into());
-    let source = |cell: &serde_json::Value| match &cell["source"] {
-        serde_json::Value::Array(parts) => parts.iter().filter_map(|p| p.as_str()).collect::<String>(),
-        other => other.as_str().unwrap_or_default().to_string(),
-    };
-    let cells: Vec<String> = notebook["cells"].as_array()?.iter().take(LINES).map(source).collect();
+    let cells: Vec<String> =
+        notebook["cells"].as_array()?.iter().take(LINES).map(|c| notebook::joined(&c["source"])).collect();
     let text = first_lines(cells.iter().flat_map(|c| c.lines()).filter(|l| !l.trim().is_empty()));
     Some(CardFace::Lines { text, language: Some(language) })
 }

@@ -25,19 +25,41 @@ impl Paragraph {
     }
 }
 
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
+pub(super) fn attr(e: &BytesStart, name: &str) -> Option<String> {
     e.attributes().flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| a.value.to_string())
 }
 
-pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
-    let mut zip =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ConvertError::Unreadable("DOCX", e.to_string()))?;
+pub(super) fn open<'a>(kind: &'static str, bytes: &'a [u8]) -> Result<Zip<'a>, ConvertError> {
+    zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ConvertError::Unreadable(kind, e.to_string()))
+}
+
+pub(super) type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
+/// A part of an Office document's ZIP, at most `MAX_XML_BYTES` of it.
+pub(super) fn part(zip: &mut Zip, kind: &'static str, name: &str) -> Result<Vec<u8>, ConvertError> {
     let mut xml = Vec::new();
-    zip.by_name("word/document.xml")
-        .map_err(|_| ConvertError::Lacks("DOCX", "word/document.xml"))?
+    zip.by_name(name)
+        .map_err(|_| ConvertError::Lacks(kind, name.into()))?
         .take(MAX_XML_BYTES)
         .read_to_end(&mut xml)
-        .map_err(|e| ConvertError::Unreadable("DOCX", e.to_string()))?;
+        .map_err(|e| ConvertError::Unreadable(kind, e.to_string()))?;
+    Ok(xml)
+}
+
+/// Appends the text of a text or entity event inside `<w:t>` or `<a:t>`.
+pub(super) fn push_text(out: &mut String, event: &Event) {
+    match event {
+        Event::Text(t) => out.push_str(&t.xml10_content()),
+        Event::GeneralRef(r) => match r.resolve_char_ref() {
+            Ok(Some(c)) => out.push(c),
+            _ => out.push_str(quick_xml::escape::resolve_predefined_entity(r.as_ref()).unwrap_or("")),
+        },
+        _ => {}
+    }
+}
+
+pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
+    let xml = part(&mut open("DOCX", bytes)?, "DOCX", "word/document.xml")?;
 
     let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
     let mut blocks: Vec<String> = Vec::new();
@@ -61,6 +83,8 @@ pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
                         .and_then(|n| n.trim().parse().ok())
                         .filter(|n: &usize| (1..=6).contains(n))
                         .or((style == "title").then_some(1));
+                    // Word's list styles number their paragraphs themselves.
+                    paragraph.list |= style.starts_with("list");
                 }
                 "numPr" => paragraph.list = true,
                 "tbl" => {
@@ -77,11 +101,7 @@ pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
                 }
                 _ => {}
             },
-            Event::Text(t) if in_text => paragraph.text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_text => match r.resolve_char_ref() {
-                Ok(Some(c)) => paragraph.text.push(c),
-                _ => paragraph.text.push_str(quick_xml::escape::resolve_predefined_entity(r.as_ref()).unwrap_or("")),
-            },
+            event @ (Event::Text(_) | Event::GeneralRef(_)) if in_text => push_text(&mut paragraph.text, &event),
             Event::End(e) => match e.local_name().as_ref() {
                 "t" => in_text = false,
                 "p" if table_depth > 0 => {
@@ -112,7 +132,7 @@ pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
         buf.clear();
     }
     if blocks.is_empty() {
-        return Err(ConvertError::Lacks("DOCX", "text"));
+        return Err(ConvertError::Lacks("DOCX", "text".into()));
     }
     Ok(blocks.join("\n\n") + "\n")
 }

@@ -3,10 +3,11 @@
 //! `process` runs them in a separate, limited process.
 
 mod docx;
+mod pptx;
 mod process;
 mod table;
 
-pub use process::{limited, main, run};
+pub use process::{limited, main, run, within};
 
 use crate::server::filetype::{self, Converter};
 
@@ -32,7 +33,7 @@ pub enum ConvertError {
     Sheet(String, String),
     /// What the document is, and what it lacks.
     #[error("The {0} has no {1}")]
-    Lacks(&'static str, &'static str),
+    Lacks(&'static str, String),
     #[error("Conversion is turned off on this server")]
     Off,
     #[error("Conversion could not start: {0}")]
@@ -60,6 +61,7 @@ pub fn to_markdown(name: &str, bytes: &[u8]) -> Result<String, ConvertError> {
         Some(Converter::Table(delimiter)) => table::delimited(bytes, delimiter),
         Some(Converter::Workbook) => table::workbook(bytes),
         Some(Converter::Docx) => docx::to_markdown(bytes),
+        Some(Converter::Pptx) => pptx::to_markdown(bytes),
         Some(Converter::Html) => html(bytes),
         Some(Converter::Pdf) => pdf(bytes).map(|text| format!("# {stem}\n\n{text}")),
         None => Err(ConvertError::NotADocument(name.to_string())),
@@ -86,7 +88,7 @@ fn pdf(bytes: &[u8]) -> Result<String, ConvertError> {
         .filter(|p| !p.is_empty())
         .collect();
     if paragraphs.is_empty() {
-        return Err(ConvertError::Lacks("PDF", "extractable text"));
+        return Err(ConvertError::Lacks("PDF", "extractable text".into()));
     }
     Ok(paragraphs.join("\n\n") + "\n")
 }

@@ -14,8 +14,13 @@ use std::time::Duration;
 /// Converts `input` (whose original name is `name`) to Markdown in a child
 /// process.
 pub async fn run(config: &Config, input: &Path, name: &str) -> Result<String, ConvertError> {
+    within(config, config.convert_timeout, input, name).await
+}
+
+/// As `run`, killed after `timeout` (a page waits for less than an upload).
+pub async fn within(config: &Config, timeout: Duration, input: &Path, name: &str) -> Result<String, ConvertError> {
     let args = [OsStr::new("convert"), input.as_os_str(), OsStr::new("--name"), OsStr::new(name)];
-    let out = limited(config, config.convert_timeout, &args).await?;
+    let out = limited(config, timeout, &args).await?;
     String::from_utf8(out).map_err(|_| ConvertError::NotUtf8)
 }
 

@@ -43,15 +43,17 @@ pub fn delimited(bytes: &[u8], delimiter: u8) -> Result<String, ConvertError> {
         rows.push(record.iter().map(str::to_string).collect());
     }
     if rows.is_empty() {
-        return Err(ConvertError::Lacks("table", "rows"));
+        return Err(ConvertError::Lacks("table", "rows".into()));
     }
     Ok(markdown_table(&rows, cut))
 }
 
+/// A workbook (XLSX, XLS, ODS: calamine tells them by their bytes), a
+/// `## name` heading and a table per sheet.
 pub fn workbook(bytes: &[u8]) -> Result<String, ConvertError> {
-    use calamine::{Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|e| ConvertError::Unreadable("spreadsheet", e.to_string()))?;
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| ConvertError::Unreadable("spreadsheet", e.to_string()))?;
     let mut out = String::new();
     for name in book.sheet_names() {
         let range = book.worksheet_range(&name).map_err(|e| ConvertError::Sheet(name.clone(), e.to_string()))?;
@@ -66,7 +68,7 @@ pub fn workbook(bytes: &[u8]) -> Result<String, ConvertError> {
         }
     }
     if out.is_empty() {
-        return Err(ConvertError::Lacks("spreadsheet", "sheets"));
+        return Err(ConvertError::Lacks("spreadsheet", "sheets".into()));
     }
     Ok(out)
 }

@@ -127,3 +127,25 @@ fn broken_documents_fail_without_panicking() {
     }
     assert!(is_convertible("X.PDF") && is_convertible("a.docx") && !is_convertible("a.txt"));
 }
+
+/// Made by python-docx, openpyxl and python-pptx (tests/fixtures/previews).
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/previews/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn pptx_slides_in_order_with_titles_and_outline_levels() {
+    let md = to_markdown("roadmap.pptx", &fixture("roadmap.pptx")).unwrap();
+    let expected = "## 1. Roadmap 2027\n\n- Where we go next\n\n## 2. Goals\n\n- Faster previews\n  - Notebooks and Office\n- Fewer clicks\n";
+    assert_eq!(md, expected);
+}
+
+#[test]
+fn real_docx_and_workbook() {
+    let md = to_markdown("plan.docx", &fixture("plan.docx")).unwrap();
+    let expected = "# Quarterly plan\n\nRevenue grew in every region.\n\n## Goals\n\n- Hire two engineers\n\n- Ship the gallery\n\n| Region | Revenue |\n| --- | --- |\n| North | 120 |\n";
+    assert_eq!(md, expected);
+    let md = to_markdown("budget.xlsx", &fixture("budget.xlsx")).unwrap();
+    assert!(md.starts_with("## Revenue\n\n| region | revenue |\n| --- | --- |\n| north | 120 |\n"), "{md}");
+    assert!(md.contains("## Costs & <fees>\n\n| item | cost |"), "{md}");
+}

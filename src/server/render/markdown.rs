@@ -150,7 +150,7 @@ fn push_footnotes<'a>(
 /// Ammonia's defaults (no script, no event handlers, no `javascript:`
 /// links), plus what rendered Markdown needs: highlight classes, labelled
 /// and disabled checkboxes, footnotes and focusable table boxes.
-fn sanitize(html: &str, url: &Url) -> String {
+pub fn sanitize(html: &str, url: &Url) -> String {
     let mut builder = ammonia::Builder::default();
     builder
         .add_tags(["input"])

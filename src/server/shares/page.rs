@@ -54,7 +54,7 @@ async fn artifact_preview(state: &AppState, opened: &Opened) -> Result<crate::mo
         Some(n) => format!("{url}?version={n}"),
         None => url.to_string(),
     };
-    let mut preview = preview::render(&state.store, &state.archives, meta, url, raw_url).await?;
+    let mut preview = preview::render(state, meta, url, raw_url).await?;
     let own = format!("{}/download", url_of(&opened.token));
     preview.artifact.download_url = format!("{own}?download=true");
     preview.artifact.url = own;

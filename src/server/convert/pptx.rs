@@ -1,0 +1,102 @@
+//! PPTX: each slide's text in the presentation's order, its title as a
+//! heading and the rest as list items indented by their outline level.
+
+use super::docx::{attr, open, part, push_text, Zip};
+use super::ConvertError;
+use quick_xml::events::Event;
+use std::collections::HashMap;
+
+const KIND: &str = "PPTX";
+
+pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
+    let mut zip = open(KIND, bytes)?;
+    let mut slides = Vec::new();
+    for (n, name) in slide_parts(&mut zip)?.into_iter().enumerate() {
+        let xml = part(&mut zip, KIND, &name)?;
+        slides.push(slide(&xml, n + 1)?);
+    }
+    if slides.is_empty() {
+        return Err(ConvertError::Lacks(KIND, "slides".into()));
+    }
+    Ok(slides.join("\n\n") + "\n")
+}
+
+/// The slides' parts in the order of `ppt/presentation.xml`'s slide list,
+/// found through its relationships.
+fn slide_parts(zip: &mut Zip) -> Result<Vec<String>, ConvertError> {
+    let rels = part(zip, KIND, "ppt/_rels/presentation.xml.rels")?;
+    let mut targets = HashMap::new();
+    each_element(&rels, |e| {
+        if let (Some(id), Some(target)) = (attr(e, "Id"), attr(e, "Target")) {
+            targets.insert(id, target);
+        }
+    })?;
+    let presentation = part(zip, KIND, "ppt/presentation.xml")?;
+    let mut slides = Vec::new();
+    each_element(&presentation, |e| {
+        if e.local_name().as_ref() == "sldId" {
+            let target = r_id(e).and_then(|id| targets.get(&id));
+            if let Some(target) = target {
+                slides.push(format!("ppt/{}", target.trim_start_matches('/').trim_start_matches("ppt/")));
+            }
+        }
+    })?;
+    Ok(slides)
+}
+
+/// A slide's `r:id` (its `id` is a number, not the relationship's).
+fn r_id(e: &quick_xml::events::BytesStart) -> Option<String> {
+    e.attributes().flatten().find(|a| a.key.as_ref() == "r:id").map(|a| a.value.to_string())
+}
+
+fn each_element(xml: &[u8], mut f: impl FnMut(&quick_xml::events::BytesStart)) -> Result<(), ConvertError> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).map_err(|e| ConvertError::Unreadable(KIND, e.to_string()))? {
+            Event::Start(e) | Event::Empty(e) => f(&e),
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// One slide as Markdown: `## n. title`, then its other paragraphs.
+fn slide(xml: &[u8], n: usize) -> Result<String, ConvertError> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let (mut title, mut items) = (Vec::new(), Vec::new());
+    let (mut in_title, mut in_text, mut level, mut text) = (false, false, 0, String::new());
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(|e| ConvertError::Unreadable(KIND, e.to_string()))?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "sp" => in_title = false,
+                "ph" => in_title = matches!(attr(e, "type").as_deref(), Some("title" | "ctrTitle")),
+                "p" => (level, text) = (0, String::new()),
+                "pPr" => level = attr(e, "lvl").and_then(|l| l.parse().ok()).unwrap_or(0usize).min(8),
+                "t" => in_text = true,
+                "br" => text.push(' '),
+                _ => {}
+            },
+            Event::Text(_) | Event::GeneralRef(_) if in_text => push_text(&mut text, &event),
+            Event::End(e) => match e.local_name().as_ref() {
+                "t" => in_text = false,
+                "p" if !text.trim().is_empty() => match in_title {
+                    true => title.push(text.trim().to_string()),
+                    false => items.push(format!("{}- {}", "  ".repeat(level), text.trim())),
+                },
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    let heading = match title.is_empty() {
+        true => format!("## Slide {n}"),
+        false => format!("## {n}. {}", title.join(" ")),
+    };
+    Ok(std::iter::once(heading).chain((!items.is_empty()).then(|| items.join("\n"))).collect::<Vec<_>>().join("\n\n"))
+}

@@ -1,0 +1,94 @@
+//! Office documents from their Markdown conversion (`server::convert`,
+//! which runs in the limited child): a document or presentation rendered
+//! as Markdown, a workbook as a section per sheet. Bounded like a Markdown
+//! preview: at most `SOURCE_BYTES` of Markdown a part, `HTML_BYTES` of HTML
+//! in all.
+
+use super::highlight::{html_escape, HTML_BYTES};
+use super::markdown;
+use url::Url;
+
+/// Markdown rendered of a document, or of one sheet; cut at a line, so a
+/// table loses whole rows.
+const SOURCE_BYTES: usize = 256 * 1024;
+
+/// At most `SOURCE_BYTES` of `text`, ending at a line's end; and whether it
+/// was cut.
+fn lines_within(text: &str) -> (&str, bool) {
+    if text.len() <= SOURCE_BYTES {
+        return (text, false);
+    }
+    let cut = &text[..text.floor_char_boundary(SOURCE_BYTES)];
+    (cut.rfind('\n').map_or(cut, |end| &cut[..=end]), true)
+}
+
+/// A document's HTML, and whether only its first part is shown. None when
+/// even that passes `HTML_BYTES`.
+pub fn document(markdown: &str, url: &Url) -> Option<(String, bool)> {
+    let (source, cut) = lines_within(markdown);
+    let html = markdown::to_html(source, url);
+    (html.len() <= HTML_BYTES).then_some((html, cut))
+}
+
+pub struct Workbook {
+    /// A `<section class="sheet" id="sheet-n">` per sheet, its name as
+    /// its heading.
+    pub html: String,
+    pub sheets: Vec<String>,
+    /// Some sheet is cut or left out.
+    pub partial: bool,
+}
+
+/// A workbook's Markdown (`## name` and a table per sheet, as
+/// `convert::table::workbook` writes it: a table's lines start with `|`,
+/// so each `## ` at a line's start is a sheet's).
+pub fn workbook(markdown: &str, url: &Url) -> Workbook {
+    let mut out = Workbook { html: String::new(), sheets: Vec::new(), partial: false };
+    let body = markdown.strip_prefix("## ").unwrap_or(markdown);
+    for (n, sheet) in body.split("\n## ").enumerate().map(|(i, s)| (i + 1, s)) {
+        let (name, table) = sheet.split_once('\n').unwrap_or((sheet, ""));
+        let (source, cut) = lines_within(table);
+        let mut shown = markdown::to_html(source, url);
+        if out.html.len() + shown.len() > HTML_BYTES {
+            shown = "<p class=\"note\">Not shown: the preview reached its size limit.</p>".into();
+        }
+        out.partial |= cut || shown.starts_with("<p class=\"note\">");
+        let name = name.trim();
+        out.html.push_str(&format!(
+            "<section class=\"sheet\" id=\"sheet-{n}\"><h2>{}</h2>{shown}</section>\n",
+            html_escape(name)
+        ));
+        out.sheets.push(name.to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url() -> Url {
+        Url::parse("http://usercontent.localhost:3000/TOKEN/mnt/user-data/outputs/book.xlsx").unwrap()
+    }
+
+    #[test]
+    fn each_sheet_is_a_section_named_by_its_heading() {
+        let md = "## Stock\n\n| item | qty |\n| --- | --- |\n| pens | 12 |\n\n## Costs & <fees>\n\n_Empty sheet._\n\n";
+        let book = workbook(md, &url());
+        assert_eq!(book.sheets, ["Stock", "Costs & <fees>"]);
+        assert!(book.html.contains("<section class=\"sheet\" id=\"sheet-1\"><h2>Stock</h2>"), "{}", book.html);
+        assert!(book.html.contains("<td>pens</td>"), "{}", book.html);
+        assert!(book.html.contains("id=\"sheet-2\"><h2>Costs &amp; &lt;fees&gt;</h2>"), "{}", book.html);
+        assert!(!book.partial);
+    }
+
+    #[test]
+    fn a_big_sheet_is_cut_at_a_row() {
+        let rows: String = (0..20_000).map(|i| format!("| row {i} | {i} |\n")).collect();
+        let md = format!("## Big\n\n| a | b |\n| --- | --- |\n{rows}");
+        let book = workbook(&md, &url());
+        assert!(book.partial && book.html.len() <= HTML_BYTES + 200, "{}", book.html.len());
+        let last_row = &book.html[book.html.rfind("<tr>").unwrap()..];
+        assert!(last_row.starts_with("<tr><td>row ") && last_row.contains("</td></tr>"), "{last_row}");
+    }
+}
