@@ -3,7 +3,7 @@ mod versions;
 use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
-use crate::components::artifact_card::{preview_href, source_href, with_param};
+use crate::components::artifact_card::{cut_name, preview_href, source_href, with_param};
 use crate::components::{
     layout::Layout, live::LiveVersion, loaded::Loaded, share_form::ShareForm, timestamp::Timestamp,
 };
@@ -253,7 +253,7 @@ fn body_view(
     let name = artifact.name.clone();
     let download = artifact.download_url.clone();
     match body {
-        PreviewBody::Image => view! { <div class="image-frame"><img src=url alt=name /></div> }.into_any(),
+        PreviewBody::Image => view! { <ImageView url name /> }.into_any(),
         // Scripts run, in an opaque origin on the content origin (where its
         // sibling files load): never allow-same-origin.
         PreviewBody::Html => {
@@ -298,17 +298,17 @@ fn body_view(
                 <h2>"This file cannot be shown"</h2>
                 <p>{format!("It does not open as {}: {reason}.", artifact.mime_type)}</p>
                 <p class="muted">"It may be damaged or incomplete. Download it to inspect it, or ask the agent to make it again."</p>
-                <a class="button" href=download download="">"Download"</a>
+                <a class="button secondary" href=download download="">"Download"</a>
             </div>
         }
         .into_any(),
         PreviewBody::Binary => view! {
             <div class="binary empty">
                 <p class="icon" aria-hidden="true">"📦"</p>
-                <h2>{name}</h2>
+                <h2 dir="auto">{name}</h2>
                 <p class="muted">{format!("{} · {}", artifact.mime_type, human_size(artifact.size))}</p>
                 <p>"This file cannot be shown here."</p>
-                <a class="button" href=download download="">"Download"</a>
+                <a class="button secondary" href=download download="">"Download"</a>
             </div>
         }
         .into_any(),
@@ -317,6 +317,53 @@ fn body_view(
             None => view! { <p class="error">"This version is gone."</p> }.into_any(),
         },
     }
+}
+
+/// An image, fitted to the space it has. A click, `+` or `=` shows it at
+/// 100% (its box scrolls to pan), a click, `-` or `0` fits it again: a class
+/// on its box, so that without wasm it stays fitted, with a link to it at
+/// natural size.
+#[component]
+fn ImageView(url: String, name: String) -> impl IntoView {
+    let natural = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    zoom_keys(natural);
+    let toggle = move |_| natural.update(|n| *n = !*n);
+    view! {
+        <div class="image-frame" class:natural=move || natural.get() tabindex="0">
+            <img src=url.clone() alt=name on:click=toggle />
+        </div>
+        <p class="image-zoom">
+            <Show when=move || hydrated.get()>
+                <button type="button" class="link" on:click=toggle>
+                    {move || if natural.get() { "Fit to the space (−)" } else { "Show at 100% (+)" }}
+                </button>
+            </Show>
+            <a href=url target="_blank" rel="noopener">"Open at natural size"</a>
+        </p>
+    }
+}
+
+/// `+` (or `=`, the same key unshifted) shows the image at 100%, `-` or `0`
+/// fits it, unless a field that takes those keys has focus.
+fn zoom_keys(natural: RwSignal<bool>) {
+    use leptos::wasm_bindgen::JsCast;
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+            .is_some_and(|e| e.closest("input, textarea, select, [contenteditable]").ok().flatten().is_some());
+        if typing || ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
+        match ev.key().as_str() {
+            "+" | "=" => natural.set(true),
+            "-" | "0" => natural.set(false),
+            _ => {}
+        }
+    });
+    on_cleanup(move || handle.remove());
 }
 
 /// A ZIP's files, each opening at its link where the server serves it.
@@ -340,8 +387,8 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
                             .into_iter()
                             .map(|m| {
                                 let name = match m.url {
-                                    Some(url) => view! { <a href=url target="_blank" rel="noopener">{m.name}</a> }.into_any(),
-                                    None => m.name.into_any(),
+                                    Some(url) => view! { <a href=url target="_blank" rel="noopener" dir="auto">{m.name}</a> }.into_any(),
+                                    None => view! { <span dir="auto">{m.name}</span> }.into_any(),
                                 };
                                 view! { <tr><td>{name}</td><td>{human_size(m.size)}</td></tr> }
                             })
@@ -349,10 +396,18 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
                     </tbody>
                 </table>
             </div>
-            {(!openable).then(|| view! { <a class="button" href=download download="">"Download"</a> })}
+            {(!openable).then(|| view! { <a class="button secondary" href=download download="">"Download"</a> })}
         </div>
     }
     .into_any()
+}
+
+/// The metadata's heading: the artifact's name, cut in the middle past
+/// about three lines of the metadata's column; the preview page's and a
+/// share link's page's.
+pub(crate) fn name_heading(name: String) -> impl IntoView {
+    let shown = cut_name(name.clone(), 60);
+    view! { <h1 class="meta-name" dir="auto" title=name>{shown}</h1> }
 }
 
 #[component]
@@ -366,7 +421,7 @@ fn Metadata(
 ) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
-            <h1 class="meta-name">{artifact.name.clone()}</h1>
+            {name_heading(artifact.name.clone())}
             <dl>
                 <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
                 <dt>"Created"</dt>
@@ -374,7 +429,7 @@ fn Metadata(
                     {short_time(&artifact.created_at)} " (" <Timestamp at=artifact.created_at.clone() now /> ")"
                 </dd>
                 <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
-                <dt>"From"</dt><dd><a class="source" href=source_href(&artifact)>{artifact.conversation_title.clone()}</a></dd>
+                <dt>"From"</dt><dd><a class="source" href=source_href(&artifact) dir="auto">{artifact.conversation_title.clone()}</a></dd>
                 {version.map(|v| view! {
                     <dt>"Version"</dt>
                     <dd>{format!("{} of {} · ", v.version, artifact.versions)}<a class="permalink" href=v.url>"permanent link"</a></dd>
@@ -406,7 +461,7 @@ fn ConfirmDelete(artifact: Artifact, versions: usize, cancel: String, back: Stri
     };
     view! {
         <section class="confirm card" role="alertdialog" aria-labelledby="confirm-title">
-            <h2 id="confirm-title">{format!("Delete {}?", artifact.name)}</h2>
+            <h2 id="confirm-title">"Delete "<bdi>{artifact.name.clone()}</bdi>"?"</h2>
             <p>"The file is removed from this gallery, its conversation and the thread API. "{all}" This cannot be undone."</p>
             <ActionForm action=delete>
                 <input type="hidden" name="conversation_id" value=artifact.conversation_id.to_string() />
