@@ -210,6 +210,7 @@ test("search by file name or conversation title keeps the filter; sorting orders
   const sources = await page.locator(".artifact-card .artifact-source").allTextContents();
   expect(sources.length).toBeGreaterThan(1);
   expect(new Set(sources)).toEqual(new Set(["Nightly ETL job"]));
+  await expect(page.locator(".toolbar > .button")).toHaveText(`Download ${sources.length} files (.zip)`);
 
   await page.goto("/artifacts");
   await page.locator('.sorts a[data-sort="name"]').click();
@@ -228,6 +229,9 @@ test("search by file name or conversation title keeps the filter; sorting orders
 
   await page.goto("/artifacts?q=no-such-file-anywhere");
   await expect(page.locator(".empty")).toContainText("No artifacts with “no-such-file-anywhere” in their name");
+  await expect(page.locator(".toolbar > .button")).toHaveText("Download 0 files (.zip)");
+  await expect(page.locator(".toolbar > .button")).toHaveAttribute("aria-disabled", "true");
+  await expect(page.locator(".toolbar > .button")).not.toHaveAttribute("href");
 });
 
 test("cards show a relative time with the exact time on hover", async ({ page }) => {

@@ -164,7 +164,7 @@ fn DownloadAll(query: ArtifactQuery, total: u64) -> impl IntoView {
     let label = format!("Download {total} {noun}{} (.zip)", if total == 1 { "" } else { "s" });
     let href = format!("/api/artifacts.zip{}", query.with_page(1).to_query_string());
     match total {
-        0 => view! { <span class="button disabled" aria-disabled="true">{label}</span> }.into_any(),
+        0 => view! { <a class="button disabled" role="link" aria-disabled="true">{label}</a> }.into_any(),
         _ => view! { <a class="button" href=href download="">{label}</a> }.into_any(),
     }
 }
