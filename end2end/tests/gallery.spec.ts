@@ -46,14 +46,19 @@ test("image cards have server-made thumbnails", async ({ page, request }) => {
   expect((await res.body()).length).toBeLessThan(400_000);
 });
 
-test("an image preview is at full resolution", async ({ page }, info) => {
+test("an image preview fits its space, and is at full resolution a click away", async ({ page }, info) => {
   await openPreview(page, "illustrations/mountain-panorama.jpg", "images");
   const img = page.locator(".image-frame img");
   await expect(img).toBeVisible();
   await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(2400);
   const box = await img.boundingBox();
-  expect(box!.width).toBe(2400);
+  expect(box!.width).toBeLessThanOrEqual(page.viewportSize()!.width);
   await page.screenshot({ path: shots("preview-image", info.project.name) });
+  if (info.project.name === "js") {
+    await expect(page.getByRole("button", { name: "Show at 100% (+)" })).toBeVisible();
+    await img.click();
+    await expect.poll(async () => (await img.boundingBox())!.width).toBe(2400);
+  }
 });
 
 test("an HTML preview runs in a sandbox without same-origin", async ({ page }, info) => {
@@ -188,9 +193,9 @@ test("another user sees none of demo's artifacts", async ({ browser }) => {
   await context.close();
 });
 
-test("search by file name keeps the filter; sorting orders the cards", async ({ page }, info) => {
+test("search by file name or conversation title keeps the filter; sorting orders the cards", async ({ page }, info) => {
   await page.goto("/artifacts?type=code");
-  await page.getByLabel("Search by file name").fill("app");
+  await page.getByLabel("Search names and conversations").fill("app");
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(/\/artifacts\?(?=.*type=code)(?=.*q=app)/);
   const cards = page.locator(".artifact-card");
@@ -200,6 +205,12 @@ test("search by file name keeps the filter; sorting orders the cards", async ({ 
   }
   await expect(page.locator('.tab[data-filter="code"] .count')).toHaveText(String(await cards.count()));
   await page.screenshot({ path: shots("gallery-search", info.project.name), fullPage: true });
+  // A conversation's title finds its artifacts, whatever their names.
+  await page.goto("/artifacts?q=NIGHTLY");
+  const sources = await page.locator(".artifact-card .artifact-source").allTextContents();
+  expect(sources.length).toBeGreaterThan(1);
+  expect(new Set(sources)).toEqual(new Set(["Nightly ETL job"]));
+  await expect(page.locator(".toolbar > .button")).toHaveText(`Download ${sources.length} files (.zip)`);
 
   await page.goto("/artifacts");
   await page.locator('.sorts a[data-sort="name"]').click();
@@ -218,6 +229,9 @@ test("search by file name keeps the filter; sorting orders the cards", async ({ 
 
   await page.goto("/artifacts?q=no-such-file-anywhere");
   await expect(page.locator(".empty")).toContainText("No artifacts with “no-such-file-anywhere” in their name");
+  await expect(page.locator(".toolbar > .button")).toHaveText("Download 0 files (.zip)");
+  await expect(page.locator(".toolbar > .button")).toHaveAttribute("aria-disabled", "true");
+  await expect(page.locator(".toolbar > .button")).not.toHaveAttribute("href");
 });
 
 test("cards show a relative time with the exact time on hover", async ({ page }) => {
@@ -314,6 +328,21 @@ test("the gallery and a preview fit a phone's width", async ({ page }, info) => 
     await expect(page.locator(".artifact-card").first()).toBeVisible();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   }
+  await page.goto("/artifacts");
+  // Two cards a row; the tabs one row, the search under them; under 200 px from the tabs to the first card.
+  const cards = await page
+    .locator(".artifact-card")
+    .evaluateAll((all) => all.slice(0, 3).map((c) => ({ top: c.getBoundingClientRect().top, left: c.getBoundingClientRect().left })));
+  expect(cards[1].top).toBe(cards[0].top);
+  expect(cards[1].left).toBeGreaterThan(cards[0].left);
+  expect(cards[2].top).toBeGreaterThan(cards[0].top);
+  const tabTops = await page.locator(".tab").evaluateAll((tabs) => tabs.map((t) => t.getBoundingClientRect().top));
+  expect(new Set(tabTops).size).toBe(1);
+  const tabs = (await page.locator(".tabs").boundingBox())!;
+  const search = (await page.locator("form.search").boundingBox())!;
+  expect(search.y).toBeGreaterThanOrEqual(tabs.y + tabs.height);
+  expect(search.width).toBeGreaterThan(300);
+  expect(cards[0].top - tabs.y).toBeLessThan(200);
   await page.screenshot({ path: shots("phone-gallery", info.project.name), fullPage: true });
   await page.locator(".artifact-card a.artifact-name").first().click();
   await expect(page.locator(".meta-name")).toBeVisible();

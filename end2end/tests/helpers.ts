@@ -33,11 +33,13 @@ export function newUser(prefix: string, password = "pw"): { name: string; token:
   return { name, token };
 }
 
-/** Stores one tool result with text files in a new conversation, through the JSON API. */
-export async function ingest(baseURL: string, token: string, title: string, files: Record<string, string>) {
+/** Stores one tool result in a new conversation, through the JSON API: text files, and binary ones from Buffers. */
+export async function ingest(baseURL: string, token: string, title: string, files: Record<string, string | Buffer>) {
   const api = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
   const conversation = await (await api.post("/api/conversations", { data: { title } })).json();
-  const artifacts = Object.entries(files).map(([name, text]) => ({ name, text }));
+  const artifacts = Object.entries(files).map(([name, body]) =>
+    typeof body === "string" ? { name, text: body } : { name, content_base64: body.toString("base64") },
+  );
   const stored = await api.post(`/api/conversations/${conversation.id}/tool-results`, {
     data: { tool: "python", content: "done", artifacts },
   });

@@ -1,5 +1,6 @@
 import { expect, request, type Page } from "@playwright/test";
 import path from "node:path";
+import { deflateSync } from "node:zlib";
 import { ingest, login, newUser, test } from "./helpers";
 
 const shots = (name: string, project: string) => path.join(__dirname, "..", "test-results", "screenshots", `${project}-${name}.png`);
@@ -13,11 +14,42 @@ async function previewUrls(baseURL: string, token: string, conversation: string)
 }
 
 /** Stores `files` for a new user, signs in as them; returns the preview URLs. */
-async function own(page: Page, baseURL: string, files: Record<string, string>) {
+async function own(page: Page, baseURL: string, files: Record<string, string | Buffer>) {
   const { name, token } = newUser("pv");
   const conversation = await ingest(baseURL, token, "Previews", files);
   await login(page, name, "pw");
   return previewUrls(baseURL, token, conversation);
+}
+
+/** A grey PNG of `size`×`size` pixels, made here: a few KB deflated, however large. */
+function squarePng(size: number): Buffer {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = table[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const typed = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const check = Buffer.alloc(4);
+    check.writeUInt32BE(crc(typed));
+    return Buffer.concat([length, typed, check]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 8; // 8 bits a sample, greyscale (colour type 0), no interlace
+  // Each row: filter byte 0, then mid-grey pixels.
+  const rows = Buffer.alloc((size + 1) * size, 0x80);
+  for (let y = 0; y < size; y++) rows[y * (size + 1)] = 0;
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
 }
 
 /** WCAG contrast of two computed `rgb(…)` colours. */
@@ -169,4 +201,72 @@ test("a .skill lists its files, each opening at its link; a ZIP lists them", asy
   await page.locator(".artifact-card").filter({ hasText: "churn-model-v3.zip" }).locator("a.artifact-name").click();
   await expect(page.locator(".archive")).toContainText("metrics.json");
   await expect(page.locator(".archive")).toContainText("Download the archive to open its files.");
+});
+
+test("a 5000×5000 image fits the viewport, and shows at 100% on a click, + or 0", async ({ page, baseURL }, info) => {
+  const urls = await own(page, baseURL!, { "huge.png": squarePng(5000) });
+  for (const [width, height] of [[1440, 900], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    await page.goto(urls["huge.png"]);
+    const img = page.locator(".image-frame img");
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(5000);
+    const box = (await img.boundingBox())!;
+    expect(box.width).toBeGreaterThan(100);
+    expect(box.width).toBeLessThanOrEqual(width);
+    expect(box.height).toBeLessThanOrEqual(height);
+    expect(Math.abs(box.width - box.height)).toBeLessThan(2);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await page.screenshot({ path: shots(`preview-huge-image-${width}`, info.project.name) });
+  }
+  // Without JavaScript, the natural size is a link away.
+  await expect(page.getByRole("link", { name: "Open at natural size" })).toHaveAttribute("href", /\/artifacts\//);
+  if (info.project.name !== "js") return;
+
+  const img = page.locator(".image-frame img");
+  const frame = page.locator(".image-frame");
+  // The zoom button appears once the page has hydrated: clicks count from then.
+  await expect(page.getByRole("button", { name: "Show at 100% (+)" })).toBeVisible();
+  await img.click();
+  await expect(frame).toHaveClass(/natural/);
+  await expect.poll(async () => (await img.boundingBox())!.width).toBe(5000);
+  // The frame scrolls to pan; the page itself keeps the phone's width.
+  const scrolled = await frame.evaluate((f) => {
+    f.scrollTo(2000, 2000);
+    return [f.scrollLeft, f.scrollTop];
+  });
+  expect(scrolled).toEqual([2000, 2000]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: shots("preview-huge-image-natural", info.project.name) });
+  await img.click();
+  await expect(frame).not.toHaveClass(/natural/);
+  await expect.poll(async () => (await img.boundingBox())!.width).toBeLessThanOrEqual(390);
+  await page.keyboard.type("+");
+  await expect(frame).toHaveClass(/natural/);
+  await page.keyboard.type("0");
+  await expect(frame).not.toHaveClass(/natural/);
+  await page.getByRole("button", { name: "Show at 100% (+)" }).click();
+  await expect(frame).toHaveClass(/natural/);
+  await expect(page.getByRole("button", { name: "Fit to the space (−)" })).toBeVisible();
+});
+
+test("a long name is cut in the middle, its extension kept, the whole name in its title and read out", async ({ page, baseURL }, info) => {
+  const long = "quarterly-revenue-report-for-the-board-meeting-in-december-final-v3.csv";
+  const rtl = "تقرير المبيعات.csv";
+  await own(page, baseURL!, { [long]: "a,b\n1,2\n", [rtl]: "a,b\n1,2\n" });
+  await page.goto("/artifacts");
+  const name = page.locator(`.artifact-card a.artifact-name[title="${long}"]`);
+  await expect(name.locator('[aria-hidden="true"]')).toHaveText("quarterly-revenu…er-final-v3.csv");
+  await expect(page.getByRole("link", { name: long, exact: true })).toHaveCount(1);
+  await expect(name).toHaveAttribute("dir", "auto");
+  await expect(page.locator(`.artifact-card a.artifact-name[title="${rtl}"]`)).toHaveText(rtl);
+  await expect(page.locator(".artifact-card .artifact-source").first()).toHaveAttribute("dir", "auto");
+  await page.screenshot({ path: shots("gallery-long-names", info.project.name) });
+
+  await name.click();
+  const heading = page.locator(".meta-name");
+  await expect(heading).toHaveAttribute("title", long);
+  await expect(heading.locator('[aria-hidden="true"]')).toHaveText("quarterly-revenue-report-for-t…ting-in-december-final-v3.csv");
+  await expect(page.getByRole("heading", { name: long, exact: true })).toBeVisible();
+  // One primary button among the preview's actions: Download.
+  await expect(page.locator(".actions .button:not(.secondary):not(.danger)")).toHaveText(["Download"]);
 });

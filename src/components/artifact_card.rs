@@ -1,5 +1,5 @@
 use super::timestamp::Timestamp;
-use crate::format::human_size;
+use crate::format::{human_size, middle_cut};
 use crate::model::{Artifact, ArtifactQuery, CardFace, GalleryType, Glyph};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -28,6 +28,17 @@ pub fn source_href(artifact: &Artifact) -> String {
 /// version its messages made.
 fn card_id(artifact: &Artifact) -> String {
     format!("artifact-{}-v{}", artifact.id, artifact.version)
+}
+
+/// A user's file name, cut in the middle to at most `max` characters when
+/// longer: the cut is what shows, the whole name what screen readers read
+/// (the element around it carries it in `title` for a pointer).
+pub fn cut_name(name: String, max: usize) -> AnyView {
+    let cut = middle_cut(&name, max);
+    if cut == name {
+        return name.into_any();
+    }
+    view! { <span aria-hidden="true">{cut}</span><span class="visually-hidden">{name}</span> }.into_any()
 }
 
 /// The drawn icons (24×24, stroked in the text colour): emoji would need an
@@ -93,17 +104,17 @@ fn face_view(face: CardFace, name: String) -> AnyView {
         CardFace::Page { title, heading, text, image } => view! {
             <div class="face-text">
                 {image.map(|src| view! { <img class="face-image" src=src alt="" loading="lazy" /> })}
-                <strong>{title}</strong>
-                <span class="face-heading">{heading}</span>
-                <span class="muted">{text}</span>
+                <strong dir="auto">{title}</strong>
+                <span class="face-heading" dir="auto">{heading}</span>
+                <span class="muted" dir="auto">{text}</span>
             </div>
         }
         .into_any(),
         CardFace::Archive { members, names, title, description } => view! {
             <div class="face-text">
-                <strong><GlyphIcon glyph=Glyph::Archive /> {title}</strong>
-                <span class="muted">{description}</span>
-                <ul class="face-names">{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                <strong dir="auto"><GlyphIcon glyph=Glyph::Archive /> {title}</strong>
+                <span class="muted" dir="auto">{description}</span>
+                <ul class="face-names">{names.into_iter().map(|n| view! { <li dir="auto">{n}</li> }).collect_view()}</ul>
             </div>
             {caption(Some(format!("{members} file{}", if members == 1 { "" } else { "s" })))}
         }
@@ -116,6 +127,10 @@ fn face_view(face: CardFace, name: String) -> AnyView {
         CardFace::Icon(glyph) => view! { <GlyphIcon glyph /> }.into_any(),
     }
 }
+
+/// A card's name is cut to this many characters: about two lines of a
+/// card at its narrowest (two cards side by side on a phone).
+const CARD_NAME_CHARS: usize = 32;
 
 /// One artifact in a grid: its face (a picture, the first lines or rows, a
 /// summary, or a drawn icon); the name, size and time (and its version, when
@@ -153,7 +168,7 @@ pub fn ArtifactCard(
     view! {
         <li class="artifact-card" id=id data-type=artifact.kind.as_str()>
             <a class="visual" href=href.clone() tabindex="-1" aria-hidden="true" data-face=shown>{visual}</a>
-            <a class="artifact-name" href=href title=artifact.name.clone()>{artifact.name.clone()}</a>
+            <a class="artifact-name" href=href title=artifact.name.clone() dir="auto">{cut_name(artifact.name.clone(), CARD_NAME_CHARS)}</a>
             <div class="artifact-meta">
                 <span class="badge">{artifact.kind.label()}</span>
                 {(artifact.version > 1 || artifact.versions > 1).then(|| {
@@ -163,7 +178,7 @@ pub fn ArtifactCard(
                 <span class="size">{human_size(artifact.size)}</span>
                 <Timestamp at=artifact.created_at.clone() now />
             </div>
-            <a class="artifact-source" href=source_href(&artifact)>{artifact.conversation_title.clone()}</a>
+            <a class="artifact-source" href=source_href(&artifact) dir="auto">{artifact.conversation_title.clone()}</a>
         </li>
     }
 }

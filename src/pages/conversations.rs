@@ -35,7 +35,7 @@ fn conversation_list(list: Vec<Conversation>) -> AnyView {
                 .into_iter()
                 .map(|c| view! {
                     <li class="card">
-                        <a href=format!("/conversations/{}", c.id)>{c.title}</a>
+                        <a href=format!("/conversations/{}", c.id) dir="auto">{c.title}</a>
                         <time class="muted" datetime=c.created_at.clone()>{short_time(&c.created_at)}</time>
                     </li>
                 })
@@ -116,7 +116,7 @@ fn Transcript(view: ConversationView) -> impl IntoView {
     view! {
         <Title text=conversation.title.clone() />
         <nav class="crumbs"><a href="/conversations">"← All conversations"</a></nav>
-        <h1>{conversation.title.clone()}</h1>
+        <h1 dir="auto">{conversation.title.clone()}</h1>
         <p class="muted">"Started " <Timestamp at=conversation.created_at.clone() now=now.clone() /></p>
         <a class="button secondary" href=format!("/api/conversations/{}/artifacts.zip", conversation.id) download="">
             "Download all (.zip)"

@@ -2,7 +2,7 @@ use super::Postcard;
 use crate::api::list_artifacts;
 use crate::components::live::{on_events, once_per_burst};
 use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded};
-use crate::model::{ArtifactQuery, Counts, GalleryPage, QueryError, Sort, TypeFilter};
+use crate::model::{ArtifactQuery, Counts, GalleryPage, GalleryType, QueryError, Sort, TypeFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -78,9 +78,7 @@ fn Gallery(query: ArtifactQuery, page: GalleryPage) -> impl IntoView {
         <div class="toolbar">
             <SearchForm query=query.clone() />
             <SortLinks query=query.clone() />
-            <a class="button" href=format!("/api/artifacts.zip{}", query.with_page(1).to_query_string()) download="">
-                "Download all (.zip)"
-            </a>
+            <DownloadAll query=query.clone() total=page.total />
         </div>
         {page.items.is_empty().then(|| view! { <p class="empty muted">{empty_message(&query)}</p> })}
         <ul class="grid">
@@ -154,13 +152,31 @@ fn Pager(query: ArtifactQuery, page: u32, pages: u32) -> impl IntoView {
     }
 }
 
+/// The gallery's one primary button: every artifact under the filter and
+/// search as one ZIP, saying how many; nothing to press when there are none.
+#[component]
+fn DownloadAll(query: ArtifactQuery, total: u64) -> impl IntoView {
+    let noun = match query.kind {
+        TypeFilter::Only(GalleryType::Images) => "image",
+        TypeFilter::Only(GalleryType::Html) => "HTML file",
+        TypeFilter::Only(GalleryType::Code) => "code file",
+        _ => "file",
+    };
+    let label = format!("Download {total} {noun}{} (.zip)", if total == 1 { "" } else { "s" });
+    let href = format!("/api/artifacts.zip{}", query.with_page(1).to_query_string());
+    match total {
+        0 => view! { <a class="button disabled" role="link" aria-disabled="true">{label}</a> }.into_any(),
+        _ => view! { <a class="button" href=href download="">{label}</a> }.into_any(),
+    }
+}
+
 fn empty_message(q: &ArtifactQuery) -> String {
     let what = match q.kind {
         TypeFilter::All => "artifacts".to_string(),
         f => format!("{} artifacts", f.label()),
     };
     match (q.q.is_empty(), q.page) {
-        (false, _) => format!("No {what} with “{}” in their name.", q.q),
+        (false, _) => format!("No {what} with “{}” in their name or their conversation's title.", q.q),
         (true, 1) if q.kind == TypeFilter::All => {
             "No artifacts yet. Files that your agents' tools make will appear here.".into()
         }
@@ -169,7 +185,7 @@ fn empty_message(q: &ArtifactQuery) -> String {
     }
 }
 
-/// Search by file name: a GET form to `/artifacts` that keeps the filter
+/// Search by file name or conversation title: a GET form to `/artifacts` that keeps the filter
 /// and order and starts again at page 1.
 #[component]
 fn SearchForm(query: ArtifactQuery) -> impl IntoView {
@@ -177,13 +193,13 @@ fn SearchForm(query: ArtifactQuery) -> impl IntoView {
     let sort = (query.sort != Sort::Newest).then(|| query.sort.as_str());
     view! {
         <form class="search" method="get" action="/artifacts" role="search">
-            <label for="search-input" class="visually-hidden">"Search by file name"</label>
+            <label for="search-input" class="visually-hidden">"Search names and conversations"</label>
             <input
                 id="search-input"
                 type="search"
                 name="q"
                 value=query.q.clone()
-                placeholder="Search by file name"
+                placeholder="Search names and conversations"
                 maxlength=ArtifactQuery::MAX_SEARCH_CHARS
             />
             {kind.map(|k| view! { <input type="hidden" name="type" value=k /> })}

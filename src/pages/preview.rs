@@ -1,9 +1,10 @@
+mod image;
 mod versions;
 
 use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
-use crate::components::artifact_card::{preview_href, source_href, with_param};
+use crate::components::artifact_card::{cut_name, preview_href, source_href, with_param};
 use crate::components::{
     layout::Layout,
     live::LiveVersion,
@@ -260,7 +261,7 @@ fn body_view(
     let name = artifact.name.clone();
     let download = artifact.download_url.clone();
     match body {
-        PreviewBody::Image => view! { <div class="image-frame"><img src=url alt=name /></div> }.into_any(),
+        PreviewBody::Image => view! { <image::ImageView url name /> }.into_any(),
         // Scripts run, in an opaque origin on the content origin (where its
         // sibling files load): never allow-same-origin.
         PreviewBody::Html => {
@@ -320,17 +321,17 @@ fn body_view(
                 <h2>"This file cannot be shown"</h2>
                 <p>{format!("It does not open as {}: {reason}.", artifact.mime_type)}</p>
                 <p class="muted">"It may be damaged or incomplete. Download it to inspect it, or ask the agent to make it again."</p>
-                <a class="button" href=download download="">"Download"</a>
+                <a class="button secondary" href=download download="">"Download"</a>
             </div>
         }
         .into_any(),
         PreviewBody::Binary => view! {
             <div class="binary empty">
                 <p class="icon" aria-hidden="true">"📦"</p>
-                <h2>{name}</h2>
+                <h2 dir="auto">{name}</h2>
                 <p class="muted">{format!("{} · {}", artifact.mime_type, human_size(artifact.size))}</p>
                 <p>"This file cannot be shown here."</p>
-                <a class="button" href=download download="">"Download"</a>
+                <a class="button secondary" href=download download="">"Download"</a>
             </div>
         }
         .into_any(),
@@ -381,8 +382,8 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
                             .into_iter()
                             .map(|m| {
                                 let name = match m.url {
-                                    Some(url) => view! { <a href=url target="_blank" rel="noopener">{m.name}</a> }.into_any(),
-                                    None => m.name.into_any(),
+                                    Some(url) => view! { <a href=url target="_blank" rel="noopener" dir="auto">{m.name}</a> }.into_any(),
+                                    None => view! { <span dir="auto">{m.name}</span> }.into_any(),
                                 };
                                 view! { <tr><td>{name}</td><td>{human_size(m.size)}</td></tr> }
                             })
@@ -390,10 +391,18 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
                     </tbody>
                 </table>
             </div>
-            {(!openable).then(|| view! { <a class="button" href=download download="">"Download"</a> })}
+            {(!openable).then(|| view! { <a class="button secondary" href=download download="">"Download"</a> })}
         </div>
     }
     .into_any()
+}
+
+/// The metadata's heading: the artifact's name, cut in the middle past
+/// about three lines of the metadata's column; the preview page's and a
+/// share link's page's.
+pub(crate) fn name_heading(name: String) -> impl IntoView {
+    let shown = cut_name(name.clone(), 60);
+    view! { <h1 class="meta-name" dir="auto" title=name>{shown}</h1> }
 }
 
 #[component]
@@ -407,7 +416,7 @@ fn Metadata(
 ) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
-            <h1 class="meta-name">{artifact.name.clone()}</h1>
+            {name_heading(artifact.name.clone())}
             <dl>
                 <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
                 <dt>"Created"</dt>
@@ -415,7 +424,7 @@ fn Metadata(
                     {short_time(&artifact.created_at)} " (" <Timestamp at=artifact.created_at.clone() now /> ")"
                 </dd>
                 <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
-                <dt>"From"</dt><dd><a class="source" href=source_href(&artifact)>{artifact.conversation_title.clone()}</a></dd>
+                <dt>"From"</dt><dd><a class="source" href=source_href(&artifact) dir="auto">{artifact.conversation_title.clone()}</a></dd>
                 {version.map(|v| view! {
                     <dt>"Version"</dt>
                     <dd>{format!("{} of {} · ", v.version, artifact.versions)}<a class="permalink" href=v.url>"permanent link"</a></dd>
@@ -447,7 +456,7 @@ fn ConfirmDelete(artifact: Artifact, versions: usize, cancel: String, back: Stri
     };
     view! {
         <section class="confirm card" role="alertdialog" aria-labelledby="confirm-title">
-            <h2 id="confirm-title">{format!("Delete {}?", artifact.name)}</h2>
+            <h2 id="confirm-title">"Delete "<bdi>{artifact.name.clone()}</bdi>"?"</h2>
             <p>"The file is removed from this gallery, its conversation and the thread API. "{all}" This cannot be undone."</p>
             <ActionForm action=delete>
                 <input type="hidden" name="conversation_id" value=artifact.conversation_id.to_string() />

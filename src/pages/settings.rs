@@ -140,7 +140,7 @@ fn ShareTable(shares: Vec<ShareInfo>, revoke: ServerAction<RevokeShare>) -> impl
                     let what = share_what(&s);
                     view! {
                         <tr>
-                            <td>{what.clone()}</td>
+                            <td dir="auto">{what.clone()}</td>
                             <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
                             <td>{s.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
                             <td title=s.last_accessed_at.as_deref().map(|at| format!("Last opened {}", short_time(at)))>
@@ -195,7 +195,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
                 .into_iter()
                 .map(|t| view! {
                     <tr>
-                        <td>{t.name.clone()}</td>
+                        <td dir="auto">{t.name.clone()}</td>
                         <td>{t.scope.to_string()}</td>
                         <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
                         <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>

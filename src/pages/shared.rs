@@ -1,4 +1,4 @@
-use super::preview::{preview_section, PreviewCodec};
+use super::preview::{name_heading, preview_section, PreviewCodec};
 use crate::api::get_shared;
 use crate::components::{data_table::DataTable, loaded::Loaded, timestamp::Timestamp};
 use crate::format::{human_size, short_time};
@@ -57,7 +57,7 @@ fn SharedPreview(preview: Preview, pinned: bool, now: String) -> impl IntoView {
         <div class="preview-layout">
             {section}
             <aside class="meta card">
-                <h1 class="meta-name">{artifact.name.clone()}</h1>
+                {name_heading(artifact.name.clone())}
                 <dl>
                     <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
                     <dt>"Created"</dt>
@@ -91,7 +91,7 @@ fn SharedFiles(label: String, files: Vec<Artifact>, zip_url: Option<String>, now
                     let now = now.clone();
                     view! {
                         <tr>
-                            <td><a href=f.url.clone() target="_blank" rel="noopener">{f.name.clone()}</a></td>
+                            <td><a href=f.url.clone() target="_blank" rel="noopener" dir="auto">{f.name.clone()}</a></td>
                             <td>{human_size(f.size)}</td>
                             <td>{f.mime_type.clone()}</td>
                             <td><Timestamp at=f.created_at.clone() now /></td>

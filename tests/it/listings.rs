@@ -109,6 +109,28 @@ async fn listing_search_and_sort() {
     }
 }
 
+/// A search finds the artifacts whose conversation's title contains it,
+/// as well as those whose name does; in listings, counts and ZIPs alike.
+#[tokio::test]
+async fn search_matches_conversation_titles() {
+    let (app, token, a, _) = seeded().await;
+    let c = app.conversation(&token, "Quarterly Revenue review").await;
+    app.tool_result(&token, &c, &[("summary.md", b"# s"), ("plot.png", b"png-c")]).await;
+    app.tool_result(&token, &a, &[("revenue.py", b"print(2)")]).await;
+
+    let found = app.get("/api/artifacts?q=revenue", &token).await.json();
+    assert_eq!(names(&found), ["revenue.py", "plot.png", "summary.md"], "by title or by name, newest first");
+    assert_eq!(found["counts"], json!({ "all": 3, "images": 1, "html": 0, "code": 2, "files": 0 }));
+    let images = app.get("/api/artifacts?q=QUARTERLY&type=images", &token).await.json();
+    assert_eq!(names(&images), ["plot.png"]);
+    let beta = app.get("/api/artifacts?q=beta&sort=name", &token).await.json();
+    assert_eq!(names(&beta), ["chart.png", "data.csv", "notes.md"], "Beta's files, none of them named so");
+    let in_alpha = app.get(&format!("/api/conversations/{a}/artifacts?q=alpha"), &token).await.json();
+    assert_eq!(in_alpha["total"], 4);
+    let zip = app.get("/api/artifacts.zip?q=revenue", &token).await;
+    assert_eq!(unzip(&zip.body).len(), 3);
+}
+
 fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     (0..zip.len())

@@ -199,7 +199,7 @@ async fn deleting_a_version_and_the_artifact_confirm_what_they_delete() {
     let (app, token, session, preview) = versions_of("a.txt", &[b"one", b"two", b"three"]).await;
     let confirm = html(&app, &format!("{preview}?version=2&confirm=delete-version"), &session).await;
     assert!(
-        confirm.contains("Delete version 2 of a.txt?") && confirm.contains("Its other 2 versions stay."),
+        confirm.contains("Delete version 2 of <bdi>a.txt</bdi>?") && confirm.contains("Its other 2 versions stay."),
         "{confirm}"
     );
     let r = post_form(&app, ChangeVersion::PATH, &session, fields(&preview, 2, "delete", &preview)).await;

@@ -93,7 +93,7 @@ pub fn ConfirmDeleteVersion(artifact: Artifact, cancel: String, back: String) ->
     };
     view! {
         <section class="confirm card" role="alertdialog" aria-labelledby="confirm-title">
-            <h2 id="confirm-title">{format!("Delete version {} of {}?", artifact.version, artifact.name)}</h2>
+            <h2 id="confirm-title">{format!("Delete version {} of ", artifact.version)}<bdi>{artifact.name.clone()}</bdi>"?"</h2>
             <p>{others}" This cannot be undone."</p>
             <ActionForm action=delete>
                 <ChangeFields artifact=artifact.clone() change="delete" back />

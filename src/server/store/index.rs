@@ -58,19 +58,37 @@ impl Listing {
     /// The keys under a query's filter, search and order, and the counts per
     /// type among the matches. The default newest-first listing, and
     /// oldest-first, are slices of the kept order; a search or another order
-    /// is one pass over the listing and a sort of the matches.
-    pub fn select<'a>(&'a self, q: &ArtifactQuery, artifacts: &HashMap<Uuid, Versions>) -> (Selection<'a>, Counts) {
+    /// is one pass over the listing and a sort of the matches. A search
+    /// finds the artifacts whose name, or whose conversation's title,
+    /// contains it, ignoring case.
+    pub fn select<'a>(
+        &'a self,
+        q: &ArtifactQuery,
+        artifacts: &HashMap<Uuid, Versions>,
+        conversations: &HashMap<Uuid, ConversationRecord>,
+    ) -> (Selection<'a>, Counts) {
         match q.sort {
             Sort::Newest if q.q.is_empty() => return (Selection::NewestFirst(self.keys(q.kind)), self.counts()),
             Sort::Oldest if q.q.is_empty() => return (Selection::OldestFirst(self.keys(q.kind)), self.counts()),
             _ => {}
         }
         let needle = q.q.to_lowercase();
+        // Each conversation's title is compared once, not once per artifact.
+        let mut titled = HashMap::new();
+        let mut found = |meta: &Sidecar| {
+            needle.is_empty()
+                || meta.name.to_lowercase().contains(&needle)
+                || *titled.entry(meta.conversation_id).or_insert_with(|| {
+                    conversations
+                        .get(&meta.conversation_id)
+                        .is_some_and(|c| c.conversation.title.to_lowercase().contains(&needle))
+                })
+        };
         let mut counts = Counts::default();
         let mut picked: Vec<(Key, &Sidecar)> = Vec::new();
         for key in &self.all {
             let Some(meta) = artifacts.get(&key.1).map(Versions::latest) else { continue };
-            if !needle.is_empty() && !meta.name.to_lowercase().contains(&needle) {
+            if !found(meta) {
                 continue;
             }
             counts.add(meta.kind);
@@ -323,7 +341,7 @@ impl Index {
     /// filter, search and order, whatever its page.
     pub fn select_all(&self, owner: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) -> Vec<Arc<Sidecar>> {
         let Some(listing) = self.listing(owner, conversation) else { return vec![] };
-        let (selection, _) = listing.select(q, &self.artifacts);
+        let (selection, _) = listing.select(q, &self.artifacts, &self.conversations);
         selection.page(1, u32::MAX).iter().filter_map(|(_, id)| self.latest(id).cloned()).collect()
     }
 
@@ -384,7 +402,7 @@ mod tests {
     }
 
     fn page(l: &Listing, a: &HashMap<Uuid, Versions>, q: ArtifactQuery) -> Vec<i128> {
-        l.select(&q, a).0.page(q.page, q.size).into_iter().map(|k| k.0).collect()
+        l.select(&q, a, &HashMap::new()).0.page(q.page, q.size).into_iter().map(|k| k.0).collect()
     }
 
     fn query(kind: TypeFilter, sort: Sort, search: &str, page: u32, size: u32) -> ArtifactQuery {
@@ -402,10 +420,11 @@ mod tests {
         assert!(page(&l, &a, all(u32::MAX, 100)).is_empty());
         assert_eq!(page(&l, &a, query(TypeFilter::Only(GalleryType::Code), Sort::Newest, "", 1, 10)), [4, 2]);
         assert_eq!(page(&l, &a, query(TypeFilter::All, Sort::Oldest, "", 2, 2)), [3, 4]);
-        let (sel, _) = l.select(&all(1, 10), &a);
+        let (sel, _) = l.select(&all(1, 10), &a, &HashMap::new());
         assert_eq!(sel.neighbours(&key(3)), (Some(key(4)), Some(key(2))));
         assert_eq!(sel.neighbours(&key(5)), (None, Some(key(4))));
-        let (images, _) = l.select(&query(TypeFilter::Only(GalleryType::Images), Sort::Newest, "", 1, 10), &a);
+        let (images, _) =
+            l.select(&query(TypeFilter::Only(GalleryType::Images), Sort::Newest, "", 1, 10), &a, &HashMap::new());
         assert_eq!(images.neighbours(&key(3)), (Some(key(5)), Some(key(1))));
         l.remove(&key(4), GalleryType::Code);
         assert_eq!(page(&l, &a, all(1, 10)), [5, 3, 2, 1]);
@@ -420,10 +439,11 @@ mod tests {
         assert_eq!(page(&l, &a, q(Sort::Size, "")), [2, 4, 3, 5, 1]);
         assert_eq!(page(&l, &a, q(Sort::Newest, "CHART")), [3, 2]);
         assert_eq!(page(&l, &a, q(Sort::Oldest, "chart")), [2, 3]);
-        let (sel, counts) = l.select(&query(TypeFilter::Only(GalleryType::Code), Sort::Name, "chart", 1, 10), &a);
+        let (sel, counts) =
+            l.select(&query(TypeFilter::Only(GalleryType::Code), Sort::Name, "chart", 1, 10), &a, &HashMap::new());
         assert_eq!(counts, Counts { all: 2, images: 1, html: 0, code: 1, files: 0 });
         assert_eq!(sel.page(1, 10), [key(2)]);
-        let (by_name, _) = l.select(&q(Sort::Name, ""), &a);
+        let (by_name, _) = l.select(&q(Sort::Name, ""), &a, &HashMap::new());
         assert_eq!(by_name.neighbours(&key(3)), (Some(key(2)), Some(key(4))));
         assert_eq!(by_name.page(2, 2), [key(3), key(4)]);
     }

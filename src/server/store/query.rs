@@ -26,7 +26,7 @@ impl ArtifactStore {
         let index = self.read();
         let (items, total, counts) = match index.listing(user, conversation) {
             Some(listing) => {
-                let (selection, counts) = listing.select(q, &index.artifacts);
+                let (selection, counts) = listing.select(q, &index.artifacts, &index.conversations);
                 let items = selection
                     .page(q.page, q.size)
                     .iter()
@@ -96,7 +96,8 @@ impl ArtifactStore {
         let (Some(meta), Some(listing)) = (index.latest(&id), index.listing(user, None)) else {
             return (None, None);
         };
-        let (previous, next) = listing.select(q, &index.artifacts).0.neighbours(&index::key_of(meta));
+        let (previous, next) =
+            listing.select(q, &index.artifacts, &index.conversations).0.neighbours(&index::key_of(meta));
         let to_ref = |k: Option<index::Key>| {
             let meta = index.latest(&k?.1)?;
             Some(ArtifactRef { conversation_id: meta.conversation_id, id: meta.artifact_id() })
