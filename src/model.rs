@@ -10,6 +10,11 @@ use uuid::Uuid;
 /// The virtual folder of tool results' files (uploads are beside it).
 pub const OUTPUTS: &str = "mnt/user-data/outputs";
 
+/// How long the capability URLs in a rendered preview (its frame, Open raw,
+/// a Markdown file's images) stay valid; an open preview renders itself
+/// again before they expire (`pages::preview`).
+pub const PREVIEW_LINK_SECS: i64 = 30 * 60;
+
 /// The gallery's four kinds of artifact, decided by the file name alone
 /// (`GalleryType::from_name`, in `server/filetype.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]

@@ -114,6 +114,7 @@ pub fn PreviewPage() -> impl IntoView {
         },
         false,
     );
+    renew(move || preview.refetch());
     view! {
         <Layout>
             <LiveVersion reload=move || preview.refetch() />
@@ -500,4 +501,18 @@ fn keyboard(back: String, previous: Option<String>, next: Option<String>) {
         }
     });
     on_cleanup(move || handle.remove());
+}
+
+/// Loads the preview again a little before the capability URLs it holds
+/// expire, so a preview left open keeps loading its frame's sibling files.
+fn renew(reload: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        let every = std::time::Duration::from_secs(crate::model::PREVIEW_LINK_SECS as u64 * 5 / 6);
+        if let Ok(handle) = set_interval_with_handle(reload, every) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = reload;
 }

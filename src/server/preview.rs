@@ -248,7 +248,7 @@ pub async fn preview(
     let other = pick.compare.map(|m| store.version(user, conversation, id, m)).transpose()?;
     let versions: Vec<_> = store.versions(user, conversation, id)?.iter().map(|m| version_record(m)).collect();
     let grant = Grant::conversation(user, conversation);
-    let mut url = state.content.url(&grant, &meta.path, clock::now_unix() + content::PREVIEW_SECS);
+    let mut url = state.content.url(&grant, &meta.path, clock::now_unix() + crate::model::PREVIEW_LINK_SECS);
     if meta.id != latest.id {
         url.set_query(Some(&format!("version={}", meta.version)));
     }

@@ -29,10 +29,6 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 use url::Url;
 
-/// How long the capability URLs a preview renders stay valid; each render
-/// of the preview makes fresh ones.
-pub const PREVIEW_SECS: i64 = 30 * 60;
-
 /// Capability URLs on the content origin.
 #[derive(Clone)]
 pub struct Links {

@@ -56,7 +56,7 @@ async fn artifact(
     let found = find(&state, user.id, thread, raw, version)?;
     if !download && is_navigation(&parts.headers) && mime::is_document(&found.mime_type()) {
         let grant = content::Grant::conversation(user.id, thread);
-        let mut url = state.content.url(&grant, &found.path, clock::now_unix() + content::PREVIEW_SECS);
+        let mut url = state.content.url(&grant, &found.path, clock::now_unix() + crate::model::PREVIEW_LINK_SECS);
         url.set_query(version.map(|n| format!("version={n}")).as_deref());
         return Ok(to_content_origin(&url));
     }

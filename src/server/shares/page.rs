@@ -5,9 +5,10 @@
 
 use super::{open, url_of, Opened};
 use crate::error::AppError;
+use crate::model::PREVIEW_LINK_SECS;
 use crate::model::{Artifact, PreviewBody};
 use crate::server::clock::{now_rfc3339, now_unix, rfc3339};
-use crate::server::content::{Grant, PREVIEW_SECS};
+use crate::server::content::Grant;
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::preview;
 use crate::server::state::AppState;
@@ -49,7 +50,7 @@ async fn artifact_preview(state: &AppState, opened: &Opened) -> Result<crate::mo
         scope: scope.to_string(),
         share: Some(opened.id),
     };
-    let url = state.content.url(&grant, &meta.path, now_unix() + PREVIEW_SECS);
+    let url = state.content.url(&grant, &meta.path, now_unix() + PREVIEW_LINK_SECS);
     let raw_url = match opened.target.version {
         Some(n) => format!("{url}?version={n}"),
         None => url.to_string(),
