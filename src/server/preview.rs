@@ -8,7 +8,7 @@ use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody}
 use crate::server::archive::ArchiveCache;
 use crate::server::clock;
 use crate::server::config::Config;
-use crate::server::content::{self, Grant};
+use crate::server::content::Grant;
 use crate::server::convert::{self, ConvertError};
 use crate::server::diff;
 use crate::server::filetype::{self, PreviewKind};
