@@ -200,3 +200,16 @@ test("an expired capability URL shows that it expired", async ({ page }) => {
   // The fresh URL of the same file still works.
   expect((await page.goto(raw.href))!.status()).toBe(200);
 });
+
+test("an open preview renews its capability URLs before they expire", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js", "the renewal is the page's script");
+  // The page's timers run on Playwright's clock, which can jump ahead.
+  await page.clock.install();
+  await setup(page);
+  await expectRendered(page.frameLocator("iframe.html-frame"));
+  const renewed = page.waitForRequest((r) => new URL(r.url()).pathname.startsWith("/api/fn/get_preview"));
+  await page.clock.fastForward("26:00");
+  await renewed;
+  await expect(page.locator("iframe.html-frame")).toHaveAttribute("src", new RegExp(`^${contentOrigin}/`));
+  await expectRendered(page.frameLocator("iframe.html-frame"));
+});
