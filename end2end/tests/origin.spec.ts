@@ -187,7 +187,9 @@ test("an expired capability URL shows that it expired", async ({ page }) => {
   const [, token, ...rest] = raw.pathname.split("/");
   // The same grant with an expiry in the past, signed with the server's key
   // (its data directory's content.key) as the server signs.
-  const payload = Buffer.from(token, "base64url").subarray(0, 40);
+  // (the signed part is all but the last 32 bytes, the HMAC; the expiry is at 32..40)
+  const signed = Buffer.from(token, "base64url");
+  const payload = Buffer.from(signed.subarray(0, signed.length - 32));
   payload.writeBigInt64BE(BigInt(Math.floor(Date.now() / 1000) - 60), 32);
   const key = readFileSync(path.join(process.env.E2E_DATA_DIR!, "content.key"));
   const mac = createHmac("sha256", key).update(payload).digest();

@@ -6,7 +6,7 @@
 use super::artifact_card::preview_href;
 use crate::pages::gallery::gallery_query;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Calls `on_event` with the name of each event of `/api/events{query}`
 /// that is one of `kinds` (or `reload`) while the calling component lives;
@@ -72,15 +72,19 @@ pub fn LiveVersion(reload: impl Fn() + Send + Sync + 'static) -> impl IntoView {
         let id = |k| p.get(k).and_then(|v| v.parse().ok()).unwrap_or_default();
         preview_href(id("conversation_id"), id("artifact_id"), &gallery_query(&query.read()).unwrap_or_default())
     };
-    let navigate = use_navigate();
     let show = move || {
         newer.set(false);
-        match query.read_untracked().get("version") {
-            Some(_) => navigate(&untrack(latest), Default::default()),
-            None => reload(),
+        if query.read_untracked().get("version").is_some() {
+            // A version's own page: the latest is at another URL.
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().set_href(&untrack(latest));
+        } else {
+            reload();
         }
     };
-    let show = StoredValue::new_local(show);
+    // Send and Sync (no router handle in it): the server renders this page
+    // on any thread and drops it on another.
+    let show = StoredValue::new(show);
     on_events(
         move || params.read().get("artifact_id").map(|a| format!("?artifact={a}")),
         &["artifact.version"],
