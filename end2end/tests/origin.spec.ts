@@ -209,9 +209,13 @@ test("an open preview renews its capability URLs before they expire", async ({ p
   await page.clock.install();
   await setup(page);
   await expectRendered(page.frameLocator("iframe.html-frame"));
+  const frame = page.locator("iframe.html-frame");
+  const before = (await frame.getAttribute("src"))!;
   const renewed = page.waitForRequest((r) => new URL(r.url()).pathname.startsWith("/api/fn/get_preview"));
   await page.clock.fastForward("26:00");
   await renewed;
-  await expect(page.locator("iframe.html-frame")).toHaveAttribute("src", new RegExp(`^${contentOrigin}/`));
+  // A fresh capability URL (its expiry is later), on the content origin, and the report loads from it.
+  await expect(frame).not.toHaveAttribute("src", before);
+  await expect(frame).toHaveAttribute("src", new RegExp(`^${contentOrigin}/`));
   await expectRendered(page.frameLocator("iframe.html-frame"));
 });

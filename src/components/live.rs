@@ -101,7 +101,7 @@ pub fn LiveVersion(reload: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     move || {
         running.get().then(|| {
             view! {
-                <p class="note" role="status">
+                <p class=move || if newer.get() { "note live" } else { "live quiet" } role="status">
                     {move || newer.get().then(|| view! {
                         "A newer version is available. "
                         <a href=latest on:click=move |e| {
