@@ -1,9 +1,11 @@
 //! Turning artifact text into safe HTML for previews, on the server:
 //! highlighted code (syntect, the token classes of `theme.rs`), Markdown
-//! (pulldown-cmark, then ammonia), CSV/TSV tables, one-line JSON indented.
+//! (pulldown-cmark, then ammonia), CSV/TSV tables, one-line JSON indented,
+//! JSON as a foldable tree.
 
 pub mod highlight;
 pub mod json;
 pub mod markdown;
 pub mod table;
 pub mod theme;
+pub mod tree;
