@@ -170,3 +170,21 @@ test("a .skill lists its files, each opening at its link; a ZIP lists them", asy
   await expect(page.locator(".archive")).toContainText("metrics.json");
   await expect(page.locator(".archive")).toContainText("Download the archive to open its files.");
 });
+
+test("Mermaid diagrams and KaTeX math are drawn inside the preview's sandboxed frame, never in the app's page", async ({ page, baseURL }, info) => {
+  const urls = await own(page, baseURL!, {
+    "flow.md": "# Plan\n\n```mermaid\nflowchart TD\n  A[Start] --> B{Ready?}\n  B -->|yes| C[Ship]\n```\n",
+    "area.md": "# Area\n\nThe square:\n\n$$x^2$$\n",
+  });
+  await page.goto(urls["flow.md"]);
+  const flow = page.frameLocator("iframe.html-frame");
+  await expect(flow.locator("svg").first()).toBeVisible({ timeout: 15_000 });
+  await expect(flow.locator("svg").first()).toContainText("Start");
+  await expect(page.locator("script[src*='mermaid'], script[src*='katex']")).toHaveCount(0);
+  await page.screenshot({ path: shots("preview-mermaid", info.project.name) });
+
+  await page.goto(urls["area.md"]);
+  const area = page.frameLocator("iframe.html-frame");
+  await expect(area.locator(".katex").first()).toBeVisible({ timeout: 15_000 });
+  await page.screenshot({ path: shots("preview-katex", info.project.name) });
+});

@@ -9,6 +9,7 @@ mod cards;
 mod concurrency;
 mod crash;
 mod disk_full;
+mod drawn;
 mod events;
 mod foundation;
 mod hostile_input;

@@ -7,7 +7,7 @@
 //! exhaust the stack).
 
 use super::highlight::{html_escape, HTML_BYTES};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 pub const MAX_VALUES: u32 = 5_000;
