@@ -8,12 +8,14 @@ WASM_BINDGEN_VERSION := 0.2.130
 BINARYEN_VERSION := 132.0.0
 CARGO_FUZZ_VERSION := 0.13.2
 SCHEMATHESIS_VERSION := 4.32.5
+MERMAID_VERSION := 12.3.0
+KATEX_VERSION := 0.19.1
 TOOLS := $(CURDIR)/.tools
 CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run build test test-rust test-api test-e2e schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen chromium wrk nginx e2e-deps
+.PHONY: run build test test-rust test-api test-e2e schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -29,13 +31,13 @@ build: tools
 # against the release build with fresh demo data.
 test: test-rust test-api test-e2e
 
-test-rust:
+test-rust: assets
 	cargo test --features ssr,demo
 	cargo test --manifest-path bench/Cargo.toml
 
 # Schemathesis with every check against the debug server, on a fresh data
 # directory (tests/schemathesis.sh); fails on any finding.
-test-api: schemathesis
+test-api: schemathesis assets
 	cargo build --features ssr
 	tests/schemathesis.sh
 
@@ -73,7 +75,7 @@ schemathesis:
 	@$(TOOLS)/schemathesis/bin/schemathesis --version 2>/dev/null | grep -q " $(SCHEMATHESIS_VERSION)$$" || \
 	  { python3 -m venv $(TOOLS)/schemathesis && $(TOOLS)/schemathesis/bin/pip install -q schemathesis==$(SCHEMATHESIS_VERSION); }
 
-tools: rust-target cargo-leptos wasm-bindgen binaryen
+tools: rust-target cargo-leptos wasm-bindgen binaryen assets
 
 rust-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -97,6 +99,23 @@ wasm-bindgen:
 binaryen:
 	@[ -x $(TOOLS)/node_modules/.bin/wasm-opt ] && wasm-opt --version | grep -q "version $(word 1,$(subst ., ,$(BINARYEN_VERSION)))" || \
 	  npm install --prefix $(TOOLS) --no-audit --no-fund binaryen@$(BINARYEN_VERSION)
+
+# The scripts that draw previews' Mermaid diagrams and KaTeX math, in the
+# sandboxed frame on the content origin (never in the app's pages or wasm):
+# mermaid.min.js (one self-contained file), katex.min.js, its CSS and its
+# woff2 fonts, taken from the packages' npm tarballs (`npm pack`: the
+# published files alone, none of their dependencies) into .tools/assets.
+# The server embeds that folder (server/content/assets.rs), so a build or
+# test after this needs no network; VERSIONS says what is there.
+ASSETS_VERSIONS := mermaid@$(MERMAID_VERSION) katex@$(KATEX_VERSION)
+assets:
+	@[ "$$(cat $(TOOLS)/assets/VERSIONS 2>/dev/null)" = "$(ASSETS_VERSIONS)" ] || { \
+	  rm -rf $(TOOLS)/assets && mkdir -p $(TOOLS)/assets && cd $(TOOLS)/assets && \
+	  npm pack --silent $(ASSETS_VERSIONS) >/dev/null && \
+	  tar -xzf mermaid-$(MERMAID_VERSION).tgz --strip-components=2 package/dist/mermaid.min.js && \
+	  tar -xzf katex-$(KATEX_VERSION).tgz --strip-components=2 --wildcards \
+	    package/dist/katex.min.js package/dist/katex.min.css 'package/dist/fonts/*.woff2' && \
+	  rm ./*.tgz && echo "$(ASSETS_VERSIONS)" > VERSIONS; }
 
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }

@@ -450,6 +450,11 @@ pub struct Message {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum PreviewBody {
     Image,
+    /// An SVG: the picture, or (`?view=source`) its highlighted source of
+    /// `lines` lines, which [`Preview::html`] holds either way.
+    Svg {
+        lines: u32,
+    },
     Html,
     Pdf,
     Audio,
@@ -461,6 +466,18 @@ pub enum PreviewBody {
         highlighted: u32,
     },
     Markdown,
+    /// Markdown with Mermaid diagrams or math, or a Mermaid file: drawn by
+    /// scripts in a sandboxed frame on the content origin, at `url`.
+    Drawn {
+        url: String,
+    },
+    /// JSON as a foldable tree of its first `values` values (of JSON Lines,
+    /// one per record, its first `records`); `truncated` when more follow.
+    Tree {
+        values: u32,
+        records: Option<u32>,
+        truncated: bool,
+    },
     /// `rows` rows under the header; `truncated` when more follow.
     Table {
         rows: u32,

@@ -269,4 +269,21 @@ test("a long name is cut in the middle, its extension kept, the whole name in it
   await expect(page.getByRole("heading", { name: long, exact: true })).toBeVisible();
   // One primary button among the preview's actions: Download.
   await expect(page.locator(".actions .button:not(.secondary):not(.danger)")).toHaveText(["Download"]);
+
+test("Mermaid diagrams and KaTeX math are drawn inside the preview's sandboxed frame, never in the app's page", async ({ page, baseURL }, info) => {
+  const urls = await own(page, baseURL!, {
+    "flow.md": "# Plan\n\n```mermaid\nflowchart TD\n  A[Start] --> B{Ready?}\n  B -->|yes| C[Ship]\n```\n",
+    "area.md": "# Area\n\nThe square:\n\n$$x^2$$\n",
+  });
+  await page.goto(urls["flow.md"]);
+  const flow = page.frameLocator("iframe.html-frame");
+  await expect(flow.locator("svg").first()).toBeVisible({ timeout: 15_000 });
+  await expect(flow.locator("svg").first()).toContainText("Start");
+  await expect(page.locator("script[src*='mermaid'], script[src*='katex']")).toHaveCount(0);
+  await page.screenshot({ path: shots("preview-mermaid", info.project.name) });
+
+  await page.goto(urls["area.md"]);
+  const area = page.frameLocator("iframe.html-frame");
+  await expect(area.locator(".katex").first()).toBeVisible({ timeout: 15_000 });
+  await page.screenshot({ path: shots("preview-katex", info.project.name) });
 });

@@ -20,7 +20,7 @@ use crate::model::{
 use codee::{Decoder, Encoder};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
 /// The codec of a resource holding a preview (the preview page's, a share
@@ -220,6 +220,10 @@ fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String
         PreviewBody::Code { lines, highlighted, .. } if highlighted < lines => {
             Some(format!("Colours stop after line {highlighted}; the rest is plain text."))
         }
+        PreviewBody::Tree { truncated: true, records: Some(records), .. } => {
+            Some(format!("The first {records} records are shown."))
+        }
+        PreviewBody::Tree { truncated: true, values, .. } => Some(format!("The tree shows its first {values} values.")),
         _ => None,
     };
     match (cut, detail) {
@@ -231,6 +235,9 @@ fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String
 fn kind_name(body: &PreviewBody) -> &'static str {
     match body {
         PreviewBody::Image => "image",
+        PreviewBody::Svg { .. } => "svg",
+        PreviewBody::Drawn { .. } => "drawn",
+        PreviewBody::Tree { .. } => "tree",
         PreviewBody::Html => "html",
         PreviewBody::Pdf => "pdf",
         PreviewBody::Audio => "audio",
@@ -272,20 +279,15 @@ fn body_view(
         PreviewBody::Pdf => view! { <iframe class="pdf-frame" src=url title=name></iframe> }.into_any(),
         PreviewBody::Audio => view! { <audio controls preload="metadata" src=url></audio> }.into_any(),
         PreviewBody::Video => view! { <video controls preload="metadata" src=url class="video"></video> }.into_any(),
-        PreviewBody::Code { language, lines, .. } => {
-            let gutter: String = (1..=lines.max(1)).map(|n| format!("{n}\n")).collect();
-            let label = language.clone();
-            view! {
-                <div class="code" data-language=language>
-                    <div class="code-language muted">{label}</div>
-                    <div class="code-scroll" tabindex="0">
-                        <pre class="gutter" aria-hidden="true">{gutter}</pre>
-                        <pre class="src"><code id="copy-source" inner_html=html></code></pre>
-                    </div>
-                </div>
-            }
-            .into_any()
+        PreviewBody::Svg { lines } => {
+            let source = use_query_map().with_untracked(|q| q.get("view").as_deref() == Some("source"));
+            let shown = match source {
+                true => code_view("XML".into(), lines, html),
+                false => view! { <div class="image-frame"><img src=url alt=name /></div> }.into_any(),
+            };
+            view! { {svg_tabs(source)} {shown} }.into_any()
         }
+        PreviewBody::Code { language, lines, .. } => code_view(language, lines, html),
         PreviewBody::Markdown | PreviewBody::Document => {
             view! { <article class="markdown" inner_html=html></article> }.into_any()
         }
@@ -302,6 +304,12 @@ fn body_view(
             .into_any()
         }
         PreviewBody::Workbook { sheets } => workbook_view(sheets, html),
+        // Drawn by scripts of our own, in an opaque origin on the content
+        // origin: never in this page.
+        PreviewBody::Drawn { url } => {
+            view! { <iframe class="html-frame" sandbox="allow-scripts" src=url title=name></iframe> }.into_any()
+        }
+        PreviewBody::Tree { .. } => view! { <div class="json-view" inner_html=html></div> }.into_any(),
         PreviewBody::Table { rows, truncated } => view! {
             <div class="table-scroll" tabindex="0" inner_html=html></div>
             {truncated.then(|| view! { <p class="note">{format!("Showing the first {rows} rows.")}</p> })}
@@ -360,6 +368,55 @@ fn workbook_view(sheets: Vec<String>, html: String) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+/// Highlighted code with a gutter of line numbers.
+fn code_view(language: String, lines: u32, html: String) -> AnyView {
+    let gutter: String = (1..=lines.max(1)).map(|n| format!("{n}\n")).collect();
+    let label = language.clone();
+    view! {
+        <div class="code" data-language=language>
+            <div class="code-language muted">{label}</div>
+            <div class="code-scroll" tabindex="0">
+                <pre class="gutter" aria-hidden="true">{gutter}</pre>
+                <pre class="src"><code id="copy-source" inner_html=html></code></pre>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// An SVG's Picture and Source tabs: this page without and with
+/// `view=source`. The page loads anew (`rel="external"`): its hydrated data
+/// holds no HTML to show the other tab from (`PreviewCodec`).
+fn svg_tabs(source: bool) -> impl IntoView {
+    let location = use_location();
+    let search = location.search.get_untracked();
+    let kept: Vec<(String, String)> = form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+        .filter(|(key, _)| key != "view")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    let href = |view: Option<&str>| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(&kept);
+        if let Some(view) = view {
+            query.append_pair("view", view);
+        }
+        let query = query.finish();
+        let path = location.pathname.get_untracked();
+        if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        }
+    };
+    let current = |on: bool| if on { Some("page") } else { None };
+    view! {
+        <nav class="tabs" aria-label="View">
+            <a class="tab" href=href(None) rel="external" aria-current=current(!source)>"Picture"</a>
+            <a class="tab" href=href(Some("source")) rel="external" aria-current=current(source)>"Source"</a>
+        </nav>
+    }
 }
 
 /// A ZIP's files, each opening at its link where the server serves it.

@@ -33,18 +33,12 @@ pub fn compare(old: &Sidecar, old_path: &Path, new: &Sidecar, new_path: &Path) -
         return Ok((Diff::Identical, String::new()));
     }
     let kinds = [old, new].map(|m| filetype::preview(&m.mime_type, &m.name));
-    if kinds.iter().all(|k| *k == PreviewKind::Image) {
+    if kinds.iter().all(|k| matches!(k, PreviewKind::Image | PreviewKind::Svg)) {
         return Ok((Diff::Images, String::new()));
     }
     let texty = |k: &PreviewKind| {
-        matches!(
-            k,
-            PreviewKind::Html
-                | PreviewKind::Markdown
-                | PreviewKind::Table(_)
-                | PreviewKind::Notebook
-                | PreviewKind::ByContent
-        )
+        use PreviewKind::*;
+        matches!(k, Html | Markdown | Diagram | Json | JsonLines | Table(_) | Notebook | ByContent)
     };
     if !kinds.iter().all(texty) {
         return Ok((Diff::Binary, String::new()));

@@ -22,6 +22,14 @@ pub enum PreviewKind {
     Audio,
     Video,
     Markdown,
+    /// A Mermaid diagram, drawn in a sandboxed frame.
+    Diagram,
+    /// SVG: the picture, and its source on a tab.
+    Svg,
+    /// A JSON document as a foldable tree.
+    Json,
+    /// JSON Lines: a foldable tree per record.
+    JsonLines,
     /// CSV or TSV: a table, split at this byte.
     Table(u8),
     /// A ZIP archive: its list of files.
@@ -137,7 +145,11 @@ static TYPES: &[FileType] = &[
     row("jsx",      Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/javascript"),
     row("ts",       Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/x-typescript"),
     row("tsx",      Code,   P::ByContent,    Some("js"),   None,                  Some(Lines),           "text/x-typescript"),
-    row("json",     Code,   P::ByContent,    Some("json"), None,                  Some(Lines),           "application/json"),
+    row("json",     Code,   P::Json,         Some("json"), None,                  Some(Lines),           "application/json"),
+    row("jsonl",    Code,   P::JsonLines,    Some("json"), None,                  Some(Lines),           "application/jsonl"),
+    row("ndjson",   Code,   P::JsonLines,    Some("json"), None,                  Some(Lines),           "application/x-ndjson"),
+    row("mmd",      Code,   P::Diagram,      None,         None,                  Some(Lines),           "text/vnd.mermaid"),
+    row("mermaid",  Code,   P::Diagram,      None,         None,                  Some(Lines),           "text/vnd.mermaid"),
     row("ipynb",    Files,  P::Notebook,     None,         None,                  Some(Notebook),        "application/x-ipynb+json"),
     row("yaml",     Code,   P::ByContent,    Some("yaml"), None,                  Some(Lines),           "application/x-yaml"),
     row("yml",      Code,   P::ByContent,    Some("yaml"), None,                  Some(Lines),           "application/x-yaml"),
@@ -163,7 +175,7 @@ static TYPES: &[FileType] = &[
     row("jpeg",     Images, P::Image,        None,         None,                  Some(Raster),          "image/jpeg"),
     row("gif",      Images, P::Image,        None,         None,                  Some(Raster),          "image/gif"),
     row("webp",     Images, P::Image,        None,         None,                  Some(Raster),          "image/webp"),
-    row("svg",      Images, P::Image,        None,         None,                  Some(Svg),             "image/svg+xml"),
+    row("svg",      Images, P::Svg,          None,         None,                  Some(Svg),             "image/svg+xml"),
     row("zip",      Files,  P::Archive,       None,         None,                  Some(Archive),         "application/zip"),
     row("skill",    Files,  P::Archive,       None,         None,                  Some(Archive),         "application/zip"),
     row("gz",       Files,  P::ByContent,    None,         None,                  None,                  "application/gzip"),
@@ -199,6 +211,7 @@ impl GalleryType {
 /// other than the name's); the name decides how text is shown.
 pub fn preview(mime: &str, name: &str) -> PreviewKind {
     let by_type = match mime.split_once('/') {
+        _ if mime == "image/svg+xml" => Some(PreviewKind::Svg),
         Some(("image", _)) => Some(PreviewKind::Image),
         Some(("audio", _)) => Some(PreviewKind::Audio),
         Some(("video", _)) => Some(PreviewKind::Video),
@@ -208,9 +221,20 @@ pub fn preview(mime: &str, name: &str) -> PreviewKind {
     };
     match (by_type, by_name(name).map(|t| t.preview)) {
         (Some(shown), _) => shown,
-        (None, Some(named @ (P::Markdown | P::Table(_) | P::Archive | P::Notebook | P::Document | P::Workbook))) => {
-            named
-        }
+        (
+            None,
+            Some(
+                named @ (P::Markdown
+                | P::Diagram
+                | P::Json
+                | P::JsonLines
+                | P::Table(_)
+                | P::Archive
+                | P::Notebook
+                | P::Document
+                | P::Workbook),
+            ),
+        ) => named,
         _ => PreviewKind::ByContent,
     }
 }
@@ -336,6 +360,9 @@ mod tests {
         assert_eq!(preview("text/plain", "a.png"), PreviewKind::ByContent);
         assert_eq!(preview("text/plain", "notes.MD"), PreviewKind::Markdown);
         assert_eq!(preview("text/plain", "a.tsv"), PreviewKind::Table(b'\t'));
+        assert_eq!(preview("text/plain", "flow.MMD"), PreviewKind::Diagram);
+        assert_eq!(preview("application/octet-stream", "rows.jsonl"), PreviewKind::JsonLines);
+        assert_eq!(preview("image/svg+xml", "a.bin"), PreviewKind::Svg);
         assert_eq!(preview("text/x-rust", "a.rs"), PreviewKind::ByContent);
         assert_eq!(preview("application/octet-stream", "a.ipynb"), PreviewKind::Notebook);
         assert_eq!(preview("application/zip", "Deck.PPTX"), PreviewKind::Document);

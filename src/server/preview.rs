@@ -8,12 +8,12 @@ use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody}
 use crate::server::archive::ArchiveCache;
 use crate::server::clock;
 use crate::server::config::Config;
-use crate::server::content::Grant;
+use crate::server::content::{drawn, Grant};
 use crate::server::convert::{self, ConvertError};
 use crate::server::diff;
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::highlight::{self, HTML_BYTES};
-use crate::server::render::{json, markdown, notebook, office, table};
+use crate::server::render::{json, markdown, notebook, office, table, tree};
 use crate::server::state::AppState;
 use crate::server::store::sidecar::Sidecar;
 use crate::server::store::versions::version_record;
@@ -68,6 +68,11 @@ pub(crate) fn as_text(bytes: &[u8]) -> Option<&str> {
     .filter(|s| !s.contains('\0'))
 }
 
+/// The part of a Markdown file's text that is rendered.
+pub(crate) fn markdown_source(text: &str) -> &str {
+    &text[..text.floor_char_boundary(MARKDOWN_BYTES)]
+}
+
 /// A preview's body, its HTML, and whether only part of the file is shown.
 struct Shown {
     body: PreviewBody,
@@ -100,6 +105,7 @@ fn shown(
             None => PreviewBody::Image,
         }),
         PreviewKind::Html => Some(PreviewBody::Html),
+        PreviewKind::Diagram => Some(PreviewBody::Drawn { url: drawn::url(url).to_string() }),
         PreviewKind::Pdf => Some(PreviewBody::Pdf),
         PreviewKind::Audio => Some(PreviewBody::Audio),
         PreviewKind::Video => Some(PreviewBody::Video),
@@ -111,17 +117,35 @@ fn shown(
     }
     let limit = if view == PreviewKind::Notebook { NOTEBOOK_BYTES } else { PREVIEW_BYTES };
     let (bytes, partial) = head(path, limit)?;
-    let Some(text) = as_text(&bytes) else { return Ok(PreviewBody::Binary.into()) };
+    let Some(text) = as_text(&bytes) else {
+        // A compressed SVG is still a picture.
+        let body = if view == PreviewKind::Svg { PreviewBody::Image } else { PreviewBody::Binary };
+        return Ok(body.into());
+    };
     Ok(match view {
         PreviewKind::Markdown => {
-            let source = &text[..text.floor_char_boundary(MARKDOWN_BYTES)];
-            let html = markdown::to_html(source, url);
+            let source = markdown_source(text);
+            let rendered = markdown::render(source, url);
             let partial = partial || source.len() < text.len();
-            match html.len() <= HTML_BYTES {
-                true => Shown { body: PreviewBody::Markdown, html, partial },
-                false => code(&meta.name, text, partial),
+            match (rendered.diagrams || rendered.math, rendered.html.len() <= HTML_BYTES) {
+                (true, _) => {
+                    let body = PreviewBody::Drawn { url: drawn::url(url).to_string() };
+                    Shown { body, html: String::new(), partial }
+                }
+                (false, true) => Shown { body: PreviewBody::Markdown, html: rendered.html, partial },
+                (false, false) => code(&meta.name, text, partial),
             }
         }
+        PreviewKind::Svg => {
+            let rendered = highlight::to_html(highlight::syntax_for(&meta.name, text), text);
+            let partial = partial || !rendered.complete;
+            Shown { body: PreviewBody::Svg { lines: rendered.lines }, html: rendered.html, partial }
+        }
+        PreviewKind::Json => match (partial, tree::json(text)) {
+            (false, Some(t)) => tree_shown(t, false),
+            _ => code(&meta.name, text, partial),
+        },
+        PreviewKind::JsonLines => tree_shown(tree::json_lines(text, partial), partial),
         PreviewKind::Table(delimiter) => match table::to_html(text.as_bytes(), delimiter, TABLE_ROWS) {
             Some(t) => {
                 Shown { body: PreviewBody::Table { rows: t.rows, truncated: t.truncated }, html: t.html, partial }
@@ -164,6 +188,11 @@ async fn office(config: &Config, view: PreviewKind, name: &str, path: &Path, url
         },
     });
     Ok(rendered.await?)
+}
+
+fn tree_shown(t: tree::Tree, partial: bool) -> Shown {
+    let body = PreviewBody::Tree { values: t.values, records: t.records, truncated: t.truncated };
+    Shown { body, html: t.html, partial }
 }
 
 /// Highlighted code where the language is known, plain text otherwise;

@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod disk_full;
 mod document_previews;
+mod drawn;
 mod events;
 mod foundation;
 mod hostile_input;

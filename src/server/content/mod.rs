@@ -7,6 +7,8 @@
 //! reading one conversation's virtual folder until it expires, so relative
 //! links between sibling files resolve and load.
 
+mod assets;
+pub mod drawn;
 mod origin;
 mod token;
 
@@ -54,16 +56,26 @@ impl Links {
 /// origin is opaque, so its `fetch` of a sibling file and its module
 /// scripts are cross-origin: CORS lets anyone read them, which holding the
 /// URL allows anyway (no credentials are involved on this host).
+/// Drawn previews and their scripts (`drawn.rs`, `assets.rs`) get a
+/// stricter policy of their own.
 pub fn router(state: AppState) -> Router {
     let sandbox = |res: &Response| {
         let pdf = res.headers().get(header::CONTENT_TYPE).is_some_and(|t| t == "application/pdf");
         (!pdf).then_some(HeaderValue::from_static("sandbox allow-scripts"))
     };
     let set = |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
+    let drawing = Router::new()
+        .route(&format!("{}/{{token}}/{{*path}}", drawn::PREFIX), get(drawn::page))
+        .route("/assets/{*file}", get(assets::asset))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            drawn::policy(&state.content.origin),
+        ));
     Router::new()
         .route("/{token}/{*path}", get(capability))
         .fallback(|| async { page(StatusCode::NOT_FOUND, "Not found", "There is nothing at this address.") })
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, sandbox))
+        .merge(drawing)
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::REFERRER_POLICY, "no-referrer"))
         .layer(set(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
@@ -86,28 +98,36 @@ async fn capability(
     let (parts, _) = req.into_parts();
     // The route matched, so the path has both parts.
     let (token, raw) = parts.uri.path()[1..].split_once('/').unwrap_or_default();
+    let grant = match granted(&state, token, raw).await {
+        Ok(grant) => grant,
+        Err(refused) => return refused,
+    };
+    threads::file_at(&state, &parts, grant.user, grant.conversation, raw, download, version)
+        .await
+        .unwrap_or_else(error_page)
+}
+
+/// What `token` grants, if it is good and reaches the raw virtual path
+/// `raw`; else the page that refuses it.
+async fn granted(state: &AppState, token: &str, raw: &str) -> Result<Grant, Response> {
     let grant = match state.content.signer.verify(token, crate::server::clock::now_unix()) {
         Ok(grant) => grant,
         Err(Refusal::Expired) => {
             let text = "This link has expired. Open the file again from Vitrine to get a fresh link.";
-            return page(StatusCode::GONE, "This link has expired", text);
+            return Err(page(StatusCode::GONE, "This link has expired", text));
         }
         Err(Refusal::Forged) => {
-            return page(StatusCode::FORBIDDEN, "This link is not valid", "Links to files are made by Vitrine.");
+            return Err(page(StatusCode::FORBIDDEN, "This link is not valid", "Links to files are made by Vitrine."));
         }
     };
     // A share link's previews reach only what it shares, while it lives.
     if !vpath::check(raw).is_ok_and(|path| grant.covers(&path)) {
-        return error_page(AppError::Forbidden);
+        return Err(error_page(AppError::Forbidden));
     }
     if let Some(share) = grant.share {
-        if let Err(e) = shares::check_live(&state, share).await {
-            return error_page(e);
-        }
+        shares::check_live(state, share).await.map_err(error_page)?;
     }
-    threads::file_at(&state, &parts, grant.user, grant.conversation, raw, download, version)
-        .await
-        .unwrap_or_else(error_page)
+    Ok(grant)
 }
 
 /// An error as the content origin (and a share link) shows it: a small

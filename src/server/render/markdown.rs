@@ -2,7 +2,9 @@
 //! in their own scroll box, task-list checkboxes labelled by their item,
 //! footnotes as numbered links to a list at the end (with links back), and
 //! everything sanitised by ammonia so raw HTML in the Markdown cannot run
-//! script.
+//! script. Mermaid blocks and `$…$`/`$$…$$` math are left as their source in
+//! marked elements (`pre.mermaid`, `.math`), for the scripts of the frame
+//! that draws them (`server/content/drawn.rs`).
 
 use super::highlight::{self, html_escape};
 use crate::server::vpath;
@@ -19,14 +21,27 @@ struct Task {
     label: String,
 }
 
+/// Rendered Markdown, and what in it scripts must draw.
+pub struct Markdown {
+    pub html: String,
+    pub diagrams: bool,
+    pub math: bool,
+}
+
 /// `url` is the file's own (a capability URL): relative links and images
 /// lead to its siblings there.
 pub fn to_html(text: &str, url: &Url) -> String {
+    render(text, url).html
+}
+
+/// Like [`to_html`], saying whether it holds diagrams or math.
+pub fn render(text: &str, url: &Url) -> Markdown {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_MATH;
     let parsed: Vec<Event> = Parser::new_ext(text, options).collect();
     let mut events = Vec::new();
     // Footnote definitions, taken out of the text: (label, their events).
@@ -36,6 +51,7 @@ pub fn to_html(text: &str, url: &Url) -> String {
     let mut code: Option<(String, String)> = None;
     let mut tasks: Vec<Task> = Vec::new();
     let mut depth = 0;
+    let (mut diagrams, mut math) = (false, false);
     for event in parsed {
         let event = match event {
             Event::Start(Tag::FootnoteDefinition(label)) => {
@@ -64,8 +80,29 @@ pub fn to_html(text: &str, url: &Url) -> String {
             (Some((_, body)), Event::Text(t)) => body.push_str(&t),
             (Some(_), Event::End(TagEnd::CodeBlock)) => {
                 let (lang, body) = code.take().unwrap_or_default();
-                let html = highlight::to_html(highlight::syntax_by_token(&lang), &body).html;
-                out.push(Event::Html(format!("<pre class=\"code-block\"><code>{html}</code></pre>\n").into()));
+                let html = match lang.as_str() {
+                    "mermaid" => {
+                        diagrams = true;
+                        format!("<pre class=\"mermaid\">{}</pre>\n", html_escape(&body))
+                    }
+                    "math" => {
+                        math = true;
+                        format!("<div class=\"math math-display\">{}</div>\n", html_escape(&body))
+                    }
+                    _ => {
+                        let html = highlight::to_html(highlight::syntax_by_token(&lang), &body).html;
+                        format!("<pre class=\"code-block\"><code>{html}</code></pre>\n")
+                    }
+                };
+                out.push(Event::Html(html.into()));
+            }
+            (_, Event::InlineMath(tex)) => {
+                math = true;
+                out.push(Event::Html(format!("<span class=\"math math-inline\">{}</span>", html_escape(&tex)).into()));
+            }
+            (_, Event::DisplayMath(tex)) => {
+                math = true;
+                out.push(Event::Html(format!("<span class=\"math math-display\">{}</span>", html_escape(&tex)).into()));
             }
             (_, Event::FootnoteReference(label)) => {
                 let first = !references.contains(&label);
@@ -118,7 +155,7 @@ pub fn to_html(text: &str, url: &Url) -> String {
     push_footnotes(&mut events, &references, definitions);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    sanitize(&html, url)
+    Markdown { html: sanitize(&html, url), diagrams, math }
 }
 
 /// The referenced footnotes, numbered in the order of their first
@@ -243,6 +280,19 @@ mod tests {
         assert!(list.contains(r##"<li id="md-fn-1" value="1">"##), "{list}");
         assert!(list.contains(r##"href="#md-fnref-2""##), "{list}");
         assert!(!html.contains("Never."), "{html}");
+    }
+
+    #[test]
+    fn diagrams_and_math_are_left_marked_for_the_frame() {
+        let md = "Area $\\pi r^2$ and\n\n$$x^2 < 1$$\n\n```mermaid\ngraph TD\n  A-->B\n```\n\n```math\na & b\n```\n";
+        let out = render(md, &file_url());
+        assert!(out.diagrams && out.math);
+        assert!(out.html.contains(r#"<span class="math math-inline">\pi r^2</span>"#), "{}", out.html);
+        assert!(out.html.contains(r#"<span class="math math-display">x^2 &lt; 1</span>"#), "{}", out.html);
+        assert!(out.html.contains("<pre class=\"mermaid\">graph TD\n  A--&gt;B\n</pre>"), "{}", out.html);
+        assert!(out.html.contains(r#"<div class="math math-display">a &amp; b"#), "{}", out.html);
+        let plain = render("# Costs\n\nFive dollars, $5, not $6 each.\n\n```python\nx = 1\n```\n", &file_url());
+        assert!(!plain.diagrams && !plain.math, "{}", plain.html);
     }
 
     fn file_url() -> Url {

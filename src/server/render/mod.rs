@@ -1,7 +1,8 @@
 //! Turning artifact text into safe HTML for previews, on the server:
 //! highlighted code (syntect, the token classes of `theme.rs`), Markdown
 //! (pulldown-cmark, then ammonia), CSV/TSV tables, one-line JSON indented,
-//! Jupyter notebooks, Office documents from their Markdown conversion.
+//! JSON as a foldable tree, Jupyter notebooks, Office documents from their
+//! Markdown conversion.
 
 pub mod highlight;
 pub mod json;
@@ -10,3 +11,4 @@ pub mod notebook;
 pub mod office;
 pub mod table;
 pub mod theme;
+pub mod tree;

@@ -88,11 +88,11 @@ fn to_content_origin(url: &url::Url) -> Response {
 }
 
 /// A file, or a member of a `.skill` archive, found at a virtual path.
-struct Found {
+pub(crate) struct Found {
     /// The checked, decoded virtual path.
     path: String,
-    meta: Arc<Sidecar>,
-    member: Option<String>,
+    pub(crate) meta: Arc<Sidecar>,
+    pub(crate) member: Option<String>,
 }
 
 impl Found {
@@ -120,7 +120,13 @@ pub async fn file_at(
     serve(state, parts, found, download, version).await
 }
 
-fn find(state: &AppState, user: Uuid, thread: Uuid, raw: &str, version: Option<u32>) -> Result<Found, AppError> {
+pub(crate) fn find(
+    state: &AppState,
+    user: Uuid,
+    thread: Uuid,
+    raw: &str,
+    version: Option<u32>,
+) -> Result<Found, AppError> {
     let path = vpath::check(raw)?;
     let (file_path, member) = match vpath::split_archive(&path) {
         Some((archive, member)) => (archive, Some(member.to_string())),

@@ -1,0 +1,107 @@
+//! Previews that scripts draw: Markdown with Mermaid diagrams or math, and
+//! Mermaid files. The preview frames `/draw/{token}/{virtual path}` here,
+//! sandboxed: the file rendered on the server (Markdown sanitised as an
+//! inline preview's, diagrams and math left as their source) in a page that
+//! loads the scripts of `/assets/` to draw them. Its policy allows scripts,
+//! styles and fonts from `/assets/` alone and images from the content
+//! origin, so nothing comes from the internet, and the app's own pages
+//! never load these scripts.
+
+use super::{error_page, granted, ContentOrigin};
+use crate::error::{AppError, Missing};
+use crate::server::filetype::{self, PreviewKind};
+use crate::server::preview::{self, as_text, head, PREVIEW_BYTES};
+use crate::server::render::highlight::html_escape;
+use crate::server::render::markdown::{self, Markdown};
+use crate::server::render::theme;
+use crate::server::routes::threads;
+use crate::server::routes::versions::VersionQuery;
+use crate::server::state::AppState;
+use crate::server::store::sidecar::Sidecar;
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::response::{Html, IntoResponse, Response};
+use std::path::Path;
+use std::sync::LazyLock;
+use url::Url;
+
+pub const PREFIX: &str = "/draw";
+/// The code colours, then the page's own.
+static STYLE: LazyLock<String> = LazyLock::new(|| theme::stylesheet() + include_str!("drawn.css"));
+
+/// The drawn page of the file whose capability URL is `file`.
+pub fn url(file: &Url) -> Url {
+    let mut url = file.clone();
+    url.set_path(&format!("{PREFIX}{}", file.path()));
+    url
+}
+
+/// The drawn pages' policy (and the assets'). Any port: a proxy in front
+/// may change it, as `ContentOrigin::is_host_of` allows.
+pub fn policy(origin: &ContentOrigin) -> HeaderValue {
+    let at = format!("{}://{}:*", origin.url().scheme(), origin.host());
+    let policy = format!(
+        "sandbox allow-scripts; default-src 'none'; script-src {at}/assets/; style-src {at}/assets/ 'unsafe-inline'; \
+         font-src {at}/assets/; img-src {at} data:"
+    );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("sandbox"))
+}
+
+/// `/draw/{token}/{virtual path}`: a capability URL's file, drawn.
+pub async fn page(State(state): State<AppState>, version: Result<VersionQuery, AppError>, req: Request) -> Response {
+    let version = match version {
+        Ok(VersionQuery(version)) => version,
+        Err(e) => return error_page(e),
+    };
+    // The route matched, so the path has a token and a virtual path.
+    let capability = &req.uri().path()[PREFIX.len()..];
+    let (token, raw) = capability[1..].split_once('/').unwrap_or_default();
+    let grant = match granted(&state, token, raw).await {
+        Ok(grant) => grant,
+        Err(refused) => return refused,
+    };
+    let found = match threads::find(&state, grant.user, grant.conversation, raw, version) {
+        Ok(found) if found.member.is_none() => found,
+        Ok(_) => return error_page(Missing::Path(raw.to_string()).into()),
+        Err(e) => return error_page(e),
+    };
+    let mut file = state.content.origin.url().clone();
+    file.set_path(capability);
+    let meta = found.meta;
+    let drawn = match state.store.data_path(&meta) {
+        Ok(path) => tokio::task::spawn_blocking(move || document(&meta, &path, &file)).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match drawn.and_then(|d| d) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+/// The page: the file's HTML, then the scripts it needs.
+fn document(meta: &Sidecar, path: &Path, file: &Url) -> Result<String, AppError> {
+    let (bytes, _) = head(path, PREVIEW_BYTES)?;
+    let not_drawn = || AppError::BadRequest(format!("{} is not a file that is drawn", meta.name));
+    let text = as_text(&bytes).ok_or_else(not_drawn)?;
+    let Markdown { html, diagrams, math } = match filetype::preview(&meta.mime_type, &meta.name) {
+        PreviewKind::Markdown => markdown::render(preview::markdown_source(text), file),
+        PreviewKind::Diagram => {
+            let html = format!("<pre class=\"mermaid\">{}</pre>", html_escape(text));
+            Markdown { html, diagrams: true, math: false }
+        }
+        _ => return Err(not_drawn()),
+    };
+    let katex_css = if math { "<link rel=\"stylesheet\" href=\"/assets/katex.min.css\">" } else { "" };
+    let scripts: String = [(math, "katex.min.js"), (diagrams, "mermaid.min.js"), (true, "draw.js")]
+        .into_iter()
+        .filter(|(needed, _)| *needed)
+        .map(|(_, name)| format!("<script src=\"/assets/{name}\"></script>"))
+        .collect();
+    Ok(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>{katex_css}\
+         <style>{style}</style></head><body><article class=\"markdown\">{html}</article>{scripts}</body></html>",
+        title = html_escape(&meta.name),
+        style = STYLE.as_str(),
+    ))
+}

@@ -1,0 +1,140 @@
+//! Previews drawn by scripts (Mermaid diagrams, KaTeX math) in a sandboxed
+//! frame on the content origin, with the scripts served there; JSON trees;
+//! an SVG's Source tab.
+
+use crate::common::{Reply, TestApp};
+use crate::previews::{preview_html, stored};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+
+const FLOW: &str = "# Plan\n\n```mermaid\nflowchart TD\n  A[Start] --> B{Ready?}\n```\n";
+const MATH: &str = "# Area\n\nA circle's is $\\pi r^2$:\n\n$$x^2 < 1$$\n";
+const PLAIN: &str = "# Costs\n\nFive dollars, $5, not $6.\n\n```python\nx = 1\n```\n";
+
+/// A GET to the content host.
+async fn content(app: &TestApp, target: &str) -> Reply {
+    let target = target.strip_prefix("http://usercontent.localhost:3000").unwrap_or(target);
+    let req = Request::get(target).header(header::HOST, "usercontent.localhost:3000").body(Body::empty()).unwrap();
+    app.send(req).await
+}
+
+/// The frame a preview page shows its body in, if any.
+fn frame_src(page: &str) -> Option<String> {
+    let at = page.find("src=\"http://usercontent.localhost:3000/draw/")? + "src=\"".len();
+    Some(page[at..at + page[at..].find('"').unwrap()].replace("&amp;", "&"))
+}
+
+/// The drawn page: HTML under the strict sandboxed policy.
+async fn drawn(app: &TestApp, src: &str) -> String {
+    let r = content(app, src).await;
+    assert_eq!(r.status, StatusCode::OK, "{src}: {}", r.text());
+    assert!(r.header("content-type").starts_with("text/html"));
+    let policy = r.header("content-security-policy");
+    assert!(policy.starts_with("sandbox allow-scripts; default-src 'none'; "), "{policy}");
+    assert!(policy.contains("script-src http://usercontent.localhost:*/assets/;"), "{policy}");
+    r.text()
+}
+
+#[tokio::test]
+async fn markdown_with_diagrams_or_math_is_framed_and_plain_markdown_is_not() {
+    let files: &[(&str, &[u8])] =
+        &[("plan.md", FLOW.as_bytes()), ("area.md", MATH.as_bytes()), ("costs.md", PLAIN.as_bytes())];
+    let (app, session, _, urls) = stored(files).await;
+    let mut pages = Vec::new();
+    for url in &urls {
+        pages.push(preview_html(&app, url, &session).await);
+    }
+    let [plan, area, costs] = &pages[..] else { unreachable!() };
+
+    assert!(plan.contains("data-kind=\"drawn\"") && plan.contains("sandbox=\"allow-scripts\""), "{plan}");
+    assert!(!plan.contains("mermaid.min.js") && !plan.contains("flowchart"), "nothing of it in the app's page");
+    let page = drawn(&app, &frame_src(plan).expect("a frame")).await;
+    assert!(page.contains("<pre class=\"mermaid\">flowchart TD\n  A[Start] --&gt; B{Ready?}\n</pre>"), "{page}");
+    assert!(page.contains("<script src=\"/assets/mermaid.min.js\"></script><script src=\"/assets/draw.js\">"));
+    assert!(!page.contains("katex"), "{page}");
+
+    let page = drawn(&app, &frame_src(area).expect("a frame")).await;
+    assert!(page.contains("<span class=\"math math-inline\">\\pi r^2</span>"), "{page}");
+    assert!(page.contains("<span class=\"math math-display\">x^2 &lt; 1</span>"), "{page}");
+    assert!(page.contains("href=\"/assets/katex.min.css\"") && page.contains("src=\"/assets/katex.min.js\""));
+    assert!(!page.contains("mermaid.min.js"), "{page}");
+
+    assert!(costs.contains("data-kind=\"markdown\"") && costs.contains("<article class=\"markdown\">"), "{costs}");
+    assert!(frame_src(costs).is_none() && costs.contains("$5, not $6"), "{costs}");
+}
+
+#[tokio::test]
+async fn the_drawing_scripts_are_served_by_the_content_origin_sandboxed() {
+    let app = TestApp::new();
+    for (file, kind) in [
+        ("mermaid.min.js", "text/javascript"),
+        ("katex.min.js", "text/javascript"),
+        ("draw.js", "text/javascript"),
+        ("katex.min.css", "text/css"),
+        ("fonts/KaTeX_Main-Regular.woff2", "font/woff2"),
+    ] {
+        let r = content(&app, &format!("/assets/{file}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{file}: run `make assets` first");
+        assert!(r.header("content-type").starts_with(kind), "{file}: {}", r.header("content-type"));
+        assert!(r.header("content-security-policy").starts_with("sandbox allow-scripts;"), "{file}");
+        assert_eq!(r.header("x-content-type-options"), "nosniff");
+        assert_eq!(r.header("access-control-allow-origin"), "*", "fonts load from an opaque origin");
+        assert!(!r.body.is_empty() && !r.header("etag").is_empty(), "{file}");
+    }
+    let mermaid = content(&app, "/assets/mermaid.min.js").await;
+    assert!(mermaid.text().contains("globalThis[\"mermaid\"]"), "the bundle that sets the global");
+    for missing in
+        ["/assets/missing.js", "/assets/../Cargo.toml", "/assets/VERSIONS", "/assets/fonts/KaTeX_Main-Regular.ttf"]
+    {
+        assert_eq!(content(&app, missing).await.status, StatusCode::NOT_FOUND, "{missing}");
+    }
+    // The app's own host serves none of it.
+    let r = app.send(Request::get("/assets/mermaid.min.js").body(Body::empty()).unwrap()).await;
+    assert_ne!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_mermaid_file_is_drawn_and_a_drawn_page_needs_its_capability() {
+    let (app, session, _, urls) = stored(&[("flow.mmd", b"graph LR\n  a --> b\n"), ("notes.txt", b"hello")]).await;
+    let page = preview_html(&app, &urls[0], &session).await;
+    let src = frame_src(&page).expect("a frame");
+    let drawn = drawn(&app, &src).await;
+    assert!(drawn.contains("<pre class=\"mermaid\">graph LR\n  a --&gt; b\n</pre>"), "{drawn}");
+
+    let notes = src.replace("flow.mmd", "notes.txt");
+    assert_eq!(content(&app, &notes).await.status, StatusCode::BAD_REQUEST, "only Markdown and Mermaid are drawn");
+    let (start, rest) = src.split_at(src.find("/draw/").unwrap() + "/draw/".len());
+    let forged = format!("{start}x{}", &rest[1..]);
+    assert_eq!(content(&app, &forged).await.status, StatusCode::FORBIDDEN);
+    let outside = src.replace("mnt/user-data/outputs/flow.mmd", "mnt/user-data/../flow.mmd");
+    assert_ne!(content(&app, &outside).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn json_is_a_foldable_tree_and_json_lines_a_record_each() {
+    let json = br#"{"name": "run 7", "scores": [0.5, 0.75], "params": {"lr": 0.001, "tags": []}}"#;
+    let lines = b"{\"step\": 1, \"loss\": 2.5}\n{\"step\": 2, \"loss\": 1.25}\nnot json\n";
+    let (app, session, _, urls) = stored(&[("run.json", json), ("log.jsonl", lines)]).await;
+    let tree = preview_html(&app, &urls[0], &session).await;
+    assert!(tree.contains("data-kind=\"tree\"") && tree.contains("<div class=\"json-view\">"), "{tree}");
+    assert!(tree.contains("<details open><summary><span class=\"hl-p\">&quot;scores&quot;</span>: ["), "{tree}");
+    assert!(tree.contains("<span class=\"json-count\">2 items</span>"), "{tree}");
+    let log = preview_html(&app, &urls[1], &session).await;
+    assert_eq!(log.matches("<details class=\"json-record\">").count(), 3, "{log}");
+    assert!(log.contains("This line is not JSON."), "{log}");
+}
+
+#[tokio::test]
+async fn an_svg_has_picture_and_source_tabs() {
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><circle r=\"4\"/></svg>\n";
+    let (app, session, _, urls) = stored(&[("dot.svg", svg)]).await;
+    let picture = preview_html(&app, &urls[0], &session).await;
+    assert!(picture.contains("data-kind=\"svg\"") && picture.contains("<div class=\"image-frame\"><img"), "{picture}");
+    assert!(!picture.contains("class=\"hl-g\""), "no source on the Picture tab");
+    let source_link = format!("href=\"{}?view=source\"", urls[0]);
+    assert!(picture.contains(&source_link) && picture.contains("rel=\"external\""), "{picture}");
+    let source = preview_html(&app, &format!("{}?view=source", urls[0]), &session).await;
+    assert!(source.contains("data-language=\"XML\"") && source.contains("class=\"hl-g\">svg"), "{source}");
+    assert!(!source.contains("<div class=\"image-frame\">"), "{source}");
+    assert!(source.contains(&format!("href=\"{}\"", urls[0])), "the Picture tab: {source}");
+}
