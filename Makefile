@@ -21,9 +21,10 @@ run: build
 
 # The release server at target/release/vitrine, with the demo data (feature
 # `demo`; --bin-features replaces the metadata's list, so it names ssr too),
-# and the site under target/site.
+# and the site under target/site, each file with a Brotli (.br) and a gzip
+# (.gz) copy beside it (--precompress) that the server sends as they are.
 build: tools
-	cargo leptos build --release --bin-features ssr,demo
+	cargo leptos build --release --precompress --bin-features ssr,demo
 
 # Unit and integration tests, then the Playwright tests in headless Chromium
 # against the release build with fresh demo data.

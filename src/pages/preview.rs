@@ -18,7 +18,7 @@ use crate::model::{
 };
 use codee::{Decoder, Encoder};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Stylesheet, Title};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
@@ -194,8 +194,14 @@ pub(crate) fn preview_section(
     let kind = kind_name(&body);
     let note = note(artifact, &body, partial);
     let download = artifact.download_url.clone();
+    // Only these bodies have highlighted code: other pages skip the request.
+    let highlighted = matches!(
+        body,
+        PreviewBody::Code { .. } | PreviewBody::Markdown | PreviewBody::Compare { diff: Diff::Lines { .. }, .. }
+    );
     let shown = body_view(artifact, version, raw_url, body, html);
     view! {
+        {highlighted.then(|| view! { <Stylesheet href="/highlight.css" /> })}
         <section class="preview-body" data-kind=kind>
             {note.map(|note| view! {
                 <p class="note" role="note">{note}" "<a href=download download="">"Download the whole file"</a></p>
