@@ -164,8 +164,8 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
     };
     view! {
         <Title text=artifact.name.clone() />
-        <nav class="crumbs">
-            <a href=back.clone() class="close" aria-label="Close preview (Escape)">"← Back to artifacts"</a>
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href=back.clone() class="close" aria-keyshortcuts="Escape">"← Back to artifacts"</a>
             <span class="spacer"></span>
             {previous_href.map(|h| view! { <a rel="prev" href=h aria-label="Previous artifact (left arrow)">"← Previous"</a> })}
             {next_href.map(|h| view! { <a rel="next" href=h aria-label="Next artifact (right arrow)">"Next →"</a> })}
