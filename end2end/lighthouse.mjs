@@ -40,7 +40,7 @@ try {
   const gallery = await page("/artifacts");
   const pages = {
     Gallery: "/artifacts",
-    "Code preview (analysis.py)": hrefOf(gallery, /class="artifact-name" href="([^"]+)" title="analysis.py"/),
+    "Code preview (analysis.py)": hrefOf(gallery, /<a href="([^"]+)" title="analysis.py"/),
     Conversation: hrefOf(await page("/conversations"), /href="(\/conversations\/[0-9a-f-]{36})"/),
   };
 

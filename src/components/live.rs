@@ -80,7 +80,9 @@ pub fn LiveVersion(reload: impl Fn() + Send + Sync + 'static) -> impl IntoView {
             None => reload(),
         }
     };
-    let show = StoredValue::new_local(show);
+    // Not `new_local`: the server drops the page's values when its HTML has
+    // streamed, maybe on another thread (a panic for a thread-bound value).
+    let show = StoredValue::new(show);
     on_events(
         move || params.read().get("artifact_id").map(|a| format!("?artifact={a}")),
         &["artifact.version"],
