@@ -11,7 +11,10 @@ import lighthouse from "lighthouse";
 
 const root = path.resolve(import.meta.dirname, "..");
 const port = await new Promise((done) => {
-  const s = createServer().listen(0, "127.0.0.1", () => s.close(() => done(s.address().port)));
+  const s = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = s.address();
+    s.close(() => done(port));
+  });
 });
 const base = `http://127.0.0.1:${port}`;
 const data = mkdtempSync(path.join(tmpdir(), "vitrine-lighthouse-"));
@@ -37,10 +40,9 @@ try {
   if (!cookie) throw new Error(`sign-in failed: ${signIn.status}`);
   const page = async (url) => (await fetch(`${base}${url}`, { headers: { cookie } })).text();
   const hrefOf = (html, pattern) => html.match(pattern)?.[1] ?? (() => { throw new Error(`no ${pattern}`); })();
-  const gallery = await page("/artifacts");
   const pages = {
     Gallery: "/artifacts",
-    "Code preview (analysis.py)": hrefOf(gallery, /<a href="([^"]+)" title="analysis.py"/),
+    "Code preview (analysis.py)": hrefOf(await page("/artifacts?q=analysis.py"), /<a href="([^"]+)" title="analysis.py"/),
     Conversation: hrefOf(await page("/conversations"), /href="(\/conversations\/[0-9a-f-]{36})"/),
   };
 
@@ -59,10 +61,15 @@ try {
         onlyCategories: categories,
         extraHeaders: { Cookie: cookie },
       });
+      if (result.lhr.runtimeError) throw new Error(`${url}: ${result.lhr.runtimeError.message}`);
       const { categories: scores, audits } = result.lhr;
-      const failed = Object.values(audits)
-        .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === "binary")
+      // The pass/fail audits that count towards a score, failed.
+      const failed = categories
+        .flatMap((c) => scores[c].auditRefs.filter((r) => r.weight > 0).map((r) => audits[r.id]))
+        .filter((a) => a.scoreDisplayMode === "binary" && a.score < 1)
         .map((a) => a.id);
+      for (const item of audits["errors-in-console"].details?.items ?? []) console.log(`${name}: console: ${item.description} ${item.sourceLocation?.url ?? item.url ?? ""}`);
+      for (const item of audits["font-size"].details?.items ?? []) console.log(`${name}: font-size: ${JSON.stringify(item).slice(0, 300)}`);
       rows.push(
         `| ${name} | ${categories.map((c) => Math.round(scores[c].score * 100)).join(" | ")} | ` +
           `${audits["first-contentful-paint"].displayValue} | ${audits["largest-contentful-paint"].displayValue} | ` +

@@ -24,6 +24,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                // No icon: without this line the browser asks for
+                // /favicon.ico, a 404 in its console on every first visit.
+                <link rel="icon" href="data:," />
                 // Which URL this HTML is for; crate::hydrate reads it.
                 <meta name="rendered-url" content=rendered />
                 <AutoReload options=options.clone() />
