@@ -15,7 +15,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run build test test-rust test-api test-e2e schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps
+.PHONY: run build test test-rust test-api test-e2e lighthouse schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -23,9 +23,10 @@ run: build
 
 # The release server at target/release/vitrine, with the demo data (feature
 # `demo`; --bin-features replaces the metadata's list, so it names ssr too),
-# and the site under target/site.
+# and the site under target/site, each file with a Brotli (.br) and a gzip
+# (.gz) copy beside it (--precompress) that the server sends as they are.
 build: tools
-	cargo leptos build --release --bin-features ssr,demo
+	cargo leptos build --release --precompress --bin-features ssr,demo
 
 # Unit and integration tests, then the Playwright tests in headless Chromium
 # against the release build with fresh demo data.
@@ -43,6 +44,13 @@ test-api: schemathesis assets
 
 test-e2e: build chromium e2e-deps
 	cd end2end && npx playwright test
+
+# Lighthouse (mobile, signed in) on the gallery, a code preview and a
+# conversation of the release build, in Debian's Chromium; writes
+# docs/lighthouse.md. Not part of `make test`: its scores vary with the
+# machine's load.
+lighthouse: build chromium e2e-deps
+	cd end2end && node lighthouse.mjs
 
 # The long versions of the hardening tests (see docs/reliability.md).
 test-long: build wrk

@@ -3,7 +3,7 @@ use crate::pages::settings::SettingsPage;
 use crate::pages::shared::SharedPage;
 use crate::pages::{gallery::GalleryPage, login::LoginPage, not_found::NotFound, preview::PreviewPage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -24,10 +24,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                // No icon: without this line the browser asks for
+                // /favicon.ico, a 404 in its console on every first visit.
+                <link rel="icon" href="data:," />
                 // Which URL this HTML is for; crate::hydrate reads it.
                 <meta name="rendered-url" content=rendered />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options=options.clone() />
+                // By its hashed name in release builds (`hash-files`).
+                <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
             <body>
@@ -41,8 +46,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/vitrine.css" />
-        <Stylesheet href="/highlight.css" />
         <Title formatter=|page: String| if page.is_empty() { "Vitrine".to_string() } else { format!("{page} · Vitrine") } />
         <Router>
             <Routes fallback=NotFound>

@@ -10,6 +10,7 @@ use crate::server::state::AppState;
 use crate::server::{archive, auth, content, db, events, listen, routes, store};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
+use axum::http::{Extensions, HeaderMap, StatusCode, Version};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
@@ -18,6 +19,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::convert::Infallible;
 use std::sync::Arc;
 use tower::{Service, ServiceBuilder, ServiceExt};
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Opens the data directory: the database, then the artifact store (which
@@ -79,7 +83,16 @@ pub fn router(
         .layer(default(header::REFERRER_POLICY, "same-origin"))
         .layer(default(header::CACHE_CONTROL, "private, no-cache"))
         .layer(middleware::from_fn_with_state(front, gate))
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_file_bytes)))
         .service(app(state))
+}
+
+/// Pages and JSON are compressed; files are not: their bytes are served
+/// with ranges (which must count the bytes as stored) or as attachments,
+/// and the `/pkg` files come precompressed. Event streams are left alone
+/// by the default predicate.
+fn not_file_bytes(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
+    !headers.contains_key(header::ACCEPT_RANGES) && !headers.contains_key(header::CONTENT_DISPOSITION)
 }
 
 #[derive(Clone)]
@@ -122,8 +135,30 @@ fn app(state: AppState) -> Router {
     Router::new()
         .merge(routes::router())
         .merge(pages)
+        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg(&state.leptos_options))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+}
+
+/// The site's script, wasm and stylesheet, as Brotli or gzip when the
+/// browser takes it (`cargo leptos build --precompress` writes both beside
+/// each file). With hashed names (`hash-files`) a name never changes
+/// content, so browsers keep them a year; without (debug builds), they
+/// revalidate like every other response.
+fn pkg(
+    options: &LeptosOptions,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send + 'static> + Clone + Send + Sync + 'static
+{
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let hashed = options.hash_files;
+    let cache = move |res: &Response<_>| {
+        (hashed && res.status().is_success()).then_some(HeaderValue::from_static("public, max-age=31536000, immutable"))
+    };
+    ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, cache))
+        .layer(SetResponseHeaderLayer::appending(header::VARY, HeaderValue::from_static("accept-encoding")))
+        .map_response(IntoResponse::into_response)
+        .service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
 }
 
 /// Pages other than the login page and share links' pages need a signed-in
@@ -158,8 +193,13 @@ async fn require_login(State(state): State<AppState>, req: Request, next: Next) 
 /// `vitrine serve`: opens the data directory (seeding the demo into an
 /// empty one if asked), then serves until SIGINT or SIGTERM.
 pub async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
-    let conf = leptos::config::get_configuration(None)
+    let mut conf = leptos::config::get_configuration(None)
         .map_err(|e| AppError::Internal(format!("Leptos configuration: {e}")))?;
+    // cargo-leptos tells the build, not the server, that the site's file
+    // names are hashed (as it tells it the output name).
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        conf.leptos_options.hash_files = option_env!("LEPTOS_HASH_FILES") == Some("true");
+    }
     let addr = conf.leptos_options.site_addr;
     let seed = demo && is_empty_dir(&config.data_dir);
     if demo && !seed {

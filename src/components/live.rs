@@ -82,8 +82,8 @@ pub fn LiveVersion(reload: impl Fn() + Send + Sync + 'static) -> impl IntoView {
             reload();
         }
     };
-    // Send and Sync (no router handle in it): the server renders this page
-    // on any thread and drops it on another.
+    // Not `new_local`: the server drops the page's values when its HTML has
+    // streamed, maybe on another thread (a panic for a thread-bound value).
     let show = StoredValue::new(show);
     on_events(
         move || params.read().get("artifact_id").map(|a| format!("?artifact={a}")),

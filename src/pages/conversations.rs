@@ -115,7 +115,7 @@ fn Transcript(view: ConversationView) -> impl IntoView {
     let folders = folders_of(messages.iter().flat_map(|(m, _)| m.artifacts.iter().map(|a| a.path.as_str())));
     view! {
         <Title text=conversation.title.clone() />
-        <nav class="crumbs"><a href="/conversations">"← All conversations"</a></nav>
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/conversations">"← All conversations"</a></nav>
         <h1 dir="auto">{conversation.title.clone()}</h1>
         <p class="muted">"Started " <Timestamp at=conversation.created_at.clone() now=now.clone() /></p>
         <a class="button secondary" href=format!("/api/conversations/{}/artifacts.zip", conversation.id) download="">

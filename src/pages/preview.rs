@@ -19,7 +19,7 @@ use crate::model::{
 };
 use codee::{Decoder, Encoder};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Stylesheet, Title};
 use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
@@ -166,8 +166,8 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
     };
     view! {
         <Title text=artifact.name.clone() />
-        <nav class="crumbs">
-            <a href=back.clone() class="close" aria-label="Close preview (Escape)">"← Back to artifacts"</a>
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href=back.clone() class="close" aria-keyshortcuts="Escape">"← Back to artifacts"</a>
             <span class="spacer"></span>
             {previous_href.map(|h| view! { <a rel="prev" href=h aria-label="Previous artifact (left arrow)">"← Previous"</a> })}
             {next_href.map(|h| view! { <a rel="next" href=h aria-label="Next artifact (right arrow)">"Next →"</a> })}
@@ -196,8 +196,20 @@ pub(crate) fn preview_section(
     let kind = kind_name(&body);
     let note = note(artifact, &body, partial);
     let download = artifact.download_url.clone();
+    // Only these bodies have highlighted code: other pages skip the request.
+    let highlighted = matches!(
+        body,
+        PreviewBody::Code { .. }
+            | PreviewBody::Markdown
+            | PreviewBody::Document
+            | PreviewBody::Notebook { .. }
+            | PreviewBody::Svg { .. }
+            | PreviewBody::Tree { .. }
+            | PreviewBody::Compare { diff: Diff::Lines { .. }, .. }
+    );
     let shown = body_view(artifact, version, raw_url, body, html);
     view! {
+        {highlighted.then(|| view! { <Stylesheet href="/highlight.css" /> })}
         <section class="preview-body" data-kind=kind>
             {note.map(|note| view! {
                 <p class="note" role="note">{note}" "<a href=download download="">"Download the whole file"</a></p>

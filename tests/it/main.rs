@@ -6,6 +6,7 @@
 mod common;
 
 mod cards;
+mod compression;
 mod concurrency;
 mod crash;
 mod disk_full;

@@ -1,0 +1,100 @@
+// Lighthouse (mobile, signed in as demo) on the gallery, a code preview and
+// a conversation of the release build with fresh demo data, in Debian's
+// Chromium; writes the scores to docs/lighthouse.md. `make lighthouse`.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import * as chromeLauncher from "chrome-launcher";
+import lighthouse from "lighthouse";
+
+const root = path.resolve(import.meta.dirname, "..");
+const port = await new Promise((done) => {
+  const s = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = s.address();
+    s.close(() => done(port));
+  });
+});
+const base = `http://127.0.0.1:${port}`;
+const data = mkdtempSync(path.join(tmpdir(), "vitrine-lighthouse-"));
+const server = spawn(path.join(root, "target/release/vitrine"), ["serve", "--demo"], {
+  cwd: root,
+  env: { ...process.env, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, VITRINE_DATA_DIR: data, RUST_LOG: "warn" },
+  stdio: ["ignore", "ignore", "inherit"],
+});
+
+try {
+  for (let i = 0; ; i++) {
+    const up = await fetch(`${base}/login`).then((r) => r.ok, () => false);
+    if (up) break;
+    if (i === 100) throw new Error("the server did not start");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const signIn = await fetch(`${base}/login`, {
+    method: "POST",
+    body: new URLSearchParams({ name: "demo", password: "demo", next: "/artifacts" }),
+    redirect: "manual",
+  });
+  const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  if (!cookie) throw new Error(`sign-in failed: ${signIn.status}`);
+  const page = async (url) => (await fetch(`${base}${url}`, { headers: { cookie } })).text();
+  const hrefOf = (html, pattern) => html.match(pattern)?.[1] ?? (() => { throw new Error(`no ${pattern}`); })();
+  const pages = {
+    Gallery: "/artifacts",
+    "Code preview (analysis.py)": hrefOf(await page("/artifacts?q=analysis.py"), /<a href="([^"]+)" title="analysis.py"/),
+    Conversation: hrefOf(await page("/conversations"), /href="(\/conversations\/[0-9a-f-]{36})"/),
+  };
+
+  const chrome = await chromeLauncher.launch({
+    chromePath: "/usr/bin/chromium",
+    chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+  const categories = ["performance", "accessibility", "best-practices"];
+  const rows = [];
+  try {
+    for (const [name, url] of Object.entries(pages)) {
+      const result = await lighthouse(`${base}${url}`, {
+        port: chrome.port,
+        output: "json",
+        logLevel: "error",
+        onlyCategories: categories,
+        extraHeaders: { Cookie: cookie },
+      });
+      if (result.lhr.runtimeError) throw new Error(`${url}: ${result.lhr.runtimeError.message}`);
+      const { categories: scores, audits } = result.lhr;
+      // The pass/fail audits that count towards a score, failed.
+      const failed = categories
+        .flatMap((c) => scores[c].auditRefs.filter((r) => r.weight > 0).map((r) => audits[r.id]))
+        .filter((a) => a.scoreDisplayMode === "binary" && a.score < 1)
+        .map((a) => a.id);
+      for (const item of audits["errors-in-console"].details?.items ?? []) console.log(`${name}: console: ${item.description} ${item.sourceLocation?.url ?? item.url ?? ""}`);
+      for (const item of audits["font-size"].details?.items ?? []) console.log(`${name}: font-size: ${JSON.stringify(item).slice(0, 300)}`);
+      rows.push(
+        `| ${name} | ${categories.map((c) => Math.round(scores[c].score * 100)).join(" | ")} | ` +
+          `${audits["first-contentful-paint"].displayValue} | ${audits["largest-contentful-paint"].displayValue} | ` +
+          `${audits["total-blocking-time"].displayValue} | ${audits["cumulative-layout-shift"].displayValue} | ${failed.join(", ")} |`,
+      );
+      console.log(rows.at(-1));
+    }
+  } finally {
+    await chrome.kill();
+  }
+  const { version } = JSON.parse(readFileSync(path.join(import.meta.dirname, "node_modules/lighthouse/package.json")));
+  writeFileSync(
+    path.join(root, "docs/lighthouse.md"),
+    `# Lighthouse
+
+Made by \`make lighthouse\` (end2end/lighthouse.mjs): Lighthouse ${version}, mobile (its default emulated phone and
+simulated slow 4G), signed in as demo, against the release build with fresh demo data on loopback, in Debian's
+Chromium. Run on ${new Date().toISOString().slice(0, 10)}.
+
+| Page | Performance | Accessibility | Best Practices | First Contentful Paint | Largest Contentful Paint | Total Blocking Time | Cumulative Layout Shift | Failed audits |
+|---|---|---|---|---|---|---|---|---|
+${rows.join("\n")}
+`,
+  );
+} finally {
+  server.kill();
+  rmSync(data, { recursive: true, force: true });
+}
