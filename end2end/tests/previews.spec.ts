@@ -269,6 +269,7 @@ test("a long name is cut in the middle, its extension kept, the whole name in it
   await expect(page.getByRole("heading", { name: long, exact: true })).toBeVisible();
   // One primary button among the preview's actions: Download.
   await expect(page.locator(".actions .button:not(.secondary):not(.danger)")).toHaveText(["Download"]);
+});
 
 test("Mermaid diagrams and KaTeX math are drawn inside the preview's sandboxed frame, never in the app's page", async ({ page, baseURL }, info) => {
   const urls = await own(page, baseURL!, {
