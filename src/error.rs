@@ -57,6 +57,9 @@ pub enum Missing {
     /// A virtual path of a thread, e.g. `mnt/user-data/outputs/a.txt`.
     #[error("Artifact not found: {0}")]
     Path(String),
+    /// A folder of a conversation's virtual paths.
+    #[error("Folder not found: {0}")]
+    Folder(String),
     /// A member of a `.skill` archive.
     #[error("File '{0}' not found in skill archive")]
     Member(String),

@@ -131,10 +131,10 @@ fn folder_path(state: &AppState, user: Uuid, conversation: Uuid, folder: &str) -
     if trimmed.is_empty() || vpath::check(&path).ok().as_deref() != Some(path.as_str()) {
         return Err(bad());
     }
+    // A file there is no folder either.
     match state.store.resolve(user, conversation, &path)? {
         Resolved::Folder => Ok(path),
-        Resolved::File(_) => Err(bad()),
-        Resolved::Missing => Err(Missing::Path(path).into()),
+        Resolved::File(_) | Resolved::Missing => Err(Missing::Folder(path).into()),
     }
 }
 
