@@ -408,25 +408,15 @@ fn svg_tabs(source: bool) -> impl IntoView {
         .filter(|(key, _)| key != "view")
         .map(|(key, value)| (key.into_owned(), value.into_owned()))
         .collect();
-    let href = |view: Option<&str>| {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        query.extend_pairs(&kept);
-        if let Some(view) = view {
-            query.append_pair("view", view);
-        }
-        let query = query.finish();
-        let path = location.pathname.get_untracked();
-        if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        }
-    };
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&kept).finish();
+    let path = location.pathname.get_untracked();
+    let picture = if query.is_empty() { path } else { format!("{path}?{query}") };
+    let source_href = with_param(&picture, "view", "source");
     let current = |on: bool| if on { Some("page") } else { None };
     view! {
         <nav class="tabs" aria-label="View">
-            <a class="tab" href=href(None) rel="external" aria-current=current(!source)>"Picture"</a>
-            <a class="tab" href=href(Some("source")) rel="external" aria-current=current(source)>"Source"</a>
+            <a class="tab" href=picture rel="external" aria-current=current(!source)>"Picture"</a>
+            <a class="tab" href=source_href rel="external" aria-current=current(source)>"Source"</a>
         </nav>
     }
 }
