@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::server::config::Config;
 use crate::server::http::guard;
 use crate::server::state::AppState;
-use crate::server::{archive, auth, content, db, events, listen, routes, store};
+use crate::server::{archive, auth, cards, content, db, events, listen, routes, store};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Extensions, HeaderMap, StatusCode, Version};
@@ -28,6 +28,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// rebuilds its index from the files).
 pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, AppError> {
     let db = db::Db::open_in(&config.data_dir)?;
+    cards::remove_old_cache(&config.data_dir);
     let events = Arc::new(events::Events::new(config.events));
     let store = store::ArtifactStore::open(
         &config.data_dir,

@@ -42,8 +42,8 @@ test("image cards have server-made thumbnails", async ({ page, request }) => {
   expect(src).toMatch(/\/thumbnail$/);
   const cookies = await page.context().cookies();
   const res = await request.get(src!, { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") } });
-  expect(res.headers()["content-type"]).toBe("image/png");
-  expect((await res.body()).length).toBeLessThan(400_000);
+  expect(res.headers()["content-type"]).toBe("image/webp");
+  expect((await res.body()).length).toBeLessThan(100_000);
 });
 
 test("an image preview fits its space, and is at full resolution a click away", async ({ page }, info) => {

@@ -32,13 +32,13 @@ async fn gallery_faces(app: &TestApp, token: &str) -> HashMap<String, CardFace> 
     page.page.items.into_iter().map(|a| a.name).zip(page.faces).collect()
 }
 
-/// A picture face's thumbnail: a PNG of exactly the face's size.
+/// A picture face's thumbnail: a WebP of exactly the face's size.
 async fn picture(app: &TestApp, token: &str, face: &CardFace) -> (u32, u32, Option<String>) {
     let CardFace::Picture { url, width, height, caption } = face else { panic!("not a picture: {face:?}") };
     let r = app.get(url, token).await;
-    assert_eq!((r.status, r.header("content-type")), (StatusCode::OK, "image/png"), "{url}");
-    let png = image::load_from_memory_with_format(&r.body, image::ImageFormat::Png).unwrap();
-    assert_eq!((png.width(), png.height()), (*width, *height), "{url}");
+    assert_eq!((r.status, r.header("content-type")), (StatusCode::OK, "image/webp"), "{url}");
+    let webp = image::load_from_memory_with_format(&r.body, image::ImageFormat::WebP).unwrap();
+    assert_eq!((webp.width(), webp.height()), (*width, *height), "{url}");
     (*width, *height, caption.clone())
 }
 
@@ -166,12 +166,12 @@ async fn every_common_kind_has_its_face() {
         let CardFace::Picture { url, .. } = &faces[name] else { panic!() };
         url.split('/').nth_back(1).unwrap().to_string()
     };
-    let cache = app.dir.path().join("cache/thumbnails");
+    let cache = app.dir.path().join("cache/cards");
     let pdf = id("report.pdf");
-    assert!(cache.join(format!("{pdf}.json")).is_file() && cache.join(format!("{pdf}.png")).is_file());
+    assert!(cache.join(format!("{pdf}.json")).is_file() && cache.join(format!("{pdf}.webp")).is_file());
     let delete = format!("/api/conversations/{c}/artifacts/{pdf}");
     assert_eq!(app.call(axum::http::Method::DELETE, &delete, Some(&token), None).await.status, StatusCode::NO_CONTENT);
-    assert!(!cache.join(format!("{pdf}.json")).exists() && !cache.join(format!("{pdf}.png")).exists());
+    assert!(!cache.join(format!("{pdf}.json")).exists() && !cache.join(format!("{pdf}.webp")).exists());
 }
 
 /// A PDF whose page draws a form that draws the next form 16 times, 12

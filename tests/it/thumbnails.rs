@@ -23,11 +23,11 @@ async fn thumbnails_are_small_cached_and_private() {
 
     let thumb = app.get(&url(0), &token).await;
     assert_eq!(thumb.status, StatusCode::OK);
-    assert_eq!(thumb.header("content-type"), "image/png");
-    let small = image::load_from_memory(&thumb.body).unwrap();
+    assert_eq!(thumb.header("content-type"), "image/webp");
+    let small = image::load_from_memory_with_format(&thumb.body, image::ImageFormat::WebP).unwrap();
     assert_eq!((small.width(), small.height()), (480, 240));
     let id = items[0]["id"].as_str().unwrap();
-    assert!(app.dir.path().join("cache/thumbnails").join(format!("{id}.png")).is_file(), "cached on disk");
+    assert!(app.dir.path().join("cache/cards").join(format!("{id}.webp")).is_file(), "cached on disk");
     assert_eq!(app.get(&url(0), &token).await.body, thumb.body);
 
     assert_eq!(app.get(&url(1), &token).await.status, StatusCode::NOT_FOUND, "no thumbnail for text");
@@ -37,11 +37,28 @@ async fn thumbnails_are_small_cached_and_private() {
 
     let deleted = app.call(axum::http::Method::DELETE, items[0]["url"].as_str().unwrap(), Some(&token), None).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    assert!(
-        !app.dir.path().join("cache/thumbnails").join(format!("{id}.png")).exists(),
-        "cache goes with the artifact"
-    );
+    assert!(!app.dir.path().join("cache/cards").join(format!("{id}.webp")).exists(), "cache goes with the artifact");
 
     let css = app.call(axum::http::Method::GET, "/highlight.css", None, None).await;
     assert!(css.text().contains(".hl-") && css.text().contains("prefers-color-scheme: dark"));
+}
+
+/// The PNG pictures of earlier releases, and the faces that name them, are
+/// dropped at start-up; the cards are drawn again as WebP.
+#[tokio::test]
+async fn pictures_of_earlier_releases_are_drawn_again() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "t").await;
+    let r = app.tool_result(&token, &c, &[("big.png", &png(2000, 1000))]).await;
+    let url = format!("{}/thumbnail", r.json()["artifacts"][0]["url"].as_str().unwrap());
+    let old = app.dir.path().join("cache/thumbnails");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(old.join("stale.png"), b"an old picture").unwrap();
+
+    let app = app.restart();
+    assert!(!old.exists(), "the old cache is gone");
+    let thumb = app.get(&url, &token).await;
+    assert_eq!((thumb.status, thumb.header("content-type")), (StatusCode::OK, "image/webp"));
+    assert!(image::load_from_memory_with_format(&thumb.body, image::ImageFormat::WebP).is_ok());
 }

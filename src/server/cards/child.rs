@@ -1,6 +1,6 @@
 //! The faces made in a child process, `vitrine thumbnail INPUT --name NAME
-//! --mime TYPE --out PNG`: it prints the face as JSON and writes the picture,
-//! if the face has one, to PNG. The server gives the picture its URL.
+//! --mime TYPE --out WEBP`: it prints the face as JSON and writes the picture,
+//! if the face has one, to WEBP. The server gives the picture its URL.
 
 use super::{archive, media, picture, text, CHILD_TIMEOUT};
 use crate::error::AppError;
@@ -66,6 +66,6 @@ pub fn main(input: &Path, name: &str, mime: &str, out: &Path) -> Result<(), AppE
 fn save(made: picture::Made, out: &Path, caption: Option<String>) -> Result<CardFace, AppError> {
     let dir = out.parent().ok_or_else(|| AppError::BadRequest("--out needs a folder".into()))?;
     std::fs::create_dir_all(dir)?;
-    write_atomic(dir, &out.file_name().unwrap_or_default().to_string_lossy(), &made.png)?;
+    write_atomic(dir, &out.file_name().unwrap_or_default().to_string_lossy(), &made.webp)?;
     Ok(CardFace::Picture { url: String::new(), width: made.width, height: made.height, caption })
 }

@@ -1,6 +1,6 @@
 //! Gallery card faces: what a card shows of an artifact, chosen by the
 //! file-type table's thumbnail kind, made once and cached beside the card's
-//! picture under `DATA_DIR/cache/thumbnails/` (both go with the artifact).
+//! picture under `DATA_DIR/cache/cards/` (both go with the artifact).
 //! Kinds whose parsers a hostile file could exhaust are made by the child
 //! `vitrine thumbnail` under the conversion's memory and CPU limits and a
 //! shorter timeout: a file that exhausts them gets its kind's icon.
@@ -35,6 +35,13 @@ const AT_ONCE: usize = 2;
 /// Where a card's face is cached, beside its picture.
 fn face_path(data_dir: &Path, artifact: Uuid) -> PathBuf {
     thumbnail_path(data_dir, artifact).with_extension("json")
+}
+
+/// Removes the card cache of releases that drew PNGs (`cache/thumbnails/`,
+/// whose faces name pictures no longer made there): a cache, so nothing is
+/// lost, and the faces are made again on demand.
+pub fn remove_old_cache(data_dir: &Path) {
+    let _ = std::fs::remove_dir_all(data_dir.join("cache").join("thumbnails"));
 }
 
 /// Removes an artifact's cached face and picture.

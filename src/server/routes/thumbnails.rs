@@ -1,5 +1,5 @@
 //! Card pictures: made on the server once (`server::cards`) and cached
-//! under `DATA_DIR/cache/thumbnails/`, so a gallery page never ships
+//! under `DATA_DIR/cache/cards/`, as WebP, so a gallery page never ships
 //! full-size pictures and never an SVG, PDF or font itself. A picture is
 //! the latest version's (cached by the version's id), so its URL is
 //! revalidated with the version's ETag, never kept as immutable; with
@@ -44,13 +44,13 @@ async fn thumbnail(
     let mut response = if not_modified(&request, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let png = tokio::fs::read(thumbnail_path(&state.config.data_dir, meta.id)).await.map_err(|_| missing())?;
-        png.into_response()
+        let webp = tokio::fs::read(thumbnail_path(&state.config.data_dir, meta.id)).await.map_err(|_| missing())?;
+        webp.into_response()
     };
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/webp"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     headers.typed_insert(tag);
-    untrusted_content_headers(headers, "image/png");
+    untrusted_content_headers(headers, "image/webp");
     Ok(response)
 }

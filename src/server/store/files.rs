@@ -33,9 +33,9 @@ impl Root {
     }
 }
 
-/// Where a raster image's card thumbnail is cached once scaled.
+/// Where a card's picture is cached once made (`server::cards`).
 pub fn thumbnail_path(data_dir: &Path, artifact: Uuid) -> PathBuf {
-    data_dir.join("cache").join("thumbnails").join(format!("{artifact}.png"))
+    data_dir.join("cache").join("cards").join(format!("{artifact}.webp"))
 }
 
 /// Writes `bytes` to `dir/name` so that the name only ever shows complete,
