@@ -1,31 +1,29 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if let vitrine::error::AppError::Internal(detail) = &e {
+                eprintln!("{detail}");
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The settings first: a wrong one stops everything, before any log line.
+#[cfg(feature = "ssr")]
+async fn run() -> Result<(), vitrine::error::AppError> {
     use clap::Parser;
     use vitrine::server::cli::{self, Cli, Task};
     let cli = Cli::parse();
-    let result = match cli.settings() {
-        Ok(settings) => {
-            logs::init(&settings);
-            match cli::run(cli, settings) {
-                Ok(Task::Serve { config, demo }) => vitrine::serve::serve(*config, demo).await,
-                Ok(Task::Done) => Ok(()),
-                Err(e) => Err(e),
-            }
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        // One line, for the operator: a wrong setting names itself.
-        Err(vitrine::error::AppError::Internal(detail)) => {
-            eprintln!("error: {detail}");
-            std::process::ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
+    let settings = cli.settings()?;
+    logs::init(&settings);
+    match cli::run(cli, settings)? {
+        Task::Serve { config, demo } => vitrine::serve::serve(*config, demo).await,
+        Task::Done => Ok(()),
     }
 }
 
@@ -46,26 +44,28 @@ mod logs {
             .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
             .with_writer(std::io::stderr);
         match settings.log_format.unwrap_or_default() {
-            LogFormat::Text => logs.event_format(Named { instance, inner: format() }).init(),
-            LogFormat::Json => logs.json().event_format(Named { instance, inner: format().json() }).init(),
+            LogFormat::Text => {
+                logs.event_format(Named { instance, json: false, inner: format::Format::default() }).init()
+            }
+            LogFormat::Json => {
+                logs.json().event_format(Named { instance, json: true, inner: format::Format::default().json() }).init()
+            }
         }
-    }
-
-    fn format() -> format::Format {
-        format::Format::default()
     }
 
     /// Another format's lines with `instance` added: first on a text line,
     /// the first key of a JSON object.
     struct Named<F> {
         instance: String,
+        json: bool,
         inner: F,
     }
 
-    impl<S, N> FormatEvent<S, N> for Named<format::Format>
+    impl<S, N, F> FormatEvent<S, N> for Named<F>
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
         N: for<'a> FormatFields<'a> + 'static,
+        F: FormatEvent<S, N>,
     {
         fn format_event(
             &self,
@@ -73,22 +73,10 @@ mod logs {
             mut writer: Writer<'_>,
             event: &Event<'_>,
         ) -> std::fmt::Result {
-            write!(writer, "{} ", self.instance)?;
-            self.inner.format_event(ctx, writer, event)
-        }
-    }
-
-    impl<S, N> FormatEvent<S, N> for Named<format::Format<format::Json>>
-    where
-        S: Subscriber + for<'a> LookupSpan<'a>,
-        N: for<'a> FormatFields<'a> + 'static,
-    {
-        fn format_event(
-            &self,
-            ctx: &FmtContext<'_, S, N>,
-            mut writer: Writer<'_>,
-            event: &Event<'_>,
-        ) -> std::fmt::Result {
+            if !self.json {
+                write!(writer, "{} ", self.instance)?;
+                return self.inner.format_event(ctx, writer, event);
+            }
             let mut line = String::new();
             self.inner.format_event(ctx, Writer::new(&mut line), event)?;
             let rest = line.strip_prefix('{').ok_or(std::fmt::Error)?;

@@ -136,7 +136,9 @@ impl Cli {
     pub fn settings(&self) -> Result<Settings, AppError> {
         let mut flags = match &self.command {
             Command::Serve { settings, .. } => settings.clone(),
-            _ => Settings::default(),
+            // The server's own children need none, and must not fail on them.
+            Command::Convert { .. } | Command::Thumbnail { .. } => return Ok(Settings::default()),
+            Command::User { .. } | Command::Token { .. } => Settings::default(),
         };
         flags.data_dir.clone_from(&self.data_dir);
         Settings::load(self.config.as_deref(), |name| std::env::var(name).ok(), &flags)

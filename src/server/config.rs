@@ -218,12 +218,13 @@ impl Settings {
 
     /// `Config`'s defaults, with what these settings set.
     pub fn config(self) -> Config {
-        let mut c = Config::new(self.data_dir.clone().unwrap_or_else(|| "./data".into()));
+        let instance = self.instance();
+        let mut c = Config::new(self.data_dir.unwrap_or_else(|| "./data".into()));
         c.site_addr = self.site_addr;
-        c.instance = self.instance();
+        c.instance = instance;
         c.max_artifact_bytes = self.max_artifact_bytes.unwrap_or(c.max_artifact_bytes);
         if let Some(mib) = self.file_cache_mib {
-            c.file_cache_bytes = mib * 1024 * 1024;
+            c.file_cache_bytes = mib.saturating_mul(MIB);
         }
         c.uploads.max_file_bytes = self.max_upload_bytes.unwrap_or(c.uploads.max_file_bytes);
         c.uploads.max_files = self.max_upload_files.unwrap_or(c.uploads.max_files);
