@@ -46,6 +46,30 @@ async fn readyz_checks_the_data_directory_and_the_database() {
     assert_eq!(app.call(Method::GET, "/readyz", None, None).await.status, 200);
 }
 
+/// A database that does not answer (its connection held) fails readiness
+/// after the check's time limit, instead of holding the balancer's request.
+#[tokio::test]
+async fn readyz_does_not_wait_on_a_stuck_database() {
+    let app = TestApp::new();
+    let db = app.state.db.clone();
+    let (held, hold) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        db.run_blocking(|_| {
+            held.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_secs(4));
+            Ok(())
+        })
+    });
+    hold.recv().unwrap();
+    let started = std::time::Instant::now();
+    let r = app.call(Method::GET, "/readyz", None, None).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert_eq!(r.json()["detail"], "Not ready: database: no answer within 2 s");
+    assert_eq!(r.json()["checks"]["store"], "ok");
+    holder.join().unwrap().unwrap();
+}
+
 fn file(dir: &Path, text: &str) -> std::path::PathBuf {
     let path = dir.join("settings.toml");
     std::fs::write(&path, text).unwrap();
