@@ -201,7 +201,11 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
         conf.leptos_options.hash_files = option_env!("LEPTOS_HASH_FILES") == Some("true");
     }
+    if let Some(addr) = config.site_addr {
+        conf.leptos_options.site_addr = addr;
+    }
     let addr = conf.leptos_options.site_addr;
+    routes::health::check_data_dir(&config.data_dir)?;
     let seed = demo && is_empty_dir(&config.data_dir);
     if demo && !seed {
         tracing::info!("{} is not empty: demo data not added", config.data_dir.display());
@@ -221,7 +225,9 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), AppError> {
     let origin = state.content.origin.clone();
     let store = state.store.clone();
     let app = router(state);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| AppError::BadRequest(format!("site_addr {addr}: cannot listen: {e}")))?;
     println!("Vitrine is listening on http://{addr}, agent content on {origin}");
     if demo {
         println!("Demo login: user demo, password demo");

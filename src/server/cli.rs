@@ -1,9 +1,9 @@
 //! The `vitrine` command line: `serve [--demo]`, `user add` and
-//! `token list|add|revoke`. Serving
-//! itself is `crate::serve`'s, which `main` calls with the settings made here.
+//! `token list|add|revoke`, each with `--config FILE` and `--data-dir DIR`.
+//! Serving itself is `crate::serve`'s, which `main` calls with the settings
+//! made here.
 
-use super::config::Config;
-use super::content::ContentOrigin;
+use super::config::{Config, Settings};
 use super::{auth, db};
 use crate::account::{NewToken, Scope};
 use crate::error::{AppError, Missing};
@@ -14,58 +14,27 @@ use uuid::Uuid;
 #[derive(Parser)]
 #[command(name = "vitrine", version, about = "Self-hosted artifacts service for AI-agent chat platforms")]
 pub struct Cli {
-    /// Where artifacts, conversations and users are kept.
-    #[arg(long, env = "VITRINE_DATA_DIR", default_value = "./data", global = true)]
-    data_dir: PathBuf,
+    /// The settings file (default ./Leptos.toml, if there is one); VITRINE_* variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Where artifacts, conversations and users are kept (VITRINE_DATA_DIR; default ./data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the server on the Leptos site address (LEPTOS_SITE_ADDR overrides it).
+    /// Start the server; its settings are those of Leptos.toml, each
+    /// overridden by its variable (VITRINE_<SETTING>) and its flag.
     Serve {
         /// Seed an empty data directory with a demo user and artifacts.
         #[cfg(feature = "demo")]
         #[arg(long)]
         demo: bool,
-        /// Largest artifact accepted, in bytes (default 100 MiB).
-        #[arg(long, env = "VITRINE_MAX_ARTIFACT_BYTES")]
-        max_artifact_bytes: Option<u64>,
-        /// Memory for small files (up to 256 KiB) kept once read, in MiB (default 32; 0 keeps none).
-        #[arg(long, env = "VITRINE_FILE_CACHE_MIB")]
-        file_cache_mib: Option<u64>,
-        /// Largest uploaded file, in bytes (default 50 MiB).
-        #[arg(long, env = "VITRINE_MAX_UPLOAD_BYTES")]
-        max_upload_bytes: Option<u64>,
-        /// Most files in one upload request (default 10).
-        #[arg(long, env = "VITRINE_MAX_UPLOAD_FILES")]
-        max_upload_files: Option<u32>,
-        /// Largest upload request, all files together, in bytes (default 100 MiB).
-        #[arg(long, env = "VITRINE_MAX_UPLOAD_REQUEST_BYTES")]
-        max_upload_request_bytes: Option<u64>,
-        /// Most open connections (default 4096, fewer if file descriptors are short).
-        #[arg(long, env = "VITRINE_MAX_CONNECTIONS")]
-        max_connections: Option<u32>,
-        /// Seconds a client has to send a request's headers (default 10).
-        #[arg(long, env = "VITRINE_HEADER_TIMEOUT_SECS")]
-        header_timeout_secs: Option<u64>,
-        /// Sign-in attempts a minute for one account name (default 5).
-        #[arg(long, env = "VITRINE_SIGN_IN_PER_ACCOUNT", value_parser = clap::value_parser!(u32).range(1..))]
-        sign_in_per_account: Option<u32>,
-        /// Sign-in attempts a minute from one client address (default 20).
-        #[arg(long, env = "VITRINE_SIGN_IN_PER_ADDRESS", value_parser = clap::value_parser!(u32).range(1..))]
-        sign_in_per_address: Option<u32>,
-        /// Origin that serves agent-made files, another host name than the app's
-        /// (e.g. https://usercontent.example.com; default http://usercontent.localhost on the app's port).
-        #[arg(long, env = "VITRINE_CONTENT_ORIGIN")]
-        content_origin: Option<ContentOrigin>,
-        /// Share links: `on` (default) or `off` (none can be made; existing ones answer 410).
-        #[arg(long, env = "VITRINE_SHARING", value_parser = clap::builder::BoolishValueParser::new())]
-        sharing: Option<bool>,
-        /// Allow share links that never expire (default: 1 hour to 90 days).
-        #[arg(long, env = "VITRINE_SHARE_NO_EXPIRY", value_parser = clap::builder::BoolishValueParser::new())]
-        share_no_expiry: Option<bool>,
+        #[command(flatten)]
+        settings: Settings,
     },
     /// Convert a document to Markdown on standard output (used by the server,
     /// in a separate process with time and memory limits).
@@ -162,42 +131,28 @@ pub enum Task {
     Done,
 }
 
-pub fn run() -> Result<Task, AppError> {
-    let cli = Cli::parse();
+impl Cli {
+    /// The settings file's, the environment's and the flags', in that order.
+    pub fn settings(&self) -> Result<Settings, AppError> {
+        let mut flags = match &self.command {
+            Command::Serve { settings, .. } => settings.clone(),
+            // The server's own children need none, and must not fail on them.
+            Command::Convert { .. } | Command::Thumbnail { .. } => return Ok(Settings::default()),
+            Command::User { .. } | Command::Token { .. } => Settings::default(),
+        };
+        flags.data_dir.clone_from(&self.data_dir);
+        Settings::load(self.config.as_deref(), |name| std::env::var(name).ok(), &flags)
+    }
+}
+
+pub fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
+    let mut config = settings.config();
     match cli.command {
         Command::Serve {
             #[cfg(feature = "demo")]
             demo,
-            max_artifact_bytes,
-            file_cache_mib,
-            max_upload_bytes,
-            max_upload_files,
-            max_upload_request_bytes,
-            max_connections,
-            header_timeout_secs,
-            sign_in_per_account,
-            sign_in_per_address,
-            content_origin,
-            sharing,
-            share_no_expiry,
+            ..
         } => {
-            let mut config = Config::new(&cli.data_dir);
-            config.max_artifact_bytes = max_artifact_bytes.unwrap_or(config.max_artifact_bytes);
-            if let Some(mib) = file_cache_mib {
-                config.file_cache_bytes = mib * 1024 * 1024;
-            }
-            config.uploads.max_file_bytes = max_upload_bytes.unwrap_or(config.uploads.max_file_bytes);
-            config.uploads.max_files = max_upload_files.unwrap_or(config.uploads.max_files);
-            config.uploads.max_request_bytes = max_upload_request_bytes.unwrap_or(config.uploads.max_request_bytes);
-            config.connections.max_connections = max_connections.unwrap_or(config.connections.max_connections);
-            if let Some(secs) = header_timeout_secs {
-                config.connections.header_timeout = std::time::Duration::from_secs(secs);
-            }
-            config.sign_in.per_account = sign_in_per_account.unwrap_or(config.sign_in.per_account);
-            config.sign_in.per_address = sign_in_per_address.unwrap_or(config.sign_in.per_address);
-            config.content_origin = content_origin;
-            config.sharing.enabled = sharing.unwrap_or(config.sharing.enabled);
-            config.sharing.allow_no_expiry = share_no_expiry.unwrap_or(config.sharing.allow_no_expiry);
             config.converter = std::env::current_exe().ok();
             #[cfg(not(feature = "demo"))]
             let demo = false;
@@ -208,7 +163,7 @@ pub fn run() -> Result<Task, AppError> {
             super::cards::main(&input, &name, &mime, &out).map(|()| Task::Done)
         }
         Command::User { command: UserCommand::Add { name, password } } => {
-            let db = db::Db::open_in(&cli.data_dir)?;
+            let db = db::Db::open_in(&config.data_dir)?;
             let generated = password.is_none();
             let password = password.unwrap_or_else(|| auth::new_secret("")[..20].to_string());
             let (_, token) = auth::add_user(&db, &name, &password)?;
@@ -220,7 +175,7 @@ pub fn run() -> Result<Task, AppError> {
             Ok(Task::Done)
         }
         Command::Token { command } => {
-            let db = db::Db::open_in(&cli.data_dir)?;
+            let db = db::Db::open_in(&config.data_dir)?;
             let name = command.owner();
             let user = db
                 .run_blocking(|c| db::user_by_name(c, name))?

@@ -18,6 +18,7 @@ mod hostile_input;
 mod listings;
 mod load;
 mod openapi;
+mod ops;
 mod origin;
 mod previews;
 mod security;

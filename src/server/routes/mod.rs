@@ -3,6 +3,7 @@
 mod artifacts;
 mod conversations;
 mod events;
+pub(crate) mod health;
 mod highlight;
 mod session;
 pub(crate) mod shares;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(conversations::router())
         .merge(artifacts::router())
         .merge(events::router())
+        .merge(health::router())
         .merge(highlight::router())
         .merge(threads::router())
         .merge(thumbnails::router())
