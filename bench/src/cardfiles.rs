@@ -11,6 +11,7 @@ use image::codecs::gif::{GifEncoder, Repeat};
 use image::{Delay, Frame, ImageFormat, Rgb, RgbImage, RgbaImage};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::f32::consts::TAU;
 use std::io::{Cursor, Write};
 use std::path::Path;
 
@@ -149,7 +150,7 @@ fn photo(rng: &mut ChaCha8Rng, width: u32, height: u32) -> RgbImage {
     let mut grain = ChaCha8Rng::seed_from_u64(rng.gen());
     RgbImage::from_fn(width, height, |x, y| {
         let (u, v) = (x as f32 / width as f32, y as f32 / height as f32);
-        let wave = ((u * fx * 6.28).sin() * (v * fy * 6.28).cos() + 1.0) * 60.0;
+        let wave = ((u * fx * TAU).sin() * (v * fy * TAU).cos() + 1.0) * 60.0;
         let g: u8 = grain.gen_range(0..12);
         Rgb([(u * 200.0) as u8 + g, wave as u8 + g, (v * 200.0) as u8 + g])
     })

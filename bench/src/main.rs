@@ -462,8 +462,8 @@ impl Bench {
     /// Card thumbnails of each kind: first render and cached (thumbnails.rs).
     fn thumbnails(&mut self) {
         let dir = self.args.data.join("thumbnails");
-        let figures = thumbnails::measure(&self.args.bin, &dir, self.args.seed, self.args.rounds);
-        thumbnails::report(&mut self.report, &figures, self.args.rounds);
+        let run = thumbnails::measure(&self.args.bin, &dir, self.args.seed, self.args.rounds);
+        thumbnails::report(&mut self.report, &run, self.args.rounds);
     }
 
     fn wasm(&mut self) {

@@ -22,6 +22,8 @@ pub struct Figures {
     /// The face's variant, as the server caches it (`Picture`, `Table`, …).
     face: String,
     first: Samples,
+    /// The server's and its child's CPU time over each first render.
+    first_cpu: Samples,
     cached: Samples,
     /// With the picture's ETag: `304`. Only pictures have one.
     revalidated: Samples,
@@ -62,9 +64,27 @@ fn new_face(folder: &Path, seen: &mut HashSet<std::ffi::OsString>) -> Vec<u8> {
     std::fs::read(face).unwrap()
 }
 
-pub fn measure(bin: &Path, dir: &Path, seed: u64, rounds: u32) -> Vec<Figures> {
+/// Every kind's figures, and the server's resident memory at the end and
+/// at its peak, in MiB: a child's start costs the server more the more
+/// memory it has (NOTES.md).
+pub struct Thumbnails {
+    figures: Vec<Figures>,
+    resident: f64,
+    peak: f64,
+    /// The machine's load average (one minute) at the start and the end:
+    /// other work on it lengthens the wall times, not the CPU times.
+    load: [String; 2],
+}
+
+fn load_average() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    load.split_whitespace().next().unwrap_or("?").to_string()
+}
+
+pub fn measure(bin: &Path, dir: &Path, seed: u64, rounds: u32) -> Thumbnails {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).unwrap();
+    let load = load_average();
     let token = crate::dataset::add_user(bin, dir, "thumbnails");
     let auth = format!("Bearer {token}");
     let server = Vitrine::start(bin, dir, &[("Authorization".into(), auth.clone())]);
@@ -79,6 +99,7 @@ pub fn measure(bin: &Path, dir: &Path, seed: u64, rounds: u32) -> Vec<Figures> {
             file,
             face: String::new(),
             first: Samples::default(),
+            first_cpu: Samples::default(),
             cached: Samples::default(),
             revalidated: Samples::default(),
             picture_bytes: None,
@@ -104,7 +125,9 @@ pub fn measure(bin: &Path, dir: &Path, seed: u64, rounds: u32) -> Vec<Figures> {
                 server.base,
                 artifact["id"].as_str().unwrap()
             );
+            let cpu = crate::cpu::with_children(server.pid());
             let first = get(&agent, &url, &auth, None);
+            f.first_cpu.push(crate::cpu::with_children(server.pid()) - cpu);
             let face = new_face(&faces, &mut seen);
             let face_json: Value = serde_json::from_slice(&face).unwrap();
             let variant = face_json.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default();
@@ -138,11 +161,12 @@ pub fn measure(bin: &Path, dir: &Path, seed: u64, rounds: u32) -> Vec<Figures> {
                 f.revalidated.push(revalidated.median());
             }
         }
-        eprintln!("card thumbnails: round {} of {rounds}", round + 1);
+        eprintln!("card thumbnails: round {} of {rounds}, server {:.0} MiB resident", round + 1, server.rss_mib());
     }
+    let (resident, peak) = (server.rss_mib(), server.peak_rss_mib());
     drop(server);
     let _ = std::fs::remove_dir_all(dir);
-    figures
+    Thumbnails { figures, resident, peak, load: [load, load_average()] }
 }
 
 /// A figure's median and its spread over the rounds.
@@ -159,7 +183,7 @@ fn cell(samples: &Samples) -> String {
     }
 }
 
-pub fn report(report: &mut Report, figures: &[Figures], rounds: u32) {
+pub fn report(report: &mut Report, run: &Thumbnails, rounds: u32) {
     let mut text = format!(
         "`GET /api/conversations/{{c}}/artifacts/{{a}}/thumbnail` with a bearer token, one request at a time on \
          loopback, on a server of its own. Each of {rounds} rounds uploads a new version of every file (its bytes \
@@ -170,18 +194,27 @@ pub fn report(report: &mut Report, figures: &[Figures], rounds: u32) {
          other than pictures travel in the gallery page's data: the thumbnail URL makes and caches them like \
          any face, then answers `404` (so their cached figure is reading the cached face). Made in the child: \
          `vitrine thumbnail` is spawned for the face (its start is part of the first render), under the \
-         conversion's memory and CPU limits.\n\n\
-         | File | Size | Made in | Face | First render | Cached | Cached, `304` | Picture (PNG) | Face (JSON) |\n\
-         |---|---:|---|---|---:|---:|---:|---:|---:|\n"
+         conversion's memory and CPU limits. First render's CPU is the server's user and system time over the \
+         request with its reaped child's, read from `/proc` in ticks of 10 ms, hence the mean over the rounds: \
+         on a busy machine the steadier figure, as it leaves out the time spent waiting for a core. The \
+         server's resident memory at the end: {resident:.0} MiB (peak {peak:.0} MiB). The machine's load \
+         average at the start and the end: {start} and {end}.\n\n\
+         | File | Size | Made in | Face | First render | First render, CPU (mean) | Cached | Cached, `304` | Picture (PNG) | Face (JSON) |\n\
+         |---|---:|---|---|---:|---:|---:|---:|---:|---:|\n",
+        resident = run.resident,
+        peak = run.peak,
+        start = run.load[0],
+        end = run.load[1],
     );
-    for f in figures {
+    for f in &run.figures {
         text += &format!(
-            "| {} | {} B | {} | {} | {} | {} | {} | {} | {} B |\n",
+            "| {} | {} B | {} | {} | {} | {} | {} | {} | {} | {} B |\n",
             f.file.label,
             thousands(f.file.size() as f64),
             if f.file.child { "child" } else { "server" },
             f.face,
             cell(&f.first),
+            Unit::Ms.show(f.first_cpu.0.iter().sum::<f64>() / f.first_cpu.0.len() as f64 * 1e3),
             cell(&f.cached),
             cell(&f.revalidated),
             f.picture_bytes.map_or("–".into(), |b| format!("{} B", thousands(b as f64))),
