@@ -27,6 +27,13 @@ pub fn secs(pids: &[u32]) -> f64 {
     pids.iter().map(|pid| ticks(&stat_fields(&pid.to_string()), 14)).sum()
 }
 
+/// As [`secs`] for one process, with its reaped children's time: a
+/// server's own work and that of the child processes it waited for.
+pub fn with_children(pid: u32) -> f64 {
+    let fields = stat_fields(&pid.to_string());
+    ticks(&fields, 14) + ticks(&fields, 16)
+}
+
 /// The processes whose parent is `pid` (nginx's workers).
 pub fn children_of(pid: u32) -> Vec<u32> {
     let entries = std::fs::read_dir("/proc").into_iter().flatten().flatten();

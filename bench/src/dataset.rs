@@ -205,7 +205,7 @@ const WORDS: &[&str] = &[
 ];
 
 /// Lines of words, `size` bytes long.
-fn text(rng: &mut ChaCha8Rng, size: usize, line: impl Fn(&mut ChaCha8Rng, String) -> String) -> String {
+pub fn text(rng: &mut ChaCha8Rng, size: usize, line: impl Fn(&mut ChaCha8Rng, String) -> String) -> String {
     let mut out = String::with_capacity(size + 80);
     while out.len() < size {
         let words: Vec<&str> = (0..rng.gen_range(3..12)).map(|_| WORDS[rng.gen_range(0..WORDS.len())]).collect();
@@ -285,7 +285,7 @@ fn artifact(rng: &mut ChaCha8Rng, c: u64, k: u64) -> (Value, Vec<String>) {
 }
 
 /// A `.skill` archive with hundreds of members.
-fn skill(rng: &mut ChaCha8Rng) -> (Vec<u8>, Vec<String>) {
+pub fn skill(rng: &mut ChaCha8Rng) -> (Vec<u8>, Vec<String>) {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
     let mut members = vec!["SKILL.md".to_string()];

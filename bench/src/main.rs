@@ -2,6 +2,7 @@
 //! driven by wrk from a second process in alternating rounds; writes
 //! docs/benchmarks.md. See bench/README.md.
 
+mod cardfiles;
 mod cpu;
 mod dataset;
 mod durable;
@@ -9,6 +10,7 @@ mod events;
 mod report;
 mod servers;
 mod stats;
+mod thumbnails;
 mod wrk;
 
 use clap::Parser;
@@ -49,8 +51,9 @@ struct Args {
     pkg: PathBuf,
     #[arg(long, default_value = "../docs/benchmarks.md")]
     out: PathBuf,
-    /// Only these parts (of scale, files, ingestion, events, wasm); all
-    /// when empty. The report then holds only their sections.
+    /// Only these parts (of scale, files, ingestion, events, thumbnails,
+    /// wasm); all when empty. Their sections then replace those of the
+    /// same title in the report at `--out`, the rest of it kept.
     #[arg(long, env = "BENCH_ONLY", value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -456,6 +459,13 @@ impl Bench {
         );
     }
 
+    /// Card thumbnails of each kind: first render and cached (thumbnails.rs).
+    fn thumbnails(&mut self) {
+        let dir = self.args.data.join("thumbnails");
+        let run = thumbnails::measure(&self.args.bin, &dir, self.args.seed, self.args.rounds);
+        thumbnails::report(&mut self.report, &run, self.args.rounds);
+    }
+
     fn wasm(&mut self) {
         use std::io::Write;
         let wasm = std::fs::read_dir(&self.args.pkg)
@@ -574,11 +584,27 @@ fn main() {
     if run("events") {
         bench.events();
     }
+    if run("thumbnails") {
+        bench.thumbnails();
+    }
     if run("wasm") {
         bench.wasm();
     }
     // Read last, so that the notes can be written while the run goes on.
     let notes = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("NOTES.md")).unwrap_or_default();
-    std::fs::write(&bench.args.out, bench.report.markdown(&notes)).unwrap();
+    let report = match std::fs::read_to_string(&bench.args.out) {
+        Ok(old) if !only.is_empty() => {
+            let stamp = format!(
+                "Run on its own (`BENCH_ONLY={}`) on {}, Vitrine commit {}, {} rounds.",
+                only.join(","),
+                command("date", &["-u", "+%Y-%m-%d"]),
+                command("git", &["rev-parse", "--short", "HEAD"]),
+                bench.args.rounds
+            );
+            bench.report.merged(&old, &notes, &stamp)
+        }
+        _ => bench.report.markdown(&notes),
+    };
+    std::fs::write(&bench.args.out, report).unwrap();
     eprintln!("wrote {}", bench.args.out.display());
 }
