@@ -27,7 +27,7 @@ pub struct Figures {
     cached: Samples,
     /// With the picture's ETag: `304`. Only pictures have one.
     revalidated: Samples,
-    /// The PNG served, for pictures.
+    /// The picture served (WebP), for pictures.
     picture_bytes: Option<usize>,
     /// The face as the server caches it (JSON), what a gallery page reads.
     face_bytes: usize,
@@ -199,7 +199,7 @@ pub fn report(report: &mut Report, run: &Thumbnails, rounds: u32) {
          on a busy machine the steadier figure, as it leaves out the time spent waiting for a core. The \
          server's resident memory at the end: {resident:.0} MiB (peak {peak:.0} MiB). The machine's load \
          average at the start and the end: {start} and {end}.\n\n\
-         | File | Size | Made in | Face | First render | First render, CPU (mean) | Cached | Cached, `304` | Picture (PNG) | Face (JSON) |\n\
+         | File | Size | Made in | Face | First render | First render, CPU (mean) | Cached | Cached, `304` | Picture (WebP) | Face (JSON) |\n\
          |---|---:|---|---|---:|---:|---:|---:|---:|---:|\n",
         resident = run.resident,
         peak = run.peak,
