@@ -4,6 +4,7 @@
 //! made here.
 
 use super::config::{Config, Settings};
+use super::convert::Limits;
 use super::{auth, db};
 use crate::account::{NewToken, Scope};
 use crate::error::{AppError, Missing};
@@ -45,6 +46,8 @@ enum Command {
         /// Its original name, whose extension says what it is.
         #[arg(long)]
         name: String,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// Make a gallery card's face (used by the server, like `convert`).
     #[command(hide = true)]
@@ -57,6 +60,8 @@ enum Command {
         /// Where the card's picture, if it has one, is written.
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// Manage users.
     User {
@@ -158,8 +163,12 @@ pub fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             let demo = false;
             Ok(Task::Serve { config: Box::new(config), demo })
         }
-        Command::Convert { input, name } => super::convert::main(&input, &name).map(|()| Task::Done),
-        Command::Thumbnail { input, name, mime, out } => {
+        Command::Convert { input, name, limits } => {
+            limits.apply()?;
+            super::convert::main(&input, &name).map(|()| Task::Done)
+        }
+        Command::Thumbnail { input, name, mime, out, limits } => {
+            limits.apply()?;
             super::cards::main(&input, &name, &mime, &out).map(|()| Task::Done)
         }
         Command::User { command: UserCommand::Add { name, password } } => {

@@ -131,3 +131,24 @@ async fn bad_names_and_limits_store_nothing() {
     let bob = app.user("bob");
     assert_eq!(upload(&app, &bob, &thread, &[("x.txt", b"x")]).await.status, StatusCode::NOT_FOUND);
 }
+
+/// The conversion child limits its own memory before it reads the document
+/// (the server spawns it without a fork of itself): within the limit it
+/// converts, under one far too small it fails instead of converting.
+#[test]
+fn the_conversion_child_limits_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    std::fs::write(&csv, "a,b\n1,2\n").unwrap();
+    let convert = |memory: &str| {
+        std::process::Command::new(crate::common::process::bin())
+            .args(["convert", csv.to_str().unwrap(), "--name", "t.csv", "--memory", memory, "--cpu-seconds", "5"])
+            .output()
+            .unwrap()
+    };
+    let within = convert(&(4u64 << 30).to_string());
+    assert!(within.status.success(), "{}", String::from_utf8_lossy(&within.stderr));
+    assert!(String::from_utf8_lossy(&within.stdout).contains("| a | b |"));
+    let starved = convert("1000000");
+    assert!(!starved.status.success() && starved.stdout.is_empty());
+}

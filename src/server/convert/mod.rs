@@ -7,7 +7,7 @@ mod pptx;
 mod process;
 mod table;
 
-pub use process::{limited, main, run, within};
+pub use process::{limited, main, run, within, Limits};
 
 use crate::server::filetype::{self, Converter};
 
