@@ -19,6 +19,7 @@ mod listings;
 mod load;
 mod openapi;
 mod origin;
+mod place;
 mod previews;
 mod security;
 mod shares;
