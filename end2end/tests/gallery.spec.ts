@@ -178,7 +178,7 @@ test("keyboard: arrows walk the filter, Escape closes", async ({ page }, info) =
   await page.keyboard.press("ArrowLeft");
   await expect(page.locator(".meta-name")).toHaveText(names[0]);
   await page.keyboard.press("Escape");
-  await expect(page).toHaveURL(/\/artifacts\?type=images$/);
+  await expect(page).toHaveURL(/\/artifacts\?type=images#card-[0-9a-f-]+$/);
 });
 
 test("another user sees none of demo's artifacts", async ({ browser }) => {
@@ -226,7 +226,7 @@ test("search by file name or conversation title keeps the filter; sorting orders
   await page.locator(".artifact-card a.artifact-name").first().click();
   await expect(page).toHaveURL(/sort=size/);
   await page.locator("a.close").click();
-  await expect(page).toHaveURL(/\/artifacts\?sort=size$/);
+  await expect(page).toHaveURL(/\/artifacts\?sort=size#card-[0-9a-f-]+$/);
 
   await page.goto("/artifacts?q=no-such-file-anywhere");
   await expect(page.locator(".empty")).toContainText("No artifacts with “no-such-file-anywhere” in their name");

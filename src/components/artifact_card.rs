@@ -24,10 +24,16 @@ pub fn source_href(artifact: &Artifact) -> String {
     format!("/conversations/{}#{}", artifact.conversation_id, card_id(artifact))
 }
 
-/// A card's element id: one per version, as a transcript shows every
-/// version its messages made.
+/// A transcript's card's element id: one per version, as a transcript shows
+/// every version its messages made.
 fn card_id(artifact: &Artifact) -> String {
     format!("artifact-{}-v{}", artifact.id, artifact.version)
+}
+
+/// A gallery's card's element id: the artifact's, whatever its version, so
+/// that the preview's way back names the card it came from.
+pub fn gallery_card_id(artifact_id: Uuid) -> String {
+    format!("card-{artifact_id}")
 }
 
 /// A user's file name, cut in the middle to at most `max` characters when
@@ -137,8 +143,9 @@ const CARD_NAME_CHARS: usize = 32;
 /// it has others); and where it came from. Without a face (outside the gallery) images show their thumbnail
 /// and the rest their kind's icon. A `pinned` card (in a transcript) is
 /// the record's version rather than the artifact: its links and picture are
-/// that version's. Ids are unique in a page: a card repeating a version
-/// already shown (a message that wrote the same bytes again) is not `anchored`.
+/// that version's, and so is its id (else the artifact's). Ids are unique in
+/// a page: a card repeating a version already shown (a message that wrote
+/// the same bytes again) is not `anchored`.
 #[component]
 pub fn ArtifactCard(
     artifact: Artifact,
@@ -156,7 +163,7 @@ pub fn ArtifactCard(
         thumbnail = with_param(&thumbnail, "version", &version);
     }
     let shown: &str = face.as_ref().map_or("", |f| f.into());
-    let id = anchored.then(|| card_id(&artifact));
+    let id = anchored.then(|| if pinned { card_id(&artifact) } else { gallery_card_id(artifact.id) });
     let visual = match (face, artifact.kind) {
         (Some(face), _) => face_view(face, artifact.name.clone()),
         (None, GalleryType::Images) => {

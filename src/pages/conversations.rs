@@ -48,8 +48,9 @@ fn conversation_list(list: Vec<Conversation>) -> AnyView {
 /// `/conversations/{id}`: the transcript, each tool result with its output
 /// and the versions of artifacts it made, and Share… for the whole
 /// conversation or one of its folders; `#artifact-{id}-v{n}` scrolls to
-/// and highlights one. New tool results appear as they are made (the
-/// transcript is loaded again).
+/// one, under its tool's name and output (the cards' scroll margin in
+/// style/main.css), and highlights it. New tool results appear as they are
+/// made (the transcript is loaded again).
 #[component]
 pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();

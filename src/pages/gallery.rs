@@ -1,3 +1,5 @@
+mod place;
+
 use super::Postcard;
 use crate::api::list_artifacts;
 use crate::components::live::{on_events, once_per_burst};
@@ -55,6 +57,8 @@ pub fn GalleryPage() -> impl IntoView {
     );
     Effect::new(move |_| on_page_1().then(|| unseen.set(0)));
     let first_page = move || gallery_href(&query().unwrap_or_default().with_page(1));
+    place::return_to_place(move || page.with(|p| p.is_some()));
+    search_follows_url(move || params.read().get("q").unwrap_or_default());
     view! {
         <Title text="Artifacts" />
         <Layout>
@@ -81,7 +85,7 @@ fn Gallery(query: ArtifactQuery, page: GalleryPage) -> impl IntoView {
             <DownloadAll query=query.clone() total=page.total />
         </div>
         {page.items.is_empty().then(|| view! { <p class="empty muted">{empty_message(&query)}</p> })}
-        <ul class="grid">
+        <ul class="grid" on:click=place::leave_place>
             {page
                 .items
                 .into_iter()
@@ -199,6 +203,8 @@ fn SearchForm(query: ArtifactQuery) -> impl IntoView {
                 type="search"
                 name="q"
                 value=query.q.clone()
+                // Else Back restores what was typed here before a search, over this page's results.
+                autocomplete="off"
                 placeholder="Search names and conversations"
                 maxlength=ArtifactQuery::MAX_SEARCH_CHARS
             />
@@ -210,4 +216,28 @@ fn SearchForm(query: ArtifactQuery) -> impl IntoView {
             })}
         </form>
     }
+}
+
+/// The search box shows the URL's search whenever that changes. Its `value`
+/// attribute alone would not: a box typed into shows what was typed, and
+/// the old box stays until the new cards arrive.
+fn search_follows_url(search: impl Fn() -> String + Send + Sync + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = Memo::new(move |_| search());
+        Effect::watch(
+            move || search.get(),
+            |q: &String, _, _| {
+                let input = document().get_element_by_id("search-input");
+                if let Some(input) =
+                    input.and_then(|i| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(i).ok())
+                {
+                    input.set_value(q);
+                }
+            },
+            false,
+        );
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = search;
 }

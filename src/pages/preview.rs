@@ -4,7 +4,7 @@ mod versions;
 use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
-use crate::components::artifact_card::{cut_name, preview_href, source_href, with_param};
+use crate::components::artifact_card::{cut_name, gallery_card_id, preview_href, source_href, with_param};
 use crate::components::{
     layout::Layout,
     live::LiveVersion,
@@ -130,7 +130,9 @@ pub fn PreviewPage() -> impl IntoView {
 #[component]
 fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Confirm>>) -> impl IntoView {
     let Preview { artifact, versions, raw_url, body, html, partial, previous, next, now } = preview;
-    let back = gallery_href(&gallery);
+    // Back lands on this artifact's card (without script too: the browser
+    // scrolls to the fragment); after a delete, on the gallery's page.
+    let back = format!("{}#{}", gallery_href(&gallery), gallery_card_id(artifact.id));
     let previous_href = previous.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     let next_href = next.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     keyboard(back.clone(), previous_href.clone(), next_href.clone());
@@ -149,7 +151,7 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
     let section = preview_section(&artifact, version.as_ref(), &raw_url, body, html, partial);
     let confirm = {
         let (artifact, here, back, latest, count) =
-            (artifact.clone(), here.clone(), back.clone(), latest.clone(), versions.len());
+            (artifact.clone(), here.clone(), gallery_href(&gallery), latest.clone(), versions.len());
         move || {
             let (artifact, cancel) = (artifact.clone(), here.clone());
             match confirm.get()? {

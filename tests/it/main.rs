@@ -20,6 +20,7 @@ mod load;
 mod openapi;
 mod ops;
 mod origin;
+mod place;
 mod previews;
 mod security;
 mod shares;

@@ -11,7 +11,7 @@ use vitrine::api::{ChangeVersion, DeleteArtifact};
 
 /// Alice's conversation with `name` written once per entry of `contents`;
 /// the app, her API token and session, and the artifact's preview URL.
-async fn versions_of(name: &str, contents: &[&[u8]]) -> (TestApp, String, String, String) {
+pub(crate) async fn versions_of(name: &str, contents: &[&[u8]]) -> (TestApp, String, String, String) {
     let app = TestApp::new();
     let token = app.user("alice");
     let c = app.conversation(&token, "Drafts").await;
@@ -25,7 +25,7 @@ async fn versions_of(name: &str, contents: &[&[u8]]) -> (TestApp, String, String
     (app, token, session, format!("/artifacts/{c}/{id}"))
 }
 
-async fn html(app: &TestApp, url: &str, session: &str) -> String {
+pub(crate) async fn html(app: &TestApp, url: &str, session: &str) -> String {
     let r = page(app, url, session).await;
     assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.text());
     r.text()
