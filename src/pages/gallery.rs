@@ -220,23 +220,27 @@ fn SearchForm(query: ArtifactQuery) -> impl IntoView {
 
 /// The search box shows the URL's search whenever that changes. Its `value`
 /// attribute alone would not: a box typed into shows what was typed, and
-/// the old box stays until the new cards arrive.
+/// the old box stays until the new cards arrive. A page the browser keeps
+/// whole for Back (its back-forward cache) comes back with the text typed
+/// before the search left it: `pageshow` puts its URL's search back.
 fn search_follows_url(search: impl Fn() -> String + Send + Sync + 'static) {
     #[cfg(feature = "hydrate")]
     {
+        fn show(q: &str) {
+            let input = document().get_element_by_id("search-input");
+            if let Some(input) = input.and_then(|i| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(i).ok())
+            {
+                input.set_value(q);
+            }
+        }
         let search = Memo::new(move |_| search());
-        Effect::watch(
-            move || search.get(),
-            |q: &String, _, _| {
-                let input = document().get_element_by_id("search-input");
-                if let Some(input) =
-                    input.and_then(|i| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(i).ok())
-                {
-                    input.set_value(q);
-                }
-            },
-            false,
-        );
+        Effect::watch(move || search.get(), |q: &String, _, _| show(q), false);
+        let restored = window_event_listener(leptos::ev::pageshow, move |e| {
+            if e.persisted() {
+                show(&search.get_untracked());
+            }
+        });
+        on_cleanup(move || restored.remove());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = search;
