@@ -76,6 +76,10 @@ enum Command {
         /// Its original name, whose extension says what it is.
         #[arg(long)]
         name: String,
+        /// An Office document's pictures too, as images addressed by their
+        /// parts' names (for a preview).
+        #[arg(long)]
+        pictures: bool,
     },
     /// Make a gallery card's face (used by the server, like `convert`).
     #[command(hide = true)]
@@ -203,7 +207,9 @@ pub fn run() -> Result<Task, AppError> {
             let demo = false;
             Ok(Task::Serve { config: Box::new(config), demo })
         }
-        Command::Convert { input, name } => super::convert::main(&input, &name).map(|()| Task::Done),
+        Command::Convert { input, name, pictures } => {
+            super::convert::main(&input, &name, pictures).map(|()| Task::Done)
+        }
         Command::Thumbnail { input, name, mime, out } => {
             super::cards::main(&input, &name, &mime, &out).map(|()| Task::Done)
         }
