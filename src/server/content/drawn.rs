@@ -1,7 +1,8 @@
 //! Previews that scripts draw: Markdown and notebooks with Mermaid
-//! diagrams or math, and Mermaid files. The preview frames `/draw/{token}/{virtual path}` here,
-//! sandboxed: the file rendered on the server (Markdown sanitised as an
-//! inline preview's, diagrams and math left as their source) in a page that
+//! diagrams or math, and Mermaid files. The preview frames
+//! `/draw/{token}/{virtual path}` here, sandboxed: the file rendered on the
+//! server (Markdown sanitised as an inline preview's, diagrams and math
+//! left as their source) in a page that
 //! loads the scripts of `/assets/` to draw them. Its policy allows scripts,
 //! styles and fonts from `/assets/` alone and images from the content
 //! origin, so nothing comes from the internet, and the app's own pages
