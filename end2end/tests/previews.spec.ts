@@ -1,4 +1,5 @@
 import { expect, request, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
 import { ingest, login, newUser, test } from "./helpers";
@@ -288,4 +289,40 @@ test("Mermaid diagrams and KaTeX math are drawn inside the preview's sandboxed f
   const area = page.frameLocator("iframe.html-frame");
   await expect(area.locator(".katex").first()).toBeVisible({ timeout: 15_000 });
   await page.screenshot({ path: shots("preview-katex", info.project.name) });
+});
+
+test("a DOCX preview shows its pictures, each loaded from the content origin", async ({ page, baseURL }, info) => {
+  // Made by python-docx: a heading, two pictures, and one linked from outside (left out).
+  const docx = readFileSync(path.join(__dirname, "..", "..", "tests", "fixtures", "previews", "pictures.docx"));
+  const urls = await own(page, baseURL!, { "pictures.docx": docx });
+  await page.goto(urls["pictures.docx"]);
+  const doc = page.locator("article.markdown");
+  await expect(doc.locator("h1")).toHaveText("Field report");
+  await expect(doc.locator("img")).toHaveCount(2);
+  const chart = doc.getByRole("img", { name: "Sales chart" });
+  await expect(chart).toHaveAttribute("src", /\/pictures\.docx\/word\/media\/image1\.png$/);
+  await expect.poll(() => chart.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
+  await expect.poll(() => doc.locator("img").nth(1).evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
+  await page.screenshot({ path: shots("preview-docx-pictures", info.project.name) });
+});
+
+test("a notebook with math is drawn by KaTeX inside the preview's sandboxed frame", async ({ page, baseURL }, info) => {
+  test.skip(info.project.name === "no-js", "the frame draws it with its own scripts");
+  const notebook = {
+    cells: [
+      { cell_type: "markdown", metadata: {}, source: ["# Fit\n", "\n", "The loss is $\\alpha x^2$:\n", "\n", "$$L < 1$$\n"] },
+      { cell_type: "code", execution_count: 1, metadata: {}, outputs: [], source: ["loss = 0.5"] },
+    ],
+    metadata: { kernelspec: { language: "python", name: "python3", display_name: "Python 3" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const urls = await own(page, baseURL!, { "fit.ipynb": JSON.stringify(notebook) });
+  await page.goto(urls["fit.ipynb"]);
+  const frame = page.frameLocator("iframe.html-frame");
+  await expect(frame.locator("h1")).toHaveText("Fit");
+  await expect(frame.locator(".katex").first()).toBeVisible({ timeout: 15_000 });
+  await expect(frame.locator(".katex")).toHaveCount(2);
+  await expect(page.locator("script[src*='katex']")).toHaveCount(0);
+  await page.screenshot({ path: shots("preview-notebook-katex", info.project.name) });
 });

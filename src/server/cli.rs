@@ -46,6 +46,10 @@ enum Command {
         /// Its original name, whose extension says what it is.
         #[arg(long)]
         name: String,
+        /// An Office document's pictures too, as images addressed by their
+        /// parts' names (for a preview).
+        #[arg(long)]
+        pictures: bool,
         #[command(flatten)]
         limits: Limits,
     },
@@ -163,9 +167,9 @@ pub fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             let demo = false;
             Ok(Task::Serve { config: Box::new(config), demo })
         }
-        Command::Convert { input, name, limits } => {
+        Command::Convert { input, name, pictures, limits } => {
             limits.apply()?;
-            super::convert::main(&input, &name).map(|()| Task::Done)
+            super::convert::main(&input, &name, pictures).map(|()| Task::Done)
         }
         Command::Thumbnail { input, name, mime, out, limits } => {
             limits.apply()?;

@@ -115,8 +115,7 @@ fn shown(
     if let Some(body) = simple {
         return Ok(body.into());
     }
-    let limit = if view == PreviewKind::Notebook { NOTEBOOK_BYTES } else { PREVIEW_BYTES };
-    let (bytes, partial) = head(path, limit)?;
+    let (bytes, partial) = head(path, read_limit(view))?;
     let Some(text) = as_text(&bytes) else {
         // A compressed SVG is still a picture.
         let body = if view == PreviewKind::Svg { PreviewBody::Image } else { PreviewBody::Binary };
@@ -152,27 +151,50 @@ fn shown(
             }
             None => code(&meta.name, text, partial),
         },
-        PreviewKind::Notebook => {
-            let end = if partial { Some(tail(path, NOTEBOOK_TAIL)?) } else { None };
-            let end = end.as_deref().map(String::from_utf8_lossy);
-            match notebook::to_html(text, end.as_deref(), url) {
-                Some(n) => Shown {
-                    body: PreviewBody::Notebook { language: n.language, cells: n.cells },
-                    html: n.html,
-                    partial: partial || !n.complete,
-                },
-                None => code(&meta.name, text, partial),
+        PreviewKind::Notebook => match notebook_of(path, text, partial, url)? {
+            Some(n) if n.diagrams || n.math => {
+                let body = PreviewBody::Drawn { url: drawn::url(url).to_string() };
+                Shown { body, html: String::new(), partial: partial || !n.complete }
             }
-        }
+            Some(n) => Shown {
+                body: PreviewBody::Notebook { language: n.language, cells: n.cells },
+                html: n.html,
+                partial: partial || !n.complete,
+            },
+            None => code(&meta.name, text, partial),
+        },
         _ => code(&meta.name, text, partial),
     })
 }
 
+/// How much of a file its preview reads.
+pub(crate) fn read_limit(view: PreviewKind) -> u64 {
+    if view == PreviewKind::Notebook {
+        NOTEBOOK_BYTES
+    } else {
+        PREVIEW_BYTES
+    }
+}
+
+/// A notebook from `text`, its first part (`partial` when cut: then its
+/// end is read for the kernel's language).
+pub(crate) fn notebook_of(
+    path: &Path,
+    text: &str,
+    partial: bool,
+    url: &Url,
+) -> Result<Option<notebook::Notebook>, AppError> {
+    let end = if partial { Some(tail(path, NOTEBOOK_TAIL)?) } else { None };
+    let end = end.as_deref().map(String::from_utf8_lossy);
+    Ok(notebook::to_html(text, end.as_deref(), url))
+}
+
 /// An Office document, converted to Markdown by the limited child (the
 /// parsers a hostile file could exhaust never run in the server), then
-/// rendered here.
+/// rendered here; a document's pictures are fetched by the page from the
+/// content origin, where its media parts are served.
 async fn office(config: &Config, view: PreviewKind, name: &str, path: &Path, url: Url) -> Result<Shown, AppError> {
-    let markdown = match convert::within(config, config.convert_timeout.min(OFFICE_TIMEOUT), path, name).await {
+    let markdown = match convert::for_preview(config, config.convert_timeout.min(OFFICE_TIMEOUT), path, name).await {
         Ok(markdown) => markdown,
         Err(ConvertError::Off) => return Ok(PreviewBody::Binary.into()),
         Err(e) => return Ok(PreviewBody::Unreadable { reason: e.to_string() }.into()),

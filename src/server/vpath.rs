@@ -57,11 +57,27 @@ pub fn thread_url(thread: uuid::Uuid, virtual_path: &str) -> String {
     format!("/api/threads/{thread}/artifacts/{}", encode(virtual_path))
 }
 
-/// Splits `a/b.skill/x/y` into the archive `a/b.skill` and its member `x/y`.
+/// Splits `a/b.skill/x/y` into the archive `a/b.skill` and its member `x/y`;
+/// and an Office document's picture, `a/b.docx/word/media/p.png` (or
+/// `ppt/media/` of a `.pptx`), into the document and its part, which its
+/// preview shows. No other part of an Office document is served.
 pub fn split_archive(path: &str) -> Option<(&str, &str)> {
-    let at = path.find(".skill/")?;
-    let (archive, member) = (&path[..at + ".skill".len()], &path[at + ".skill/".len()..]);
-    (!member.is_empty()).then_some((archive, member))
+    let skill = path.find(".skill/").map(|at| (at + ".skill".len(), ""));
+    // Office extensions in any case (`Deck.PPTX`), as the file-type table reads them.
+    let lower = path.to_ascii_lowercase();
+    let office = [(".docx/", "word/media/"), (".pptx/", "ppt/media/")]
+        .into_iter()
+        .filter_map(|(extension, media)| Some((lower.find(extension)? + extension.len() - 1, media)));
+    let (end, media) = skill.into_iter().chain(office).min_by_key(|(end, _)| *end)?;
+    let (archive, member) = (&path[..end], &path[end + 1..]);
+    (!member.is_empty() && (media.is_empty() || is_picture_in(media, member))).then_some((archive, member))
+}
+
+/// Whether an Office document's part is a picture a browser shows, straight
+/// in the `media` folder (`word/media/`).
+pub fn is_picture_in(media: &str, part: &str) -> bool {
+    part.strip_prefix(media)
+        .is_some_and(|file| !file.contains('/') && crate::server::mime::for_name(file).starts_with("image/"))
 }
 
 #[cfg(test)]
@@ -100,5 +116,13 @@ mod tests {
         assert_eq!(split_archive("o/my.skill/scripts/a.sh"), Some(("o/my.skill", "scripts/a.sh")));
         assert_eq!(split_archive("o/my.skill"), None);
         assert_eq!(split_archive("o/my.skill/"), None);
+        assert_eq!(split_archive("o/a.docx/word/media/p.png"), Some(("o/a.docx", "word/media/p.png")));
+        assert_eq!(split_archive("o/Deck.PPTX/ppt/media/p.jpeg"), Some(("o/Deck.PPTX", "ppt/media/p.jpeg")));
+        assert_eq!(split_archive("o/my.skill/a.docx/x.xml"), Some(("o/my.skill", "a.docx/x.xml")));
+        for other in ["o/a.docx/word/document.xml", "o/a.docx/ppt/media/p.png", "o/a.docx/word/media/x/p.png"] {
+            assert_eq!(split_archive(other), None, "{other}");
+        }
+        assert_eq!(split_archive("o/a.pptx/docProps/thumbnail.jpeg"), None);
+        assert!(!is_picture_in("word/media/", "word/media/x.emf"), "not shown by browsers");
     }
 }

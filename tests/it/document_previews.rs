@@ -2,8 +2,12 @@
 //! python-docx, openpyxl and python-pptx (tests/fixtures/previews), and a
 //! decompression bomb: rendered on the server, readable without a download.
 
+use crate::drawn::content;
 use crate::previews::{preview_html, stored, PAGE_BYTES};
+use axum::http::StatusCode;
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
+use vitrine::server::convert::MAX_PICTURES;
 
 fn fixture(dir: &str, name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/{dir}/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -81,4 +85,92 @@ async fn a_decompression_bomb_workbook_is_a_short_unreadable_note() {
     let html = preview_html(&app, &urls[0], &session).await;
     assert!(started.elapsed() < Duration::from_secs(15), "bounded by the child: {:?}", started.elapsed());
     assert!(html.contains("This file cannot be shown"), "{html}");
+}
+
+/// The `src` of each picture in a preview page's document.
+fn pictures(page: &str) -> Vec<String> {
+    let article = &page[page.find("<article class=\"markdown\">").expect("a document")..];
+    let article = &article[..article.find("</article>").unwrap()];
+    article.split("<img src=\"").skip(1).map(|rest| rest[..rest.find('"').unwrap()].replace("&amp;", "&")).collect()
+}
+
+/// A part of an Office document's ZIP.
+fn part(document: &[u8], name: &str) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(document)).unwrap();
+    zip.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+#[tokio::test]
+async fn office_documents_show_their_pictures_from_the_content_origin() {
+    let (docx, pptx) = (fixture("previews", "pictures.docx"), fixture("previews", "pictures.pptx"));
+    let (app, session, _, urls) = stored(&[("pictures.docx", &docx), ("Pictures.PPTX", &pptx)]).await;
+    let page = preview_html(&app, &urls[0], &session).await;
+    assert!(page.contains("data-kind=\"document\"") && page.contains("<h1>Field report</h1>"), "{page}");
+    assert!(page.contains("alt=\"Sales chart\""), "{page}");
+    assert!(!page.contains("tracker.example"), "a linked picture is never fetched: {page}");
+    let srcs = pictures(&page);
+    assert_eq!(srcs.len(), 2, "{page}");
+    let at = "http://usercontent.localhost:3000/";
+    for (src, member) in srcs.iter().zip(["word/media/image1.png", "word/media/image2.png"]) {
+        assert!(
+            src.starts_with(at) && src.ends_with(&format!("/mnt/user-data/outputs/pictures.docx/{member}")),
+            "{src}"
+        );
+        let r = content(&app, src).await;
+        assert_eq!(r.status, StatusCode::OK, "{src}: {}", r.text());
+        assert_eq!(r.header("content-type"), "image/png");
+        assert_eq!(r.body, part(&docx, member), "{member}");
+    }
+    // Only pictures of the media folder are served, nothing else of the document.
+    for other in ["word/document.xml", "docProps/thumbnail.jpeg", "word/_rels/document.xml.rels"] {
+        let src = srcs[0].replace("word/media/image1.png", other);
+        assert_eq!(content(&app, &src).await.status, StatusCode::NOT_FOUND, "{other}");
+    }
+
+    let page = preview_html(&app, &urls[1], &session).await;
+    let srcs = pictures(&page);
+    assert_eq!(srcs.len(), 3, "{page}");
+    let (slide1, slide2) = (page.find("<h2>1. Charts</h2>").unwrap(), page.find("<h2>2. Team</h2>").unwrap());
+    let first = page.find("Pictures.PPTX/ppt/media/image1.png").unwrap();
+    assert!(slide1 < first && first < slide2 && page.rfind("ppt/media/image3.png").unwrap() > slide2, "in slide order");
+    for (src, member) in srcs.iter().zip(["ppt/media/image1.png", "ppt/media/image2.png", "ppt/media/image3.png"]) {
+        let r = content(&app, src).await;
+        assert_eq!((r.status, r.header("content-type")), (StatusCode::OK, "image/png"), "{src}");
+        assert_eq!(r.body, part(&pptx, member), "{member}");
+    }
+}
+
+#[tokio::test]
+async fn a_docx_with_ten_thousand_pictures_is_bounded() {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    let (mut body, mut rels) = (String::new(), String::new());
+    for i in 0..10_000 {
+        body.push_str(&format!("<w:p><w:r><w:drawing><a:blip r:embed=\"rId{i}\"/></w:drawing></w:r></w:p>"));
+        rels.push_str(&format!("<Relationship Id=\"rId{i}\" Target=\"media/image{i}.png\"/>"));
+        zip.start_file(format!("word/media/image{i}.png"), opts).unwrap();
+        zip.write_all(b"\x89PNG\r\n\x1a\n").unwrap();
+    }
+    let namespaces =
+        r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:a="a" xmlns:r="r""#;
+    zip.start_file("word/document.xml", opts).unwrap();
+    write!(zip, "<w:document {namespaces}><w:body><w:p><w:r><w:t>Many</w:t></w:r></w:p>{body}</w:body></w:document>")
+        .unwrap();
+    zip.start_file("word/_rels/document.xml.rels", opts).unwrap();
+    write!(zip, "<Relationships>{rels}</Relationships>").unwrap();
+    let docx = zip.finish().unwrap().into_inner();
+
+    let (app, session, _, urls) = stored(&[("many.docx", &docx)]).await;
+    let started = Instant::now();
+    let page = preview_html(&app, &urls[0], &session).await;
+    assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+    assert!(page.len() < PAGE_BYTES, "{} bytes", page.len());
+    let srcs = pictures(&page);
+    assert_eq!(srcs.len(), MAX_PICTURES, "{page}");
+    assert!(page.contains(&format!("{} more pictures are not shown.", 10_000 - MAX_PICTURES)), "{page}");
+    // An archive of more entries than the archive limits allow is not opened.
+    let r = content(&app, &srcs[0]).await;
+    assert!(r.status.is_client_error(), "{}: {}", r.status, r.text());
 }

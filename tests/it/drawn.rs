@@ -12,20 +12,20 @@ const MATH: &str = "# Area\n\nA circle's is $\\pi r^2$:\n\n$$x^2 < 1$$\n";
 const PLAIN: &str = "# Costs\n\nFive dollars, $5, not $6.\n\n```python\nx = 1\n```\n";
 
 /// A GET to the content host.
-async fn content(app: &TestApp, target: &str) -> Reply {
+pub(crate) async fn content(app: &TestApp, target: &str) -> Reply {
     let target = target.strip_prefix("http://usercontent.localhost:3000").unwrap_or(target);
     let req = Request::get(target).header(header::HOST, "usercontent.localhost:3000").body(Body::empty()).unwrap();
     app.send(req).await
 }
 
 /// The frame a preview page shows its body in, if any.
-fn frame_src(page: &str) -> Option<String> {
+pub(crate) fn frame_src(page: &str) -> Option<String> {
     let at = page.find("src=\"http://usercontent.localhost:3000/draw/")? + "src=\"".len();
     Some(page[at..at + page[at..].find('"').unwrap()].replace("&amp;", "&"))
 }
 
 /// The drawn page: HTML under the strict sandboxed policy.
-async fn drawn(app: &TestApp, src: &str) -> String {
+pub(crate) async fn drawn(app: &TestApp, src: &str) -> String {
     let r = content(app, src).await;
     assert_eq!(r.status, StatusCode::OK, "{src}: {}", r.text());
     assert!(r.header("content-type").starts_with("text/html"));
@@ -104,7 +104,9 @@ async fn a_mermaid_file_is_drawn_and_a_drawn_page_needs_its_capability() {
     let notes = src.replace("flow.mmd", "notes.txt");
     assert_eq!(content(&app, &notes).await.status, StatusCode::BAD_REQUEST, "only Markdown and Mermaid are drawn");
     let (start, rest) = src.split_at(src.find("/draw/").unwrap() + "/draw/".len());
-    let forged = format!("{start}x{}", &rest[1..]);
+    // Another first character (the same one, 1 time in 64, forged nothing).
+    let other = if rest.starts_with('x') { 'y' } else { 'x' };
+    let forged = format!("{start}{other}{}", &rest[1..]);
     assert_eq!(content(&app, &forged).await.status, StatusCode::FORBIDDEN);
     let outside = src.replace("mnt/user-data/outputs/flow.mmd", "mnt/user-data/../flow.mmd");
     assert_ne!(content(&app, &outside).await.status, StatusCode::OK);
@@ -137,4 +139,43 @@ async fn an_svg_has_picture_and_source_tabs() {
     assert!(source.contains("data-language=\"XML\"") && source.contains("class=\"hl-g\">svg"), "{source}");
     assert!(!source.contains("<div class=\"image-frame\">"), "{source}");
     assert!(source.contains(&format!("href=\"{}\"", urls[0])), "the Picture tab: {source}");
+}
+
+/// A notebook (nbformat 4) of these cells, in Python.
+fn notebook(cells: serde_json::Value) -> Vec<u8> {
+    let kernel =
+        serde_json::json!({"kernelspec": {"language": "python", "name": "python3", "display_name": "Python 3"}});
+    serde_json::to_vec(&serde_json::json!({"cells": cells, "metadata": kernel, "nbformat": 4, "nbformat_minor": 5}))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_notebook_with_math_is_drawn_in_the_frame_and_one_without_is_not() {
+    let math = notebook(serde_json::json!([
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Fit\n", "\n", "The loss is $\\alpha x^2$:\n", "\n", "$$L < 1$$\n"]},
+        {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": ["done\n"]}
+        ], "source": ["print('done')"]}
+    ]));
+    let plain = notebook(serde_json::json!([
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Costs\n", "\n", "Five dollars, $5, not $6.\n"]}
+    ]));
+    let (app, session, _, urls) = stored(&[("fit.ipynb", &math), ("costs.ipynb", &plain)]).await;
+    let page = preview_html(&app, &urls[0], &session).await;
+    assert!(page.contains("data-kind=\"drawn\"") && page.contains("sandbox=\"allow-scripts\""), "{page}");
+    assert!(!page.contains("katex") && !page.contains("alpha x^2"), "nothing of it in the app's page");
+    let frame = drawn(&app, &frame_src(&page).expect("a frame")).await;
+    assert!(frame.contains("<article class=\"markdown notebook\"><div class=\"nb-cell nb-markdown\"><h1>Fit</h1>"));
+    assert!(frame.contains("<span class=\"math math-inline\">\\alpha x^2</span>"), "{frame}");
+    assert!(frame.contains("<span class=\"math math-display\">L &lt; 1</span>"), "{frame}");
+    assert!(frame.contains("In [1]:") && frame.contains("<pre class=\"nb-output nb-stdout\">done"), "{frame}");
+    assert!(frame.contains(".notebook .nb-prompt {"), "the app's notebook rules: {frame}");
+    assert!(frame.contains("href=\"/assets/katex.min.css\"") && frame.contains("src=\"/assets/katex.min.js\""));
+    assert!(!frame.contains("mermaid.min.js"), "{frame}");
+
+    let page = preview_html(&app, &urls[1], &session).await;
+    assert!(page.contains("data-kind=\"notebook\"") && frame_src(&page).is_none(), "{page}");
+    assert!(page.contains("$5, not $6"), "{page}");
+    let src = frame_src(&preview_html(&app, &urls[0], &session).await).unwrap().replace("fit.ipynb", "costs.ipynb");
+    assert_eq!(content(&app, &src).await.status, StatusCode::BAD_REQUEST, "a notebook without math is not drawn");
 }

@@ -1,7 +1,8 @@
-//! Previews that scripts draw: Markdown with Mermaid diagrams or math, and
-//! Mermaid files. The preview frames `/draw/{token}/{virtual path}` here,
-//! sandboxed: the file rendered on the server (Markdown sanitised as an
-//! inline preview's, diagrams and math left as their source) in a page that
+//! Previews that scripts draw: Markdown and notebooks with Mermaid
+//! diagrams or math, and Mermaid files. The preview frames
+//! `/draw/{token}/{virtual path}` here, sandboxed: the file rendered on the
+//! server (Markdown sanitised as an inline preview's, diagrams and math
+//! left as their source) in a page that
 //! loads the scripts of `/assets/` to draw them. Its policy allows scripts,
 //! styles and fonts from `/assets/` alone and images from the content
 //! origin, so nothing comes from the internet, and the app's own pages
@@ -10,7 +11,7 @@
 use super::{error_page, granted, ContentOrigin};
 use crate::error::{AppError, Missing};
 use crate::server::filetype::{self, PreviewKind};
-use crate::server::preview::{self, as_text, head, PREVIEW_BYTES};
+use crate::server::preview::{self, as_text, head};
 use crate::server::render::highlight::html_escape;
 use crate::server::render::markdown::{self, Markdown};
 use crate::server::render::theme;
@@ -26,8 +27,14 @@ use std::sync::LazyLock;
 use url::Url;
 
 pub const PREFIX: &str = "/draw";
-/// The code colours, then the page's own.
-static STYLE: LazyLock<String> = LazyLock::new(|| theme::stylesheet() + include_str!("drawn.css"));
+/// The code colours, the page's own, then the app's rules for notebooks
+/// (`style/main.css`, which this page cannot load), so a notebook looks
+/// the same in both.
+static STYLE: LazyLock<String> = LazyLock::new(|| {
+    let app = include_str!("../../../style/main.css");
+    let notebook: String = app.lines().filter(|l| l.starts_with(".notebook ")).map(|l| format!("{l}\n")).collect();
+    theme::stylesheet() + include_str!("drawn.css") + &notebook
+});
 
 /// The drawn page of the file whose capability URL is `file`.
 pub fn url(file: &Url) -> Url {
@@ -80,15 +87,23 @@ pub async fn page(State(state): State<AppState>, version: Result<VersionQuery, A
 
 /// The page: the file's HTML, then the scripts it needs.
 fn document(meta: &Sidecar, path: &Path, file: &Url) -> Result<String, AppError> {
-    let (bytes, _) = head(path, PREVIEW_BYTES)?;
+    let view = filetype::preview(&meta.mime_type, &meta.name);
+    let (bytes, partial) = head(path, preview::read_limit(view))?;
     let not_drawn = || AppError::BadRequest(format!("{} is not a file that is drawn", meta.name));
     let text = as_text(&bytes).ok_or_else(not_drawn)?;
-    let Markdown { html, diagrams, math } = match filetype::preview(&meta.mime_type, &meta.name) {
-        PreviewKind::Markdown => markdown::render(preview::markdown_source(text), file),
+    let (Markdown { html, diagrams, math }, class) = match view {
+        PreviewKind::Markdown => (markdown::render(preview::markdown_source(text), file), "markdown"),
         PreviewKind::Diagram => {
             let html = format!("<pre class=\"mermaid\">{}</pre>", html_escape(text));
-            Markdown { html, diagrams: true, math: false }
+            (Markdown { html, diagrams: true, math: false }, "markdown")
         }
+        // A notebook without math or diagrams is shown in the app's page.
+        PreviewKind::Notebook => match preview::notebook_of(path, text, partial, file)? {
+            Some(n) if n.diagrams || n.math => {
+                (Markdown { html: n.html, diagrams: n.diagrams, math: n.math }, "markdown notebook")
+            }
+            _ => return Err(not_drawn()),
+        },
         _ => return Err(not_drawn()),
     };
     let katex_css = if math { "<link rel=\"stylesheet\" href=\"/assets/katex.min.css\">" } else { "" };
@@ -100,7 +115,7 @@ fn document(meta: &Sidecar, path: &Path, file: &Url) -> Result<String, AppError>
     Ok(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>{katex_css}\
-         <style>{style}</style></head><body><article class=\"markdown\">{html}</article>{scripts}</body></html>",
+         <style>{style}</style></head><body><article class=\"{class}\">{html}</article>{scripts}</body></html>",
         title = html_escape(&meta.name),
         style = STYLE.as_str(),
     ))

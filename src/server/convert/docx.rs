@@ -1,6 +1,8 @@
 //! DOCX: the paragraphs, headings, list items and tables of
-//! `word/document.xml`, read with a cap on its size.
+//! `word/document.xml`, read with a cap on its size, and for a preview its
+//! pictures where they stand (`pictures.rs`).
 
+use super::pictures::Pictures;
 use super::ConvertError;
 use quick_xml::events::{BytesStart, Event};
 use std::io::{Cursor, Read};
@@ -46,6 +48,20 @@ pub(super) fn part(zip: &mut Zip, kind: &'static str, name: &str) -> Result<Vec<
     Ok(xml)
 }
 
+/// Calls `f` with each element of `xml` (a part of a `kind` document).
+pub(super) fn each_element(kind: &'static str, xml: &[u8], mut f: impl FnMut(&BytesStart)) -> Result<(), ConvertError> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).map_err(|e| ConvertError::Unreadable(kind, e.to_string()))? {
+            Event::Start(e) | Event::Empty(e) => f(&e),
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 /// Appends the text of a text or entity event inside `<w:t>` or `<a:t>`.
 pub(super) fn push_text(out: &mut String, event: &Event) {
     match event {
@@ -58,8 +74,13 @@ pub(super) fn push_text(out: &mut String, event: &Event) {
     }
 }
 
-pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
-    let xml = part(&mut open("DOCX", bytes)?, "DOCX", "word/document.xml")?;
+/// The document's Markdown; with `pictures`, its pictures too.
+pub fn to_markdown(bytes: &[u8], pictures: bool) -> Result<String, ConvertError> {
+    let mut zip = open("DOCX", bytes)?;
+    let xml = part(&mut zip, "DOCX", "word/document.xml")?;
+    let mut pictures = Pictures::new(pictures);
+    let targets = pictures.of(&mut zip, "DOCX", "word/document.xml")?;
+    let mut alt = String::new();
 
     let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
     let mut blocks: Vec<String> = Vec::new();
@@ -87,6 +108,13 @@ pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
                     paragraph.list |= style.starts_with("list");
                 }
                 "numPr" => paragraph.list = true,
+                "docPr" => alt = attr(&e, "descr").or_else(|| attr(&e, "name")).unwrap_or_default(),
+                "blip" => {
+                    let id = attr(&e, "embed").unwrap_or_default();
+                    if let Some(image) = pictures.image(&targets, &id, &alt) {
+                        paragraph.text.push_str(&image);
+                    }
+                }
                 "tbl" => {
                     table_depth += 1;
                     if table_depth == 1 {
@@ -131,6 +159,7 @@ pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
         }
         buf.clear();
     }
+    blocks.extend(pictures.note());
     if blocks.is_empty() {
         return Err(ConvertError::Lacks("DOCX", "text".into()));
     }

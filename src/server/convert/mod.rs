@@ -3,11 +3,13 @@
 //! `process` runs them in a separate, limited process.
 
 mod docx;
+mod pictures;
 mod pptx;
 mod process;
 mod table;
 
-pub use process::{limited, main, run, within, Limits};
+pub use pictures::MAX_PICTURES;
+pub use process::{for_preview, limited, main, run, Limits};
 
 use crate::server::filetype::{self, Converter};
 
@@ -51,8 +53,20 @@ pub enum ConvertError {
     Limits,
 }
 
-/// Converts a document's bytes to Markdown.
+/// Converts a document's bytes to Markdown, text only, as its Markdown
+/// twin keeps it.
 pub fn to_markdown(name: &str, bytes: &[u8]) -> Result<String, ConvertError> {
+    document(name, bytes, false)
+}
+
+/// As `to_markdown`, with an Office document's pictures as images whose
+/// addresses are their parts' names (`word/media/image1.png`), for its
+/// preview.
+pub fn with_pictures(name: &str, bytes: &[u8]) -> Result<String, ConvertError> {
+    document(name, bytes, true)
+}
+
+fn document(name: &str, bytes: &[u8], pictures: bool) -> Result<String, ConvertError> {
     if bytes.is_empty() {
         return Err(ConvertError::Empty);
     }
@@ -60,8 +74,8 @@ pub fn to_markdown(name: &str, bytes: &[u8]) -> Result<String, ConvertError> {
     match filetype::converter(name) {
         Some(Converter::Table(delimiter)) => table::delimited(bytes, delimiter),
         Some(Converter::Workbook) => table::workbook(bytes),
-        Some(Converter::Docx) => docx::to_markdown(bytes),
-        Some(Converter::Pptx) => pptx::to_markdown(bytes),
+        Some(Converter::Docx) => docx::to_markdown(bytes, pictures),
+        Some(Converter::Pptx) => pptx::to_markdown(bytes, pictures),
         Some(Converter::Html) => html(bytes),
         Some(Converter::Pdf) => pdf(bytes).map(|text| format!("# {stem}\n\n{text}")),
         None => Err(ConvertError::NotADocument(name.to_string())),

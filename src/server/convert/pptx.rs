@@ -1,23 +1,29 @@
 //! PPTX: each slide's text in the presentation's order, its title as a
-//! heading and the rest as list items indented by their outline level.
+//! heading and the rest as list items indented by their outline level; for
+//! a preview, then its pictures (`pictures.rs`).
 
-use super::docx::{attr, open, part, push_text, Zip};
+use super::docx::{attr, each_element, open, part, push_text, Zip};
+use super::pictures::{Pictures, Targets};
 use super::ConvertError;
 use quick_xml::events::Event;
 use std::collections::HashMap;
 
 const KIND: &str = "PPTX";
 
-pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
+/// The presentation's Markdown; with `pictures`, its slides' pictures too.
+pub fn to_markdown(bytes: &[u8], pictures: bool) -> Result<String, ConvertError> {
     let mut zip = open(KIND, bytes)?;
+    let mut pictures = Pictures::new(pictures);
     let mut slides = Vec::new();
     for (n, name) in slide_parts(&mut zip)?.into_iter().enumerate() {
         let xml = part(&mut zip, KIND, &name)?;
-        slides.push(slide(&xml, n + 1)?);
+        let targets = pictures.of(&mut zip, KIND, &name)?;
+        slides.push(slide(&xml, n + 1, &mut pictures, &targets)?);
     }
     if slides.is_empty() {
         return Err(ConvertError::Lacks(KIND, "slides".into()));
     }
+    slides.extend(pictures.note());
     Ok(slides.join("\n\n") + "\n")
 }
 
@@ -26,14 +32,14 @@ pub fn to_markdown(bytes: &[u8]) -> Result<String, ConvertError> {
 fn slide_parts(zip: &mut Zip) -> Result<Vec<String>, ConvertError> {
     let rels = part(zip, KIND, "ppt/_rels/presentation.xml.rels")?;
     let mut targets = HashMap::new();
-    each_element(&rels, |e| {
+    each_element(KIND, &rels, |e| {
         if let (Some(id), Some(target)) = (attr(e, "Id"), attr(e, "Target")) {
             targets.insert(id, target);
         }
     })?;
     let presentation = part(zip, KIND, "ppt/presentation.xml")?;
     let mut slides = Vec::new();
-    each_element(&presentation, |e| {
+    each_element(KIND, &presentation, |e| {
         if e.local_name().as_ref() == "sldId" {
             let target = r_id(e).and_then(|id| targets.get(&id));
             if let Some(target) = target {
@@ -49,25 +55,14 @@ fn r_id(e: &quick_xml::events::BytesStart) -> Option<String> {
     e.attributes().flatten().find(|a| a.key.as_ref() == "r:id").map(|a| a.value.to_string())
 }
 
-fn each_element(xml: &[u8], mut f: impl FnMut(&quick_xml::events::BytesStart)) -> Result<(), ConvertError> {
-    let mut reader = quick_xml::Reader::from_reader(xml);
-    let mut buf = Vec::new();
-    loop {
-        match reader.read_event_into(&mut buf).map_err(|e| ConvertError::Unreadable(KIND, e.to_string()))? {
-            Event::Start(e) | Event::Empty(e) => f(&e),
-            Event::Eof => return Ok(()),
-            _ => {}
-        }
-        buf.clear();
-    }
-}
-
-/// One slide as Markdown: `## n. title`, then its other paragraphs.
-fn slide(xml: &[u8], n: usize) -> Result<String, ConvertError> {
+/// One slide as Markdown: `## n. title`, then its other paragraphs, then
+/// its pictures.
+fn slide(xml: &[u8], n: usize, pictures: &mut Pictures, targets: &Targets) -> Result<String, ConvertError> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
     let (mut title, mut items) = (Vec::new(), Vec::new());
     let (mut in_title, mut in_text, mut level, mut text) = (false, false, 0, String::new());
+    let (mut alt, mut images) = (String::new(), Vec::new());
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|e| ConvertError::Unreadable(KIND, e.to_string()))?;
         match &event {
@@ -78,6 +73,8 @@ fn slide(xml: &[u8], n: usize) -> Result<String, ConvertError> {
                 "pPr" => level = attr(e, "lvl").and_then(|l| l.parse().ok()).unwrap_or(0usize).min(8),
                 "t" => in_text = true,
                 "br" => text.push(' '),
+                "cNvPr" => alt = attr(e, "descr").or_else(|| attr(e, "name")).unwrap_or_default(),
+                "blip" => images.extend(pictures.image(targets, &attr(e, "embed").unwrap_or_default(), &alt)),
                 _ => {}
             },
             Event::Text(_) | Event::GeneralRef(_) if in_text => push_text(&mut text, &event),
@@ -98,5 +95,6 @@ fn slide(xml: &[u8], n: usize) -> Result<String, ConvertError> {
         true => format!("## Slide {n}"),
         false => format!("## {n}. {}", title.join(" ")),
     };
-    Ok(std::iter::once(heading).chain((!items.is_empty()).then(|| items.join("\n"))).collect::<Vec<_>>().join("\n\n"))
+    let items = (!items.is_empty()).then(|| items.join("\n"));
+    Ok(std::iter::once(heading).chain(items).chain(images).collect::<Vec<_>>().join("\n\n"))
 }

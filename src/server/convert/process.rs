@@ -11,15 +11,24 @@ use std::process::Stdio;
 use std::time::Duration;
 
 /// Converts `input` (whose original name is `name`) to Markdown in a child
-/// process.
+/// process, text only.
 pub async fn run(config: &Config, input: &Path, name: &str) -> Result<String, ConvertError> {
-    within(config, config.convert_timeout, input, name).await
+    markdown(config, config.convert_timeout, &convert_args(input, name)).await
 }
 
-/// As `run`, killed after `timeout` (a page waits for less than an upload).
-pub async fn within(config: &Config, timeout: Duration, input: &Path, name: &str) -> Result<String, ConvertError> {
-    let args = [OsStr::new("convert"), input.as_os_str(), OsStr::new("--name"), OsStr::new(name)];
-    let out = limited(config, timeout, &args).await?;
+/// As `run` for a preview: killed after `timeout` (a page waits for less
+/// than an upload), and with an Office document's pictures.
+pub async fn for_preview(config: &Config, timeout: Duration, input: &Path, name: &str) -> Result<String, ConvertError> {
+    let args = [&convert_args(input, name)[..], &[OsStr::new("--pictures")]].concat();
+    markdown(config, timeout, &args).await
+}
+
+fn convert_args<'a>(input: &'a Path, name: &'a str) -> [&'a OsStr; 4] {
+    [OsStr::new("convert"), input.as_os_str(), OsStr::new("--name"), OsStr::new(name)]
+}
+
+async fn markdown(config: &Config, timeout: Duration, args: &[&OsStr]) -> Result<String, ConvertError> {
+    let out = limited(config, timeout, args).await?;
     String::from_utf8(out).map_err(|_| ConvertError::NotUtf8)
 }
 
@@ -82,10 +91,11 @@ fn limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()>
     }
 }
 
-/// `vitrine convert INPUT --name NAME`: Markdown on standard output.
-pub fn main(input: &Path, name: &str) -> Result<(), AppError> {
+/// `vitrine convert INPUT --name NAME [--pictures]`: Markdown on standard
+/// output.
+pub fn main(input: &Path, name: &str, pictures: bool) -> Result<(), AppError> {
     let bytes = std::fs::read(input)?;
-    let markdown = super::to_markdown(name, &bytes)?;
+    let markdown = if pictures { super::with_pictures(name, &bytes)? } else { super::to_markdown(name, &bytes)? };
     print!("{markdown}");
     Ok(())
 }

@@ -149,3 +149,32 @@ fn real_docx_and_workbook() {
     assert!(md.starts_with("## Revenue\n\n| region | revenue |\n| --- | --- |\n| north | 120 |\n"), "{md}");
     assert!(md.contains("## Costs & <fees>\n\n| item | cost |"), "{md}");
 }
+
+#[test]
+fn a_preview_has_each_picture_where_it_stands_and_the_twin_stays_text() {
+    let md = with_pictures("pictures.docx", &fixture("pictures.docx")).unwrap();
+    let expected = "# Field report\n\nThe chart:\n\n![Sales chart](word/media/image1.png)\n\nAnd the map:\n\n![Picture 2](word/media/image2.png)\n";
+    assert_eq!(md, expected, "the linked picture is left out");
+    let md = with_pictures("pictures.pptx", &fixture("pictures.pptx")).unwrap();
+    let expected = "## 1. Charts\n\n![Sales chart](ppt/media/image1.png)\n\n## 2. Team\n\n![image.png](ppt/media/image2.png)\n\n![image.png](ppt/media/image3.png)\n";
+    assert_eq!(md, expected);
+    for name in ["pictures.docx", "pictures.pptx"] {
+        let twin = to_markdown(name, &fixture(name)).unwrap();
+        assert!(!twin.contains("!["), "{twin}");
+    }
+}
+
+#[test]
+fn pictures_are_bounded_in_number() {
+    let blip = r#"<w:p><w:r><w:drawing><a:blip r:embed="rId1"/></w:drawing></w:r></w:p>"#;
+    let body = format!(
+        r#"<w:document {W} xmlns:a="a" xmlns:r="r"><w:body>{}</w:body></w:document>"#,
+        blip.repeat(pictures::MAX_PICTURES + 5)
+    );
+    let rels = r#"<Relationships><Relationship Id="rId1" Target="media/p.png"/></Relationships>"#;
+    let docx =
+        zip_of(&[("word/document.xml", &body), ("word/_rels/document.xml.rels", rels), ("word/media/p.png", "")]);
+    let md = with_pictures("many.docx", &docx).unwrap();
+    assert_eq!(md.matches("![").count(), pictures::MAX_PICTURES);
+    assert!(md.ends_with("_5 more pictures are not shown._\n"), "{md}");
+}

@@ -216,7 +216,9 @@ pub fn sanitize(html: &str, url: &Url) -> String {
 /// `../data/table.csv` reach its sibling files on the content origin;
 /// virtual paths (`/mnt/user-data/outputs/chart.png`, with or without the
 /// first `/`), as agents write them, resolve against the conversation's
-/// folder there; in-document links (`#...`) stay as they are.
+/// folder there; in-document links (`#...`) stay as they are. Against an
+/// Office document's parts URL (`…/report.docx/`, see `office.rs`), its
+/// parts keep the document's `?version=n`.
 fn siblings(url: &Url) -> ammonia::UrlRelative<'static> {
     struct Siblings {
         file: Url,
@@ -229,12 +231,18 @@ fn siblings(url: &Url) -> ammonia::UrlRelative<'static> {
                 return Some(relative.into());
             }
             let virtual_path = relative.strip_prefix('/').unwrap_or(relative);
-            let joined = if virtual_path.starts_with(&format!("{}/", vpath::ROOT)) {
+            let mut joined = if virtual_path.starts_with(&format!("{}/", vpath::ROOT)) {
                 self.folder.join(virtual_path)
             } else {
                 self.file.join(relative)
-            };
-            joined.ok().map(|u| String::from(u).into())
+            }
+            .ok()?;
+            // Under a document's parts URL (`…/report.docx/`), a part is
+            // of the document's version.
+            if self.file.path().ends_with('/') && joined.path().starts_with(self.file.path()) {
+                joined.set_query(self.file.query());
+            }
+            Some(String::from(joined).into())
         }
     }
     let token = url.path_segments().and_then(|mut s| s.next()).unwrap_or_default();

@@ -4,10 +4,11 @@
 //! traceback (ANSI colours stripped), pictures as `data:` URLs in `<img>`
 //! (an SVG never inline, so its scripts never run), HTML sanitised by
 //! ammonia, and plain text. A notebook cut off at the preview's byte limit
-//! shows the cells that arrived whole.
+//! shows the cells that arrived whole. Math and Mermaid blocks in Markdown
+//! cells are marked as in Markdown files, for the drawn frame.
 
 use super::highlight::{self, html_escape, HTML_BYTES};
-use super::markdown;
+use super::markdown::{self, Markdown};
 use base64::Engine as _;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -26,6 +27,10 @@ pub struct Notebook {
     pub cells: u32,
     /// Every cell read is shown (false when the HTML reached `HTML_BYTES`).
     pub complete: bool,
+    /// Markdown cells shown hold Mermaid diagrams or math, which the
+    /// drawn frame draws (as `markdown::Markdown` says).
+    pub diagrams: bool,
+    pub math: bool,
 }
 
 /// `text` is the notebook, or its first part; `tail`, its last part when
@@ -40,14 +45,17 @@ pub fn to_html(text: &str, tail: Option<&str>, url: &Url) -> Option<Notebook> {
     }
     let metadata = read.metadata.or_else(|| tail.and_then(metadata_in));
     let syntax = metadata.as_ref().and_then(language).and_then(highlight::syntax_by_token);
-    let mut out = Notebook { html: String::new(), language: syntax.map(|s| s.name.clone()), cells: 0, complete: true };
+    let language = syntax.map(|s| s.name.clone());
+    let mut out = Notebook { html: String::new(), language, cells: 0, complete: true, diagrams: false, math: false };
     for cell in &read.cells {
-        let html = cell_html(cell, syntax, url);
-        if out.html.len() + html.len() > HTML_BYTES {
+        let shown = cell_html(cell, syntax, url);
+        if out.html.len() + shown.html.len() > HTML_BYTES {
             out.complete = false;
             break;
         }
-        out.html.push_str(&html);
+        out.html.push_str(&shown.html);
+        out.diagrams |= shown.diagrams;
+        out.math |= shown.math;
         out.cells += 1;
     }
     Some(out)
@@ -127,11 +135,14 @@ pub fn joined(value: &Value) -> String {
     }
 }
 
-fn cell_html(cell: &Value, syntax: Option<&SyntaxReference>, url: &Url) -> String {
+/// A cell's HTML, with what in it the drawn frame draws.
+fn cell_html(cell: &Value, syntax: Option<&SyntaxReference>, url: &Url) -> Markdown {
     let source = joined(&cell["source"]);
-    match cell["cell_type"].as_str() {
+    let html = match cell["cell_type"].as_str() {
         Some("markdown") => {
-            format!("<div class=\"nb-cell nb-markdown\">{}</div>\n", markdown::to_html(&source, url))
+            let Markdown { html, diagrams, math } = markdown::render(&source, url);
+            let html = format!("<div class=\"nb-cell nb-markdown\">{html}</div>\n");
+            return Markdown { html, diagrams, math };
         }
         Some("code") => {
             let code = highlight::to_html(syntax, &source).html;
@@ -144,7 +155,8 @@ fn cell_html(cell: &Value, syntax: Option<&SyntaxReference>, url: &Url) -> Strin
             )
         }
         _ => format!("<div class=\"nb-cell nb-raw\"><pre>{}</pre></div>\n", html_escape(&source)),
-    }
+    };
+    Markdown { html, diagrams: false, math: false }
 }
 
 /// An execution count as Jupyter shows it: blank for a cell never run.

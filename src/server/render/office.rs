@@ -23,10 +23,15 @@ fn lines_within(text: &str) -> (&str, bool) {
 }
 
 /// A document's HTML, and whether only its first part is shown. None when
-/// even that passes `HTML_BYTES`.
+/// even that passes `HTML_BYTES`. Its pictures, addressed by their parts'
+/// names (`word/media/image1.png`), lead under the document's own URL
+/// (`…/report.docx/word/media/image1.png`), where the content origin
+/// serves them.
 pub fn document(markdown: &str, url: &Url) -> Option<(String, bool)> {
     let (source, cut) = lines_within(markdown);
-    let html = markdown::to_html(source, url);
+    let mut parts = url.clone();
+    parts.set_path(&format!("{}/", url.path()));
+    let html = markdown::to_html(source, &parts);
     (html.len() <= HTML_BYTES).then_some((html, cut))
 }
 
@@ -80,6 +85,16 @@ mod tests {
         assert!(book.html.contains("<td>pens</td>"), "{}", book.html);
         assert!(book.html.contains("id=\"sheet-2\"><h2>Costs &amp; &lt;fees&gt;</h2>"), "{}", book.html);
         assert!(!book.partial);
+    }
+
+    #[test]
+    fn a_documents_pictures_lead_to_its_parts_of_its_version() {
+        let mut url = Url::parse("http://usercontent.localhost:3000/TOKEN/mnt/user-data/outputs/plan.docx").unwrap();
+        url.set_query(Some("version=2"));
+        let (html, _) = document("![Chart](word/media/image1.png) [notes](../notes.md)\n", &url).unwrap();
+        let at = "http://usercontent.localhost:3000/TOKEN/mnt/user-data/outputs";
+        assert!(html.contains(&format!("src=\"{at}/plan.docx/word/media/image1.png?version=2\"")), "{html}");
+        assert!(html.contains(&format!("href=\"{at}/notes.md\"")), "not a part: no version: {html}");
     }
 
     #[test]
