@@ -86,8 +86,10 @@ start_seaweedfs() {
 EOF
   )
   # Every port given (gRPC ones default to HTTP's + 10000, which may be
-  # taken); Iceberg and Lance catalogs off; no telemetry.
-  setsid "$WEED" server -dir="$STATE/seaweedfs" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+  # taken); Iceberg and Lance catalogs off; no telemetry; its log files
+  # here, not in /tmp.
+  mkdir -p "$STATE/logs"
+  setsid "$WEED" -logdir="$STATE/logs" server -dir="$STATE/seaweedfs" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
     -master.port="$1" -master.port.grpc="$2" -volume.port="$3" -volume.port.grpc="$4" \
     -filer.port="$5" -filer.port.grpc="$6" -filer.localSocket="$STATE/filer.sock" \
     -s3 -s3.port="$7" -s3.port.grpc="$8" -s3.localSocket="$STATE/s3.sock" -s3.config="$STATE/s3.json" \
@@ -174,7 +176,7 @@ stop() {
     kill -- "-$pid" 2>/dev/null || true
     for _ in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 -- "-$pid" 2>/dev/null || true
-    # Its gRPC sockets go to /tmp, named by their ports.
+    # Its gRPC sockets go to /tmp whatever the flags, named by their ports.
     for port in $(cat "$STATE/seaweedfs.ports" 2>/dev/null); do rm -f /tmp/seaweedfs-*-"$port".sock; done
   fi
   rm -rf "$STATE"
