@@ -88,11 +88,13 @@ fn caption(text: Option<String>) -> impl IntoView {
     text.filter(|t| !t.is_empty()).map(|t| view! { <span class="face-caption">{t}</span> })
 }
 
-/// What the card shows of the artifact, as the server made it.
-fn face_view(face: CardFace, name: String) -> AnyView {
+/// What the card shows of the artifact, as the server made it; its
+/// pictures wait until they near the screen unless the card is `eager`.
+fn face_view(face: CardFace, name: String, eager: bool) -> AnyView {
+    let loading = if eager { "eager" } else { "lazy" };
     match face {
         CardFace::Picture { url, width, height, caption: text } => view! {
-            <img class="thumb" src=url width=width height=height alt=name loading="lazy" />
+            <img class="thumb" src=url width=width height=height alt=name loading=loading />
             {caption(text)}
         }
         .into_any(),
@@ -109,7 +111,7 @@ fn face_view(face: CardFace, name: String) -> AnyView {
         }
         CardFace::Page { title, heading, text, image } => view! {
             <div class="face-text">
-                {image.map(|src| view! { <img class="face-image" src=src alt="" loading="lazy" /> })}
+                {image.map(|src| view! { <img class="face-image" src=src alt="" loading=loading /> })}
                 <strong dir="auto">{title}</strong>
                 <span class="face-heading" dir="auto">{heading}</span>
                 <span class="muted" dir="auto">{text}</span>
@@ -145,7 +147,9 @@ const CARD_NAME_CHARS: usize = 32;
 /// the record's version rather than the artifact: its links and picture are
 /// that version's, and so is its id (else the artifact's). Ids are unique in
 /// a page: a card repeating a version already shown (a message that wrote
-/// the same bytes again) is not `anchored`.
+/// the same bytes again) is not `anchored`. The first cards of a page are
+/// `eager`: their pictures are on screen at once, and a lazy picture is
+/// fetched only after layout, late for the page's largest paint.
 #[component]
 pub fn ArtifactCard(
     artifact: Artifact,
@@ -154,6 +158,7 @@ pub fn ArtifactCard(
     #[prop(optional)] gallery: ArtifactQuery,
     #[prop(optional)] pinned: bool,
     #[prop(default = true)] anchored: bool,
+    #[prop(optional)] eager: bool,
 ) -> impl IntoView {
     let mut href = preview_href(artifact.conversation_id, artifact.id, &gallery);
     let mut thumbnail = format!("{}/thumbnail", artifact.url);
@@ -165,7 +170,7 @@ pub fn ArtifactCard(
     let shown: &str = face.as_ref().map_or("", |f| f.into());
     let id = anchored.then(|| if pinned { card_id(&artifact) } else { gallery_card_id(artifact.id) });
     let visual = match (face, artifact.kind) {
-        (Some(face), _) => face_view(face, artifact.name.clone()),
+        (Some(face), _) => face_view(face, artifact.name.clone(), eager),
         (None, GalleryType::Images) => {
             let src = thumbnail;
             view! { <img class="thumb" src=src alt=artifact.name.clone() loading="lazy" /> }.into_any()

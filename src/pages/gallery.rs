@@ -10,6 +10,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
+/// Cards whose pictures load at once: two rows on a phone, the first row on a wide screen.
+const EAGER_CARDS: usize = 4;
+
 /// The gallery's query from the URL's query string (the last value of each
 /// parameter; `from_pairs` ignores the ones it does not know).
 pub fn gallery_query(params: &ParamsMap) -> Result<ArtifactQuery, QueryError> {
@@ -90,7 +93,11 @@ fn Gallery(query: ArtifactQuery, page: GalleryPage) -> impl IntoView {
                 .items
                 .into_iter()
                 .zip(faces)
-                .map(|(a, face)| view! { <ArtifactCard artifact=a face=Some(face) now=now.clone() gallery=query.clone() /> })
+                .enumerate()
+                .map(|(i, (a, face))| {
+                    let eager = i < EAGER_CARDS;
+                    view! { <ArtifactCard artifact=a face=Some(face) now=now.clone() gallery=query.clone() eager /> }
+                })
                 .collect_view()}
         </ul>
         {(pages > 1).then(|| view! { <Pager query page=page.page pages /> })}
