@@ -90,7 +90,11 @@ pub fn svg(bytes: &[u8], fonts: Option<resvg::usvg::fontdb::Database>) -> Result
     };
     match fonts {
         Some(fonts) => options.fontdb = Arc::new(fonts),
-        None => options.fontdb_mut().load_system_fonts(),
+        None => {
+            let fonts = options.fontdb_mut();
+            fonts.load_system_fonts();
+            name_generic_families(fonts);
+        }
     }
     let tree = usvg::Tree::from_data(bytes, &options).map_err(|e| unreadable("The SVG", e))?;
     let size = tree.size();
@@ -100,6 +104,29 @@ pub fn svg(bytes: &[u8], fonts: Option<resvg::usvg::fontdb::Database>) -> Result
         .ok_or_else(|| unreadable("The SVG", "it has no size"))?;
     resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
     webp(pixmap.width(), pixmap.height(), pixmap.take_demultiplied())
+}
+
+/// fontdb knows each generic family by one name (sans-serif is Arial),
+/// which a Linux server rarely has, and usvg draws no text it finds no font
+/// for: each generic family is named after the first of a few common
+/// families that is installed.
+fn name_generic_families(fonts: &mut resvg::usvg::fontdb::Database) {
+    let installed = |names: &[&str]| {
+        let has = |name: &str| fonts.faces().any(|f| f.families.iter().any(|(family, _)| family == name));
+        names.iter().find(|name| has(name)).map(|name| name.to_string())
+    };
+    let sans = installed(&["Arial", "Liberation Sans", "DejaVu Sans", "Noto Sans"]);
+    let serif = installed(&["Times New Roman", "Liberation Serif", "DejaVu Serif", "Noto Serif"]);
+    let mono = installed(&["Courier New", "Liberation Mono", "DejaVu Sans Mono", "Noto Sans Mono"]);
+    if let Some(sans) = sans {
+        fonts.set_sans_serif_family(sans);
+    }
+    if let Some(serif) = serif {
+        fonts.set_serif_family(serif);
+    }
+    if let Some(mono) = mono {
+        fonts.set_monospace_family(mono);
+    }
 }
 
 /// Letters set in a font file, and the font's family name.
@@ -113,4 +140,22 @@ pub fn font(bytes: Vec<u8>) -> Result<(Made, String), AppError> {
         quick_xml::escape::escape(family.as_str())
     );
     Ok((svg(sample.as_bytes(), Some(fonts))?, family))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Text set in a generic family is drawn in an installed font: dark
+    /// pixels where the letters are, on a white card.
+    #[test]
+    fn generic_families_draw_text() {
+        for family in ["sans-serif", "serif", "monospace"] {
+            let svg = format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="480" height="120"><rect width="480" height="120" fill="white"/><text x="10" y="90" font-family="{family}" font-size="80">Vitrine</text></svg>"#
+            );
+            let made = super::svg(svg.as_bytes(), None).unwrap();
+            let picture = image::load_from_memory(&made.webp).unwrap().into_rgba8();
+            let dark = picture.pixels().filter(|p| p.0[0] < 128).count();
+            assert!(dark > 1_000, "{family}: {dark} dark pixels");
+        }
+    }
 }
