@@ -1,4 +1,5 @@
 mod image;
+mod keys;
 mod versions;
 
 use super::gallery::{gallery_href, gallery_query};
@@ -176,9 +177,10 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
         </nav>
         {confirm}
         <div class="preview-layout">
+            <Head artifact=artifact.clone() raw_url copyable delete=with_param(&here, "confirm", "delete") />
             {section}
             <aside class="meta card">
-                <Metadata artifact=artifact.clone() version raw_url copyable now=now.clone() delete=with_param(&here, "confirm", "delete") />
+                <Details artifact=artifact.clone() version now=now.clone() />
                 <versions::Versions artifact versions here latest now />
             </aside>
         </div>
@@ -323,9 +325,12 @@ fn body_view(
         PreviewBody::Drawn { url } => {
             view! { <iframe class="html-frame" sandbox="allow-scripts" src=url title=name></iframe> }.into_any()
         }
-        PreviewBody::Tree { .. } => view! { <div class="json-view" inner_html=html></div> }.into_any(),
+        PreviewBody::Tree { .. } => {
+            view! { <div class="json-view" tabindex="0" role="region" aria-label="JSON tree" inner_html=html></div> }
+                .into_any()
+        }
         PreviewBody::Table { rows, truncated } => view! {
-            <div class="table-scroll" tabindex="0" inner_html=html></div>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Table" inner_html=html></div>
             {truncated.then(|| view! { <p class="note">{format!("Showing the first {rows} rows.")}</p> })}
         }
         .into_any(),
@@ -391,7 +396,7 @@ fn code_view(language: String, lines: u32, html: String) -> AnyView {
     view! {
         <div class="code" data-language=language>
             <div class="code-language muted">{label}</div>
-            <div class="code-scroll" tabindex="0">
+            <div class="code-scroll" tabindex="0" role="region" aria-label="Code">
                 <pre class="gutter" aria-hidden="true">{gutter}</pre>
                 <pre class="src"><code id="copy-source" inner_html=html></code></pre>
             </div>
@@ -436,7 +441,7 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
     view! {
         <div class="archive">
             <p>{summary}" "{hint}</p>
-            <div class="table-scroll" tabindex="0">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Files in this archive">
                 <table class="data">
                     <thead><tr><th scope="col">"Name"</th><th scope="col">"Size"</th></tr></thead>
                     <tbody>
@@ -459,7 +464,7 @@ fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> Any
     .into_any()
 }
 
-/// The metadata's heading: the artifact's name, cut in the middle past
+/// The preview's heading: the artifact's name, cut in the middle past
 /// about three lines of the metadata's column; the preview page's and a
 /// share link's page's.
 pub(crate) fn name_heading(name: String) -> impl IntoView {
@@ -467,31 +472,15 @@ pub(crate) fn name_heading(name: String) -> impl IntoView {
     view! { <h1 class="meta-name" dir="auto" title=name>{shown}</h1> }
 }
 
+/// The name, what can be done with the file, and sharing it: first in the
+/// page, so that on a phone they come before the body (above the fold); on a
+/// wide screen, atop the metadata's column.
 #[component]
-fn Metadata(
-    artifact: Artifact,
-    version: Option<ArtifactVersion>,
-    raw_url: String,
-    copyable: bool,
-    now: String,
-    delete: String,
-) -> impl IntoView {
+fn Head(artifact: Artifact, raw_url: String, copyable: bool, delete: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
+        <div class="preview-head card">
             {name_heading(artifact.name.clone())}
-            <dl>
-                <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
-                <dt>"Created"</dt>
-                <dd>
-                    {short_time(&artifact.created_at)} " (" <Timestamp at=artifact.created_at.clone() now /> ")"
-                </dd>
-                <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
-                <dt>"From"</dt><dd><a class="source" href=source_href(&artifact) dir="auto">{artifact.conversation_title.clone()}</a></dd>
-                {version.map(|v| view! {
-                    <dt>"Version"</dt>
-                    <dd>{format!("{} of {} · ", v.version, artifact.versions)}<a class="permalink" href=v.url>"permanent link"</a></dd>
-                })}
-            </dl>
             <div class="actions">
                 <a class="button" href=artifact.download_url.clone() download="">"Download"</a>
                 <a class="button secondary" href=raw_url target="_blank" rel="noopener">"Open raw"</a>
@@ -503,6 +492,27 @@ fn Metadata(
                 <a class="button danger" href=delete>"Delete…"</a>
             </div>
             <ShareForm what=Sharing::Artifact(artifact.id) />
+        </div>
+    }
+}
+
+/// Size, dates, type, source and version.
+#[component]
+fn Details(artifact: Artifact, version: Option<ArtifactVersion>, now: String) -> impl IntoView {
+    view! {
+        <dl>
+            <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
+            <dt>"Created"</dt>
+            <dd>
+                {short_time(&artifact.created_at)} " (" <Timestamp at=artifact.created_at.clone() now /> ")"
+            </dd>
+            <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
+            <dt>"From"</dt><dd><a class="source" href=source_href(&artifact) dir="auto">{artifact.conversation_title.clone()}</a></dd>
+            {version.map(|v| view! {
+                <dt>"Version"</dt>
+                <dd>{format!("{} of {} · ", v.version, artifact.versions)}<a class="permalink" href=v.url>"permanent link"</a></dd>
+            })}
+        </dl>
     }
 }
 
@@ -548,7 +558,7 @@ fn copy_source(copied: RwSignal<bool>) {
 fn keyboard(back: String, previous: Option<String>, next: Option<String>) {
     let navigate = use_navigate();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() || keys::taken(&ev) {
             return;
         }
         let target = match ev.key().as_str() {

@@ -6,7 +6,11 @@ use crate::error::AppError;
 use crate::format::short_time;
 use crate::share::{CreatedShare, ShareInfo, TargetKind};
 use leptos::prelude::*;
+use leptos::server_fn::{client::Client, codec::PostUrl, request::ClientReq, Http, ServerFn};
+use leptos::web_sys::FormData;
 use leptos_meta::Title;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 #[derive(Clone, Copy)]
 struct Actions {
@@ -152,13 +156,7 @@ fn ShareTable(shares: Vec<ShareInfo>, revoke: ServerAction<RevokeShare>) -> impl
                                     let state = if s.revoked { "Revoked" } else { "Expired" };
                                     view! { <span class="muted">{state}</span> }.into_any()
                                 } else {
-                                    view! {
-                                        <ActionForm action=revoke>
-                                            <input type="hidden" name="id" value=s.id.to_string() />
-                                            <button type="submit" class="link" aria-label=format!("Revoke the link to {what}")>"Revoke"</button>
-                                        </ActionForm>
-                                    }
-                                    .into_any()
+                                    revoke_form(revoke, s.id, format!("Revoke the link to {what}")).into_any()
                                 }}
                             </td>
                         </tr>
@@ -200,12 +198,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
                         <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
                         <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
                         <td>{t.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
-                        <td>
-                            <ActionForm action=revoke>
-                                <input type="hidden" name="id" value=t.id.to_string() />
-                                <button type="submit" class="link" aria-label=format!("Revoke {}", t.name)>"Revoke"</button>
-                            </ActionForm>
-                        </td>
+                        <td>{revoke_form(revoke, t.id, format!("Revoke {}", t.name))}</td>
                     </tr>
                 })
                 .collect_view()}
@@ -213,6 +206,24 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
         <ActionError value=revoke.value() />
     }
     .into_any()
+}
+
+/// A row's Revoke button: a form that posts the row's `id` to `action`, a
+/// token's or a share link's.
+fn revoke_form<S, P>(action: ServerAction<S>, id: Uuid, label: String) -> impl IntoView
+where
+    S: ServerFn<Protocol = Http<PostUrl, P>> + DeserializeOwned + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    S::Client: Client<S::Error>,
+    <<S::Client as Client<S::Error>>::Request as ClientReq<S::Error>>::FormData: From<FormData>,
+{
+    view! {
+        <ActionForm action>
+            <input type="hidden" name="id" value=id.to_string() />
+            <button type="submit" class="link" aria-label=label>"Revoke"</button>
+        </ActionForm>
+    }
 }
 
 #[component]

@@ -118,7 +118,11 @@ async fn json_is_a_foldable_tree_and_json_lines_a_record_each() {
     let lines = b"{\"step\": 1, \"loss\": 2.5}\n{\"step\": 2, \"loss\": 1.25}\nnot json\n";
     let (app, session, _, urls) = stored(&[("run.json", json), ("log.jsonl", lines)]).await;
     let tree = preview_html(&app, &urls[0], &session).await;
-    assert!(tree.contains("data-kind=\"tree\"") && tree.contains("<div class=\"json-view\">"), "{tree}");
+    assert!(
+        tree.contains("data-kind=\"tree\"")
+            && tree.contains("<div tabindex=\"0\" role=\"region\" aria-label=\"JSON tree\" class=\"json-view\">"),
+        "{tree}"
+    );
     assert!(tree.contains("<details open><summary><span class=\"hl-p\">&quot;scores&quot;</span>: ["), "{tree}");
     assert!(tree.contains("<span class=\"json-count\">2 items</span>"), "{tree}");
     let log = preview_html(&app, &urls[1], &session).await;

@@ -17,6 +17,7 @@ mod foundation;
 mod hostile_input;
 mod listings;
 mod load;
+mod navigation;
 mod openapi;
 mod ops;
 mod origin;

@@ -117,3 +117,21 @@ async fn empty_broken_and_archive_files_say_what_happened() {
     assert!(html.contains("SKILL.md") && html.contains("Download the archive to open its files."), "{html}");
     assert!(!html.contains("/api/threads/"), "a plain ZIP's members are not served: {html}");
 }
+
+#[tokio::test]
+async fn the_name_and_download_come_before_the_body_and_scroll_boxes_are_named_stops() {
+    let (app, session, _, urls) = stored(&[
+        ("script.py", b"total = sum(range(10))\n"),
+        ("sales.csv", b"region,amount\nnorth,10\n"),
+        ("run.json", br#"{"a": [1, 2]}"#),
+    ])
+    .await;
+    for (url, region) in urls.iter().zip(["Code", "Table", "JSON tree"]) {
+        let html = preview_html(&app, url, &session).await;
+        let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{url}: no {needle} in {html}"));
+        // In this order, so that a phone, in one column, shows them first.
+        assert!(at("class=\"meta-name\">") < at(">Download</a>"), "{url}");
+        assert!(at(">Download</a>") < at("class=\"preview-body\">"), "{url}");
+        assert!(html.contains(&format!("tabindex=\"0\" role=\"region\" aria-label=\"{region}\"")), "{url}: {html}");
+    }
+}

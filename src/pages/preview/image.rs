@@ -1,20 +1,29 @@
 //! The preview of an image: fitted, or at 100%.
 
+use leptos::html::Div;
 use leptos::prelude::*;
 
 /// An image, fitted to the space it has. A click, `+` or `=` shows it at
 /// 100% (its box scrolls to pan), a click, `-` or `0` fits it again: a class
 /// on its box, so that without wasm it stays fitted, with a link to it at
-/// natural size.
+/// natural size. At 100% the box takes focus, so that ← and → pan the image
+/// rather than change artifact (`keys::taken`).
 #[component]
 pub fn ImageView(url: String, name: String) -> impl IntoView {
     let natural = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    zoom_keys(natural);
-    let toggle = move |_| natural.update(|n| *n = !*n);
+    let frame = NodeRef::<Div>::new();
+    let zoom = move |on: bool| {
+        natural.set(on);
+        if let Some(frame) = frame.get_untracked().filter(|_| on) {
+            let _ = frame.focus();
+        }
+    };
+    zoom_keys(zoom);
+    let toggle = move |_| zoom(!natural.get_untracked());
     view! {
-        <div class="image-frame" class:natural=move || natural.get() tabindex="0">
+        <div class="image-frame" class:natural=move || natural.get() tabindex="0" node_ref=frame>
             <img src=url.clone() alt=name on:click=toggle />
         </div>
         <p class="image-zoom">
@@ -29,20 +38,15 @@ pub fn ImageView(url: String, name: String) -> impl IntoView {
 }
 
 /// `+` (or `=`, the same key unshifted) shows the image at 100%, `-` or `0`
-/// fits it, unless a field that takes those keys has focus.
-fn zoom_keys(natural: RwSignal<bool>) {
-    use leptos::wasm_bindgen::JsCast;
+/// fits it, unless what has focus takes those keys (a field).
+fn zoom_keys(zoom: impl Fn(bool) + 'static) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        let typing = ev
-            .target()
-            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
-            .is_some_and(|e| e.closest("input, textarea, select, [contenteditable]").ok().flatten().is_some());
-        if typing || ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+        if super::keys::taken(&ev) || ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
             return;
         }
         match ev.key().as_str() {
-            "+" | "=" => natural.set(true),
-            "-" | "0" => natural.set(false),
+            "+" | "=" => zoom(true),
+            "-" | "0" => zoom(false),
             _ => {}
         }
     });

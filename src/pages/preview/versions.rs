@@ -130,7 +130,7 @@ pub fn compare_view(
             };
             view! {
                 <p class="diff-summary">{summary}</p>
-                <div class="diff-scroll" tabindex="0" inner_html=html></div>
+                <div class="diff-scroll" tabindex="0" role="region" aria-label="Changes" inner_html=html></div>
             }
             .into_any()
         }
@@ -152,7 +152,7 @@ pub fn compare_view(
             };
             view! {
                 <p>"These files cannot be compared line by line."</p>
-                <div class="table-scroll" tabindex="0">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Sizes and checksums">
                     <table class="data">
                         <thead><tr><th scope="col">"Version"</th><th scope="col">"Size"</th><th scope="col">"SHA-256"</th></tr></thead>
                         <tbody>{row(other)}{row(this)}</tbody>
