@@ -46,9 +46,9 @@ test-e2e: build chromium e2e-deps
 	cd end2end && npx playwright test
 
 # Lighthouse (mobile, signed in) on the gallery, a code preview and a
-# conversation of the release build, in Debian's Chromium; writes
-# docs/lighthouse.md. Not part of `make test`: its scores vary with the
-# machine's load.
+# conversation of the release build, in Debian's Chromium; writes its
+# section of docs/benchmarks.md. Not part of `make test`: its scores vary
+# with the machine's load.
 lighthouse: build chromium e2e-deps
 	cd end2end && node lighthouse.mjs
 

@@ -603,7 +603,13 @@ fn main() {
             );
             bench.report.merged(&old, &notes, &stamp)
         }
-        _ => bench.report.markdown(&notes),
+        old => {
+            // `make lighthouse` writes its own section into the report: kept as it is.
+            if let Some(lighthouse) = old.ok().and_then(|old| report::section(&old, "Lighthouse")) {
+                bench.report.text("Lighthouse", lighthouse);
+            }
+            bench.report.markdown(&notes)
+        }
     };
     std::fs::write(&bench.args.out, report).unwrap();
     eprintln!("wrote {}", bench.args.out.display());

@@ -131,6 +131,14 @@ impl Report {
     }
 }
 
+/// The body of the section `title` of a written report, if it has one.
+pub fn section(report: &str, title: &str) -> Option<String> {
+    let heading = format!("\n## {title}\n\n");
+    let start = report.find(&heading)? + heading.len();
+    let end = report[start..].find("\n## ").map_or(report.len(), |next| start + next + 1);
+    Some(report[start..end].to_string())
+}
+
 impl Body {
     fn markdown(&self) -> String {
         let rows = match self {
@@ -159,6 +167,14 @@ impl Body {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_section_is_read_up_to_the_next() {
+        let report = "# B\n\n## A\n\na\n\n## Lighthouse\n\n| x |\n\n## Notes\n\nn\n";
+        assert_eq!(section(report, "Lighthouse").as_deref(), Some("| x |\n\n"));
+        assert_eq!(section(report, "Notes").as_deref(), Some("n\n"));
+        assert_eq!(section(report, "C"), None);
+    }
 
     #[test]
     fn a_partial_run_replaces_its_sections_only() {
