@@ -25,8 +25,11 @@ run: build
 # `demo`; --bin-features replaces the metadata's list, so it names ssr too),
 # and the site under target/site, each file with a Brotli (.br) and a gzip
 # (.gz) copy beside it (--precompress) that the server sends as they are.
+# --split is required: every page but the gallery is a lazy route
+# (src/pages/lazy.rs) whose code goes to wasm chunks of its own; without it
+# the main module's imports of those chunks are left unresolved.
 build: tools
-	cargo leptos build --release --precompress --bin-features ssr,demo
+	cargo leptos build --release --precompress --split --bin-features ssr,demo
 
 # Unit and integration tests, then the Playwright tests in headless Chromium
 # against the release build with fresh demo data.

@@ -1,11 +1,9 @@
-use crate::pages::conversations::{ConversationPage, ConversationsPage};
-use crate::pages::settings::SettingsPage;
-use crate::pages::shared::SharedPage;
-use crate::pages::{gallery::GalleryPage, login::LoginPage, not_found::NotFound, preview::PreviewPage};
+use crate::pages::lazy::{Conversation, Conversations, Login, Preview, Settings, Shared};
+use crate::pages::{gallery::GalleryPage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -50,16 +48,17 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/artifacts" /> } />
-                <Route path=path!("/login") view=LoginPage />
+                // Every page but the gallery is a lazy route (`pages::lazy`).
+                <Route path=path!("/login") view={Lazy::<Login>::new()} />
                 // Async: the server sends complete HTML, so pages work before
                 // (and without) the wasm; streamed placeholders would need JS.
                 <Route path=path!("/artifacts") view=GalleryPage ssr=SsrMode::Async />
-                <Route path=path!("/artifacts/:conversation_id/:artifact_id") view=PreviewPage ssr=SsrMode::Async />
-                <Route path=path!("/conversations") view=ConversationsPage ssr=SsrMode::Async />
-                <Route path=path!("/conversations/:id") view=ConversationPage ssr=SsrMode::Async />
-                <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/artifacts/:conversation_id/:artifact_id") view={Lazy::<Preview>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/conversations") view={Lazy::<Conversations>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/conversations/:id") view={Lazy::<Conversation>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async />
                 // A share link's page: no account needed (`serve::require_login` lets it through).
-                <Route path=path!("/s/:token") view=SharedPage ssr=SsrMode::Async />
+                <Route path=path!("/s/:token") view={Lazy::<Shared>::new()} ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

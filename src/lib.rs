@@ -31,23 +31,26 @@ pub fn hydrate() {
         .and_then(|meta| meta.get_attribute("content"));
     let location = window().location();
     let path = location.pathname().unwrap_or_default() + &location.search().unwrap_or_default();
-    match rendered.filter(|rendered| !rendered.is_empty() && *rendered != path) {
-        None => leptos::mount::hydrate_body(app::App),
-        Some(rendered) => {
-            let here = path + &location.hash().unwrap_or_default();
-            let history = window().history().expect("a browser window has a history");
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&rendered));
-            leptos::mount::hydrate_body(app::App);
-            // After a task turn, so that suspended parts have hydrated too.
-            leptos::prelude::set_timeout(
-                move || {
-                    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&here));
-                    if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
-                        let _ = window().dispatch_event(&event);
-                    }
-                },
-                std::time::Duration::ZERO,
-            );
-        }
-    }
+    let history = window().history().expect("a browser window has a history");
+    let here = rendered.filter(|rendered| !rendered.is_empty() && *rendered != path).map(|rendered| {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&rendered));
+        path + &location.hash().unwrap_or_default()
+    });
+    // Asynchronous, unlike `hydrate_body`: a lazy route's page
+    // (`pages::lazy`) hydrates once its wasm chunk is in.
+    wasm_bindgen_futures::spawn_local(async move {
+        let body = document().body().expect("a page has a body");
+        leptos::mount::hydrate_from_async(body, app::App).await.forget();
+        let Some(here) = here else { return };
+        // After a task turn, so that suspended parts have hydrated too.
+        leptos::prelude::set_timeout(
+            move || {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&here));
+                if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
+                    let _ = window().dispatch_event(&event);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    });
 }

@@ -1,5 +1,6 @@
 pub mod conversations;
 pub mod gallery;
+pub mod lazy;
 pub mod login;
 pub mod not_found;
 pub mod preview;
