@@ -69,6 +69,8 @@ test("a conversation", async ({ page }) => {
 
 for (const [kind, name] of Object.entries(previews)) {
   test(`the ${kind} preview`, async ({ page }) => {
+    // axe takes seconds over the table's 500 rows, once per theme.
+    test.slow(kind === "table", "axe on a 500-row table");
     await login(page);
     await check(page, await previewPath(page, name));
   });

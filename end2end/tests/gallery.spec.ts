@@ -223,6 +223,8 @@ test("search by file name or conversation title keeps the filter; sorting orders
 
   await page.locator('.sorts a[data-sort="size"]').click();
   await expect(page).toHaveURL(/sort=size/);
+  // The order is marked once its cards are in (the old ones stay until then).
+  await expect(page.locator('.sorts a[data-sort="size"]')).toHaveAttribute("aria-current", "true");
   await page.locator(".artifact-card a.artifact-name").first().click();
   await expect(page).toHaveURL(/sort=size/);
   await page.locator("a.close").click();
@@ -362,4 +364,29 @@ test("another user's conversation is the 404 page", async ({ page, browser }) =>
   expect(response!.status()).toBe(404);
   await expect(other.locator("main")).toContainText(/not found/i);
   await context.close();
+});
+
+test("changing tab keeps the old cards, with a busy bar, until the new ones are in", async ({ page }, info) => {
+  test.skip(info.project.name !== "js", "without JavaScript a tab is a page load");
+  await page.goto("/artifacts");
+  // Hydrated (the wasm in): else the tab's link is a page load.
+  await page.waitForLoadState("networkidle");
+  const first = await page.locator(".artifact-card a.artifact-name").first().textContent();
+  // Hold the listing's answer until the old view has been looked at.
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/api/fn/list_artifacts*", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.locator('.tab[data-filter="images"]').click();
+  await expect(page.locator(".busy")).toBeVisible();
+  await expect(page.locator(".artifact-card a.artifact-name").first()).toHaveText(first!);
+  await expect(page.getByText("Loading artifacts…")).toHaveCount(0);
+  release();
+  await expect(page.locator(".busy")).toBeHidden();
+  await expect(page.locator('.tab[data-filter="images"]')).toHaveAttribute("aria-current", /.+/);
+  for (const type of await page.locator(".artifact-card").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-type")))) {
+    expect(type).toBe("images");
+  }
 });

@@ -174,7 +174,7 @@ test("the top bar marks the current page, on its pages and after navigating", as
       });
     const marked = await style(current(page));
     const other = await style(topLinks(page).getByRole("link", { name: "Artifacts" }));
-    const signOut = await style(page.getByRole("button", { name: "Sign out" }));
+    const signOut = await style(page.getByRole("button", { name: "Sign out", exact: true }));
     expect(marked.weight, colorScheme).toBeGreaterThanOrEqual(600);
     expect([marked.line, marked.thickness], colorScheme).toEqual(["underline", "3px"]);
     expect(marked.colour, colorScheme).toBe(signOut.text);

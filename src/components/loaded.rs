@@ -5,7 +5,7 @@ use leptos::prelude::*;
 /// A page's data: `loading` while its resource loads, then `ready`'s view of
 /// the data, or the error (which also sets the page's status). A resource
 /// loading again (live updates, navigations) keeps the view until the new
-/// data is there.
+/// data is there, with a thin bar at the top of the window meanwhile.
 #[component]
 pub fn Loaded<T, Ser, V, F>(
     resource: Resource<Result<T, AppError>, Ser>,
@@ -18,8 +18,10 @@ where
     V: IntoView + 'static,
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
 {
+    let pending = RwSignal::new(false);
     view! {
-        <Transition fallback=move || view! { <p class="muted" role="status">{loading}</p> }>
+        <div class="busy" hidden=move || !pending.get() aria-hidden="true"></div>
+        <Transition fallback=move || view! { <p class="muted" role="status">{loading}</p> } set_pending=pending>
             {move || {
                 let ready = ready.clone();
                 Suspend::new(async move {
