@@ -63,7 +63,7 @@ function own(baseURL: string) {
 
 const shot = (name: string) => path.join(folder, `${name}.png`);
 
-/** `img`'s picture has loaded (lazy ones once scrolled to). */
+/** `img`'s picture has loaded (a lazy one once scrolled to), in the page or a frame. */
 async function loaded(img: Locator) {
   await img.scrollIntoViewIfNeeded();
   await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
@@ -79,6 +79,8 @@ const cards: Record<string, [string, string[]]> = {
   "analysis.ipynb": ["lines", ["# Sales analysis", "Jupyter notebook (python)"]],
   "config.json": ["lines", ['"retries"', "JSON"]],
   "notes.md": ["lines", ["# Plan", "Markdown"]],
+  "events.jsonl": ["lines", ['{"event":"start","n":1}', "JSON"]],
+  "flow.mmd": ["lines", ["Extract --> Load --> Report"]],
   "data.csv": ["table", ["region", "North", "135"]],
   "sales.xlsx": ["table", ["Region", "North", "135", "Sales · Notes"]],
   "budget.ods": ["table", ["Item", "Rent", "1200", "Budget · Plan"]],
@@ -122,9 +124,6 @@ test("each card shows its kind's face, not the generic icon", async ({ page, bas
   }
 });
 
-/** The frame's (or page's) image has a picture. */
-const pictured = (img: Locator) => expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
-
 /** Each preview kind: the file, and what its body must show. `js` when drawn by the frame's scripts. */
 const previews: Record<string, { file: string; js?: boolean; query?: string; check: (page: Page) => Promise<void> }> = {
   pdf: {
@@ -140,7 +139,7 @@ const previews: Record<string, { file: string; js?: boolean; query?: string; che
     file: "logo.svg",
     check: async (page) => {
       await expect(page.locator(".tabs a[aria-current='page']")).toHaveText("Picture");
-      await pictured(page.locator(".preview-body[data-kind='svg'] .image-frame img"));
+      await loaded(page.locator(".preview-body[data-kind='svg'] .image-frame img"));
     },
   },
   "svg-source": {
@@ -199,7 +198,7 @@ const previews: Record<string, { file: string; js?: boolean; query?: string; che
       // Its PNG and SVG outputs (the fixture's other image is a hostile HTML output's, pointing nowhere).
       const outputs = notebook.locator("img.nb-output");
       await expect(outputs).toHaveCount(2);
-      for (const img of await outputs.all()) await pictured(img);
+      for (const img of await outputs.all()) await loaded(img);
     },
   },
   json: {
@@ -250,7 +249,7 @@ const previews: Record<string, { file: string; js?: boolean; query?: string; che
       const frame = page.frameLocator(".preview-body[data-kind='html'] iframe.html-frame");
       await expect(frame.locator("h1")).toHaveText("Sales by region");
       // Its sibling file loads beside it.
-      await pictured(frame.locator("img"));
+      await loaded(frame.locator("img"));
     },
   },
   zip: {
@@ -272,7 +271,7 @@ const previews: Record<string, { file: string; js?: boolean; query?: string; che
   image: {
     file: "chart.png",
     check: async (page) => {
-      await pictured(page.locator(".preview-body[data-kind='image'] .image-frame img"));
+      await loaded(page.locator(".preview-body[data-kind='image'] .image-frame img"));
     },
   },
   audio: {
