@@ -37,12 +37,15 @@ test("← and → in a focused box that scrolls sideways scroll it and stay on t
     "first.txt": "first\n",
     "wide.js": `const line = "${"wide ".repeat(400)}";\nconsole.log(line);\n`,
     "wide.csv": `${columns.join(",")}\n${columns.map((_, i) => i).join(",")}\n`,
+    "wide.md": `# Wide\n\n| ${columns.join(" | ")} |\n|${columns.map(() => "---").join("|")}|\n| ${columns.map((_, i) => i).join(" | ")} |\n`,
     "last.txt": "last\n",
   });
   await login(page, name, "pw");
   for (const [file, region] of [
     ["wide.js", "Code"],
     ["wide.csv", "Table"],
+    // A Markdown table's own scroll box, named by the renderer (its only table).
+    ["wide.md", "Table"],
   ]) {
     await openPreview(page, file);
     await hydrated(page, info.project.name === "js");

@@ -53,11 +53,19 @@ fn SharedPreview(preview: Preview, pinned: bool, now: String) -> impl IntoView {
     let Preview { artifact, raw_url, body, html, partial, .. } = preview;
     let section = preview_section(&artifact, None, &raw_url, body, html, partial);
     let version = format!("{} ({})", artifact.version, if pinned { "as shared" } else { "the latest" });
+    // The name and Download first, as on the preview page: on a phone,
+    // above the fold.
     view! {
         <div class="preview-layout">
+            <div class="preview-head card">
+                {name_heading(artifact.name.clone())}
+                <div class="actions">
+                    <a class="button" href=artifact.download_url.clone() download="">"Download"</a>
+                    <a class="button secondary" href=raw_url target="_blank" rel="noopener">"Open raw"</a>
+                </div>
+            </div>
             {section}
             <aside class="meta card">
-                {name_heading(artifact.name.clone())}
                 <dl>
                     <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
                     <dt>"Created"</dt>
@@ -65,10 +73,6 @@ fn SharedPreview(preview: Preview, pinned: bool, now: String) -> impl IntoView {
                     <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
                     <dt>"Version"</dt><dd>{version}</dd>
                 </dl>
-                <div class="actions">
-                    <a class="button" href=artifact.download_url.clone() download="">"Download"</a>
-                    <a class="button secondary" href=raw_url target="_blank" rel="noopener">"Open raw"</a>
-                </div>
             </aside>
         </div>
     }
@@ -84,7 +88,7 @@ fn SharedFiles(label: String, files: Vec<Artifact>, zip_url: Option<String>, now
     view! {
         <h1>{label}</h1>
         <p>{count}" "{zip_url.map(|url| view! { <a class="button" href=url download="">"Download all (ZIP)"</a> })}</p>
-        <DataTable columns=&["Name", "Size", "Type", "Created"] action="Download">
+        <DataTable label="Shared files" columns=&["Name", "Size", "Type", "Created"] action="Download">
             {files
                 .into_iter()
                 .map(|f| {

@@ -135,3 +135,15 @@ async fn the_name_and_download_come_before_the_body_and_scroll_boxes_are_named_s
         assert!(html.contains(&format!("tabindex=\"0\" role=\"region\" aria-label=\"{region}\"")), "{url}: {html}");
     }
 }
+
+#[tokio::test]
+async fn a_markdown_previews_tables_and_code_are_named_scroll_boxes_and_its_raw_html_makes_none() {
+    let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n| c |\n|---|\n| 3 |\n\n```sql\nselect 1;\n```\n\n\
+              <div tabindex=\"0\" role=\"region\" aria-label=\"Raw\">raw</div>\n";
+    let (app, session, _, urls) = stored(&[("notes.md", md.as_bytes())]).await;
+    let html = preview_html(&app, &urls[0], &session).await;
+    for label in ["Table 1 of 2", "Table 2 of 2", "Code (sql)"] {
+        assert!(html.contains(&format!("tabindex=\"0\" role=\"region\" aria-label=\"{label}\"")), "{label}: {html}");
+    }
+    assert!(html.contains("<div>raw</div>") && !html.contains("aria-label=\"Raw\""), "{html}");
+}

@@ -503,6 +503,10 @@ async fn the_settings_page_marks_expired_and_revoked_links_and_offers_revoke_onl
     let page = s.app.send(Request::get("/settings").header(header::COOKIE, &cookie).body(Body::empty()).unwrap());
     let page = page.await.text();
     let shares = &page[page.find("id=\"shares-title\"").expect("the share links' section")..];
+    assert!(
+        shares.contains(r#"<div tabindex="0" role="region" aria-label="Share links" class="table-scroll">"#),
+        "{page}"
+    );
     let rows: Vec<&str> = shares.split("<tr>").skip(2).collect();
     assert_eq!(rows.len(), 3, "{page}");
     // Newest first: revoked, expired, live.
@@ -510,6 +514,23 @@ async fn the_settings_page_marks_expired_and_revoked_links_and_offers_revoke_onl
         assert!(row.contains(&format!(">{state}<")), "{state}: {row}");
         assert_eq!(row.contains(RevokeShare::PATH), revocable, "{state}: {row}");
     }
+}
+
+#[tokio::test]
+async fn a_shared_files_name_and_download_come_before_its_body_and_a_folders_table_is_a_named_region() {
+    let s = setup(TestApp::new()).await;
+    let file = s.share(json!({ "artifact_id": s.report, "expires_in_seconds": DAY })).await;
+    let html = visit(&s.app, file["url"].as_str().unwrap(), "text/html").await.text();
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("no {needle} in {html}"));
+    // In this order, so that a phone, in one column, shows them first.
+    assert!(at("class=\"meta-name\"") < at(">Download</a>"), "{html}");
+    assert!(at(">Download</a>") < at("class=\"preview-body\""), "{html}");
+    let folder = s.share(json!({ "conversation_id": s.conversation, "folder": "out", "expires_in_seconds": DAY }));
+    let html = visit(&s.app, folder.await["url"].as_str().unwrap(), "text/html").await.text();
+    assert!(
+        html.contains(r#"<div tabindex="0" role="region" aria-label="Shared files" class="table-scroll">"#),
+        "{html}"
+    );
 }
 
 /// The real server, logging at debug level: share tokens never reach the log.

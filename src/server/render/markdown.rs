@@ -1,5 +1,6 @@
 //! Markdown to HTML: GitHub-style extensions, code blocks highlighted, tables
-//! in their own scroll box, task-list checkboxes labelled by their item,
+//! in their own scroll box (it and code blocks focusable, named regions, so
+//! the keyboard can scroll them), task-list checkboxes labelled by their item,
 //! footnotes as numbered links to a list at the end (with links back), and
 //! everything sanitised by ammonia so raw HTML in the Markdown cannot run
 //! script. Mermaid blocks and `$…$`/`$$…$$` math are left as their source in
@@ -49,9 +50,18 @@ pub fn render(text: &str, url: &Url) -> Markdown {
     let mut in_definition = false;
     let mut references: Vec<CowStr> = Vec::new();
     let mut code: Option<(String, String)> = None;
+    // Code blocks that are not drawn (diagrams, math), each a scroll box.
+    let code_blocks = parsed
+        .iter()
+        .filter(|e| matches!(e, Event::Start(Tag::CodeBlock(kind)) if !matches!(language(kind), "mermaid" | "math")))
+        .count();
+    let mut code_block = 0;
     let mut tasks: Vec<Task> = Vec::new();
     let mut depth = 0;
     let (mut diagrams, mut math) = (false, false);
+    // Marks the attributes of our own scroll boxes: the sanitiser keeps them
+    // with it alone, and the Markdown's raw HTML cannot guess it.
+    let mark = format!("{:016x}:", rand::random::<u64>());
     for event in parsed {
         let event = match event {
             Event::Start(Tag::FootnoteDefinition(label)) => {
@@ -70,13 +80,7 @@ pub fn render(text: &str, url: &Url) -> Markdown {
             _ => &mut events,
         };
         match (&mut code, event) {
-            (None, Event::Start(Tag::CodeBlock(kind))) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((lang, String::new()));
-            }
+            (None, Event::Start(Tag::CodeBlock(kind))) => code = Some((language(&kind).to_string(), String::new())),
             (Some((_, body)), Event::Text(t)) => body.push_str(&t),
             (Some(_), Event::End(TagEnd::CodeBlock)) => {
                 let (lang, body) = code.take().unwrap_or_default();
@@ -91,7 +95,12 @@ pub fn render(text: &str, url: &Url) -> Markdown {
                     }
                     _ => {
                         let html = highlight::to_html(highlight::syntax_by_token(&lang), &body).html;
-                        format!("<pre class=\"code-block\"><code>{html}</code></pre>\n")
+                        code_block += 1;
+                        let label = match (place("Code", code_block, code_blocks), lang.as_str()) {
+                            (place, "") => place,
+                            (place, lang) => format!("{place} ({lang})"),
+                        };
+                        format!("{}<code>{html}</code></pre>\n", scroll_box("pre", "code-block", &label, &mark))
                     }
                 };
                 out.push(Event::Html(html.into()));
@@ -114,15 +123,6 @@ pub fn render(text: &str, url: &Url) -> Markdown {
                 out.push(Event::Html(
                     format!("<sup class=\"footnote-ref\"{id}><a href=\"#fn-{n}\">{n}</a></sup>").into(),
                 ));
-            }
-            (_, Event::Start(Tag::Table(alignments))) => {
-                // Focusable, so the keyboard can scroll a wide table.
-                out.push(Event::Html("<div class=\"table-scroll\" tabindex=\"0\">".into()));
-                out.push(Event::Start(Tag::Table(alignments)));
-            }
-            (_, Event::End(TagEnd::Table)) => {
-                out.push(Event::End(TagEnd::Table));
-                out.push(Event::Html("</div>".into()));
             }
             (_, Event::TaskListMarker(checked)) => {
                 tasks.push(Task { at: out.len(), checked, depth, label: String::new() });
@@ -154,8 +154,48 @@ pub fn render(text: &str, url: &Url) -> Markdown {
     }
     push_footnotes(&mut events, &references, definitions);
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Markdown { html: sanitize(&html, url), diagrams, math }
+    pulldown_cmark::html::push_html(&mut html, boxed_tables(events, &mark));
+    Markdown { html: clean(&html, url, Some(mark)), diagrams, math }
+}
+
+/// A fenced code block's language, as its info string's first word.
+fn language<'k>(kind: &'k CodeBlockKind) -> &'k str {
+    match kind {
+        CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
+        CodeBlockKind::Indented => "",
+    }
+}
+
+/// The name of the `n`th box of `count` of a kind (`what`): unique in the
+/// page, as a region's must be.
+fn place(what: &str, n: usize, count: usize) -> String {
+    if count == 1 {
+        what.into()
+    } else {
+        format!("{what} {n} of {count}")
+    }
+}
+
+/// The opening tag of a scroll box of ours: focusable, a region named
+/// `label`, its attributes marked with `mark` for the sanitiser.
+fn scroll_box(tag: &str, class: &str, label: &str, mark: &str) -> String {
+    let label = html_escape(label);
+    format!("<{tag} class=\"{class}\" tabindex=\"{mark}0\" role=\"{mark}region\" aria-label=\"{mark}{label}\">")
+}
+
+/// Each table in a scroll box of its own, named by its place among them
+/// (footnotes' tables last, as shown).
+fn boxed_tables<'a>(events: Vec<Event<'a>>, mark: &'a str) -> impl Iterator<Item = Event<'a>> {
+    let count = events.iter().filter(|e| matches!(e, Event::Start(Tag::Table(_)))).count();
+    let mut n = 0;
+    events.into_iter().flat_map(move |event| match event {
+        Event::Start(Tag::Table(_)) => {
+            n += 1;
+            vec![Event::Html(scroll_box("div", "table-scroll", &place("Table", n, count), mark).into()), event]
+        }
+        Event::End(TagEnd::Table) => vec![event, Event::Html("</div>".into())],
+        event => vec![event],
+    })
 }
 
 /// The referenced footnotes, numbered in the order of their first
@@ -186,17 +226,23 @@ fn push_footnotes<'a>(
 
 /// Ammonia's defaults (no script, no event handlers, no `javascript:`
 /// links), plus what rendered Markdown needs: highlight classes, labelled
-/// and disabled checkboxes, footnotes and focusable table boxes.
+/// and disabled checkboxes and footnotes.
 pub fn sanitize(html: &str, url: &Url) -> String {
+    clean(html, url, None)
+}
+
+/// [`sanitize`], keeping also the focus and region attributes of the
+/// scroll boxes whose values begin with `mark` (ours), without it.
+fn clean(html: &str, url: &Url, mark: Option<String>) -> String {
     let mut builder = ammonia::Builder::default();
     builder
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"])
         .add_tag_attributes("span", ["class"])
-        .add_tag_attributes("pre", ["class"])
+        .add_tag_attributes("pre", ["class", "tabindex", "role", "aria-label"])
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("sup", ["class", "id"])
-        .add_tag_attributes("div", ["class", "id", "tabindex"])
+        .add_tag_attributes("div", ["class", "id", "tabindex", "role", "aria-label"])
         .add_tag_attributes("li", ["id", "value"])
         .add_tag_attributes("a", ["class", "aria-label"])
         .link_rel(Some("noopener noreferrer nofollow"))
@@ -204,8 +250,11 @@ pub fn sanitize(html: &str, url: &Url) -> String {
         // Prefixed ids cannot clobber the page's own; in-document links
         // (footnotes) follow them.
         .id_prefix(Some("md-"))
-        .attribute_filter(|element, attribute, value| match (element, attribute, value.strip_prefix('#')) {
+        .attribute_filter(move |element, attribute, value| match (element, attribute, value.strip_prefix('#')) {
             ("a", "href", Some(fragment)) => Some(format!("#md-{fragment}").into()),
+            ("div" | "pre", "tabindex" | "role" | "aria-label", _) => {
+                Some(value.strip_prefix(mark.as_deref()?)?.into())
+            }
             _ => Some(value.into()),
         });
     builder.set_tag_attribute_value("input", "disabled", "");
@@ -259,11 +308,38 @@ mod tests {
         let md = "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new\n\n```python\nprint('hi')\n```\n\n<script>alert(1)</script>\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n";
         let html = to_html(md, &file_url());
         assert!(html.contains("<h1>Title</h1>"), "{html}");
-        assert!(html.contains("<div class=\"table-scroll\" tabindex=\"0\"><table>"), "{html}");
+        assert!(
+            html.contains(r#"<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<pre class="code-block" tabindex="0" role="region" aria-label="Code (python)"><code>"#),
+            "{html}"
+        );
         assert!(html.contains("<td>1</td>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
         assert!(html.contains("class=\"hl-"), "code is highlighted: {html}");
         assert!(!html.contains("<script") && !html.contains("onerror") && !html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn scroll_boxes_are_named_regions_of_ours_alone() {
+        let md = "| a |\n|---|\n| 1 |\n\n| b |\n|---|\n| 2 |\n\n    plain\n\n```sh\nls\n```\n\n\
+                  <div tabindex=0 role=region aria-label=x class=y>raw</div>\n\n\
+                  <pre tabindex=\"0\" role=\"region\">raw</pre>\n";
+        let html = to_html(md, &file_url());
+        assert!(html.contains(r#"tabindex="0" role="region" aria-label="Table 1 of 2"><table>"#), "{html}");
+        assert!(html.contains(r#"tabindex="0" role="region" aria-label="Table 2 of 2"><table>"#), "{html}");
+        assert!(
+            html.contains(r#"<pre class="code-block" tabindex="0" role="region" aria-label="Code 1 of 2"><code>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"aria-label="Code 2 of 2 (sh)"><code>"#), "{html}");
+        assert!(html.contains("<div class=\"y\">raw</div>"), "{html}");
+        assert!(html.contains("<pre>raw</pre>"), "{html}");
+        assert_eq!(html.matches("tabindex").count(), 4, "{html}");
+        let raw = sanitize("<div tabindex=\"0\" role=\"region\" aria-label=\"x\">out</div>", &file_url());
+        assert_eq!(raw, "<div>out</div>");
     }
 
     #[test]
