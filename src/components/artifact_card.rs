@@ -42,9 +42,24 @@ pub fn gallery_card_id(artifact_id: Uuid) -> String {
 pub fn cut_name(name: String, max: usize) -> AnyView {
     let cut = middle_cut(&name, max);
     if cut == name {
-        return name.into_any();
+        return whole_extension(name).into_any();
     }
-    view! { <span aria-hidden="true">{cut}</span><span class="visually-hidden">{name}</span> }.into_any()
+    view! { <span aria-hidden="true">{whole_extension(cut)}</span><span class="visually-hidden">{name}</span> }
+        .into_any()
+}
+
+/// A name whose extension never wraps: a narrow card breaks the name
+/// anywhere, but "pipeline.y" over "aml" hides what kind of file it is.
+fn whole_extension(name: String) -> impl IntoView {
+    match name.rfind('.').filter(|&dot| dot > 0 && name.len() - dot <= 12) {
+        Some(dot) => {
+            let extension = name[dot..].to_string();
+            let mut stem = name;
+            stem.truncate(dot);
+            view! { {stem}<span class="ext">{extension}</span> }.into_any()
+        }
+        None => name.into_any(),
+    }
 }
 
 /// The drawn icons (24×24, stroked in the text colour): emoji would need an
@@ -65,7 +80,7 @@ fn glyph_paths(glyph: Glyph) -> &'static str {
 }
 
 #[component]
-fn GlyphIcon(glyph: Glyph) -> impl IntoView {
+pub fn GlyphIcon(glyph: Glyph) -> impl IntoView {
     let name: &str = glyph.into();
     view! {
         <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" data-glyph=name>

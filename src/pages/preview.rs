@@ -5,7 +5,7 @@ mod versions;
 use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
-use crate::components::artifact_card::{cut_name, gallery_card_id, preview_href, source_href, with_param};
+use crate::components::artifact_card::{cut_name, gallery_card_id, preview_href, source_href, with_param, GlyphIcon};
 use crate::components::{
     layout::Layout,
     live::LiveVersion,
@@ -16,7 +16,7 @@ use crate::components::{
 use crate::error::{AppError, Missing};
 use crate::format::{human_size, short_time};
 use crate::model::{
-    parse_version, ArchiveMember, Artifact, ArtifactQuery, ArtifactVersion, Diff, Preview, PreviewBody,
+    parse_version, ArchiveMember, Artifact, ArtifactQuery, ArtifactVersion, Diff, Glyph, Preview, PreviewBody,
 };
 use codee::{Decoder, Encoder};
 use leptos::prelude::*;
@@ -355,7 +355,7 @@ fn body_view(
         .into_any(),
         PreviewBody::Binary => view! {
             <div class="binary empty">
-                <p class="icon" aria-hidden="true">"📦"</p>
+                <GlyphIcon glyph=Glyph::File />
                 <h2 dir="auto">{name}</h2>
                 <p class="muted">{format!("{} · {}", artifact.mime_type, human_size(artifact.size))}</p>
                 <p>"This file cannot be shown here."</p>

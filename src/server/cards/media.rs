@@ -23,7 +23,12 @@ fn seconds(input: &Path, name: &str) -> Option<u32> {
         hint.with_extension(&ext);
     }
     let reader = symphonia::default::get_probe().probe(&hint, source, Default::default(), Default::default()).ok()?;
-    let secs =
-        reader.tracks().iter().filter_map(|t| t.time_base?.calc_duration(t.duration?)).map(|t| t.as_secs()).max()?;
-    u32::try_from(secs).ok()
+    let secs = reader
+        .tracks()
+        .iter()
+        .filter_map(|t| t.time_base?.calc_duration(t.duration?))
+        .map(|t| t.as_secs_f64())
+        .fold(0.0, f64::max);
+    // Rounded, and at least a second: a short clip does not read "0:00".
+    (secs > 0.0).then(|| secs.round().max(1.0) as u32)
 }
