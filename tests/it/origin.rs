@@ -259,17 +259,19 @@ async fn the_preview_frames_and_opens_capability_urls_and_markdown_links_its_sib
     assert_eq!(s.content(framed.as_str()).await.body, REPORT);
     assert_eq!(s.content(framed.join("chart.png").unwrap().as_str()).await.body, CHART);
 
-    let markdown = page(notes).await.text();
-    let image = attribute_after(&markdown, "<img", "src");
+    let page_html = page(notes).await.text();
+    // The body, after the header's own links (Open raw).
+    let markdown = &page_html[page_html.find("class=\"markdown\"").expect("a Markdown body")..];
+    let image = attribute_after(markdown, "<img", "src");
     assert!(image.starts_with("http://usercontent.localhost:3000/") && image.ends_with("/out/chart.png"), "{image}");
     assert_eq!(s.content(&image).await.body, CHART);
-    let link = attribute_after(&markdown, "<a href=\"http://usercontent", "href");
+    let link = attribute_after(markdown, "<a href=\"http://usercontent", "href");
     assert!(link.ends_with("/out/data.csv"), "{link}");
     assert_eq!(s.content(&link).await.body, TABLE);
     assert!(markdown.contains("src=\"https://tracker.example/p.png\" alt=\"far\""), "left to the page CSP");
     // Virtual paths, as agents write them, lead to the conversation's files.
-    assert_eq!(s.content(&attribute_before(&markdown, " alt=\"by path\"", "src")).await.body, CHART);
-    assert_eq!(s.content(&attribute_before(&markdown, ">the table<", "href")).await.body, TABLE);
+    assert_eq!(s.content(&attribute_before(markdown, " alt=\"by path\"", "src")).await.body, CHART);
+    assert_eq!(s.content(&attribute_before(markdown, ">the table<", "href")).await.body, TABLE);
 }
 
 /// A session cookie of Alice's, as her browser sends it.
