@@ -78,7 +78,7 @@ impl CardFile {
                 notebook["metadata"]["bench"] = mark.into();
                 bytes = serde_json::to_vec(&notebook).unwrap();
             }
-            "xlsx" | "skill" => {
+            "xlsx" | "skill" | "docx" | "pptx" => {
                 let mut archive = zip::ZipWriter::new_append(Cursor::new(bytes)).unwrap();
                 archive.set_comment(mark).unwrap();
                 bytes = archive.finish().unwrap().into_inner();
@@ -126,6 +126,8 @@ pub fn all(seed: u64) -> Vec<CardFile> {
             true,
             workbook(&mut rng, rows),
         ),
+        CardFile::new("DOCX (python-docx)", "plan.docx", true, fixture("previews/plan.docx")),
+        CardFile::new("PPTX, 2 slides (python-pptx)", "roadmap.pptx", true, fixture("previews/roadmap.pptx")),
         CardFile::new("HTML page, 24 KB, with a sibling image", "report.html", false, page(&mut rng)),
         CardFile::new(format!("`.skill`, {} members", members.len()), "toolkit.skill", true, skill),
         CardFile::new("Notebook (nbformat)", "analysis.ipynb", false, fixture("previews/analysis.ipynb")),

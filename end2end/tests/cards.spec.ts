@@ -85,6 +85,8 @@ const cards: Record<string, [string, string[]]> = {
   "sales.xlsx": ["table", ["Region", "North", "135", "Sales · Notes"]],
   "budget.ods": ["table", ["Item", "Rent", "1200", "Budget · Plan"]],
   "q4.html": ["page", ["Q4 report", "Sales by region", "North grew 12%."]],
+  "plan.docx": ["page", ["Quarterly plan", "Goals", "Revenue grew in every region."]],
+  "roadmap.pptx": ["page", ["Roadmap 2027", "Goals", "Where we go next"]],
   "churn-model-v3.zip": ["archive", ["model_card.md", "metrics.json", "3 files"]],
   "my-skill.skill": ["archive", ["my-skill", "Re-runs the nightly ETL", "SKILL.md", "2 files"]],
   "tone.wav": ["media", ["WAV audio · 0:02"]],

@@ -83,6 +83,9 @@ pub enum Thumbnail {
     Html,
     /// Member count, first names and `SKILL.md`'s title (child).
     Archive,
+    /// A word-processing document's or presentation's first headings and
+    /// lines, from its converter's Markdown (child).
+    Document,
     /// Duration where the container says it (child).
     Audio,
     Video,
@@ -94,6 +97,7 @@ impl Thumbnail {
         match self {
             Self::Raster | Self::Svg => Glyph::Image,
             Self::Pdf => Glyph::Pdf,
+            Self::Document => Glyph::File,
             Self::Font => Glyph::Font,
             Self::Lines | Self::Notebook => Glyph::Code,
             Self::Table(_) | Self::Workbook => Glyph::Table,
@@ -165,8 +169,8 @@ static TYPES: &[FileType] = &[
     row("tsv",      Files,  P::Table(b'\t'), None,         Some(C::Table(b'\t')), Some(T::Table(b'\t')), "text/tab-separated-values"),
     row("pdf",      Files,  P::Pdf,          None,         Some(C::Pdf),          Some(T::Pdf),          "application/pdf"),
     row("doc",      Files,  P::ByContent,    None,         None,                  None,                  "application/msword"),
-    row("docx",     Files,  P::Document,     None,         Some(C::Docx),         None,                  DOCX),
-    row("pptx",     Files,  P::Document,     None,         Some(C::Pptx),         None,                  PPTX),
+    row("docx",     Files,  P::Document,     None,         Some(C::Docx),         Some(T::Document),     DOCX),
+    row("pptx",     Files,  P::Document,     None,         Some(C::Pptx),         Some(T::Document),     PPTX),
     row("xls",      Files,  P::Workbook,     None,         Some(C::Workbook),     Some(Workbook),        "application/vnd.ms-excel"),
     row("xlsx",     Files,  P::Workbook,     None,         Some(C::Workbook),     Some(Workbook),        XLSX),
     row("ods",      Files,  P::Workbook,     None,         Some(C::Workbook),     Some(Workbook),        "application/vnd.oasis.opendocument.spreadsheet"),
@@ -382,6 +386,10 @@ mod tests {
         assert_eq!(thumbnail("text/x-rust", "a.rs"), Some(Lines));
         assert_eq!(thumbnail("application/octet-stream", "REPORT.PDF"), Some(T::Pdf));
         assert_eq!(thumbnail("application/zip", "x.skill"), Some(Archive));
+        assert_eq!(
+            (thumbnail(DOCX, "a.docx"), thumbnail("application/zip", "Deck.PPTX")),
+            (Some(T::Document), Some(T::Document))
+        );
         assert_eq!(thumbnail("audio/mpeg", "a.mp3"), Some(T::Audio));
         assert_eq!(thumbnail("font/ttf", "a.ttf"), Some(T::Font));
         assert_eq!(thumbnail("application/octet-stream", "blob"), None);

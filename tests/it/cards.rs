@@ -73,6 +73,7 @@ async fn every_common_kind_has_its_face() {
     let html = br#"<!doctype html><html><head><title>Q4 report</title><script>document.title = "run"</script></head>
         <body><h1>Sales by region</h1><p>North grew   12%.</p><img src="img/chart.png"></body></html>"#;
     let skill = skill();
+    let (plan, roadmap) = (fixture("../previews/plan.docx"), fixture("../previews/roadmap.pptx"));
     let (report, sales, budget, notebook, font, tone, clip) = (
         fixture("report.pdf"),
         fixture("sales.xlsx"),
@@ -88,6 +89,8 @@ async fn every_common_kind_has_its_face() {
         ("logo.svg", svg),
         ("sales.xlsx", &sales),
         ("budget.ods", &budget),
+        ("plan.docx", &plan),
+        ("roadmap.pptx", &roadmap),
         ("data.csv", b"region,q1,q2\nNorth,120,135\nSouth,98,101\n"),
         ("reports/q4.html", html),
         ("reports/img/chart.png", &chart),
@@ -132,6 +135,20 @@ async fn every_common_kind_has_its_face() {
             text: "North grew 12%.".into(),
             image: Some(chart_thumbnail),
         }
+    );
+    let page = |title: &str, heading: &str, text: &str| CardFace::Page {
+        title: title.into(),
+        heading: heading.into(),
+        text: text.into(),
+        image: None,
+    };
+    assert_eq!(
+        faces["plan.docx"],
+        page("Quarterly plan", "Goals", "Revenue grew in every region.\nHire two engineers\nShip the gallery")
+    );
+    assert_eq!(
+        faces["roadmap.pptx"],
+        page("Roadmap 2027", "Goals", "Where we go next\nFaster previews\nNotebooks and Office")
     );
     assert_eq!(
         faces["pdf-tools.skill"],
@@ -207,6 +224,27 @@ fn exhausting_pdf() -> Vec<u8> {
     out
 }
 
+/// A small PPTX whose slide list names one 4 MB slide (spaces, deflated to
+/// a few KB) 10,000 times: 40 GB to inflate for a converter that reads each.
+fn repeated_slide_pptx() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflate = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let rels = r#"<Relationships><Relationship Id="rId1" Target="slides/slide1.xml"/></Relationships>"#;
+    let ids = r#"<p:sldId id="256" r:id="rId1"/>"#.repeat(10_000);
+    let presentation =
+        format!(r#"<p:presentation xmlns:p="p" xmlns:r="r"><p:sldIdLst>{ids}</p:sldIdLst></p:presentation>"#);
+    let slide = format!(r#"<p:sld xmlns:p="p">{}</p:sld>"#, " ".repeat(4 << 20));
+    for (name, xml) in [
+        ("ppt/_rels/presentation.xml.rels", rels),
+        ("ppt/presentation.xml", &presentation),
+        ("ppt/slides/slide1.xml", &slide),
+    ] {
+        zip.start_file(name, deflate).unwrap();
+        zip.write_all(xml.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
 #[tokio::test]
 async fn hostile_files_cost_only_the_child() {
     let app = TestApp::with(|c| c.convert_timeout = Duration::from_secs(3));
@@ -229,8 +267,13 @@ async fn hostile_files_cost_only_the_child() {
         </svg>"#,
         red = red.display()
     );
-    let files: &[(&str, &[u8])] =
-        &[("exhausting.pdf", &exhausting_pdf()), ("bomb.xlsx", &fixture("bomb.xlsx")), ("remote.svg", svg.as_bytes())];
+    let files: &[(&str, &[u8])] = &[
+        ("exhausting.pdf", &exhausting_pdf()),
+        ("bomb.xlsx", &fixture("bomb.xlsx")),
+        ("remote.svg", svg.as_bytes()),
+        ("deck.pptx", &repeated_slide_pptx()),
+        ("broken.docx", b"PK\x03\x04 not a ZIP after all"),
+    ];
     assert_eq!(app.tool_result(&token, &c, files).await.status, StatusCode::CREATED);
 
     let started = Instant::now();
@@ -238,6 +281,8 @@ async fn hostile_files_cost_only_the_child() {
     assert!(started.elapsed() < Duration::from_secs(15), "bounded by the child's timeout: {:?}", started.elapsed());
     assert_eq!(faces["exhausting.pdf"], CardFace::Icon(Glyph::Pdf));
     assert_eq!(faces["bomb.xlsx"], CardFace::Icon(Glyph::Table));
+    assert_eq!(faces["deck.pptx"], CardFace::Icon(Glyph::File));
+    assert_eq!(faces["broken.docx"], CardFace::Icon(Glyph::File));
     assert_eq!(picture(&app, &token, &faces["remote.svg"]).await, (480, 480, None));
     let CardFace::Picture { url, .. } = &faces["remote.svg"] else { unreachable!() };
     let drawn = image::load_from_memory(&app.get(url, &token).await.body).unwrap().to_rgba8();
@@ -249,5 +294,5 @@ async fn hostile_files_cost_only_the_child() {
     assert_eq!(gallery_faces(&app, &token).await["exhausting.pdf"], CardFace::Icon(Glyph::Pdf));
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
     let listed = app.get("/api/artifacts", &token).await;
-    assert_eq!((listed.status, listed.json()["total"].as_u64()), (StatusCode::OK, Some(3)));
+    assert_eq!((listed.status, listed.json()["total"].as_u64()), (StatusCode::OK, Some(5)));
 }

@@ -2,7 +2,7 @@
 //! --mime TYPE --out WEBP`: it prints the face as JSON and writes the picture,
 //! if the face has one, to WEBP. The server gives the picture its URL.
 
-use super::{archive, media, picture, text, CHILD_TIMEOUT};
+use super::{archive, document, media, picture, text, CHILD_TIMEOUT};
 use crate::error::AppError;
 use crate::model::{CardFace, Glyph};
 use crate::server::config::Config;
@@ -55,6 +55,7 @@ pub fn main(input: &Path, name: &str, mime: &str, out: &Path) -> Result<(), AppE
         }
         Some(Thumbnail::Workbook) => text::workbook(std::fs::read(input)?)?,
         Some(Thumbnail::Archive) => archive::face(input)?,
+        Some(Thumbnail::Document) => document::face(&std::fs::read(input)?, name)?,
         Some(kind @ (Thumbnail::Audio | Thumbnail::Video)) => media::face(input, name, kind),
         _ => return Err(AppError::BadRequest(format!("'{name}' has no card face made apart"))),
     };

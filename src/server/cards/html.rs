@@ -43,11 +43,7 @@ fn summarise(page: &str) -> Summary {
     let first = |selector: &str| {
         let selector = Selector::parse(selector).expect("a valid selector");
         let all: String = page.select(&selector).next().map(|e| e.text().collect()).unwrap_or_default();
-        let text = all.split_whitespace().collect::<Vec<_>>().join(" ");
-        match text.char_indices().nth(TEXT_CHARS) {
-            Some((cut, _)) => format!("{}…", &text[..cut]),
-            None => text,
-        }
+        shorten(&all.split_whitespace().collect::<Vec<_>>().join(" "))
     };
     let image = Selector::parse("img[src]").expect("a valid selector");
     Summary {
@@ -55,6 +51,14 @@ fn summarise(page: &str) -> Summary {
         heading: first("h1, h2, h3"),
         text: first("body p"),
         image: page.select(&image).next().and_then(|img| img.attr("src")).map(str::to_string),
+    }
+}
+
+/// `text`, cut after `TEXT_CHARS` characters: a card shows a few lines.
+pub(super) fn shorten(text: &str) -> String {
+    match text.char_indices().nth(TEXT_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod archive;
 mod child;
+mod document;
 mod html;
 mod media;
 mod picture;
@@ -142,6 +143,7 @@ async fn make(state: &AppState, user: Uuid, meta: &Sidecar, kind: Thumbnail) -> 
         | Thumbnail::Font
         | Thumbnail::Workbook
         | Thumbnail::Archive
+        | Thumbnail::Document
         | Thumbnail::Audio
         | Thumbnail::Video => child::run(&state.config, &path, meta, &picture).await?,
     };
