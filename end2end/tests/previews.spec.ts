@@ -291,6 +291,28 @@ test("Mermaid diagrams and KaTeX math are drawn inside the preview's sandboxed f
   await page.screenshot({ path: shots("preview-katex", info.project.name) });
 });
 
+test("the drawn frame is as tall as what it draws, so what follows a diagram is seen without scrolling inside it", async ({ page, baseURL }, info) => {
+  test.skip(info.project.name === "no-js", "without scripts the frame keeps its height and scrolls inside");
+  // Taller than the frame's height without scripts (75vh), so a fixed frame would cut "END" off.
+  const steps = Array.from({ length: 8 }, (_, n) => `  S${n}[Step ${n}] --> S${n + 1}[Step ${n + 1}]`).join("\n");
+  const urls = await own(page, baseURL!, { "long.md": `# Long\n\n\`\`\`mermaid\nflowchart TD\n${steps}\n\`\`\`\n\n$$\\sum_{i=1}^n i = \\frac{n(n+1)}{2}$$\n\nEND\n` });
+  await page.goto(urls["long.md"]);
+  const drawn = page.frameLocator("iframe.html-frame");
+  await expect(drawn.locator("svg").first()).toContainText("Step 8", { timeout: 15_000 });
+  await expect(drawn.locator(".katex").first()).toBeVisible();
+  const frame = (await page.locator("iframe.html-frame").elementHandle())!;
+  const inside = (await frame.contentFrame())!;
+  await expect
+    .poll(async () => (await frame.evaluate((f) => f.clientHeight)) - (await inside.evaluate(() => document.documentElement.scrollHeight)))
+    .toBeGreaterThanOrEqual(0);
+  expect(await frame.evaluate((f) => f.clientHeight)).toBeGreaterThan(page.viewportSize()!.height * 0.75);
+  // "END" lies inside the frame's viewport, with the frame not scrolled.
+  expect(await inside.evaluate(() => scrollY)).toBe(0);
+  const end = await drawn.getByText("END", { exact: true }).evaluate((p) => ({ bottom: p.getBoundingClientRect().bottom, height: innerHeight }));
+  expect(end.bottom).toBeLessThanOrEqual(end.height);
+  await page.screenshot({ path: shots("preview-drawn-height", info.project.name), fullPage: true });
+});
+
 test("a DOCX preview shows its pictures, each loaded from the content origin", async ({ page, baseURL }, info) => {
   // Made by python-docx: a heading, two pictures, and one linked from outside (left out).
   const docx = readFileSync(path.join(__dirname, "..", "..", "tests", "fixtures", "previews", "pictures.docx"));

@@ -1,3 +1,4 @@
+mod drawn;
 mod image;
 mod keys;
 mod versions;
@@ -320,11 +321,7 @@ fn body_view(
             .into_any()
         }
         PreviewBody::Workbook { sheets } => workbook_view(sheets, html),
-        // Drawn by scripts of our own, in an opaque origin on the content
-        // origin: never in this page.
-        PreviewBody::Drawn { url } => {
-            view! { <iframe class="html-frame" sandbox="allow-scripts" src=url title=name></iframe> }.into_any()
-        }
+        PreviewBody::Drawn { url } => view! { <drawn::DrawnFrame url name /> }.into_any(),
         PreviewBody::Tree { .. } => {
             view! { <div class="json-view" tabindex="0" role="region" aria-label="JSON tree" inner_html=html></div> }
                 .into_any()

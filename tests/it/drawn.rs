@@ -29,9 +29,12 @@ pub(crate) async fn drawn(app: &TestApp, src: &str) -> String {
     let r = content(app, src).await;
     assert_eq!(r.status, StatusCode::OK, "{src}: {}", r.text());
     assert!(r.header("content-type").starts_with("text/html"));
-    let policy = r.header("content-security-policy");
-    assert!(policy.starts_with("sandbox allow-scripts; default-src 'none'; "), "{policy}");
-    assert!(policy.contains("script-src http://usercontent.localhost:*/assets/;"), "{policy}");
+    let at = "http://usercontent.localhost:*";
+    let strict = format!(
+        "sandbox allow-scripts; default-src 'none'; script-src {at}/assets/; style-src {at}/assets/ 'unsafe-inline'; \
+         font-src {at}/assets/; img-src {at} data:"
+    );
+    assert_eq!(r.header("content-security-policy"), strict);
     r.text()
 }
 
@@ -91,6 +94,28 @@ async fn the_drawing_scripts_are_served_by_the_content_origin_sandboxed() {
     // The app's own host serves none of it.
     let r = app.send(Request::get("/assets/mermaid.min.js").body(Body::empty()).unwrap()).await;
     assert_ne!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_frame_draws_in_the_page_theme_and_tells_its_height_alone() {
+    let (app, session, _, urls) = stored(&[("plan.md", FLOW.as_bytes())]).await;
+    let page = preview_html(&app, &urls[0], &session).await;
+    // Without wasm the frame keeps the stylesheet's height: nothing inline.
+    let frame = &page[page.find("<iframe ").unwrap()..];
+    let frame = &frame[..frame.find('>').unwrap()];
+    assert!(frame.contains("class=\"html-frame\"") && !frame.contains("style"), "{frame}");
+    let drawn = drawn(&app, &frame_src(&page).expect("a frame")).await;
+    assert!(drawn.ends_with("<script src=\"/assets/draw.js\"></script></body></html>"), "{drawn}");
+    assert!(drawn.contains("background: var(--bg);") && drawn.contains("--bg: #111418;"), "{drawn}");
+
+    let script = content(&app, "/assets/draw.js").await.text();
+    assert!(script.contains("matchMedia(\"(prefers-color-scheme: dark)\")"), "{script}");
+    assert!(script.contains("theme: dark.matches ? \"dark\" : \"default\""), "{script}");
+    assert!(script.contains("dark.addEventListener(\"change\""), "drawn again when the theme changes: {script}");
+    // A number, to the parent alone; nothing of the file.
+    assert_eq!(script.matches("postMessage(").count(), 1, "{script}");
+    assert!(script.contains("parent.postMessage({ vitrineDrawnHeight: (told = height) }, \"*\")"), "{script}");
+    assert!(script.contains("new ResizeObserver("), "{script}");
 }
 
 #[tokio::test]

@@ -9,7 +9,35 @@ if (window.katex) {
   }
 }
 if (window.mermaid) {
-  const dark = matchMedia("(prefers-color-scheme: dark)").matches;
-  mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: dark ? "dark" : "default" });
-  mermaid.run({ querySelector: "pre.mermaid", suppressErrors: true });
+  const dark = matchMedia("(prefers-color-scheme: dark)");
+  const diagrams = [...document.querySelectorAll("pre.mermaid")].map((pre) => [pre, pre.textContent]);
+  // Mermaid writes its theme's colours into each SVG, so a diagram drawn
+  // light stays light on a page turned dark: drawn again from its source.
+  const draw = async () => {
+    mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: dark.matches ? "dark" : "default" });
+    for (const [pre, source] of diagrams) {
+      pre.removeAttribute("data-processed");
+      pre.textContent = source;
+    }
+    await mermaid.run({ nodes: diagrams.map(([pre]) => pre), suppressErrors: true });
+    // Mermaid shrinks a diagram to the frame's width: a wide one in a narrow
+    // frame had labels of a few pixels. Past three quarters of its size it
+    // scrolls sideways instead (pre.mermaid scrolls).
+    for (const svg of document.querySelectorAll("pre.mermaid svg")) {
+      svg.style.minWidth = `${Math.round(svg.viewBox.baseVal.width * 0.75)}px`;
+    }
+  };
+  let drawing = draw();
+  dark.addEventListener("change", () => (drawing = drawing.then(draw)));
+}
+// The app's page cannot read this frame (another origin, sandboxed), so the
+// frame tells its height, a number and nothing else, whenever it changes
+// (drawing, fonts, the frame's width), and the page fits the frame to it.
+{
+  let told = 0;
+  new ResizeObserver(() => {
+    const scrollbar = innerHeight - document.documentElement.clientHeight;
+    const height = Math.ceil(document.body.getBoundingClientRect().height) + scrollbar;
+    if (height !== told) parent.postMessage({ vitrineDrawnHeight: (told = height) }, "*");
+  }).observe(document.body);
 }

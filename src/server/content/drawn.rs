@@ -120,3 +120,28 @@ fn document(meta: &Sidecar, path: &Path, file: &Url) -> Result<String, AppError>
         style = STYLE.as_str(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::server::render::theme::tests::contrast;
+
+    /// The `#rrggbb` of `--name` in `css`'s first rule that sets it.
+    fn colour<'a>(css: &'a str, name: &str) -> &'a str {
+        let set = format!("--{name}: ");
+        let at = css.find(&set).unwrap_or_else(|| panic!("{set}")) + set.len();
+        &css[at..at + 7]
+    }
+
+    #[test]
+    fn the_page_reads_in_both_themes() {
+        let css = include_str!("drawn.css");
+        assert!(css.contains("color: var(--text); background: var(--bg);"), "{css}");
+        let dark = css.find("@media (prefers-color-scheme: dark)").unwrap();
+        for theme in [&css[..dark], &css[dark..]] {
+            for name in ["text", "muted"] {
+                let (fg, bg) = (colour(theme, name), colour(theme, "bg"));
+                assert!(contrast(fg, bg) >= 4.5, "{name} {fg} on {bg}");
+            }
+        }
+    }
+}

@@ -70,7 +70,7 @@ fn token(class: &str) -> &'static Token {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// WCAG 2 relative luminance of `#rrggbb`.
@@ -86,7 +86,8 @@ mod tests {
         0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
     }
 
-    fn contrast(a: &str, b: &str) -> f64 {
+    /// WCAG 2 contrast ratio of two `#rrggbb` colours.
+    pub(crate) fn contrast(a: &str, b: &str) -> f64 {
         let (a, b) = (luminance(a), luminance(b));
         (a.max(b) + 0.05) / (a.min(b) + 0.05)
     }
