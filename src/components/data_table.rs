@@ -3,7 +3,8 @@ use leptos::prelude::*;
 /// A table of records, one per row (`children`), whose last column holds
 /// an action per row (its header, `action`, is for screen readers only).
 /// In its own scroll box: on a phone the table scrolls, not the page; the
-/// box is a region named `label`, focusable so the keyboard scrolls it.
+/// box is a region named `label` (not its section's heading: landmarks need
+/// names of their own), focusable so the keyboard scrolls it.
 #[component]
 pub fn DataTable(
     label: &'static str,

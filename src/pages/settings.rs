@@ -137,7 +137,7 @@ fn ShareTable(shares: Vec<ShareInfo>, revoke: ServerAction<RevokeShare>) -> impl
         return view! { <p class="muted">"No share links."</p> }.into_any();
     }
     view! {
-        <DataTable label="Share links" columns=&["Shows", "Created", "Expires", "Opened"] action="Revoke">
+        <DataTable label="Table of share links" columns=&["Shows", "Created", "Expires", "Opened"] action="Revoke">
             {shares
                 .into_iter()
                 .map(|s| {
@@ -188,7 +188,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
         return view! { <p class="muted">"No tokens."</p> }.into_any();
     }
     view! {
-        <DataTable label="API tokens" columns=&["Name", "Access", "Created", "Expires", "Last used"] action="Revoke">
+        <DataTable label="Table of API tokens" columns=&["Name", "Access", "Created", "Expires", "Last used"] action="Revoke">
             {tokens
                 .into_iter()
                 .map(|t| view! {

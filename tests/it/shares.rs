@@ -504,7 +504,7 @@ async fn the_settings_page_marks_expired_and_revoked_links_and_offers_revoke_onl
     let page = page.await.text();
     let shares = &page[page.find("id=\"shares-title\"").expect("the share links' section")..];
     assert!(
-        shares.contains(r#"<div tabindex="0" role="region" aria-label="Share links" class="table-scroll">"#),
+        shares.contains(r#"<div tabindex="0" role="region" aria-label="Table of share links" class="table-scroll">"#),
         "{page}"
     );
     let rows: Vec<&str> = shares.split("<tr>").skip(2).collect();
