@@ -90,7 +90,7 @@ pub fn measure(bin: &Path, dir: &Path, seed: u64, rounds: u32) -> Thumbnails {
     let server = Vitrine::start(bin, dir, &[("Authorization".into(), auth.clone())]);
     let conversation = crate::dataset::create_conversation(&server.base, &token);
     let agent = servers::agent();
-    let faces = dir.join("cache/thumbnails");
+    let faces = dir.join("cache/cards");
     let mut seen = HashSet::new();
     eprintln!("card thumbnails: making the files");
     let mut figures: Vec<Figures> = cardfiles::all(seed)
