@@ -185,3 +185,24 @@ test("the top bar marks the current page, on its pages and after navigating", as
     expect(other.line, colorScheme).toBe("none");
   }
 });
+
+test("a delete confirmation starts on Cancel, and Escape cancels it", async ({ page }, info) => {
+  await login(page);
+  await openPreview(page, "analysis.py");
+  const preview = page.url();
+  // Opened as a page of its own (a link followed, or a reload): the browser focuses Cancel.
+  await page.goto(`${preview}${preview.includes("?") ? "&" : "?"}confirm=delete`);
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("link", { name: "Cancel" })).toBeFocused();
+  await expect(dialog.getByRole("button", { name: "Delete" })).not.toBeFocused();
+  if (info.project.name !== "js") return; // the shortcut needs the hydrated page
+  await expect(page.getByLabel("Follow latest")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  expect(page.url()).toBe(preview);
+  await expect(page.locator(".meta-name")).toHaveText("analysis.py");
+  // Escape without a confirmation still leaves for the gallery.
+  await page.keyboard.press("Escape");
+  await expect(page).toHaveURL(/\/artifacts(\?[^#]*)?#card-[0-9a-f-]+$/);
+});

@@ -137,7 +137,6 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
     let back = format!("{}#{}", gallery_href(&gallery), gallery_card_id(artifact.id));
     let previous_href = previous.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     let next_href = next.map(|r| preview_href(r.conversation_id, r.id, &gallery));
-    keyboard(back.clone(), previous_href.clone(), next_href.clone());
     let latest = preview_href(artifact.conversation_id, artifact.id, &gallery);
     let version = versions.iter().find(|v| v.version == artifact.version).cloned();
     let older = versions.first().is_some_and(|v| v.version != artifact.version);
@@ -149,6 +148,12 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
         ),
         _ => (artifact, latest.clone()),
     };
+    // Escape cancels an open confirmation (back to this preview), else leaves.
+    let escape = Signal::derive({
+        let (back, here) = (back.clone(), here.clone());
+        move || if confirm.get().is_some() { here.clone() } else { back.clone() }
+    });
+    keyboard(escape, previous_href.clone(), next_href.clone());
     let copyable = matches!(body, PreviewBody::Code { .. } | PreviewBody::Text);
     let section = preview_section(&artifact, version.as_ref(), &raw_url, body, html, partial);
     let confirm = {
@@ -531,8 +536,9 @@ fn ConfirmDelete(artifact: Artifact, versions: usize, cancel: String, back: Stri
                 <input type="hidden" name="conversation_id" value=artifact.conversation_id.to_string() />
                 <input type="hidden" name="artifact_id" value=artifact.id.to_string() />
                 <input type="hidden" name="back" value=back />
-                <button type="submit" class="button danger" autofocus>"Delete"</button>
-                <a class="button secondary" href=cancel>"Cancel"</a>
+                <button type="submit" class="button danger">"Delete"</button>
+                // Focus starts on the way out, not on what cannot be undone.
+                <a class="button secondary" href=cancel autofocus>"Cancel"</a>
             </ActionForm>
             {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
         </section>
@@ -550,22 +556,22 @@ fn copy_source(copied: RwSignal<bool>) {
     let _ = copied;
 }
 
-/// Escape goes back to the gallery; left and right to the previous and next
-/// artifact in the gallery's order.
-fn keyboard(back: String, previous: Option<String>, next: Option<String>) {
+/// Escape goes where `escape` says (the gallery, or out of a confirmation);
+/// left and right to the previous and next artifact in the gallery's order.
+fn keyboard(escape: Signal<String>, previous: Option<String>, next: Option<String>) {
     let navigate = use_navigate();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.alt_key() || ev.ctrl_key() || ev.meta_key() || keys::taken(&ev) {
             return;
         }
         let target = match ev.key().as_str() {
-            "Escape" => Some(&back),
-            "ArrowLeft" => previous.as_ref(),
-            "ArrowRight" => next.as_ref(),
+            "Escape" => Some(escape.get_untracked()),
+            "ArrowLeft" => previous.clone(),
+            "ArrowRight" => next.clone(),
             _ => None,
         };
         if let Some(href) = target {
-            navigate(href, Default::default());
+            navigate(&href, Default::default());
         }
     });
     on_cleanup(move || handle.remove());

@@ -97,8 +97,8 @@ pub fn ConfirmDeleteVersion(artifact: Artifact, cancel: String, back: String) ->
             <p>{others}" This cannot be undone."</p>
             <ActionForm action=delete>
                 <ChangeFields artifact=artifact.clone() change="delete" back />
-                <button type="submit" class="button danger" autofocus>"Delete version"</button>
-                <a class="button secondary" href=cancel>"Cancel"</a>
+                <button type="submit" class="button danger">"Delete version"</button>
+                <a class="button secondary" href=cancel autofocus>"Cancel"</a>
             </ActionForm>
             {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
         </section>
