@@ -206,3 +206,17 @@ test("a delete confirmation starts on Cancel, and Escape cancels it", async ({ p
   await page.keyboard.press("Escape");
   await expect(page).toHaveURL(/\/artifacts(\?[^#]*)?#card-[0-9a-f-]+$/);
 });
+
+test("after a navigation in the app, focus is on the new page's heading", async ({ page }, info) => {
+  test.skip(info.project.name !== "js", "without JavaScript every page is a page load, which the browser focuses");
+  await login(page);
+  await openPreview(page, "analysis.py");
+  await expect(page.locator("main h1")).toBeFocused();
+  await page.locator("main h1").press("ArrowRight");
+  await expect(page.locator(".meta-name")).not.toHaveText("analysis.py");
+  await expect(page.locator("main h1")).toBeFocused();
+  await page.getByRole("navigation", { name: "Main", exact: true }).getByRole("link", { name: "Conversations" }).click();
+  await expect(page).toHaveURL(/\/conversations$/);
+  await expect(page.locator("main h1")).toHaveText("Conversations");
+  await expect(page.locator("main h1")).toBeFocused();
+});
