@@ -4,9 +4,10 @@ import { ingest, login, newUser, test } from "./helpers";
 
 const shots = (name: string, project: string) => path.join(__dirname, "..", "test-results", "screenshots", `${project}-${name}.png`);
 
-/** Opens the preview of the card with this name from the gallery (under a filter). */
-async function openPreview(page: Page, name: string, filter = "all") {
-  await page.goto(filter === "all" ? "/artifacts" : `/artifacts?type=${filter}`);
+/** Opens the preview of the card with this name from the gallery (under a filter, and a search). */
+async function openPreview(page: Page, name: string, filter = "all", search = "") {
+  const query = new URLSearchParams({ ...(filter === "all" ? {} : { type: filter }), ...(search ? { q: search } : {}) }).toString();
+  await page.goto(query ? `/artifacts?${query}` : "/artifacts");
   await page.locator(`.artifact-card a.artifact-name[title="${name}"]`).click();
   await expect(page.locator(".meta-name")).toHaveText(name);
 }
@@ -188,7 +189,8 @@ test("the top bar marks the current page, on its pages and after navigating", as
 
 test("a delete confirmation starts on Cancel, and Escape cancels it", async ({ page }, info) => {
   await login(page);
-  await openPreview(page, "analysis.py");
+  // Found by search: tests that ran before may have pushed it off the gallery's first page.
+  await openPreview(page, "analysis.py", "all", "analysis.py");
   const preview = page.url();
   // Opened as a page of its own (a link followed, or a reload): the browser focuses Cancel.
   await page.goto(`${preview}${preview.includes("?") ? "&" : "?"}confirm=delete`);
@@ -210,7 +212,7 @@ test("a delete confirmation starts on Cancel, and Escape cancels it", async ({ p
 test("after a navigation in the app, focus is on the new page's heading", async ({ page }, info) => {
   test.skip(info.project.name !== "js", "without JavaScript every page is a page load, which the browser focuses");
   await login(page);
-  await openPreview(page, "analysis.py");
+  await openPreview(page, "analysis.py", "all", "analysis.py");
   await expect(page.locator("main h1")).toBeFocused();
   await page.locator("main h1").press("ArrowRight");
   await expect(page.locator(".meta-name")).not.toHaveText("analysis.py");
