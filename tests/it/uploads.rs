@@ -134,12 +134,16 @@ async fn bad_names_and_limits_store_nothing() {
 
 /// The conversion child limits its own memory before it reads the document
 /// (the server spawns it without a fork of itself): within the limit it
-/// converts, under one far too small it fails instead of converting.
+/// converts, under one far too small it fails instead of converting. The
+/// document is large enough (8 MB) that reading it needs a new mapping: a
+/// tiny one could fit in heap the child already holds, and pass by luck.
 #[test]
 fn the_conversion_child_limits_itself() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("t.csv");
-    std::fs::write(&csv, "a,b\n1,2\n").unwrap();
+    let rows: String = (0..1_000_000).map(|i| format!("{i},2\n")).collect();
+    std::fs::write(&csv, format!("a,b\n{rows}")).unwrap();
+    assert!(std::fs::metadata(&csv).unwrap().len() > 8_000_000);
     let convert = |memory: &str| {
         std::process::Command::new(crate::common::process::bin())
             .args(["convert", csv.to_str().unwrap(), "--name", "t.csv", "--memory", memory, "--cpu-seconds", "5"])
