@@ -155,4 +155,6 @@ fn the_conversion_child_limits_itself() {
     assert!(String::from_utf8_lossy(&within.stdout).contains("| a | b |"));
     let starved = convert("1000000");
     assert!(!starved.status.success() && starved.stdout.is_empty());
+    let said = String::from_utf8_lossy(&starved.stderr);
+    assert!(said.starts_with("error: Conversion failed: the document was too large"), "{said}");
 }

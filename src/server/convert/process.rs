@@ -94,7 +94,11 @@ fn limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()>
 /// `vitrine convert INPUT --name NAME [--pictures]`: Markdown on standard
 /// output.
 pub fn main(input: &Path, name: &str, pictures: bool) -> Result<(), AppError> {
-    let bytes = std::fs::read(input)?;
+    // Past the memory limit the read fails cleanly: say so, as for a parser.
+    let bytes = std::fs::read(input).map_err(|e| match e.kind() {
+        std::io::ErrorKind::OutOfMemory => AppError::from(ConvertError::Limits),
+        _ => e.into(),
+    })?;
     let markdown = if pictures { super::with_pictures(name, &bytes)? } else { super::to_markdown(name, &bytes)? };
     print!("{markdown}");
     Ok(())
