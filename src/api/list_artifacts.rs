@@ -8,7 +8,7 @@ use leptos::server_fn::codec::Postcard;
 #[server(prefix = "/api/fn", output = Postcard)]
 pub async fn list_artifacts(query: ArtifactQuery) -> Result<GalleryPage, AppError> {
     let (state, user) = super::ctx::request_user().await?;
-    let page = state.store.list(user.id, None, &query)?;
+    let page = state.store.list(user.id, None, &query).await?;
     let faces = crate::server::cards::faces(&state, user.id, &page.items).await;
     Ok(GalleryPage { page, faces, now: crate::server::clock::now_rfc3339() })
 }

@@ -291,13 +291,16 @@ pub async fn preview(
     pick: Pick,
 ) -> Result<Preview, AppError> {
     let store = &state.store;
-    let latest = store.artifact(user, conversation, id)?;
+    let latest = store.artifact(user, conversation, id).await?;
     let meta = match pick.version {
-        Some(n) => store.version(user, conversation, id, n)?,
+        Some(n) => store.version(user, conversation, id, n).await?,
         None => latest.clone(),
     };
-    let other = pick.compare.map(|m| store.version(user, conversation, id, m)).transpose()?;
-    let versions: Vec<_> = store.versions(user, conversation, id)?.iter().map(|m| version_record(m)).collect();
+    let other = match pick.compare {
+        Some(m) => Some(store.version(user, conversation, id, m).await?),
+        None => None,
+    };
+    let versions: Vec<_> = store.versions(user, conversation, id).await?.iter().map(|m| version_record(m)).collect();
     let grant = Grant::conversation(user, conversation);
     let mut url = state.content.url(&grant, &meta.path, clock::now_unix() + crate::model::PREVIEW_LINK_SECS);
     if meta.id != latest.id {
@@ -305,18 +308,19 @@ pub async fn preview(
     }
     // Its path leads to this artifact's file there; an older artifact (data
     // from before versions kept several at one path) opens by its own URL.
-    let at_path = matches!(store.resolve(user, conversation, &meta.path)?, Resolved::File(m) if m.artifact_id() == id);
+    let at_path =
+        matches!(store.resolve(user, conversation, &meta.path).await?, Resolved::File(m) if m.artifact_id() == id);
     let raw_url = match (at_path, pick.version) {
         (true, _) => url.to_string(),
         (false, Some(_)) => version_record(&meta).url,
-        (false, None) => store.record(&meta).url,
+        (false, None) => store.record(&meta).await.url,
     };
     let mut preview = match other {
         Some(other) => compare(store, meta, other, raw_url).await?,
         None => render(state, meta, url, raw_url).await?,
     };
     preview.versions = versions;
-    (preview.previous, preview.next) = store.neighbours(user, id, gallery);
+    (preview.previous, preview.next) = store.neighbours(user, id, gallery).await;
     Ok(preview)
 }
 
@@ -328,7 +332,7 @@ async fn compare(
     raw_url: String,
 ) -> Result<Preview, AppError> {
     let (path, other_path) = (store.data_path(&meta)?, store.data_path(&other)?);
-    let artifact = store.record(&meta);
+    let artifact = store.record(&meta).await;
     let record = version_record(&other);
     let (diff, html) = tokio::task::spawn_blocking(move || diff::compare(&other, &other_path, &meta, &path)).await??;
     let body = PreviewBody::Compare { other: record, diff };
@@ -355,7 +359,7 @@ pub async fn render(
     raw_url: String,
 ) -> Result<Preview, AppError> {
     let path = state.store.data_path(&meta)?;
-    let artifact = state.store.record(&meta);
+    let artifact = state.store.record(&meta).await;
     let view = filetype::preview(&meta.mime_type, &meta.name);
     let Shown { body, html, partial } = match view {
         PreviewKind::Document | PreviewKind::Workbook if meta.size > 0 => {

@@ -91,7 +91,7 @@ pub async fn upload(
     thread: Uuid,
     mut multipart: Multipart,
 ) -> Result<Vec<UploadedFile>, AppError> {
-    store.conversation(user, thread)?;
+    store.conversation(user, thread).await?;
     let staged = receive_all(store, config.uploads, thread, &mut multipart).await?;
     let mut answers = Vec::with_capacity(staged.len());
     let mut markdown = Vec::new();
@@ -178,9 +178,10 @@ fn multipart_error(e: &MultipartError) -> AppError {
 }
 
 /// The newest file at each upload path of the thread.
-pub fn list(store: &ArtifactStore, user: Uuid, thread: Uuid) -> Result<Vec<UploadedFile>, AppError> {
+pub async fn list(store: &ArtifactStore, user: Uuid, thread: Uuid) -> Result<Vec<UploadedFile>, AppError> {
     Ok(store
-        .under(user, thread, UPLOADS)?
+        .under(user, thread, UPLOADS)
+        .await?
         .into_iter()
         .map(|meta| UploadedFile {
             path: meta.stored_path().display().to_string(),

@@ -30,11 +30,16 @@ pub async fn face(state: &AppState, user: Uuid, meta: &Sidecar, path: PathBuf) -
         Ok(summarise(&String::from_utf8_lossy(&bytes)))
     })
     .await??;
-    let image = summary.image.and_then(|src| sibling(&meta.path, &src)).and_then(|path| {
-        let Ok(Resolved::File(image)) = state.store.resolve(user, meta.conversation_id, &path) else { return None };
-        matches!(filetype::thumbnail(&image.mime_type, &image.name), Some(Thumbnail::Raster | Thumbnail::Svg))
-            .then(|| super::thumbnail_url(&image))
-    });
+    let image = match summary.image.and_then(|src| sibling(&meta.path, &src)) {
+        Some(path) => match state.store.resolve(user, meta.conversation_id, &path).await {
+            Ok(Resolved::File(image)) => {
+                matches!(filetype::thumbnail(&image.mime_type, &image.name), Some(Thumbnail::Raster | Thumbnail::Svg))
+                    .then(|| super::thumbnail_url(&image))
+            }
+            _ => None,
+        },
+        None => None,
+    };
     Ok(CardFace::Page { title: summary.title, heading: summary.heading, text: summary.text, image })
 }
 

@@ -63,8 +63,10 @@ fn read_cached(data_dir: &Path, artifact: Uuid) -> Option<CardFace> {
 /// ones read in one trip to the blocking pool, the rest made a few at a time.
 pub async fn faces(state: &AppState, user: Uuid, items: &[Artifact]) -> Vec<CardFace> {
     // An artifact deleted since the listing shows its kind's icon.
-    let metas: Vec<_> =
-        items.iter().map(|a| state.store.artifact(user, a.conversation_id, a.id).map_err(|_| a.kind)).collect();
+    let mut metas = Vec::with_capacity(items.len());
+    for a in items {
+        metas.push(state.store.artifact(user, a.conversation_id, a.id).await.map_err(|_| a.kind));
+    }
     let data_dir = state.config.data_dir.clone();
     let cached = {
         let metas = metas.clone();

@@ -67,7 +67,7 @@ pub async fn page(State(state): State<AppState>, version: Result<VersionQuery, A
         Ok(grant) => grant,
         Err(refused) => return refused,
     };
-    let found = match threads::find(&state, grant.user, grant.conversation, raw, version) {
+    let found = match threads::find(&state, grant.user, grant.conversation, raw, version).await {
         Ok(found) if found.member.is_none() => found,
         Ok(_) => return error_page(Missing::Path(raw.to_string()).into()),
         Err(e) => return error_page(e),

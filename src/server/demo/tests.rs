@@ -36,10 +36,10 @@ async fn seeding_stores_every_file_as_it_is() {
     seed(&store).await.unwrap();
 
     let user = store.db().run(|c| db::user_by_name(c, USER)).await.unwrap().expect("the demo user").id;
-    let listed = store.list(user, None, &ArtifactQuery::default()).unwrap();
+    let listed = store.list(user, None, &ArtifactQuery::default()).await.unwrap();
     // end2end/tests/foundation.spec.ts counts these too.
     assert_eq!((listed.total, files().count()), (27, 27));
-    let mut stored = store.conversations(user);
+    let mut stored = store.conversations(user).await;
     stored.reverse();
     assert_eq!(
         stored.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(),
@@ -53,7 +53,7 @@ async fn seeding_stores_every_file_as_it_is() {
             assert_eq!(message.artifacts.len(), result.files.len());
             for (artifact, (name, bytes)) in message.artifacts.iter().zip(result.files) {
                 assert_eq!(&artifact.name, name);
-                let meta = store.artifact(user, conversation.id, artifact.id).unwrap();
+                let meta = store.artifact(user, conversation.id, artifact.id).await.unwrap();
                 assert!(std::fs::read(store.data_path(&meta).unwrap()).unwrap() == *bytes, "{name}");
             }
         }

@@ -25,7 +25,7 @@ async fn list_all(
     user: CurrentUser,
     Listing(q): Listing,
 ) -> Result<ApiJson<ArtifactPage>, AppError> {
-    Ok(ApiJson(state.store.list(user.id, None, &q)?))
+    Ok(ApiJson(state.store.list(user.id, None, &q).await?))
 }
 
 async fn list_conversation(
@@ -34,7 +34,7 @@ async fn list_conversation(
     ApiPath(id): ApiPath<Uuid>,
     Listing(q): Listing,
 ) -> Result<ApiJson<ArtifactPage>, AppError> {
-    Ok(ApiJson(state.store.list(user.id, Some(id), &q)?))
+    Ok(ApiJson(state.store.list(user.id, Some(id), &q).await?))
 }
 
 async fn download(
@@ -44,7 +44,7 @@ async fn download(
     Download(download): Download,
     req: Request,
 ) -> Result<Response, AppError> {
-    let meta = state.store.artifact(user.id, id, artifact_id)?;
+    let meta = state.store.artifact(user.id, id, artifact_id).await?;
     let (parts, _) = req.into_parts();
     file_response(&parts, &state.store, &meta, download, Caching::Revalidate).await
 }

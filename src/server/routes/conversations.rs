@@ -30,7 +30,7 @@ async fn create(
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> ApiJson<Vec<Conversation>> {
-    ApiJson(state.store.conversations(user.id))
+    ApiJson(state.store.conversations(user.id).await)
 }
 
 #[derive(Serialize)]
@@ -45,7 +45,7 @@ async fn show(
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<ApiJson<ConversationDetail>, AppError> {
-    let conversation = state.store.conversation(user.id, id)?;
+    let conversation = state.store.conversation(user.id, id).await?;
     let messages = state.store.messages(user.id, id).await?;
     Ok(ApiJson(ConversationDetail { conversation, messages }))
 }

@@ -55,7 +55,7 @@ async fn events(
     query: StreamQuery,
 ) -> Result<Sse<impl Stream<Item = Result<sse::Event, Infallible>>>, AppError> {
     if let Some(conversation) = query.conversation {
-        state.store.conversation(user.id, conversation)?;
+        state.store.conversation(user.id, conversation).await?;
     }
     let store = state.store.clone();
     let sub = store.events().subscribe(query.last);

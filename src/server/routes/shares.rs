@@ -82,10 +82,10 @@ async fn shared_file(state: &AppState, parts: &Parts, token: &str, download: boo
     let opened = shares::open(state, token).await?;
     let files = format!("{}/files/", shares::url_of(token));
     let meta = match parts.uri.path().strip_prefix(&files) {
-        Some(raw) => opened.file(state, raw)?,
-        None if opened.target.kind == TargetKind::Artifact => opened.artifact(state)?,
+        Some(raw) => opened.file(state, raw).await?,
+        None if opened.target.kind == TargetKind::Artifact => opened.artifact(state).await?,
         None => {
-            let all = opened.files(state)?;
+            let all = opened.files(state).await?;
             let all = all.into_iter().filter_map(|m| state.store.data_path(&m).ok().map(|p| (m, p))).collect();
             return Ok(zip_response(all, &format!("{}.zip", opened.target.label.replace('/', "-"))));
         }

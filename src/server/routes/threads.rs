@@ -53,7 +53,7 @@ async fn artifact(
 ) -> Result<Response, AppError> {
     let (parts, _) = req.into_parts();
     let raw = raw_path(parts.uri.path()).ok_or(AppError::Forbidden)?;
-    let found = find(&state, user.id, thread, raw, version)?;
+    let found = find(&state, user.id, thread, raw, version).await?;
     if !download && is_navigation(&parts.headers) && mime::is_document(&found.mime_type()) {
         let grant = content::Grant::conversation(user.id, thread);
         let mut url = state.content.url(&grant, &found.path, clock::now_unix() + crate::model::PREVIEW_LINK_SECS);
@@ -116,11 +116,11 @@ pub async fn file_at(
     download: bool,
     version: Option<u32>,
 ) -> Result<Response, AppError> {
-    let found = find(state, user, thread, raw, version)?;
+    let found = find(state, user, thread, raw, version).await?;
     serve(state, parts, found, download, version).await
 }
 
-pub(crate) fn find(
+pub(crate) async fn find(
     state: &AppState,
     user: Uuid,
     thread: Uuid,
@@ -132,9 +132,9 @@ pub(crate) fn find(
         Some((archive, member)) => (archive, Some(member.to_string())),
         None => (path.as_str(), None),
     };
-    let meta = match state.store.resolve(user, thread, file_path)? {
+    let meta = match state.store.resolve(user, thread, file_path).await? {
         Resolved::File(meta) => match version {
-            Some(n) => state.store.version(user, thread, meta.artifact_id(), n)?,
+            Some(n) => state.store.version(user, thread, meta.artifact_id(), n).await?,
             None => meta,
         },
         Resolved::Folder if member.is_none() => {

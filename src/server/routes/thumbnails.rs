@@ -35,8 +35,8 @@ async fn thumbnail(
     request: HeaderMap,
 ) -> Result<Response, AppError> {
     let meta = match version {
-        Some(n) => state.store.version(user.id, id, artifact_id, n)?,
-        None => state.store.artifact(user.id, id, artifact_id)?,
+        Some(n) => state.store.version(user.id, id, artifact_id, n).await?,
+        None => state.store.artifact(user.id, id, artifact_id).await?,
     };
     let missing = || AppError::from(Missing::Thumbnail(meta.name.clone()));
     let CardFace::Picture { .. } = cards::face(&state, user.id, &meta).await else { return Err(missing()) };

@@ -43,7 +43,7 @@ async fn list(
     user: CurrentUser,
     ApiPath(thread): ApiPath<Uuid>,
 ) -> Result<ApiJson<UploadAnswer>, AppError> {
-    Ok(ApiJson(UploadAnswer { files: uploads::list(&state.store, user.id, thread)? }))
+    Ok(ApiJson(UploadAnswer { files: uploads::list(&state.store, user.id, thread).await? }))
 }
 
 async fn remove(

@@ -42,7 +42,7 @@ async fn list(
     user: CurrentUser,
     ApiPath((id, artifact_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<ApiJson<ArtifactVersions>, AppError> {
-    let versions = state.store.versions(user.id, id, artifact_id)?;
+    let versions = state.store.versions(user.id, id, artifact_id).await?;
     Ok(ApiJson(ArtifactVersions { id: artifact_id, items: versions.iter().map(|m| version_record(m)).collect() }))
 }
 
@@ -53,7 +53,7 @@ async fn download(
     Download(download): Download,
     req: Request,
 ) -> Result<Response, AppError> {
-    let meta = state.store.version(user.id, id, artifact_id, parse_version(&version)?)?;
+    let meta = state.store.version(user.id, id, artifact_id, parse_version(&version)?).await?;
     let (parts, _) = req.into_parts();
     file_response(&parts, &state.store, &meta, download, Caching::Immutable).await
 }
@@ -76,5 +76,5 @@ async fn restore(
 ) -> Result<(StatusCode, ApiJson<Artifact>), AppError> {
     let (latest, new) = state.store.restore(user.id, id, artifact_id, parse_version(&version)?).await?;
     let status = if new { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, ApiJson(state.store.record(&latest))))
+    Ok((status, ApiJson(state.store.record(&latest).await)))
 }

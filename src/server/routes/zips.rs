@@ -36,7 +36,7 @@ async fn all_zip(
     user: CurrentUser,
     Listing(query): Listing,
 ) -> Result<Response, AppError> {
-    let files = state.store.export(user.id, None, &query)?;
+    let files = state.store.export(user.id, None, &query).await?;
     Ok(zip_response(files, &format!("artifacts-{}.zip", query.kind)))
 }
 
@@ -46,8 +46,8 @@ async fn conversation_zip(
     ApiPath(id): ApiPath<Uuid>,
     Listing(query): Listing,
 ) -> Result<Response, AppError> {
-    let conversation = state.store.conversation(user.id, id)?;
-    let files = state.store.export(user.id, Some(id), &query)?;
+    let conversation = state.store.conversation(user.id, id).await?;
+    let files = state.store.export(user.id, Some(id), &query).await?;
     Ok(zip_response(files, &format!("{}.zip", conversation.title)))
 }
 

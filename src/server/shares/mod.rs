@@ -64,7 +64,7 @@ pub async fn create(state: &AppState, user: Uuid, new: NewShare) -> Result<Creat
     };
     let info = ShareInfo {
         id: Uuid::new_v4(),
-        target: target(state, user, &new)?,
+        target: target(state, user, &new).await?,
         created_at: now_rfc3339(),
         expires_at: expires_at.map(rfc3339),
         access_count: 0,
@@ -87,11 +87,11 @@ fn new_token() -> String {
 }
 
 /// What `new` names, if it is the user's.
-fn target(state: &AppState, user: Uuid, new: &NewShare) -> Result<ShareTarget, AppError> {
+async fn target(state: &AppState, user: Uuid, new: &NewShare) -> Result<ShareTarget, AppError> {
     let store = &state.store;
     match (new.artifact_id, new.conversation_id, &new.folder) {
         (Some(id), conversation, None) => {
-            let meta = store.owned_artifact(user, id)?;
+            let meta = store.owned_artifact(user, id).await?;
             if conversation.is_some_and(|c| c != meta.conversation_id) {
                 return Err(Missing::Artifact(id).into());
             }
@@ -105,8 +105,11 @@ fn target(state: &AppState, user: Uuid, new: &NewShare) -> Result<ShareTarget, A
             })
         }
         (None, Some(conversation), folder) => {
-            let title = store.conversation(user, conversation)?.title;
-            let folder = folder.as_deref().map(|f| folder_path(state, user, conversation, f)).transpose()?;
+            let title = store.conversation(user, conversation).await?.title;
+            let folder = match folder {
+                Some(f) => Some(folder_path(state, user, conversation, f).await?),
+                None => None,
+            };
             let label = match &folder {
                 Some(path) => path.strip_prefix(OUTPUTS).unwrap_or(path).trim_start_matches('/').to_string(),
                 None => title,
@@ -123,7 +126,7 @@ fn target(state: &AppState, user: Uuid, new: &NewShare) -> Result<ShareTarget, A
 }
 
 /// A folder's virtual path, which must be one of the conversation's.
-fn folder_path(state: &AppState, user: Uuid, conversation: Uuid, folder: &str) -> Result<String, AppError> {
+async fn folder_path(state: &AppState, user: Uuid, conversation: Uuid, folder: &str) -> Result<String, AppError> {
     let trimmed = folder.trim_matches('/');
     let path =
         if trimmed.starts_with(&format!("{OUTPUTS}/")) { trimmed.to_string() } else { format!("{OUTPUTS}/{trimmed}") };
@@ -132,7 +135,7 @@ fn folder_path(state: &AppState, user: Uuid, conversation: Uuid, folder: &str) -
         return Err(bad());
     }
     // A file there is no folder either.
-    match state.store.resolve(user, conversation, &path)? {
+    match state.store.resolve(user, conversation, &path).await? {
         Resolved::Folder => Ok(path),
         Resolved::File(_) | Resolved::Missing => Err(Missing::Folder(path).into()),
     }
@@ -196,13 +199,13 @@ fn refusal(dead: Option<rows::Dead>) -> AppError {
 
 impl Opened {
     /// The shared artifact's version: the pinned one, or the latest.
-    pub fn artifact(&self, state: &AppState) -> Result<Arc<Sidecar>, AppError> {
+    pub async fn artifact(&self, state: &AppState) -> Result<Arc<Sidecar>, AppError> {
         let (Some(id), c) = (self.target.artifact_id, self.target.conversation_id) else {
             return Err(Missing::ShareLink.into());
         };
         match self.target.version {
-            Some(n) => state.store.version(self.owner, c, id, n),
-            None => state.store.artifact(self.owner, c, id),
+            Some(n) => state.store.version(self.owner, c, id, n).await,
+            None => state.store.artifact(self.owner, c, id).await,
         }
         .map_err(|_| AppError::Gone("The shared file no longer exists".into()))
     }
@@ -213,23 +216,24 @@ impl Opened {
     }
 
     /// The latest file at each path of a shared folder or conversation.
-    pub fn files(&self, state: &AppState) -> Result<Vec<Arc<Sidecar>>, AppError> {
+    pub async fn files(&self, state: &AppState) -> Result<Vec<Arc<Sidecar>>, AppError> {
         if self.target.kind == TargetKind::Artifact {
             return Err(Missing::ShareLink.into());
         }
         state
             .store
             .under(self.owner, self.target.conversation_id, self.folder())
+            .await
             .map_err(|_| AppError::Gone("The shared conversation no longer exists".into()))
     }
 
     /// The file at `raw` (percent-encoded, relative to the shared folder).
-    pub fn file(&self, state: &AppState, raw: &str) -> Result<Arc<Sidecar>, AppError> {
+    pub async fn file(&self, state: &AppState, raw: &str) -> Result<Arc<Sidecar>, AppError> {
         let path = vpath::check(&format!("{}/{raw}", self.folder()))?;
         if self.target.kind == TargetKind::Artifact || !path.starts_with(&format!("{}/", self.folder())) {
             return Err(AppError::Forbidden);
         }
-        match state.store.resolve(self.owner, self.target.conversation_id, &path)? {
+        match state.store.resolve(self.owner, self.target.conversation_id, &path).await? {
             Resolved::File(meta) => Ok(meta),
             _ => Err(Missing::Path(path).into()),
         }

@@ -22,7 +22,10 @@ pub async fn shared(state: &AppState, token: &str) -> Result<Shared, AppError> {
     let (preview, files, zip_url) = match opened.target.kind {
         TargetKind::Artifact => (Some(artifact_preview(state, &opened).await?), vec![], None),
         TargetKind::Folder | TargetKind::Conversation => {
-            let files = opened.files(state)?.iter().map(|meta| file_record(state, &opened, meta)).collect();
+            let mut files = Vec::new();
+            for meta in opened.files(state).await? {
+                files.push(file_record(state, &opened, &meta).await);
+            }
             (None, files, Some(format!("{base}/download")))
         }
     };
@@ -37,7 +40,7 @@ pub async fn shared(state: &AppState, token: &str) -> Result<Shared, AppError> {
 }
 
 async fn artifact_preview(state: &AppState, opened: &Opened) -> Result<crate::model::Preview, AppError> {
-    let meta = opened.artifact(state)?;
+    let meta = opened.artifact(state).await?;
     // An HTML page or Markdown loads the files beside it; anything else
     // needs only itself.
     let scope = match filetype::preview(&meta.mime_type, &meta.name) {
@@ -66,8 +69,8 @@ async fn artifact_preview(state: &AppState, opened: &Opened) -> Result<crate::mo
     Ok(preview)
 }
 
-fn file_record(state: &AppState, opened: &Opened, meta: &Sidecar) -> Artifact {
-    let mut record = state.store.record(meta);
+async fn file_record(state: &AppState, opened: &Opened, meta: &Sidecar) -> Artifact {
+    let mut record = state.store.record(meta).await;
     record.url = opened.file_url(meta);
     record.download_url = format!("{}?download=true", record.url);
     record

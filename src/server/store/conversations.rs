@@ -30,7 +30,7 @@ impl ArtifactStore {
     }
 
     /// The user's conversation, or 404 — also when it is someone else's.
-    pub fn conversation(&self, user: Uuid, id: Uuid) -> Result<Conversation, AppError> {
+    pub async fn conversation(&self, user: Uuid, id: Uuid) -> Result<Conversation, AppError> {
         self.read()
             .conversations
             .get(&id)
@@ -40,7 +40,7 @@ impl ArtifactStore {
     }
 
     /// The user's conversations, newest first.
-    pub fn conversations(&self, user: Uuid) -> Vec<Conversation> {
+    pub async fn conversations(&self, user: Uuid) -> Vec<Conversation> {
         let mut list: Vec<Conversation> =
             self.read().conversations.values().filter(|c| c.owner == user).map(|c| c.conversation.clone()).collect();
         list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
@@ -50,7 +50,7 @@ impl ArtifactStore {
     /// The conversation's transcript, with the versions each message made
     /// that still exist.
     pub async fn messages(&self, user: Uuid, conversation: Uuid) -> Result<Vec<Message>, AppError> {
-        self.conversation(user, conversation)?;
+        self.conversation(user, conversation).await?;
         let rows = self.db.run(move |c| db::messages_of(c, conversation)).await?;
         let index = self.read();
         Ok(rows

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 impl ArtifactStore {
     pub async fn delete(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<(), AppError> {
-        self.artifact(user, conversation, id)?;
+        self.artifact(user, conversation, id).await?;
         let Some(versions) = self.write().remove(id) else {
             return Err(Missing::Artifact(id).into());
         };
@@ -24,7 +24,7 @@ impl ArtifactStore {
     /// Deletes every artifact at a virtual path, with its versions; returns
     /// how many artifacts there were.
     pub async fn delete_path(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<u32, AppError> {
-        self.conversation(user, conversation)?;
+        self.conversation(user, conversation).await?;
         let (mut removed, mut ids) = (Vec::new(), Vec::new());
         {
             let mut index = self.write();

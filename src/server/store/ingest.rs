@@ -53,7 +53,7 @@ impl ArtifactStore {
         conversation: Uuid,
         result: ToolResult,
     ) -> Result<StoredToolResult, AppError> {
-        self.conversation(user, conversation)?;
+        self.conversation(user, conversation).await?;
         if result.tool.trim().is_empty() {
             return Err(AppError::BadRequest("The tool name is empty".into()));
         }
@@ -89,7 +89,7 @@ impl ArtifactStore {
         staged: Vec<Staged>,
         markdown: Vec<(String, String)>,
     ) -> Result<Vec<Arc<Sidecar>>, AppError> {
-        self.conversation(user, conversation)?;
+        self.conversation(user, conversation).await?;
         let names: Vec<String> =
             staged.iter().map(|s| s.name.clone()).chain(markdown.iter().map(|m| m.0.clone())).collect();
         let uploads = staged.into_iter().map(|s| (s.name.clone(), Content::Staged(s)));

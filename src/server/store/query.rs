@@ -1,6 +1,7 @@
 //! Reading the store: listings, single artifacts, virtual paths and the
 //! artifacts' bytes. Everything is answered from the index; data files are
-//! opened only beneath the data directory.
+//! opened only beneath the data directory. The lookups are `async` though
+//! the index needs no waiting: a catalog in a database will (docs/scaling.md).
 
 use super::sidecar::Sidecar;
 use super::{index, small, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
@@ -19,9 +20,14 @@ pub enum Resolved {
 
 impl ArtifactStore {
     /// A page of the user's artifacts, or of one of their conversations.
-    pub fn list(&self, user: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) -> Result<ArtifactPage, AppError> {
+    pub async fn list(
+        &self,
+        user: Uuid,
+        conversation: Option<Uuid>,
+        q: &ArtifactQuery,
+    ) -> Result<ArtifactPage, AppError> {
         if let Some(c) = conversation {
-            self.conversation(user, c)?;
+            self.conversation(user, c).await?;
         }
         let index = self.read();
         let (items, total, counts) = match index.listing(user, conversation) {
@@ -41,8 +47,8 @@ impl ArtifactStore {
     }
 
     /// The latest version of an artifact of the user's conversation.
-    pub fn artifact(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
-        self.conversation(user, conversation)?;
+    pub async fn artifact(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
+        self.conversation(user, conversation).await?;
         self.read()
             .latest(&id)
             .filter(|m| m.conversation_id == conversation)
@@ -51,19 +57,19 @@ impl ArtifactStore {
     }
 
     /// The latest version of one of the user's artifacts, wherever it is.
-    pub fn owned_artifact(&self, user: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
+    pub async fn owned_artifact(&self, user: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
         let conversation = self.read().latest(&id).map(|m| m.conversation_id).ok_or(Missing::Artifact(id))?;
-        self.artifact(user, conversation, id).map_err(|_| Missing::Artifact(id).into())
+        self.artifact(user, conversation, id).await.map_err(|_| Missing::Artifact(id).into())
     }
 
     /// The API record of an artifact.
-    pub fn record(&self, meta: &Sidecar) -> Artifact {
+    pub async fn record(&self, meta: &Sidecar) -> Artifact {
         to_artifact(meta, &self.read())
     }
 
     /// What a virtual path of the user's conversation names.
-    pub fn resolve(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<Resolved, AppError> {
-        self.conversation(user, conversation)?;
+    pub async fn resolve(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<Resolved, AppError> {
+        self.conversation(user, conversation).await?;
         let index = self.read();
         Ok(if let Some(meta) = index.at_path(conversation, path) {
             Resolved::File(meta.clone())
@@ -77,8 +83,8 @@ impl ArtifactStore {
     }
 
     /// The newest artifact at each virtual path below `folder`, newest first.
-    pub fn under(&self, user: Uuid, conversation: Uuid, folder: &str) -> Result<Vec<Arc<Sidecar>>, AppError> {
-        self.conversation(user, conversation)?;
+    pub async fn under(&self, user: Uuid, conversation: Uuid, folder: &str) -> Result<Vec<Arc<Sidecar>>, AppError> {
+        self.conversation(user, conversation).await?;
         let index = self.read();
         let prefix = format!("{folder}/");
         let mut seen = std::collections::HashSet::new();
@@ -91,7 +97,12 @@ impl ArtifactStore {
 
     /// The artifacts just before and just after `id` in the user's gallery
     /// under a query's filter, search and order.
-    pub fn neighbours(&self, user: Uuid, id: Uuid, q: &ArtifactQuery) -> (Option<ArtifactRef>, Option<ArtifactRef>) {
+    pub async fn neighbours(
+        &self,
+        user: Uuid,
+        id: Uuid,
+        q: &ArtifactQuery,
+    ) -> (Option<ArtifactRef>, Option<ArtifactRef>) {
         let index = self.read();
         let (Some(meta), Some(listing)) = (index.latest(&id), index.listing(user, None)) else {
             return (None, None);
@@ -108,14 +119,14 @@ impl ArtifactStore {
     /// Every artifact of the user (or of one conversation) under a query's
     /// filter, search and order, with its data file: what a ZIP download
     /// contains.
-    pub fn export(
+    pub async fn export(
         &self,
         user: Uuid,
         conversation: Option<Uuid>,
         q: &ArtifactQuery,
     ) -> Result<Vec<(Arc<Sidecar>, PathBuf)>, AppError> {
         if let Some(c) = conversation {
-            self.conversation(user, c)?;
+            self.conversation(user, c).await?;
         }
         let metas = self.read().select_all(user, conversation, q);
         Ok(metas.into_iter().filter_map(|m| self.data_path(&m).ok().map(|p| (m, p))).collect())

@@ -11,23 +11,29 @@ use uuid::Uuid;
 
 impl ArtifactStore {
     /// Every version of an artifact of the user's conversation, newest first.
-    pub fn versions(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Vec<Arc<Sidecar>>, AppError> {
-        self.artifact(user, conversation, id)?;
+    pub async fn versions(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Vec<Arc<Sidecar>>, AppError> {
+        self.artifact(user, conversation, id).await?;
         let index = self.read();
         let versions = index.artifacts.get(&id).ok_or(Missing::Artifact(id))?;
         Ok(versions.all().iter().rev().cloned().collect())
     }
 
     /// One version of an artifact of the user's conversation.
-    pub fn version(&self, user: Uuid, conversation: Uuid, id: Uuid, version: u32) -> Result<Arc<Sidecar>, AppError> {
-        self.artifact(user, conversation, id)?;
+    pub async fn version(
+        &self,
+        user: Uuid,
+        conversation: Uuid,
+        id: Uuid,
+        version: u32,
+    ) -> Result<Arc<Sidecar>, AppError> {
+        self.artifact(user, conversation, id).await?;
         self.read().artifacts.get(&id).and_then(|v| v.get(version)).cloned().ok_or(Missing::Version(id, version).into())
     }
 
     /// Deletes one version; the artifact's only version is refused (409):
     /// deleting that is deleting the artifact.
     pub async fn delete_version(&self, user: Uuid, conversation: Uuid, id: Uuid, version: u32) -> Result<(), AppError> {
-        self.version(user, conversation, id, version)?;
+        self.version(user, conversation, id, version).await?;
         let Some(removed) = self.write().remove_version(id, version) else {
             return Err(AppError::Conflict(format!(
                 "Version {version} is the only version of artifact {id}: delete the artifact instead"
@@ -35,9 +41,9 @@ impl ArtifactStore {
         };
         self.remove_deleted(conversation, vec![(*removed).clone()]).await?;
         // The artifact's record changed: its latest version or its count.
-        let latest = self.artifact(user, conversation, id)?;
+        let latest = self.artifact(user, conversation, id).await?;
         let subject = Subject { user, conversation, artifact: Some(id) };
-        self.events.publish(Kind::ArtifactVersion, subject, &self.record(&latest));
+        self.events.publish(Kind::ArtifactVersion, subject, &self.record(&latest).await);
         Ok(())
     }
 
@@ -51,7 +57,7 @@ impl ArtifactStore {
         id: Uuid,
         version: u32,
     ) -> Result<(Arc<Sidecar>, bool), AppError> {
-        let meta = self.version(user, conversation, id, version)?;
+        let meta = self.version(user, conversation, id, version).await?;
         self.restore_version(meta).await
     }
 }
