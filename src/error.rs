@@ -39,6 +39,10 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("{0}")]
     InsufficientStorage(String),
+    /// The database or the object store cannot be reached just now: the
+    /// request may succeed if made again.
+    #[error("{0}")]
+    Unavailable(String),
     /// The detail is for the log; clients see only that something broke.
     #[error("Internal server error")]
     Internal(String),
@@ -98,6 +102,7 @@ impl AppError {
             Self::TooManyAttempts(_) => 429,
             Self::InsufficientStorage(_) => 507,
             Self::Internal(_) => 500,
+            Self::Unavailable(_) => 503,
         }
     }
 }
@@ -130,8 +135,10 @@ mod server {
 
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
-            if let AppError::Internal(detail) = &self {
-                tracing::error!("internal error: {detail}");
+            match &self {
+                AppError::Internal(detail) => tracing::error!("internal error: {detail}"),
+                AppError::Unavailable(detail) => tracing::warn!("{detail}"),
+                _ => {}
             }
             let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = (status, Json(serde_json::json!({ "detail": self.to_string() }))).into_response();
@@ -155,9 +162,19 @@ mod server {
         }
     }
 
+    /// A database that is full is a full disk (507); one that is locked
+    /// past the busy timeout, or that cannot be read or written, is
+    /// unavailable (503); anything else is ours.
     impl From<rusqlite::Error> for AppError {
         fn from(e: rusqlite::Error) -> Self {
-            AppError::Internal(format!("database: {e}"))
+            use rusqlite::ErrorCode::{CannotOpen, DatabaseBusy, DatabaseLocked, DiskFull, SystemIoFailure};
+            match e.sqlite_error_code() {
+                Some(DiskFull) => std::io::Error::from(std::io::ErrorKind::StorageFull).into(),
+                Some(DatabaseBusy | DatabaseLocked | SystemIoFailure | CannotOpen) => {
+                    AppError::Unavailable(format!("Database unavailable: {e}"))
+                }
+                _ => AppError::Internal(format!("database: {e}")),
+            }
         }
     }
 

@@ -21,7 +21,7 @@ async fn run() -> Result<(), vitrine::error::AppError> {
     let cli = Cli::parse();
     let settings = cli.settings()?;
     logs::init(&settings);
-    match cli::run(cli, settings)? {
+    match cli::run(cli, settings).await? {
         Task::Serve { config, demo } => vitrine::serve::serve(*config, demo).await,
         Task::Done => Ok(()),
     }

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::server::config::Config;
 use crate::server::http::guard;
 use crate::server::state::AppState;
-use crate::server::{archive, auth, cards, content, db, events, listen, routes, store};
+use crate::server::{archive, auth, cards, content, events, listen, meta, routes, store};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Extensions, HeaderMap, StatusCode, Version};
@@ -27,19 +27,19 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Opens the data directory: the database, then the artifact store (which
 /// rebuilds its index from the files).
 pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, AppError> {
-    let db = db::Db::open_in(&config.data_dir)?;
+    let meta = meta::Meta::open_in(&config.data_dir)?;
     cards::remove_old_cache(&config.data_dir);
     let events = Arc::new(events::Events::new(config.events));
     let store = store::ArtifactStore::open(
         &config.data_dir,
-        db.clone(),
+        meta.clone(),
         config.max_artifact_bytes,
         config.file_cache_bytes,
         events,
     )?;
     let archives =
         archive::ArchiveCache::new(archive::ArchiveLimits::default(), Arc::new(archive::SystemClock::default()));
-    let credentials = Arc::new(auth::Credentials::new(db.clone(), config.sign_in)?);
+    let credentials = Arc::new(auth::Credentials::new(meta.clone(), config.sign_in)?);
     let site = leptos_options.site_addr;
     let origin = config.content_origin(site);
     if origin.host() == "localhost" || origin.host() == site.ip().to_string() {
@@ -52,7 +52,7 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
         leptos_options: Arc::new(leptos_options),
         config: Arc::new(config),
         credentials,
-        db,
+        meta,
         store: Arc::new(store),
         archives: Arc::new(archives),
         content: Arc::new(content),

@@ -10,7 +10,7 @@ pub async fn create_token(name: String, scope: Scope, expires_in_days: u32) -> R
     use crate::account::NewToken;
     let (state, user) = super::ctx::request_user().await?;
     let new = NewToken { name, scope, expires_in_days: (expires_in_days > 0).then_some(expires_in_days) };
-    let created = state.db.run(move |c| crate::server::auth::tokens::create(c, user.id, new)).await?;
+    let created = crate::server::auth::tokens::create(&state.meta, user.id, new).await?;
     if super::ctx::back_to("/settings")? {
         super::flash::keep(super::flash::TOKEN, created.info.id, &created.token);
     }

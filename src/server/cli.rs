@@ -3,9 +3,10 @@
 //! Serving itself is `crate::serve`'s, which `main` calls with the settings
 //! made here.
 
+use super::auth;
 use super::config::{Config, Settings};
 use super::convert::Limits;
-use super::{auth, db};
+use super::meta::Meta;
 use crate::account::{NewToken, Scope};
 use crate::error::{AppError, Missing};
 use clap::{Parser, Subcommand};
@@ -154,7 +155,7 @@ impl Cli {
     }
 }
 
-pub fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
+pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
     let mut config = settings.config();
     match cli.command {
         Command::Serve {
@@ -176,10 +177,10 @@ pub fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             super::cards::main(&input, &name, &mime, &out).map(|()| Task::Done)
         }
         Command::User { command: UserCommand::Add { name, password } } => {
-            let db = db::Db::open_in(&config.data_dir)?;
+            let meta = Meta::open_in(&config.data_dir)?;
             let generated = password.is_none();
             let password = password.unwrap_or_else(|| auth::new_secret("")[..20].to_string());
-            let (_, token) = auth::add_user(&db, &name, &password)?;
+            let (_, token) = auth::add_user(&meta, &name, &password)?;
             println!("created user {name}");
             if generated {
                 println!("password: {password}");
@@ -188,20 +189,21 @@ pub fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             Ok(Task::Done)
         }
         Command::Token { command } => {
-            let db = db::Db::open_in(&config.data_dir)?;
+            let meta = Meta::open_in(&config.data_dir)?;
             let name = command.owner();
-            let user = db
-                .run_blocking(|c| db::user_by_name(c, name))?
+            let user = meta
+                .user_by_name(name.to_string())
+                .await?
                 .ok_or_else(|| AppError::BadRequest(format!("No user named '{name}'")))?;
-            token(&db, user.id, command).map(|()| Task::Done)
+            token(&meta, user.id, command).await.map(|()| Task::Done)
         }
     }
 }
 
-fn token(db: &db::Db, user: Uuid, command: TokenCommand) -> Result<(), AppError> {
+async fn token(meta: &Meta, user: Uuid, command: TokenCommand) -> Result<(), AppError> {
     match command {
         TokenCommand::List { .. } => {
-            for t in db.run_blocking(|c| db::tokens_of(c, user))? {
+            for t in meta.tokens_of(user).await? {
                 let expires = t.expires_at.unwrap_or_else(|| "never".into());
                 let used = t.last_used_at.unwrap_or_else(|| "never".into());
                 println!(
@@ -211,13 +213,12 @@ fn token(db: &db::Db, user: Uuid, command: TokenCommand) -> Result<(), AppError>
             }
         }
         TokenCommand::Add { name, scope, expires_in_days, .. } => {
-            let created =
-                db.run_blocking(|c| auth::tokens::create(c, user, NewToken { name, scope, expires_in_days }))?;
+            let created = auth::tokens::create(meta, user, NewToken { name, scope, expires_in_days }).await?;
             println!("created token {} ({})", created.info.id, created.info.scope);
             println!("{}", created.token);
         }
         TokenCommand::Revoke { id, .. } => {
-            if !db.run_blocking(|c| db::delete_token(c, user, id))? {
+            if !meta.delete_token(user, id).await? {
                 return Err(Missing::Token(id).into());
             }
             println!("revoked token {id}");

@@ -9,7 +9,6 @@ pub mod clock;
 pub mod config;
 pub mod content;
 pub mod convert;
-pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod diff;
@@ -17,6 +16,7 @@ pub mod events;
 pub mod filetype;
 pub mod http;
 pub mod listen;
+pub mod meta;
 pub mod mime;
 pub mod preview;
 pub mod render;

@@ -2,7 +2,7 @@ use super::archive::ArchiveCache;
 use super::auth::Credentials;
 use super::config::Config;
 use super::content::Links;
-use super::db::Db;
+use super::meta::Meta;
 use super::store::ArtifactStore;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -15,7 +15,7 @@ pub struct AppState {
     #[from_ref(skip)]
     pub leptos_options: Arc<LeptosOptions>,
     pub config: Arc<Config>,
-    pub db: Db,
+    pub meta: Meta,
     pub store: Arc<ArtifactStore>,
     pub archives: Arc<ArchiveCache>,
     pub credentials: Arc<Credentials>,

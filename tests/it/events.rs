@@ -48,7 +48,7 @@ impl Live {
 
     /// A user: its id and API token.
     fn user(&self, name: &str) -> (uuid::Uuid, String) {
-        auth::add_user(&self.app.state.db, name, "secret-password").unwrap()
+        auth::add_user(&self.app.state.meta, name, "secret-password").unwrap()
     }
 
     fn open(&self, token: &str, query: &str, last_event_id: Option<u64>) -> Stream {

@@ -176,8 +176,7 @@ async fn browser_login_sets_a_safe_session_cookie_and_logout_ends_it() {
 
     // Passwords are stored only as argon2 hashes.
     let hash: String = app
-        .state
-        .db
+        .sqlite()
         .run_blocking(|c| Ok(c.query_row("SELECT password_hash FROM users WHERE name = 'alice'", [], |r| r.get(0))?))
         .unwrap();
     assert!(hash.starts_with("$argon2"), "{hash}");

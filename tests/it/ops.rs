@@ -51,7 +51,7 @@ async fn readyz_checks_the_data_directory_and_the_database() {
 #[tokio::test]
 async fn readyz_does_not_wait_on_a_stuck_database() {
     let app = TestApp::new();
-    let db = app.state.db.clone();
+    let db = app.sqlite().clone();
     let (held, hold) = std::sync::mpsc::channel();
     let holder = std::thread::spawn(move || {
         db.run_blocking(|_| {

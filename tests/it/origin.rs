@@ -29,7 +29,7 @@ struct Setup {
 
 async fn setup() -> Setup {
     let app = TestApp::new();
-    let (alice, token) = auth::add_user(&app.state.db, "alice", "secret-password").unwrap();
+    let (alice, token) = auth::add_user(&app.state.meta, "alice", "secret-password").unwrap();
     let report = app.conversation(&token, "Report").await;
     let files: &[(&str, &[u8])] = &[
         ("out/report.html", REPORT),
@@ -133,7 +133,7 @@ async fn nothing_outside_the_conversation_is_reached() {
     assert!(!r.text().contains(std::str::from_utf8(SECRET).unwrap()));
     // A token is bound to its user: Bob's, made for Alice's conversation,
     // finds nothing.
-    let (bob, _) = auth::add_user(&s.app.state.db, "bob", "secret-password").unwrap();
+    let (bob, _) = auth::add_user(&s.app.state.meta, "bob", "secret-password").unwrap();
     let r = s.content(s.url(bob, s.report, "mnt/user-data/outputs/out/report.html").as_str()).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.is_empty() || !r.text().contains("<img src"), "no byte of the file");
@@ -374,7 +374,7 @@ async fn a_page_opened_at_its_thread_path_in_a_browser_goes_to_the_content_origi
     }
     let r = get(thread("outputs/secret.txt"), &navigation).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let (_, bob) = auth::add_user(&s.app.state.db, "bob", "secret-password").unwrap();
+    let (_, bob) = auth::add_user(&s.app.state.meta, "bob", "secret-password").unwrap();
     let bobs = s.app.conversation(&bob, "Bob's").await;
     s.app.tool_result(&bob, &bobs, &[("page.html", REPORT)]).await;
     let r = get(format!("/api/threads/{bobs}/artifacts/mnt/user-data/outputs/page.html"), &navigation).await;

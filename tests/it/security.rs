@@ -182,15 +182,15 @@ async fn server_functions_give_nothing_to_other_users_or_strangers() {
 
 #[tokio::test]
 async fn expired_sessions_are_refused_everywhere() {
-    use vitrine::server::{auth, db};
+    use vitrine::server::{auth, meta};
     let app = TestApp::new();
     let token = app.user("alice");
     let alice = app.get("/api/me", &token).await.json()["id"].as_str().unwrap().parse().unwrap();
     let secret = auth::new_secret("");
     let hash = auth::secret_hash(&secret);
     let yesterday = time::OffsetDateTime::now_utc().unix_timestamp() - 86_400;
-    let session = db::SessionRow { hash, user: alice, expires_at: yesterday, user_agent: String::new() };
-    app.state.db.run_blocking(|c| db::insert_session(c, &session, "2020-01-01T00:00:00Z")).unwrap();
+    let session = meta::SessionRow { hash, user: alice, expires_at: yesterday, user_agent: String::new() };
+    app.state.meta.insert_session(session, "2020-01-01T00:00:00Z".into()).await.unwrap();
     let cookie = format!("{}={secret}", auth::SESSION_COOKIE);
 
     let r = app.send(with_cookie(Method::GET, "/api/artifacts", &cookie, &[], Body::empty())).await;

@@ -75,8 +75,7 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 
 fn set_expiry(app: &TestApp, id: &str, at: i64) {
     let id = id.to_string();
-    app.state
-        .db
+    app.sqlite()
         .run_blocking(move |c| {
             Ok(c.execute("UPDATE shares SET expires_at = ?1 WHERE id = ?2", rusqlite::params![at, id])?)
         })
@@ -105,7 +104,7 @@ async fn a_link_is_made_listed_opened_without_an_account_and_revoked() {
     let r = s.app.get("/api/shares", &s.alice).await;
     assert!(!r.text().contains(&token) && r.json()[0].get("url").is_none(), "{}", r.text());
     let stored: String =
-        s.app.state.db.run_blocking(|c| Ok(c.query_row("SELECT hash FROM shares", [], |r| r.get(0))?)).unwrap();
+        s.app.sqlite().run_blocking(|c| Ok(c.query_row("SELECT hash FROM shares", [], |r| r.get(0))?)).unwrap();
     assert_eq!(stored, vitrine::server::auth::secret_hash(&token));
 
     // No cookie needed, none set; the preview from the content origin.

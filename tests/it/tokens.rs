@@ -114,8 +114,7 @@ async fn expired_tokens_are_refused() {
     let (id, short) = token(&app, &alice, json!({ "name": "short", "expires_in_days": 1 })).await;
     // A day and a second later, as far as the database knows.
     let past = time::OffsetDateTime::now_utc().unix_timestamp() - 1;
-    app.state
-        .db
+    app.sqlite()
         .run_blocking(
             |c| Ok(c.execute("UPDATE tokens SET expires_at = ?1 WHERE id = ?2", rusqlite::params![past, id])?),
         )
@@ -146,11 +145,11 @@ async fn tokens_show_when_they_were_last_used_written_at_most_once_a_minute() {
     let (id, ci) = token(&app, &alice, json!({ "name": "ci" })).await;
     let stored = || {
         let sql = "SELECT last_used_at FROM tokens WHERE id = ?1";
-        app.state.db.run_blocking(|c| Ok(c.query_row(sql, [&id], |r| r.get::<_, Option<i64>>(0))?)).unwrap()
+        app.sqlite().run_blocking(|c| Ok(c.query_row(sql, [&id], |r| r.get::<_, Option<i64>>(0))?)).unwrap()
     };
     let set = |at: i64| {
         let sql = "UPDATE tokens SET last_used_at = ?1 WHERE id = ?2";
-        app.state.db.run_blocking(|c| Ok(c.execute(sql, rusqlite::params![at, id])?)).unwrap();
+        app.sqlite().run_blocking(|c| Ok(c.execute(sql, rusqlite::params![at, id])?)).unwrap();
     };
     let listed = |list: Value| list.as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).unwrap().clone();
     assert_eq!(listed(app.get("/api/tokens", &alice).await.json())["last_used_at"], Value::Null);
@@ -411,7 +410,7 @@ async fn a_database_from_before_token_names_keeps_working() {
     let started = started.format(&time::format_description::well_known::Rfc3339).unwrap();
     assert_eq!(sessions[0]["created_at"], started);
     let version: i64 =
-        app.state.db.run_blocking(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
+        app.sqlite().run_blocking(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
     assert_eq!(version, 3);
 }
 

@@ -14,8 +14,9 @@ use crate::account::Scope;
 use crate::error::AppError;
 use crate::server::clock::now_unix;
 use crate::server::config::SignInLimits;
-use crate::server::db::{self, Db};
+use crate::server::meta::Meta;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
@@ -37,7 +38,7 @@ struct Known {
 }
 
 pub struct Credentials {
-    db: Db,
+    meta: Meta,
     /// By the secret itself, so that a known one costs no digest: only a
     /// miss hashes it to ask the database, which holds only digests.
     known: RwLock<HashMap<Box<str>, Known>>,
@@ -50,10 +51,10 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    pub fn new(db: Db, limits: SignInLimits) -> Result<Self, AppError> {
-        let changes = db.run_blocking(db::auth_changes)?;
+    pub fn new(meta: Meta, limits: SignInLimits) -> Result<Self, AppError> {
+        let changes = meta.auth_changes_blocking()?;
         Ok(Self {
-            db,
+            meta,
             known: RwLock::default(),
             generation: AtomicU64::new(0),
             changes_seen: AtomicI64::new(changes),
@@ -61,8 +62,8 @@ impl Credentials {
         })
     }
 
-    pub fn db(&self) -> &Db {
-        &self.db
+    pub fn meta(&self) -> &Meta {
+        &self.meta
     }
 
     /// The user and scope of an unexpired API token, or 401.
@@ -73,8 +74,7 @@ impl Credentials {
             None => {
                 let generation = self.generation.load(Ordering::Acquire);
                 let hash = secret_hash(token);
-                let owner =
-                    self.db.run(move |c| db::user_by_token(c, &hash, now)).await?.ok_or(AppError::Unauthorized)?;
+                let owner = self.meta.user_by_token(hash, now).await?.ok_or(AppError::Unauthorized)?;
                 let known = Known {
                     user: CurrentUser { id: owner.id, name: owner.name.into() },
                     scope: owner.scope,
@@ -100,10 +100,10 @@ impl Credentials {
         {
             return;
         }
-        let db = self.db.clone();
+        let meta = self.meta.clone();
         let hash = secret_hash(token);
         tokio::spawn(async move {
-            if let Err(e) = db.run(move |c| db::token_used(c, &hash, now)).await {
+            if let Err(e) = meta.token_used(hash, now).await {
                 tracing::warn!("recording a token's use: {e}");
             }
         });
@@ -117,8 +117,7 @@ impl Credentials {
         }
         let generation = self.generation.load(Ordering::Acquire);
         let hash = secret_hash(secret);
-        let (id, name, expires_at) =
-            self.db.run(move |c| db::user_by_session(c, &hash, now)).await?.ok_or(AppError::Unauthorized)?;
+        let (id, name, expires_at) = self.meta.user_by_session(hash, now).await?.ok_or(AppError::Unauthorized)?;
         let user = CurrentUser { id, name: name.into() };
         let known = Known { user, scope: Scope::ReadWrite, expires_at: Some(expires_at), used_written: None };
         Ok(self.remember(secret, known, generation).user)
@@ -126,12 +125,8 @@ impl Credentials {
 
     /// Runs a deletion of tokens or sessions, then forgets every cached
     /// entry: what it deleted stops working with its answer.
-    pub async fn revoke<T, F>(&self, delete: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&rusqlite::Connection) -> Result<T, AppError> + Send + 'static,
-    {
-        let result = self.db.run(delete).await;
+    pub async fn revoke<T>(&self, delete: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+        let result = delete.await;
         self.forget_all();
         result
     }
@@ -168,7 +163,7 @@ pub async fn watch_revocations(credentials: Weak<Credentials>) {
     loop {
         tick.tick().await;
         let Some(credentials) = credentials.upgrade() else { return };
-        match credentials.db.run(db::auth_changes).await {
+        match credentials.meta.auth_changes().await {
             Ok(n) if n != credentials.changes_seen.swap(n, Ordering::AcqRel) => {
                 tracing::debug!("tokens or sessions deleted elsewhere: cached credentials forgotten");
                 credentials.forget_all();

@@ -7,7 +7,7 @@ mod limits;
 pub mod tokens;
 
 use super::clock::{now_rfc3339, now_unix};
-use super::db::{self, SessionRow, UserRow};
+use super::meta::{Meta, SessionRow, UserRow};
 use crate::account::{NewToken, Scope};
 use crate::error::AppError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -65,7 +65,7 @@ fn valid_user_name(name: &str) -> bool {
 
 /// Creates a user and its first API token ("default", read-write, never
 /// expiring), whose secret is returned.
-pub fn add_user(db: &db::Db, name: &str, password: &str) -> Result<(Uuid, String), AppError> {
+pub fn add_user(meta: &Meta, name: &str, password: &str) -> Result<(Uuid, String), AppError> {
     if !valid_user_name(name) {
         return Err(AppError::BadRequest("User names are 1 to 64 letters, digits, '_', '.' or '-'".into()));
     }
@@ -74,10 +74,9 @@ pub fn add_user(db: &db::Db, name: &str, password: &str) -> Result<(Uuid, String
     }
     let user = UserRow { id: Uuid::new_v4(), name: name.to_string(), password_hash: hash_password(password)? };
     let first = NewToken { name: "default".into(), scope: Scope::ReadWrite, expires_in_days: None };
-    let token = db.run_blocking(|c| {
-        db::insert_user(c, &user, &now_rfc3339())?;
-        tokens::create(c, user.id, first)
-    })?;
+    let (token, row) = tokens::made(user.id, first)?;
+    meta.insert_user(&user, &now_rfc3339(), &row)?;
+    tokens::announce(user.id, &token.info);
     Ok((user.id, token.token))
 }
 
@@ -96,8 +95,7 @@ pub async fn login(
         tracing::warn!(?name, ?address, "sign-in attempts over the limit");
         return Err(e);
     }
-    let key = name.to_string();
-    let user = credentials.db().run(move |c| db::user_by_name(c, &key)).await?;
+    let user = credentials.meta().user_by_name(name.to_string()).await?;
     let password = password.to_string();
     // Verify on the blocking pool: argon2 is deliberately slow.
     let user =
@@ -114,14 +112,14 @@ pub async fn login(
         expires_at: now_unix() + SESSION_DAYS * 86_400,
         user_agent: user_agent.chars().take(200).collect(),
     };
-    credentials.db().run(move |c| db::insert_session(c, &session, &now_rfc3339())).await?;
+    credentials.meta().insert_session(session, now_rfc3339()).await?;
     Ok(secret)
 }
 
 pub async fn logout(credentials: &Credentials, parts: &Parts) -> Result<(), AppError> {
     if let Some(secret) = session_secret(parts) {
         let hash = secret_hash(&secret);
-        credentials.revoke(move |c| db::delete_session(c, &hash)).await?;
+        credentials.revoke(credentials.meta().delete_session(hash)).await?;
     }
     Ok(())
 }

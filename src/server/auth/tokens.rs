@@ -6,16 +6,23 @@ use super::{new_secret, secret_hash, session_secret, Credentials};
 use crate::account::{CreatedToken, NewToken, SessionInfo, TokenInfo};
 use crate::error::{AppError, Missing};
 use crate::server::clock::{now_rfc3339, now_unix, rfc3339};
-use crate::server::db::{self, TokenRow};
+use crate::server::meta::{Meta, TokenRow};
 use axum::http::request::Parts;
-use rusqlite::Connection;
 use uuid::Uuid;
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_DAYS: u32 = 3650;
 
 /// Makes a token for `user`; its secret is in the answer and nowhere else.
-pub fn create(c: &Connection, user: Uuid, new: NewToken) -> Result<CreatedToken, AppError> {
+pub async fn create(meta: &Meta, user: Uuid, new: NewToken) -> Result<CreatedToken, AppError> {
+    let (created, row) = made(user, new)?;
+    meta.insert_token(row).await?;
+    announce(user, &created.info);
+    Ok(created)
+}
+
+/// A new token of `user`, checked, and the row that keeps it.
+pub(super) fn made(user: Uuid, new: NewToken) -> Result<(CreatedToken, TokenRow), AppError> {
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
         return Err(AppError::BadRequest(format!(
@@ -35,19 +42,22 @@ pub fn create(c: &Connection, user: Uuid, new: NewToken) -> Result<CreatedToken,
         expires_at: expires_at.map(rfc3339),
         last_used_at: None,
     };
-    db::insert_token(c, &TokenRow { hash: secret_hash(&token), user, info: info.clone(), expires_at })?;
+    let row = TokenRow { hash: secret_hash(&token), user, info: info.clone(), expires_at };
+    Ok((CreatedToken { token, info }, row))
+}
+
+pub(super) fn announce(user: Uuid, info: &TokenInfo) {
     tracing::info!(%user, id = %info.id, scope = %info.scope, "API token created");
-    Ok(CreatedToken { token, info })
 }
 
 pub async fn list(credentials: &Credentials, user: Uuid) -> Result<Vec<TokenInfo>, AppError> {
-    credentials.db().run(move |c| db::tokens_of(c, user)).await
+    credentials.meta().tokens_of(user).await
 }
 
 /// Revokes a token of `user`: refused from the next request on. Someone
 /// else's token is missing, as a nonexistent one.
 pub async fn revoke(credentials: &Credentials, user: Uuid, id: Uuid) -> Result<(), AppError> {
-    let deleted = credentials.revoke(move |c| db::delete_token(c, user, id)).await?;
+    let deleted = credentials.revoke(credentials.meta().delete_token(user, id)).await?;
     if deleted {
         tracing::info!(%user, %id, "API token revoked");
     }
@@ -57,11 +67,11 @@ pub async fn revoke(credentials: &Credentials, user: Uuid, id: Uuid) -> Result<(
 /// The user's unexpired sessions, the request's own marked.
 pub async fn sessions(credentials: &Credentials, user: Uuid, parts: &Parts) -> Result<Vec<SessionInfo>, AppError> {
     let current = own_session_hash(parts);
-    credentials.db().run(move |c| db::sessions_of(c, user, &current, now_unix())).await
+    credentials.meta().sessions_of(user, current, now_unix()).await
 }
 
 pub async fn end_session(credentials: &Credentials, user: Uuid, id: Uuid) -> Result<(), AppError> {
-    let deleted = credentials.revoke(move |c| db::delete_session_by_id(c, user, id)).await?;
+    let deleted = credentials.revoke(credentials.meta().delete_session_by_id(user, id)).await?;
     deleted.then_some(()).ok_or(Missing::Session(id).into())
 }
 
@@ -69,7 +79,7 @@ pub async fn end_session(credentials: &Credentials, user: Uuid, id: Uuid) -> Res
 /// for a request made with a token); how many.
 pub async fn end_other_sessions(credentials: &Credentials, user: Uuid, parts: &Parts) -> Result<usize, AppError> {
     let keep = own_session_hash(parts);
-    credentials.revoke(move |c| db::delete_other_sessions(c, user, &keep)).await
+    credentials.revoke(credentials.meta().delete_other_sessions(user, keep)).await
 }
 
 /// The hash of the request's session, or "" (which no session has).

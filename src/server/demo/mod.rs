@@ -47,7 +47,7 @@ impl DemoResult {
 }
 
 pub async fn seed(store: &ArtifactStore) -> Result<(), AppError> {
-    let (user, _token) = auth::add_user(store.db(), USER, PASSWORD)?;
+    let (user, _token) = auth::add_user(store.meta(), USER, PASSWORD)?;
     for conversation in CONVERSATIONS {
         let created = store.create_conversation(user, conversation.title).await?;
         for result in conversation.results {

@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::{extension, ArtifactQuery, GalleryType};
-use crate::server::{config::Config, convert, db};
+use crate::server::{config::Config, convert, meta::Meta};
 use std::collections::HashSet;
 use std::io::{Cursor, Read};
 use std::path::Path;
@@ -29,13 +29,13 @@ fn files_on_disk(dir: &Path) -> usize {
 async fn seeding_stores_every_file_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::new(dir.path());
-    let db = db::Db::open_in(dir.path()).unwrap();
+    let meta = Meta::open_in(dir.path()).unwrap();
     let events = std::sync::Arc::new(crate::server::events::Events::new(config.events));
     let store =
-        ArtifactStore::open(dir.path(), db, config.max_artifact_bytes, config.file_cache_bytes, events).unwrap();
+        ArtifactStore::open(dir.path(), meta, config.max_artifact_bytes, config.file_cache_bytes, events).unwrap();
     seed(&store).await.unwrap();
 
-    let user = store.db().run(|c| db::user_by_name(c, USER)).await.unwrap().expect("the demo user").id;
+    let user = store.meta().user_by_name(USER.into()).await.unwrap().expect("the demo user").id;
     let listed = store.list(user, None, &ArtifactQuery::default()).await.unwrap();
     // end2end/tests/foundation.spec.ts counts these too.
     assert_eq!((listed.total, files().count()), (27, 27));

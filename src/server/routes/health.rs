@@ -34,7 +34,7 @@ async fn healthz() -> Json<serde_json::Value> {
 async fn readyz(State(state): State<AppState>) -> Response {
     let dir = state.config.data_dir.clone();
     let store = async move { Ok(tokio::task::spawn_blocking(move || probe(&dir)).await??) };
-    let database = state.db.run(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?));
+    let database = state.meta.ping();
     let (store, database) = tokio::join!(within(store), within(database));
     let checks = [("store", store), ("database", database)];
     let failed: Vec<String> =

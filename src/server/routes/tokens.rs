@@ -37,7 +37,7 @@ async fn create(
     user: CurrentUser,
     ApiJson(new): ApiJson<NewToken>,
 ) -> Result<(StatusCode, ApiJson<Created>), AppError> {
-    let CreatedToken { token, info } = state.db.run(move |c| tokens::create(c, user.id, new)).await?;
+    let CreatedToken { token, info } = tokens::create(&state.meta, user.id, new).await?;
     Ok((StatusCode::CREATED, ApiJson(Created { token, info })))
 }
 

@@ -6,13 +6,13 @@
 //! from the next request on, on every instance.
 
 mod page;
-mod rows;
 
 pub use page::shared;
 
 use crate::error::{AppError, Missing};
 use crate::server::auth::secret_hash;
 use crate::server::clock::{now_rfc3339, now_unix, rfc3339};
+use crate::server::meta::{Dead, Live};
 use crate::server::state::AppState;
 use crate::server::store::sidecar::Sidecar;
 use crate::server::store::{Resolved, OUTPUTS};
@@ -74,7 +74,7 @@ pub async fn create(state: &AppState, user: Uuid, new: NewShare) -> Result<Creat
     };
     let token = new_token();
     let (hash, row) = (secret_hash(&token), info.clone());
-    state.db.run(move |c| rows::insert(c, &hash, user, &row, expires_at)).await?;
+    state.meta.insert_share(hash, user, row, expires_at).await?;
     tracing::info!(%user, id = %info.id, kind = %info.target.kind, "share link created");
     Ok(CreatedShare { url: url_of(&token), info })
 }
@@ -142,14 +142,14 @@ async fn folder_path(state: &AppState, user: Uuid, conversation: Uuid, folder: &
 }
 
 pub async fn list(state: &AppState, user: Uuid) -> Result<Vec<ShareInfo>, AppError> {
-    state.db.run(move |c| rows::of_user(c, user, now_unix())).await
+    state.meta.shares_of(user, now_unix()).await
 }
 
 /// Revokes a link of `user`: refused from the next request on. Someone
 /// else's link is missing, as a nonexistent one.
 pub async fn revoke(state: &AppState, user: Uuid, id: Uuid) -> Result<(), AppError> {
     let now = now_rfc3339();
-    if !state.db.run(move |c| rows::revoke(c, user, id, &now)).await? {
+    if !state.meta.revoke_share(user, id, now).await? {
         return Err(Missing::Share(id).into());
     }
     tracing::info!(%user, %id, "share link revoked");
@@ -170,8 +170,7 @@ pub struct Opened {
 pub async fn open(state: &AppState, token: &str) -> Result<Opened, AppError> {
     sharing_on(state)?;
     let hash = secret_hash(token);
-    let live = state.db.run(move |c| rows::visit(c, &hash, now_unix())).await?.map_err(refusal)?;
-    let rows::Live { id, owner, target, expires_at } = live;
+    let Live { id, owner, target, expires_at } = state.meta.visit_share(hash, now_unix()).await?.map_err(refusal)?;
     Ok(Opened { id, token: token.to_string(), owner, target, expires_at })
 }
 
@@ -179,7 +178,7 @@ pub async fn open(state: &AppState, token: &str) -> Result<Opened, AppError> {
 /// ask at each request), as [`open`] answers; not a visit.
 pub async fn check_live(state: &AppState, id: Uuid) -> Result<(), AppError> {
     sharing_on(state)?;
-    state.db.run(move |c| rows::live(c, id, now_unix())).await?.map_err(refusal)
+    state.meta.share_live(id, now_unix()).await?.map_err(refusal)
 }
 
 fn sharing_on(state: &AppState) -> Result<(), AppError> {
@@ -189,10 +188,10 @@ fn sharing_on(state: &AppState) -> Result<(), AppError> {
     }
 }
 
-fn refusal(dead: Option<rows::Dead>) -> AppError {
+fn refusal(dead: Option<Dead>) -> AppError {
     match dead {
-        Some(rows::Dead::Revoked) => AppError::Gone("This share link was revoked by its owner".into()),
-        Some(rows::Dead::Expired) => AppError::Gone("This share link has expired".into()),
+        Some(Dead::Revoked) => AppError::Gone("This share link was revoked by its owner".into()),
+        Some(Dead::Expired) => AppError::Gone("This share link has expired".into()),
         None => Missing::ShareLink.into(),
     }
 }

@@ -5,8 +5,8 @@ use super::{to_artifact, ArtifactStore};
 use crate::error::{AppError, Missing};
 use crate::model::{Conversation, Message};
 use crate::server::clock::now_rfc3339;
-use crate::server::db::{self, ConversationRecord};
 use crate::server::events::{Kind, Subject};
+use crate::server::meta::ConversationRecord;
 use uuid::Uuid;
 
 const MAX_TITLE_CHARS: usize = 200;
@@ -21,8 +21,7 @@ impl ArtifactStore {
         }
         let conversation = Conversation { id: Uuid::new_v4(), title: title.to_string(), created_at: now_rfc3339() };
         let record = ConversationRecord { owner, conversation: conversation.clone() };
-        let stored = record.clone();
-        self.db.run(move |c| db::insert_conversation(c, &stored)).await?;
+        self.meta.insert_conversation(record.clone()).await?;
         self.write().add_conversation(record);
         let subject = Subject { user: owner, conversation: conversation.id, artifact: None };
         self.events.publish(Kind::ConversationCreated, subject, &conversation);
@@ -51,7 +50,7 @@ impl ArtifactStore {
     /// that still exist.
     pub async fn messages(&self, user: Uuid, conversation: Uuid) -> Result<Vec<Message>, AppError> {
         self.conversation(user, conversation).await?;
-        let rows = self.db.run(move |c| db::messages_of(c, conversation)).await?;
+        let rows = self.meta.messages_of(conversation).await?;
         let index = self.read();
         Ok(rows
             .into_iter()

@@ -5,7 +5,7 @@
 
 use super::sidecar::Sidecar;
 use crate::model::{ArtifactQuery, Counts, GalleryType, Sort, TypeFilter};
-use crate::server::db::ConversationRecord;
+use crate::server::meta::ConversationRecord;
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;

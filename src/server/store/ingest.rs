@@ -18,7 +18,8 @@ use crate::error::AppError;
 use crate::model::{GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
 use crate::server::events::{Events, Kind, MessageRecord, Subject};
-use crate::server::{db, mime};
+use crate::server::meta::{MessageRow, Meta};
+use crate::server::mime;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -141,7 +142,7 @@ impl ArtifactStore {
             message_id,
             index: self.index.clone(),
             path_locks: self.path_locks.clone(),
-            db: self.db.clone(),
+            meta: self.meta.clone(),
             events: self.events.clone(),
         };
         // On the blocking pool from start to end: a request dropped half way
@@ -158,7 +159,7 @@ struct Commit {
     message_id: Uuid,
     index: Arc<RwLock<Index>>,
     path_locks: Arc<[Mutex<()>; 64]>,
-    db: db::Db,
+    meta: Meta,
     events: Arc<Events>,
 }
 
@@ -168,14 +169,17 @@ impl Commit {
         let _locks = self.lock_paths(&drafts);
         let Numbered { made, fresh, equal } = self.number(drafts);
         write_sidecars(&self.dir, &fresh, &equal)?;
-        let message = db::MessageRow {
+        let message = MessageRow {
             id: self.message_id,
             tool,
             content,
             artifact_ids: made.iter().map(|m| m.id).collect(),
             created_at: now_rfc3339(),
         };
-        if let Err(e) = self.db.run_blocking(|c| db::insert_message(c, self.conversation, &message)) {
+        // Still on the blocking pool, the paths locked: waiting here is what
+        // keeps a number from being given before the one before is recorded.
+        let recorded = self.meta.insert_message(self.conversation, message.clone());
+        if let Err(e) = tokio::runtime::Handle::current().block_on(recorded) {
             remove_files(&self.dir, &fresh);
             return Err(e);
         }
@@ -190,7 +194,7 @@ impl Commit {
 
     /// Announces the new versions and the message, still under the paths'
     /// locks so that one artifact's versions are announced in order.
-    fn publish(&self, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: db::MessageRow) {
+    fn publish(&self, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: MessageRow) {
         let index = read(&self.index);
         let Some(user) = index.conversations.get(&self.conversation).map(|c| c.owner) else { return };
         let subject = |artifact| Subject { user, conversation: self.conversation, artifact };

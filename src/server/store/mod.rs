@@ -23,8 +23,8 @@ pub mod versions;
 
 use crate::error::AppError;
 use crate::model::Artifact;
-use crate::server::db;
 use crate::server::events::Events;
+use crate::server::meta::Meta;
 use index::Index;
 pub use query::Resolved;
 use sidecar::Sidecar;
@@ -41,7 +41,7 @@ pub struct ArtifactStore {
     /// No data file is opened except beneath it.
     root: files::Root,
     small_files: small::SmallFiles,
-    db: db::Db,
+    meta: Meta,
     max_artifact_bytes: u64,
     index: Arc<RwLock<Index>>,
     /// Held by writers from deciding their version numbers until their
@@ -58,14 +58,14 @@ impl ArtifactStore {
     /// and builds the index (cleaning up what a crash left behind).
     pub fn open(
         data_dir: &Path,
-        db: db::Db,
+        meta: Meta,
         max_artifact_bytes: u64,
         file_cache_bytes: u64,
         events: Arc<Events>,
     ) -> Result<Self, AppError> {
         std::fs::create_dir_all(data_dir.join("conversations"))?;
         let mut index = Index::default();
-        for record in db.run_blocking(db::all_conversations)? {
+        for record in meta.all_conversations()? {
             index.add_conversation(record);
         }
         let mut found = files::scan(data_dir)?;
@@ -89,7 +89,7 @@ impl ArtifactStore {
             data_dir: data_dir.to_path_buf(),
             root: files::Root::open(data_dir)?,
             small_files: small::SmallFiles::new(file_cache_bytes),
-            db,
+            meta,
             max_artifact_bytes,
             index: Arc::new(RwLock::new(index)),
             path_locks: Arc::new(std::array::from_fn(|_| Mutex::new(()))),
@@ -105,8 +105,8 @@ impl ArtifactStore {
         write(&self.index)
     }
 
-    pub fn db(&self) -> &db::Db {
-        &self.db
+    pub fn meta(&self) -> &Meta {
+        &self.meta
     }
 
     pub fn events(&self) -> &Events {

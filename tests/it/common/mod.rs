@@ -12,6 +12,7 @@ use tower::util::BoxCloneSyncService;
 use tower::ServiceExt;
 use vitrine::serve::{open_state, router};
 use vitrine::server::config::Config;
+use vitrine::server::meta::{sqlite, Meta};
 use vitrine::server::{auth, state::AppState};
 
 pub mod process;
@@ -85,7 +86,13 @@ impl TestApp {
 
     /// Creates a user; returns its API token.
     pub fn user(&self, name: &str) -> String {
-        auth::add_user(&self.state.db, name, "secret-password").unwrap().1
+        auth::add_user(&self.state.meta, name, "secret-password").unwrap().1
+    }
+
+    /// The SQLite database itself, for tests that read or change its rows.
+    pub fn sqlite(&self) -> &sqlite::Db {
+        let Meta::Sqlite(db) = &self.state.meta;
+        db
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {

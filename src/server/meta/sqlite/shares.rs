@@ -1,8 +1,9 @@
-//! The `shares` table (made by `db`'s second migration).
+//! The `shares` table (made by the third migration).
 
+use super::uuid_col;
 use crate::error::AppError;
 use crate::server::clock::rfc3339;
-use crate::server::db::uuid_col;
+use crate::server::meta::{Dead, Live};
 use crate::share::{ShareInfo, ShareTarget};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
@@ -55,8 +56,6 @@ pub fn insert(
     Ok(())
 }
 
-/// A user's links, newest first, revoked and expired ones included (as
-/// [`live`] would judge them at `now`).
 pub fn of_user(c: &Connection, user: Uuid, now: i64) -> Result<Vec<ShareInfo>, AppError> {
     let mut stmt = c.prepare(&format!(
         "SELECT id, created_at, expires_at, access_count, last_accessed_at, revoked_at IS NOT NULL, {TARGET_COLUMNS}
@@ -78,7 +77,6 @@ pub fn of_user(c: &Connection, user: Uuid, now: i64) -> Result<Vec<ShareInfo>, A
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Marks a link of `user` revoked; false if they have none with that id.
 pub fn revoke(c: &Connection, user: Uuid, id: Uuid, now: &str) -> Result<bool, AppError> {
     let changed = c.execute(
         "UPDATE shares SET revoked_at = COALESCE(revoked_at, ?3) WHERE id = ?1 AND user_id = ?2",
@@ -87,23 +85,7 @@ pub fn revoke(c: &Connection, user: Uuid, id: Uuid, now: &str) -> Result<bool, A
     Ok(changed > 0)
 }
 
-/// A link that may be opened, as its visit finds it.
-pub struct Live {
-    pub id: Uuid,
-    pub owner: Uuid,
-    pub target: ShareTarget,
-    pub expires_at: Option<i64>,
-}
-
-/// Why a link that exists may not be opened.
-pub enum Dead {
-    Revoked,
-    Expired,
-}
-
-/// Counts a visit of the link whose token hashes to `hash`, if it is live
-/// at `now`, and answers what it shares; otherwise why not (`None`: no
-/// such link). One statement: a revocation is seen by the next visit.
+// One statement: a revocation is seen by the next visit.
 pub fn visit(c: &Connection, hash: &str, now: i64) -> Result<Result<Live, Option<Dead>>, AppError> {
     let live = c
         .query_row(
@@ -123,7 +105,6 @@ pub fn visit(c: &Connection, hash: &str, now: i64) -> Result<Result<Live, Option
     }
 }
 
-/// Whether the link `id` is live at `now`, or why not (`None`: no such link).
 pub fn live(c: &Connection, id: Uuid, now: i64) -> Result<Result<(), Option<Dead>>, AppError> {
     standing(c, "id", &id.to_string(), now)
 }

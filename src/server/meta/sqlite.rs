@@ -1,8 +1,11 @@
-//! Durable records that are not files: users, API tokens, sessions,
-//! conversations and their transcripts. One SQLite file in WAL mode with full
-//! fsync, so an acknowledged write survives a crash; every call runs on the
-//! blocking pool, serialised by one connection's mutex.
+//! The metadata in SQLite: one file in WAL mode with full fsync, so an
+//! acknowledged write survives a crash; every call is serialised by one
+//! connection's mutex. Each function is the SQLite side of the `Meta`
+//! method named alike, documented there.
 
+pub(super) mod shares;
+
+use super::{ConversationRecord, MessageRow, SessionRow, TokenOwner, TokenRow, UserRow};
 use crate::account::{Scope, SessionInfo, TokenInfo};
 use crate::error::AppError;
 use crate::model::Conversation;
@@ -85,29 +88,6 @@ pub struct Db {
     conn: Arc<Mutex<Connection>>,
 }
 
-#[derive(Clone, Debug)]
-pub struct UserRow {
-    pub id: Uuid,
-    pub name: String,
-    pub password_hash: String,
-}
-
-/// A conversation with its owner: its row here, and its entry in the index.
-#[derive(Clone, Debug)]
-pub struct ConversationRecord {
-    pub owner: Uuid,
-    pub conversation: Conversation,
-}
-
-#[derive(Clone, Debug)]
-pub struct MessageRow {
-    pub id: Uuid,
-    pub tool: String,
-    pub content: String,
-    pub artifact_ids: Vec<Uuid>,
-    pub created_at: String,
-}
-
 impl Db {
     pub fn open(path: &Path) -> Result<Self, AppError> {
         let mut conn = Connection::open(path)?;
@@ -158,12 +138,12 @@ fn migrate(conn: &mut Connection) -> Result<(), AppError> {
     Ok(())
 }
 
-pub(crate) fn uuid_col(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Uuid> {
+fn uuid_col(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Uuid> {
     let s: String = row.get(i)?;
     Uuid::parse_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
 }
 
-pub fn insert_user(c: &Connection, user: &UserRow, created_at: &str) -> Result<(), AppError> {
+pub(super) fn insert_user(c: &Connection, user: &UserRow, created_at: &str) -> Result<(), AppError> {
     let n = c.execute(
         "INSERT INTO users (id, name, password_hash, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(name) DO NOTHING",
         params![user.id.to_string(), user.name, user.password_hash, created_at],
@@ -174,21 +154,14 @@ pub fn insert_user(c: &Connection, user: &UserRow, created_at: &str) -> Result<(
     Ok(())
 }
 
-pub fn user_by_name(c: &Connection, name: &str) -> Result<Option<UserRow>, AppError> {
+pub(super) fn user_by_name(c: &Connection, name: &str) -> Result<Option<UserRow>, AppError> {
     Ok(c.query_row("SELECT id, name, password_hash FROM users WHERE name = ?1", [name], |r| {
         Ok(UserRow { id: uuid_col(r, 0)?, name: r.get(1)?, password_hash: r.get(2)? })
     })
     .optional()?)
 }
 
-pub struct TokenRow {
-    pub hash: String,
-    pub user: Uuid,
-    pub info: TokenInfo,
-    pub expires_at: Option<i64>,
-}
-
-pub fn insert_token(c: &Connection, t: &TokenRow) -> Result<(), AppError> {
+pub(super) fn insert_token(c: &Connection, t: &TokenRow) -> Result<(), AppError> {
     c.execute(
         "INSERT INTO tokens (id, hash, user_id, name, scope, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -211,17 +184,7 @@ fn scope_col(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Scope> {
     })
 }
 
-/// Who an unexpired token belongs to, what it may do, until when, and when
-/// it was last used.
-pub struct TokenOwner {
-    pub id: Uuid,
-    pub name: String,
-    pub scope: Scope,
-    pub expires_at: Option<i64>,
-    pub last_used_at: Option<i64>,
-}
-
-pub fn user_by_token(c: &Connection, hash: &str, now: i64) -> Result<Option<TokenOwner>, AppError> {
+pub(super) fn user_by_token(c: &Connection, hash: &str, now: i64) -> Result<Option<TokenOwner>, AppError> {
     Ok(c.query_row(
         "SELECT users.id, users.name, tokens.scope, tokens.expires_at, tokens.last_used_at
          FROM tokens JOIN users ON users.id = tokens.user_id
@@ -240,15 +203,12 @@ pub fn user_by_token(c: &Connection, hash: &str, now: i64) -> Result<Option<Toke
     .optional()?)
 }
 
-/// Records that the token whose secret hashes to `hash` was used at `at`
-/// (Unix seconds).
-pub fn token_used(c: &Connection, hash: &str, at: i64) -> Result<(), AppError> {
+pub(super) fn token_used(c: &Connection, hash: &str, at: i64) -> Result<(), AppError> {
     c.execute("UPDATE tokens SET last_used_at = ?2 WHERE hash = ?1", params![hash, at])?;
     Ok(())
 }
 
-/// A user's tokens, oldest first, expired ones included.
-pub fn tokens_of(c: &Connection, user: Uuid) -> Result<Vec<TokenInfo>, AppError> {
+pub(super) fn tokens_of(c: &Connection, user: Uuid) -> Result<Vec<TokenInfo>, AppError> {
     let mut stmt = c.prepare(
         "SELECT id, name, scope, created_at, expires_at, last_used_at FROM tokens
          WHERE user_id = ?1 ORDER BY created_at, rowid",
@@ -266,19 +226,11 @@ pub fn tokens_of(c: &Connection, user: Uuid) -> Result<Vec<TokenInfo>, AppError>
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Deletes a token of `user`; false if it has none with that id.
-pub fn delete_token(c: &Connection, user: Uuid, id: Uuid) -> Result<bool, AppError> {
+pub(super) fn delete_token(c: &Connection, user: Uuid, id: Uuid) -> Result<bool, AppError> {
     Ok(c.execute("DELETE FROM tokens WHERE id = ?1 AND user_id = ?2", params![id.to_string(), user.to_string()])? > 0)
 }
 
-pub struct SessionRow {
-    pub hash: String,
-    pub user: Uuid,
-    pub expires_at: i64,
-    pub user_agent: String,
-}
-
-pub fn insert_session(c: &Connection, s: &SessionRow, created_at: &str) -> Result<(), AppError> {
+pub(super) fn insert_session(c: &Connection, s: &SessionRow, created_at: &str) -> Result<(), AppError> {
     c.execute(
         "INSERT INTO sessions (id, hash, user_id, created_at, expires_at, user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![Uuid::new_v4().to_string(), s.hash, s.user.to_string(), created_at, s.expires_at, s.user_agent],
@@ -286,8 +238,7 @@ pub fn insert_session(c: &Connection, s: &SessionRow, created_at: &str) -> Resul
     Ok(())
 }
 
-/// The user of an unexpired session, and when it expires.
-pub fn user_by_session(c: &Connection, hash: &str, now: i64) -> Result<Option<(Uuid, String, i64)>, AppError> {
+pub(super) fn user_by_session(c: &Connection, hash: &str, now: i64) -> Result<Option<(Uuid, String, i64)>, AppError> {
     Ok(c.query_row(
         "SELECT users.id, users.name, sessions.expires_at FROM sessions JOIN users ON users.id = sessions.user_id
          WHERE sessions.hash = ?1 AND sessions.expires_at > ?2",
@@ -297,9 +248,12 @@ pub fn user_by_session(c: &Connection, hash: &str, now: i64) -> Result<Option<(U
     .optional()?)
 }
 
-/// A user's unexpired sessions, newest first; `current` marks the one whose
-/// secret hashes to `current_hash`.
-pub fn sessions_of(c: &Connection, user: Uuid, current_hash: &str, now: i64) -> Result<Vec<SessionInfo>, AppError> {
+pub(super) fn sessions_of(
+    c: &Connection,
+    user: Uuid,
+    current_hash: &str,
+    now: i64,
+) -> Result<Vec<SessionInfo>, AppError> {
     let mut stmt = c.prepare(
         "SELECT id, created_at, expires_at, user_agent, hash = ?2 FROM sessions
          WHERE user_id = ?1 AND expires_at > ?3 ORDER BY created_at DESC, rowid DESC",
@@ -316,28 +270,24 @@ pub fn sessions_of(c: &Connection, user: Uuid, current_hash: &str, now: i64) -> 
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn delete_session(c: &Connection, hash: &str) -> Result<(), AppError> {
+pub(super) fn delete_session(c: &Connection, hash: &str) -> Result<(), AppError> {
     c.execute("DELETE FROM sessions WHERE hash = ?1", [hash])?;
     Ok(())
 }
 
-/// Deletes a session of `user` by id; false if it has none with that id.
-pub fn delete_session_by_id(c: &Connection, user: Uuid, id: Uuid) -> Result<bool, AppError> {
+pub(super) fn delete_session_by_id(c: &Connection, user: Uuid, id: Uuid) -> Result<bool, AppError> {
     Ok(c.execute("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2", params![id.to_string(), user.to_string()])? > 0)
 }
 
-/// Deletes every session of `user` but the one whose secret hashes to
-/// `keep_hash`; how many.
-pub fn delete_other_sessions(c: &Connection, user: Uuid, keep_hash: &str) -> Result<usize, AppError> {
+pub(super) fn delete_other_sessions(c: &Connection, user: Uuid, keep_hash: &str) -> Result<usize, AppError> {
     Ok(c.execute("DELETE FROM sessions WHERE user_id = ?1 AND hash != ?2", params![user.to_string(), keep_hash])?)
 }
 
-/// Counts every token or session ever deleted, by any process.
-pub fn auth_changes(c: &Connection) -> Result<i64, AppError> {
+pub(super) fn auth_changes(c: &Connection) -> Result<i64, AppError> {
     Ok(c.query_row("SELECT n FROM auth_changes", [], |r| r.get(0))?)
 }
 
-pub fn insert_conversation(c: &Connection, record: &ConversationRecord) -> Result<(), AppError> {
+pub(super) fn insert_conversation(c: &Connection, record: &ConversationRecord) -> Result<(), AppError> {
     let conv = &record.conversation;
     c.execute(
         "INSERT INTO conversations (id, owner, title, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -346,7 +296,7 @@ pub fn insert_conversation(c: &Connection, record: &ConversationRecord) -> Resul
     Ok(())
 }
 
-pub fn all_conversations(c: &Connection) -> Result<Vec<ConversationRecord>, AppError> {
+pub(super) fn all_conversations(c: &Connection) -> Result<Vec<ConversationRecord>, AppError> {
     let mut stmt = c.prepare("SELECT id, owner, title, created_at FROM conversations")?;
     let rows = stmt.query_map([], |r| {
         Ok(ConversationRecord {
@@ -357,7 +307,7 @@ pub fn all_conversations(c: &Connection) -> Result<Vec<ConversationRecord>, AppE
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn insert_message(c: &Connection, conversation: Uuid, m: &MessageRow) -> Result<(), AppError> {
+pub(super) fn insert_message(c: &Connection, conversation: Uuid, m: &MessageRow) -> Result<(), AppError> {
     let ids = serde_json::to_string(&m.artifact_ids).map_err(|e| AppError::Internal(e.to_string()))?;
     c.execute(
         "INSERT INTO messages (id, conversation_id, tool, content, artifact_ids, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -366,7 +316,7 @@ pub fn insert_message(c: &Connection, conversation: Uuid, m: &MessageRow) -> Res
     Ok(())
 }
 
-pub fn messages_of(c: &Connection, conversation: Uuid) -> Result<Vec<MessageRow>, AppError> {
+pub(super) fn messages_of(c: &Connection, conversation: Uuid) -> Result<Vec<MessageRow>, AppError> {
     let mut stmt = c.prepare(
         "SELECT id, tool, content, artifact_ids, created_at FROM messages WHERE conversation_id = ?1 ORDER BY seq",
     )?;
