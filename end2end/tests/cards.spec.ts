@@ -171,6 +171,8 @@ const previews: Record<string, { file: string; js?: boolean; query?: string; che
       await expect(page).toHaveURL(/#sheet-2$/);
       await expect(page.locator("#sheet-2")).toContainText("servers");
       await expect(page.locator("#sheet-1")).toBeHidden();
+      const background = (tab: Locator) => tab.evaluate((a) => getComputedStyle(a).backgroundColor);
+      expect(await background(tabs.nth(1)), "the picked sheet's tab is marked").not.toBe(await background(tabs.nth(0)));
     },
   },
   docx: {

@@ -2,6 +2,7 @@ mod drawn;
 mod image;
 mod keys;
 mod versions;
+mod workbook;
 
 use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
@@ -325,7 +326,7 @@ fn body_view(
             }
             .into_any()
         }
-        PreviewBody::Workbook { sheets } => workbook_view(sheets, html),
+        PreviewBody::Workbook { sheets } => view! { <workbook::Workbook sheets html /> }.into_any(),
         PreviewBody::Drawn { url } => view! { <drawn::DrawnFrame url name /> }.into_any(),
         PreviewBody::Tree { .. } => {
             view! { <div class="json-view" tabindex="0" role="region" aria-label="JSON tree" inner_html=html></div> }
@@ -370,25 +371,6 @@ fn body_view(
             None => view! { <p class="error">"This version is gone."</p> }.into_any(),
         },
     }
-}
-
-/// A tab per sheet, linking to its section: without script, a tab shows
-/// its sheet alone (`:target`); until one is picked, all are shown. The
-/// links' `target` makes the router leave them to the browser, whose
-/// fragment navigation (unlike the router's `pushState`) moves `:target`.
-fn workbook_view(sheets: Vec<String>, html: String) -> AnyView {
-    let tabs = sheets
-        .into_iter()
-        .enumerate()
-        .map(|(i, name)| view! { <a href=format!("#sheet-{}", i + 1) target="_self">{name}</a> })
-        .collect_view();
-    view! {
-        <div class="workbook">
-            <nav class="sheet-tabs" aria-label="Sheets">{tabs}</nav>
-            <div class="markdown sheets" inner_html=html></div>
-        </div>
-    }
-    .into_any()
 }
 
 /// Highlighted code with a gutter of line numbers.

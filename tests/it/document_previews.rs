@@ -69,6 +69,9 @@ async fn office_documents_show_their_text_sheets_and_slides() {
         html.contains("<a href=\"#sheet-1\" target=\"_self\">Revenue</a><a href=\"#sheet-2\" target=\"_self\">Costs &amp; &lt;fees&gt;</a>"),
         "{html}"
     );
+    // Each tab is marked while its sheet is the fragment's, without script too.
+    let marks = ".workbook:has(#sheet-1:target) .sheet-tabs a:nth-child(1), .workbook:has(#sheet-2:target) .sheet-tabs a:nth-child(2) {";
+    assert!(html.contains(&format!("<style>{marks}")), "{html}");
     assert!(html.contains("id=\"sheet-1\"><h2>Revenue</h2>") && html.contains("<td>south</td><td>80</td>"), "{html}");
     assert!(html.contains("id=\"sheet-2\"><h2>Costs &amp; &lt;fees&gt;</h2>") && html.contains("<td>servers</td>"));
 
