@@ -360,7 +360,7 @@ fn body_view(
             <div class="binary empty">
                 <GlyphIcon glyph=Glyph::File />
                 <h2 dir="auto">{name}</h2>
-                <p class="muted">{format!("{} · {}", artifact.mime_type, human_size(artifact.size))}</p>
+                <p class="muted">{breakable_mime(&artifact.mime_type)} " · " {human_size(artifact.size)}</p>
                 <p>"This file cannot be shown here."</p>
                 <a class="button secondary" href=download download="">"Download"</a>
             </div>
@@ -490,7 +490,7 @@ fn Details(artifact: Artifact, version: Option<ArtifactVersion>, now: String) ->
             <dd>
                 {short_time(&artifact.created_at)} " (" <Timestamp at=artifact.created_at.clone() now /> ")"
             </dd>
-            <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
+            <dt>"Type"</dt><dd>{artifact.kind.label()} " (" {breakable_mime(&artifact.mime_type)} ")"</dd>
             <dt>"From"</dt><dd><a class="source" href=source_href(&artifact) dir="auto">{artifact.conversation_title.clone()}</a></dd>
             {version.map(|v| view! {
                 <dt>"Version"</dt>
@@ -498,6 +498,13 @@ fn Details(artifact: Artifact, version: Option<ArtifactVersion>, now: String) ->
             })}
         </dl>
     }
+}
+
+/// A MIME type that may wrap after its `/`, `.`, `-` and `+`, not mid-word:
+/// `application/vnd.openxmlformats-officedocument.presentationml.presentation`
+/// is wider than a phone.
+fn breakable_mime(mime: &str) -> impl IntoView {
+    mime.split_inclusive(['/', '.', '-', '+']).map(|part| view! { {part.to_string()}<wbr /> }).collect_view()
 }
 
 /// The confirmation that a Delete link opens: its own URL

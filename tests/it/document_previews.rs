@@ -79,6 +79,10 @@ async fn office_documents_show_their_text_sheets_and_slides() {
     assert!(html.contains("<h2>1. Roadmap 2027</h2>") && html.contains("Where we go next"), "{html}");
     let goals = html.find("<h2>2. Goals</h2>").expect("the second slide");
     assert!(html[goals..].contains("<li>Faster previews\n<ul>\n<li>Notebooks and Office</li>"), "{html}");
+    // Its long type wraps at its punctuation, not mid-word.
+    let mime =
+        "application/<wbr>vnd.<wbr>openxmlformats-<wbr>officedocument.<wbr>presentationml.<wbr>presentation<wbr>";
+    assert!(html.contains(mime), "{html}");
 }
 
 #[tokio::test]
