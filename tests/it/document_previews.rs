@@ -34,6 +34,28 @@ async fn a_notebook_shows_its_cells_and_outputs_without_running_its_scripts() {
 }
 
 #[tokio::test]
+async fn a_notebook_shows_no_broken_image() {
+    let notebook = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# Plots\n\n<img src=x> ![the plot](plots/fig.png)"},
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "show()", "outputs": [
+            {"output_type": "display_data", "metadata": {}, "data": {"text/html": [
+                "<img src=\"x\" alt=\"Chart\"><img src=\"data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==\">"
+            ]}}
+        ]}
+    ]});
+    let (app, session, _, urls) = stored(&[("plots.ipynb", &serde_json::to_vec(&notebook).unwrap())]).await;
+    let html = preview_html(&app, &urls[0], &session).await;
+    assert!(html.contains("<h1>Plots</h1>"), "{html}");
+    assert!(!html.contains("<img src=\"x\"") && !html.contains("/x\""), "{html}");
+    assert!(html.contains("<img alt=\"Chart\">"), "its alt text instead: {html}");
+    assert!(html.contains("/plots/fig.png\" alt=\"the plot\">"), "a sibling picture stays: {html}");
+    assert!(
+        html.contains("<img src=\"data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==\">"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
 async fn a_notebook_past_the_limit_shows_its_first_cells_with_a_note() {
     let mut notebook: serde_json::Value = serde_json::from_slice(&fixture("previews", "analysis.ipynb")).unwrap();
     let cells = notebook["cells"].as_array().unwrap().clone();
