@@ -503,7 +503,7 @@ fn Details(artifact: Artifact, version: Option<ArtifactVersion>, now: String) ->
 /// A MIME type that may wrap after its `/`, `.`, `-` and `+`, not mid-word:
 /// `application/vnd.openxmlformats-officedocument.presentationml.presentation`
 /// is wider than a phone.
-fn breakable_mime(mime: &str) -> impl IntoView {
+pub(crate) fn breakable_mime(mime: &str) -> impl IntoView {
     mime.split_inclusive(['/', '.', '-', '+']).map(|part| view! { {part.to_string()}<wbr /> }).collect_view()
 }
 
