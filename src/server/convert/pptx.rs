@@ -1,9 +1,10 @@
 //! PPTX: each slide's text in the presentation's order, its title as a
 //! heading and the rest as list items indented by their outline level; for
 //! a preview, then its pictures (`pictures.rs`). Each slide part is read
-//! once and at most `MAX_SLIDES` of them, however long the slide list is.
+//! once, and at most `MAX_SLIDES` of them or `MAX_XML_BYTES` in all (as
+//! much as one part of a DOCX), however long the slide list is.
 
-use super::docx::{attr, each_element, open, part, push_text, Zip};
+use super::docx::{attr, each_element, open, part, push_text, Zip, MAX_XML_BYTES};
 use super::pictures::{Pictures, Targets};
 use super::ConvertError;
 use quick_xml::events::Event;
@@ -19,17 +20,21 @@ pub fn to_markdown(bytes: &[u8], pictures: bool) -> Result<String, ConvertError>
     let mut zip = open(KIND, bytes)?;
     let mut pictures = Pictures::new(pictures);
     let parts = slide_parts(&mut zip)?;
-    let mut slides = Vec::new();
+    let (mut slides, mut read) = (Vec::new(), 0);
     for (n, name) in parts.iter().take(MAX_SLIDES).enumerate() {
+        if read > MAX_XML_BYTES {
+            break;
+        }
         let xml = part(&mut zip, KIND, name)?;
+        read += xml.len() as u64;
         let targets = pictures.of(&mut zip, KIND, name)?;
         slides.push(slide(&xml, n + 1, &mut pictures, &targets)?);
     }
     if slides.is_empty() {
         return Err(ConvertError::Lacks(KIND, "slides".into()));
     }
-    if parts.len() > MAX_SLIDES {
-        slides.push(format!("_Only the first {MAX_SLIDES} slides are shown._"));
+    if slides.len() < parts.len() {
+        slides.push(format!("_Only the first {} slides are shown._", slides.len()));
     }
     slides.extend(pictures.note());
     Ok(slides.join("\n\n") + "\n")

@@ -34,7 +34,7 @@ pub fn pdf_with(lines: &[&str]) -> Vec<u8> {
 fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, text) in files {
-        zip.start_file(*name, SimpleFileOptions::default()).unwrap();
+        zip.start_file(*name, SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).unwrap();
         zip.write_all(text.as_bytes()).unwrap();
     }
     zip.finish().unwrap().into_inner()
@@ -200,6 +200,15 @@ fn deck(texts: &[String], list: impl Iterator<Item = usize>) -> Vec<u8> {
 fn a_slide_the_list_names_again_is_shown_once() {
     let pptx = deck(&["Only once".into()], std::iter::repeat_n(0, 100_000));
     assert_eq!(to_markdown("hostile.pptx", &pptx).unwrap(), "## Slide 1\n\n- Only once\n");
+}
+
+#[test]
+fn slides_are_bounded_in_size() {
+    // Each slide a MiB, with the spaces of its text: the first 50 MiB are read.
+    let texts: Vec<String> = (0..60).map(|i| format!("text {i}{}", " ".repeat(1 << 20))).collect();
+    let md = to_markdown("heavy.pptx", &deck(&texts, 0..texts.len())).unwrap();
+    assert_eq!(md.matches("## Slide").count(), 50);
+    assert!(md.ends_with("- text 49\n\n_Only the first 50 slides are shown._\n"), "{}", &md[md.len() - 100..]);
 }
 
 #[test]
