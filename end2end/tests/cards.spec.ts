@@ -126,6 +126,20 @@ test("each card shows its kind's face, not the generic icon", async ({ page, bas
   }
 });
 
+/**
+ * The drawn frame has drawn in `colorScheme` (its `data-drawn`, set by draw.js once Mermaid has drawn again after
+ * the scheme changed), and the page has fitted the frame to the height it then told (draw.js's formula, at least
+ * the 150 px drawn.rs keeps): until both, a screenshot may catch the diagram half redrawn or the frame mid-resize.
+ */
+async function drawnIn(page: Page, colorScheme: "light" | "dark") {
+  const frame = page.locator(".preview-body iframe.html-frame");
+  const inside = page.frameLocator(".preview-body iframe.html-frame").locator("html");
+  await expect(inside).toHaveAttribute("data-drawn", colorScheme, { timeout: 15_000 });
+  const told = () =>
+    inside.evaluate((html) => Math.ceil(document.body.getBoundingClientRect().height) + innerHeight - html.clientHeight);
+  await expect.poll(async () => (await frame.evaluate((f) => f.clientHeight)) - Math.max(150, await told())).toBe(0);
+}
+
 /** Each preview kind: the file, and what its body must show. `js` when drawn by the frame's scripts. */
 const previews: Record<string, { file: string; js?: boolean; query?: string; check: (page: Page) => Promise<void> }> = {
   pdf: {
@@ -171,6 +185,8 @@ const previews: Record<string, { file: string; js?: boolean; query?: string; che
       await expect(page).toHaveURL(/#sheet-2$/);
       await expect(page.locator("#sheet-2")).toContainText("servers");
       await expect(page.locator("#sheet-1")).toBeHidden();
+      const background = (tab: Locator) => tab.evaluate((a) => getComputedStyle(a).backgroundColor);
+      expect(await background(tabs.nth(1)), "the picked sheet's tab is marked").not.toBe(await background(tabs.nth(0)));
     },
   },
   docx: {
@@ -313,6 +329,7 @@ for (const [kind, { file, js, query, check }] of Object.entries(previews)) {
       if (info.project.name !== "js") continue;
       for (const colorScheme of ["light", "dark"] as const) {
         await page.emulateMedia({ colorScheme });
+        if (js) await drawnIn(page, colorScheme);
         await page.screenshot({ path: shot(`kind-${kind}-${width}-${colorScheme}`), fullPage: true });
       }
       await page.emulateMedia({ colorScheme: "light" });

@@ -134,9 +134,9 @@ fn face_view(face: CardFace, name: String, eager: bool) -> AnyView {
         }
         .into_any(),
         CardFace::Archive { members, names, title, description } => view! {
-            <div class="face-text">
+            <div class="face-text face-archive">
                 <strong dir="auto"><GlyphIcon glyph=Glyph::Archive /> {title}</strong>
-                <span class="muted" dir="auto">{description}</span>
+                {description.map(|d| view! { <span class="muted" dir="auto">{d}</span> })}
                 <ul class="face-names">{names.into_iter().map(|n| view! { <li dir="auto">{n}</li> }).collect_view()}</ul>
             </div>
             {caption(Some(format!("{members} file{}", if members == 1 { "" } else { "s" })))}

@@ -2,6 +2,7 @@ mod drawn;
 mod image;
 mod keys;
 mod versions;
+mod workbook;
 
 use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
@@ -325,7 +326,7 @@ fn body_view(
             }
             .into_any()
         }
-        PreviewBody::Workbook { sheets } => workbook_view(sheets, html),
+        PreviewBody::Workbook { sheets } => view! { <workbook::Workbook sheets html /> }.into_any(),
         PreviewBody::Drawn { url } => view! { <drawn::DrawnFrame url name /> }.into_any(),
         PreviewBody::Tree { .. } => {
             view! { <div class="json-view" tabindex="0" role="region" aria-label="JSON tree" inner_html=html></div> }
@@ -359,7 +360,7 @@ fn body_view(
             <div class="binary empty">
                 <GlyphIcon glyph=Glyph::File />
                 <h2 dir="auto">{name}</h2>
-                <p class="muted">{format!("{} · {}", artifact.mime_type, human_size(artifact.size))}</p>
+                <p class="muted">{breakable_mime(&artifact.mime_type)} " · " {human_size(artifact.size)}</p>
                 <p>"This file cannot be shown here."</p>
                 <a class="button secondary" href=download download="">"Download"</a>
             </div>
@@ -370,25 +371,6 @@ fn body_view(
             None => view! { <p class="error">"This version is gone."</p> }.into_any(),
         },
     }
-}
-
-/// A tab per sheet, linking to its section: without script, a tab shows
-/// its sheet alone (`:target`); until one is picked, all are shown. The
-/// links' `target` makes the router leave them to the browser, whose
-/// fragment navigation (unlike the router's `pushState`) moves `:target`.
-fn workbook_view(sheets: Vec<String>, html: String) -> AnyView {
-    let tabs = sheets
-        .into_iter()
-        .enumerate()
-        .map(|(i, name)| view! { <a href=format!("#sheet-{}", i + 1) target="_self">{name}</a> })
-        .collect_view();
-    view! {
-        <div class="workbook">
-            <nav class="sheet-tabs" aria-label="Sheets">{tabs}</nav>
-            <div class="markdown sheets" inner_html=html></div>
-        </div>
-    }
-    .into_any()
 }
 
 /// Highlighted code with a gutter of line numbers.
@@ -508,7 +490,7 @@ fn Details(artifact: Artifact, version: Option<ArtifactVersion>, now: String) ->
             <dd>
                 {short_time(&artifact.created_at)} " (" <Timestamp at=artifact.created_at.clone() now /> ")"
             </dd>
-            <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
+            <dt>"Type"</dt><dd>{artifact.kind.label()} " (" {breakable_mime(&artifact.mime_type)} ")"</dd>
             <dt>"From"</dt><dd><a class="source" href=source_href(&artifact) dir="auto">{artifact.conversation_title.clone()}</a></dd>
             {version.map(|v| view! {
                 <dt>"Version"</dt>
@@ -516,6 +498,13 @@ fn Details(artifact: Artifact, version: Option<ArtifactVersion>, now: String) ->
             })}
         </dl>
     }
+}
+
+/// A MIME type that may wrap after its `/`, `.`, `-` and `+`, not mid-word:
+/// `application/vnd.openxmlformats-officedocument.presentationml.presentation`
+/// is wider than a phone.
+pub(crate) fn breakable_mime(mime: &str) -> impl IntoView {
+    mime.split_inclusive(['/', '.', '-', '+']).map(|part| view! { {part.to_string()}<wbr /> }).collect_view()
 }
 
 /// The confirmation that a Delete link opens: its own URL

@@ -1,4 +1,4 @@
-use super::preview::{name_heading, preview_section, PreviewCodec};
+use super::preview::{breakable_mime, name_heading, preview_section, PreviewCodec};
 use crate::api::get_shared;
 use crate::components::{data_table::DataTable, loaded::Loaded, timestamp::Timestamp};
 use crate::format::{human_size, short_time};
@@ -70,7 +70,7 @@ fn SharedPreview(preview: Preview, pinned: bool, now: String) -> impl IntoView {
                     <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
                     <dt>"Created"</dt>
                     <dd>{short_time(&artifact.created_at)} " (" <Timestamp at=artifact.created_at.clone() now /> ")"</dd>
-                    <dt>"Type"</dt><dd>{format!("{} ({})", artifact.kind.label(), artifact.mime_type)}</dd>
+                    <dt>"Type"</dt><dd>{artifact.kind.label()} " (" {breakable_mime(&artifact.mime_type)} ")"</dd>
                     <dt>"Version"</dt><dd>{version}</dd>
                 </dl>
             </aside>

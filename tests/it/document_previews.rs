@@ -34,6 +34,28 @@ async fn a_notebook_shows_its_cells_and_outputs_without_running_its_scripts() {
 }
 
 #[tokio::test]
+async fn a_notebook_shows_no_broken_image() {
+    let notebook = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# Plots\n\n<img src=x> ![the plot](plots/fig.png)"},
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "show()", "outputs": [
+            {"output_type": "display_data", "metadata": {}, "data": {"text/html": [
+                "<img src=\"x\" alt=\"Chart\"><img src=\"data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==\">"
+            ]}}
+        ]}
+    ]});
+    let (app, session, _, urls) = stored(&[("plots.ipynb", &serde_json::to_vec(&notebook).unwrap())]).await;
+    let html = preview_html(&app, &urls[0], &session).await;
+    assert!(html.contains("<h1>Plots</h1>"), "{html}");
+    assert!(!html.contains("<img src=\"x\"") && !html.contains("/x\""), "{html}");
+    assert!(html.contains("<img alt=\"Chart\">"), "its alt text instead: {html}");
+    assert!(html.contains("/plots/fig.png\" alt=\"the plot\">"), "a sibling picture stays: {html}");
+    assert!(
+        html.contains("<img src=\"data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==\">"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
 async fn a_notebook_past_the_limit_shows_its_first_cells_with_a_note() {
     let mut notebook: serde_json::Value = serde_json::from_slice(&fixture("previews", "analysis.ipynb")).unwrap();
     let cells = notebook["cells"].as_array().unwrap().clone();
@@ -69,6 +91,9 @@ async fn office_documents_show_their_text_sheets_and_slides() {
         html.contains("<a href=\"#sheet-1\" target=\"_self\">Revenue</a><a href=\"#sheet-2\" target=\"_self\">Costs &amp; &lt;fees&gt;</a>"),
         "{html}"
     );
+    // Each tab is marked while its sheet is the fragment's, without script too.
+    let marks = ".workbook:has(#sheet-1:target) .sheet-tabs a:nth-child(1), .workbook:has(#sheet-2:target) .sheet-tabs a:nth-child(2) {";
+    assert!(html.contains(&format!("<style>{marks}")), "{html}");
     assert!(html.contains("id=\"sheet-1\"><h2>Revenue</h2>") && html.contains("<td>south</td><td>80</td>"), "{html}");
     assert!(html.contains("id=\"sheet-2\"><h2>Costs &amp; &lt;fees&gt;</h2>") && html.contains("<td>servers</td>"));
 
@@ -76,6 +101,10 @@ async fn office_documents_show_their_text_sheets_and_slides() {
     assert!(html.contains("<h2>1. Roadmap 2027</h2>") && html.contains("Where we go next"), "{html}");
     let goals = html.find("<h2>2. Goals</h2>").expect("the second slide");
     assert!(html[goals..].contains("<li>Faster previews\n<ul>\n<li>Notebooks and Office</li>"), "{html}");
+    // Its long type wraps at its punctuation, not mid-word.
+    let mime =
+        "application/<wbr>vnd.<wbr>openxmlformats-<wbr>officedocument.<wbr>presentationml.<wbr>presentation<wbr>";
+    assert!(html.contains(mime), "{html}");
 }
 
 #[tokio::test]

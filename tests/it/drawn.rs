@@ -110,7 +110,7 @@ async fn the_frame_draws_in_the_page_theme_and_tells_its_height_alone() {
 
     let script = content(&app, "/assets/draw.js").await.text();
     assert!(script.contains("matchMedia(\"(prefers-color-scheme: dark)\")"), "{script}");
-    assert!(script.contains("theme: dark.matches ? \"dark\" : \"default\""), "{script}");
+    assert!(script.contains("theme: now === \"dark\" ? \"dark\" : \"default\""), "{script}");
     assert!(script.contains("dark.addEventListener(\"change\""), "drawn again when the theme changes: {script}");
     // A number, to the parent alone; nothing of the file.
     assert_eq!(script.matches("postMessage(").count(), 1, "{script}");

@@ -7,7 +7,7 @@ use super::ConvertError;
 use quick_xml::events::{BytesStart, Event};
 use std::io::{Cursor, Read};
 
-const MAX_XML_BYTES: u64 = 50 * 1024 * 1024;
+pub(super) const MAX_XML_BYTES: u64 = 50 * 1024 * 1024;
 
 #[derive(Default)]
 struct Paragraph {

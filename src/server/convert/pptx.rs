@@ -1,34 +1,48 @@
 //! PPTX: each slide's text in the presentation's order, its title as a
 //! heading and the rest as list items indented by their outline level; for
-//! a preview, then its pictures (`pictures.rs`).
+//! a preview, then its pictures (`pictures.rs`). Each slide part is read
+//! once, and at most `MAX_SLIDES` of them or `MAX_XML_BYTES` in all (as
+//! much as one part of a DOCX), however long the slide list is.
 
-use super::docx::{attr, each_element, open, part, push_text, Zip};
+use super::docx::{attr, each_element, open, part, push_text, Zip, MAX_XML_BYTES};
 use super::pictures::{Pictures, Targets};
 use super::ConvertError;
 use quick_xml::events::Event;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const KIND: &str = "PPTX";
+
+/// Slides a presentation shows at most: a deck of thousands keeps a small preview.
+pub(super) const MAX_SLIDES: usize = 1_000;
 
 /// The presentation's Markdown; with `pictures`, its slides' pictures too.
 pub fn to_markdown(bytes: &[u8], pictures: bool) -> Result<String, ConvertError> {
     let mut zip = open(KIND, bytes)?;
     let mut pictures = Pictures::new(pictures);
-    let mut slides = Vec::new();
-    for (n, name) in slide_parts(&mut zip)?.into_iter().enumerate() {
-        let xml = part(&mut zip, KIND, &name)?;
-        let targets = pictures.of(&mut zip, KIND, &name)?;
+    let parts = slide_parts(&mut zip)?;
+    let (mut slides, mut read) = (Vec::new(), 0);
+    for (n, name) in parts.iter().take(MAX_SLIDES).enumerate() {
+        if read > MAX_XML_BYTES {
+            break;
+        }
+        let xml = part(&mut zip, KIND, name)?;
+        read += xml.len() as u64;
+        let targets = pictures.of(&mut zip, KIND, name)?;
         slides.push(slide(&xml, n + 1, &mut pictures, &targets)?);
     }
     if slides.is_empty() {
         return Err(ConvertError::Lacks(KIND, "slides".into()));
+    }
+    if slides.len() < parts.len() {
+        slides.push(format!("_Only the first {} slides are shown._", slides.len()));
     }
     slides.extend(pictures.note());
     Ok(slides.join("\n\n") + "\n")
 }
 
 /// The slides' parts in the order of `ppt/presentation.xml`'s slide list,
-/// found through its relationships.
+/// found through its relationships; a part the list names again (only a
+/// broken or hostile deck does) keeps its first place.
 fn slide_parts(zip: &mut Zip) -> Result<Vec<String>, ConvertError> {
     let rels = part(zip, KIND, "ppt/_rels/presentation.xml.rels")?;
     let mut targets = HashMap::new();
@@ -38,12 +52,15 @@ fn slide_parts(zip: &mut Zip) -> Result<Vec<String>, ConvertError> {
         }
     })?;
     let presentation = part(zip, KIND, "ppt/presentation.xml")?;
-    let mut slides = Vec::new();
+    let (mut slides, mut seen) = (Vec::new(), HashSet::new());
     each_element(KIND, &presentation, |e| {
         if e.local_name().as_ref() == "sldId" {
             let target = r_id(e).and_then(|id| targets.get(&id));
             if let Some(target) = target {
-                slides.push(format!("ppt/{}", target.trim_start_matches('/').trim_start_matches("ppt/")));
+                let name = format!("ppt/{}", target.trim_start_matches('/').trim_start_matches("ppt/"));
+                if seen.insert(name.clone()) {
+                    slides.push(name);
+                }
             }
         }
     })?;

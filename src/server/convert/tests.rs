@@ -34,7 +34,7 @@ pub fn pdf_with(lines: &[&str]) -> Vec<u8> {
 fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, text) in files {
-        zip.start_file(*name, SimpleFileOptions::default()).unwrap();
+        zip.start_file(*name, SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).unwrap();
         zip.write_all(text.as_bytes()).unwrap();
     }
     zip.finish().unwrap().into_inner()
@@ -177,4 +177,45 @@ fn pictures_are_bounded_in_number() {
     let md = with_pictures("many.docx", &docx).unwrap();
     assert_eq!(md.matches("![").count(), pictures::MAX_PICTURES);
     assert!(md.ends_with("_5 more pictures are not shown._\n"), "{md}");
+}
+
+/// A deck of one slide per text, whose slide list names the slides at `list`
+/// (their indexes in `texts`).
+fn deck(texts: &[String], list: impl Iterator<Item = usize>) -> Vec<u8> {
+    let ids: String = list.map(|i| format!(r#"<p:sldId id="1" r:id="rId{i}"/>"#)).collect();
+    let presentation = format!("<p:presentation><p:sldIdLst>{ids}</p:sldIdLst></p:presentation>");
+    let rels: String =
+        (0..texts.len()).map(|i| format!(r#"<Relationship Id="rId{i}" Target="slides/slide{i}.xml"/>"#)).collect();
+    let rels = format!("<Relationships>{rels}</Relationships>");
+    let mut files =
+        vec![("ppt/presentation.xml".to_string(), presentation), ("ppt/_rels/presentation.xml.rels".into(), rels)];
+    for (i, text) in texts.iter().enumerate() {
+        let slide = format!("<p:sld><p:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p></p:txBody></p:sld>");
+        files.push((format!("ppt/slides/slide{i}.xml"), slide));
+    }
+    zip_of(&files.iter().map(|(n, x)| (n.as_str(), x.as_str())).collect::<Vec<_>>())
+}
+
+#[test]
+fn a_slide_the_list_names_again_is_shown_once() {
+    let pptx = deck(&["Only once".into()], std::iter::repeat_n(0, 100_000));
+    assert_eq!(to_markdown("hostile.pptx", &pptx).unwrap(), "## Slide 1\n\n- Only once\n");
+}
+
+#[test]
+fn slides_are_bounded_in_size() {
+    // Each slide a MiB, with the spaces of its text: the first 50 MiB are read.
+    let texts: Vec<String> = (0..60).map(|i| format!("text {i}{}", " ".repeat(1 << 20))).collect();
+    let md = to_markdown("heavy.pptx", &deck(&texts, 0..texts.len())).unwrap();
+    assert_eq!(md.matches("## Slide").count(), 50);
+    assert!(md.ends_with("- text 49\n\n_Only the first 50 slides are shown._\n"), "{}", &md[md.len() - 100..]);
+}
+
+#[test]
+fn slides_are_bounded_in_number() {
+    let texts: Vec<String> = (0..pptx::MAX_SLIDES + 2).map(|i| format!("text {i}")).collect();
+    let md = to_markdown("long.pptx", &deck(&texts, 0..texts.len())).unwrap();
+    assert_eq!(md.matches("## Slide").count(), pptx::MAX_SLIDES);
+    assert!(md.contains(&format!("- text {}\n", pptx::MAX_SLIDES - 1)), "the last slide shown");
+    assert!(md.ends_with(&format!("_Only the first {} slides are shown._\n", pptx::MAX_SLIDES)), "{md}");
 }

@@ -8,7 +8,7 @@
 //! that draws them (`server/content/drawn.rs`).
 
 use super::highlight::{self, html_escape};
-use crate::server::vpath;
+use crate::server::{filetype, vpath};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use url::Url;
@@ -226,7 +226,9 @@ fn push_footnotes<'a>(
 
 /// Ammonia's defaults (no script, no event handlers, no `javascript:`
 /// links), plus what rendered Markdown needs: highlight classes, labelled
-/// and disabled checkboxes and footnotes.
+/// and disabled checkboxes and footnotes. An image keeps its address only
+/// if it can show a picture (`is_picture`): else it would show the
+/// browser's broken-image glyph, and without it shows its `alt` text.
 pub fn sanitize(html: &str, url: &Url) -> String {
     clean(html, url, None)
 }
@@ -245,12 +247,16 @@ fn clean(html: &str, url: &Url, mark: Option<String>) -> String {
         .add_tag_attributes("div", ["class", "id", "tabindex", "role", "aria-label"])
         .add_tag_attributes("li", ["id", "value"])
         .add_tag_attributes("a", ["class", "aria-label"])
+        .add_url_schemes(["data"])
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_relative(siblings(url))
         // Prefixed ids cannot clobber the page's own; in-document links
         // (footnotes) follow them.
         .id_prefix(Some("md-"))
         .attribute_filter(move |element, attribute, value| match (element, attribute, value.strip_prefix('#')) {
+            ("img", "src", _) => is_picture(value).then(|| value.into()),
+            // A `data:` URL is only ever a picture.
+            (_, "href" | "xlink:href" | "src" | "ping", _) if data_url(value).is_some() => None,
             ("a", "href", Some(fragment)) => Some(format!("#md-{fragment}").into()),
             ("div" | "pre", "tabindex" | "role" | "aria-label", _) => {
                 Some(value.strip_prefix(mark.as_deref()?)?.into())
@@ -259,6 +265,22 @@ fn clean(html: &str, url: &Url, mark: Option<String>) -> String {
         });
     builder.set_tag_attribute_value("input", "disabled", "");
     builder.clean(html).to_string()
+}
+
+/// Whether an image's address can show a picture: a `data:image/…` URL,
+/// or a file (a sibling, a virtual path, elsewhere) named as a picture.
+/// Which of those load is the page's CSP's to say.
+fn is_picture(src: &str) -> bool {
+    if let Some(data) = data_url(src) {
+        return data.path().get(..6).is_some_and(|t| t.eq_ignore_ascii_case("image/"));
+    }
+    let path = src.split(['?', '#']).next().unwrap_or_default();
+    filetype::mime_type(path.rsplit('/').next().unwrap_or_default()).starts_with("image/")
+}
+
+/// `url` as a `data:` URL, parsed as ammonia parses it.
+fn data_url(url: &str) -> Option<Url> {
+    Url::parse(url).ok().filter(|u| u.scheme() == "data")
 }
 
 /// Relative URLs resolved against the file's own URL, so `chart.png` and
@@ -397,6 +419,17 @@ mod tests {
             "left to the page's CSP: {html}"
         );
         assert!(html.contains("href=\"#md-intro\""), "{html}");
+    }
+
+    #[test]
+    fn images_keep_only_addresses_that_can_show_a_picture() {
+        let md = "<img src=x alt=broken> <img src=\"\"> ![ok](chart.png?v=2) <img src=\"data:image/png;base64,iVBOR\" alt=dot>\n\n\
+                  <img src=\"data:text/html,<b>\"> [page](data:text/html,hi) <a href=\" DA&#9;TA:text/html,hi\">page</a>\n";
+        let html = to_html(md, &file_url());
+        assert!(html.contains("<img alt=\"broken\"> <img>"), "{html}");
+        assert!(html.contains("/out/chart.png?v=2\" alt=\"ok\""), "{html}");
+        assert!(html.contains("<img src=\"data:image/png;base64,iVBOR\" alt=\"dot\">"), "{html}");
+        assert!(!html.contains("text/html") && !html.contains("TA:"), "a data: URL is only a picture: {html}");
     }
 
     #[test]
