@@ -331,7 +331,7 @@ async fn compare(
     other: std::sync::Arc<Sidecar>,
     raw_url: String,
 ) -> Result<Preview, AppError> {
-    let (path, other_path) = (store.data_path(&meta)?, store.data_path(&other)?);
+    let (path, other_path) = (store.local_path(&meta)?, store.local_path(&other)?);
     let artifact = store.record(&meta).await;
     let record = version_record(&other);
     let (diff, html) = tokio::task::spawn_blocking(move || diff::compare(&other, &other_path, &meta, &path)).await??;
@@ -358,7 +358,7 @@ pub async fn render(
     url: Url,
     raw_url: String,
 ) -> Result<Preview, AppError> {
-    let path = state.store.data_path(&meta)?;
+    let path = state.store.local_path(&meta)?;
     let artifact = state.store.record(&meta).await;
     let view = filetype::preview(&meta.mime_type, &meta.name);
     let Shown { body, html, partial } = match view {

@@ -75,7 +75,7 @@ pub async fn page(State(state): State<AppState>, version: Result<VersionQuery, A
     let mut file = state.content.origin.url().clone();
     file.set_path(capability);
     let meta = found.meta;
-    let drawn = match state.store.data_path(&meta) {
+    let drawn = match state.store.local_path(&meta) {
         Ok(path) => tokio::task::spawn_blocking(move || document(&meta, &path, &file)).await.map_err(AppError::from),
         Err(e) => Err(e),
     };

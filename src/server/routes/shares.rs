@@ -86,7 +86,7 @@ async fn shared_file(state: &AppState, parts: &Parts, token: &str, download: boo
         None if opened.target.kind == TargetKind::Artifact => opened.artifact(state).await?,
         None => {
             let all = opened.files(state).await?;
-            let all = all.into_iter().filter_map(|m| state.store.data_path(&m).ok().map(|p| (m, p))).collect();
+            let all = all.into_iter().filter_map(|m| state.store.local_path(&m).ok().map(|p| (m, p))).collect();
             return Ok(zip_response(all, &format!("{}.zip", opened.target.label.replace('/', "-"))));
         }
     };
