@@ -128,21 +128,20 @@ pub async fn face(state: &AppState, user: Uuid, meta: &Sidecar) -> CardFace {
 /// Makes a face. A file that cannot give one gets its kind's icon, which is
 /// cached like any face; an error is a failure of the server's own.
 async fn make(state: &AppState, user: Uuid, meta: &Sidecar, kind: Thumbnail) -> Result<CardFace, AppError> {
-    let path = state.store.local_path(meta)?;
     // Drawn into a temp file beside the cache, stored once it is whole.
     let cache = state.store.blobs().staging_dir(CARDS);
     let picture = TempPath::try_from_path(cache.join(format!("{TEMP_PREFIX}{}.webp", Uuid::new_v4())))?;
     let target = picture.to_path_buf();
     let face = match kind {
         Thumbnail::Raster => {
-            let name = meta.name.clone();
+            let (path, name) = (state.store.local_path(meta)?, meta.name.clone());
             tokio::task::spawn_blocking(move || picture::raster(&path, &target, &name)).await??
         }
         Thumbnail::Lines | Thumbnail::Notebook | Thumbnail::Table(_) => {
-            let name = meta.name.clone();
-            tokio::task::spawn_blocking(move || text::face(&path, &name, kind)).await??
+            let (blobs, meta) = (state.store.blobs().clone(), meta.clone());
+            tokio::task::spawn_blocking(move || text::face(&blobs, &meta, kind)).await??
         }
-        Thumbnail::Html => html::face(state, user, meta, path).await?,
+        Thumbnail::Html => html::face(state, user, meta).await?,
         Thumbnail::Svg
         | Thumbnail::Pdf
         | Thumbnail::Font
@@ -150,7 +149,7 @@ async fn make(state: &AppState, user: Uuid, meta: &Sidecar, kind: Thumbnail) -> 
         | Thumbnail::Archive
         | Thumbnail::Document
         | Thumbnail::Audio
-        | Thumbnail::Video => child::run(&state.config, &path, meta, &target).await?,
+        | Thumbnail::Video => child::run(&state.config, &state.store.local_path(meta)?, meta, &target).await?,
     };
     Ok(match face {
         CardFace::Picture { width, height, caption, .. } => {

@@ -7,7 +7,9 @@
 //! - `ingest.rs`: decoding, validating and writing artifacts, with rollback;
 //! - `query.rs`: listings, lookups, virtual paths, reading the bytes;
 //! - `delete.rs`: removing artifacts;
-//! - `versions.rs`: an artifact's versions: reading, deleting, restoring.
+//! - `versions.rs`: an artifact's versions: reading, deleting, restoring;
+//! - `blobs/`: where the bytes are (the data directory), written and read
+//!   by key.
 
 pub mod blobs;
 mod conversations;

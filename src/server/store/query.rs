@@ -117,19 +117,17 @@ impl ArtifactStore {
     }
 
     /// Every artifact of the user (or of one conversation) under a query's
-    /// filter, search and order, with its data file: what a ZIP download
-    /// contains.
+    /// filter, search and order: what a ZIP download contains.
     pub async fn export(
         &self,
         user: Uuid,
         conversation: Option<Uuid>,
         q: &ArtifactQuery,
-    ) -> Result<Vec<(Arc<Sidecar>, PathBuf)>, AppError> {
+    ) -> Result<Vec<Arc<Sidecar>>, AppError> {
         if let Some(c) = conversation {
             self.conversation(user, c).await?;
         }
-        let metas = self.read().select_all(user, conversation, q);
-        Ok(metas.into_iter().filter_map(|m| self.local_path(&m).ok().map(|p| (m, p))).collect())
+        Ok(self.read().select_all(user, conversation, q))
     }
 
     /// Where an artifact's bytes are, for readers that open the file

@@ -9,7 +9,8 @@ use super::super::small::{SmallFile, MAX_BYTES};
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 use rustix::io::ReadWriteFlags;
 use std::fs::{self, File};
-use std::io::{self, IoSliceMut, Write};
+use std::io::{self, IoSliceMut, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -42,7 +43,7 @@ impl Local {
     /// call, and no window between the check and the open, where `realpath`
     /// cost a `readlink` per component of the path. Whatever cannot be
     /// opened is `NotFound`: not there, as far as readers are concerned.
-    fn open_file(&self, key: &str) -> io::Result<File> {
+    pub fn open_file(&self, key: &str) -> io::Result<File> {
         let flags = OFlags::RDONLY | OFlags::CLOEXEC;
         let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS;
         rustix::fs::openat2(&self.root, key, flags, Mode::empty(), resolve).map(File::from).map_err(|e| {
@@ -92,6 +93,14 @@ impl Local {
 
     pub fn read(&self, key: &str) -> io::Result<Vec<u8>> {
         fs::read(self.path(key))
+    }
+
+    pub fn read_range(&self, key: &str, range: Range<u64>) -> io::Result<Vec<u8>> {
+        let mut file = self.open_file(key)?;
+        file.seek(SeekFrom::Start(range.start))?;
+        let mut bytes = Vec::new();
+        file.take(range.end.saturating_sub(range.start)).read_to_end(&mut bytes)?;
+        Ok(bytes)
     }
 
     pub fn modified(&self, key: &str) -> io::Result<SystemTime> {

@@ -7,14 +7,16 @@
 //! or a child process ask for (docs/scaling.md, "Storage interface").
 //!
 //! One enum rather than a trait object: a backend is one more variant and
-//! one more arm per method. The methods block, as the file system does:
-//! callers run them on the blocking pool, as they did before.
+//! one more arm per method. The methods block, as the file system does
+//! (`read_small` excepted): callers run them on the blocking pool, as they
+//! did before; an object store's will be called the same way.
 
 pub mod local;
 
 use super::sidecar::Sidecar;
 use super::small::SmallFile;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use tempfile::TempPath;
@@ -106,6 +108,20 @@ impl Blobs {
     pub fn read(&self, key: &str) -> io::Result<Vec<u8>> {
         match self {
             Blobs::Local(l) => l.read(key),
+        }
+    }
+
+    /// The bytes at `key`, read as they are needed.
+    pub fn open(&self, key: &str) -> io::Result<impl io::Read + Send + 'static> {
+        match self {
+            Blobs::Local(l) => l.open_file(key),
+        }
+    }
+
+    /// The bytes in `range` of `key`: fewer where the range passes its end.
+    pub fn read_range(&self, key: &str, range: Range<u64>) -> io::Result<Vec<u8>> {
+        match self {
+            Blobs::Local(l) => l.read_range(key, range),
         }
     }
 
