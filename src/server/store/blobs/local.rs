@@ -305,6 +305,25 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_written_linked_read_by_range_and_deleted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let local = Local::open(&tmp.path().join("data")).unwrap();
+        // The folder of a key is made on the first write into it.
+        local.put("conversations/c/artifacts/a.txt", b"hello").unwrap();
+        local.link("conversations/c/artifacts/a.txt", "conversations/d/artifacts/b.txt").unwrap();
+        assert_eq!(local.read_range("conversations/d/artifacts/b.txt", 1..3).unwrap(), b"el");
+        assert_eq!(local.read_range("conversations/d/artifacts/b.txt", 3..100).unwrap(), b"lo");
+        local.delete("conversations/c/artifacts/a.txt");
+        local.delete("conversations/c/artifacts/a.txt");
+        let gone = local.read_range("conversations/c/artifacts/a.txt", 0..1).unwrap_err();
+        assert_eq!(gone.kind(), io::ErrorKind::NotFound);
+        assert_eq!(local.read("conversations/d/artifacts/b.txt").unwrap(), b"hello");
+        // Nothing beneath the root is reached by a key that climbs out of it.
+        fs::write(tmp.path().join("outside.txt"), b"x").unwrap();
+        assert!(local.checked_path("../outside.txt").is_err());
+    }
+
+    #[test]
     fn atomic_write_leaves_only_the_final_file() {
         let tmp = tempfile::tempdir().unwrap();
         write_atomic(tmp.path(), "a.txt", b"hello").unwrap();
