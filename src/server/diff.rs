@@ -10,10 +10,10 @@ use crate::model::Diff;
 use crate::server::filetype::{self, PreviewKind};
 use crate::server::preview::{as_text, head};
 use crate::server::render::highlight::{html_escape, HTML_BYTES};
+use crate::server::store::blobs::Blobs;
 use crate::server::store::sidecar::Sidecar;
 use similar::{ChangeTag, TextDiff};
 use std::fmt::Write;
-use std::path::Path;
 use std::time::Duration;
 
 /// Each side is compared from at most this much of its file…
@@ -28,7 +28,7 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What changed from `old` to `new`, and the line diff's HTML (empty unless
 /// [`Diff::Lines`]).
-pub fn compare(old: &Sidecar, old_path: &Path, new: &Sidecar, new_path: &Path) -> Result<(Diff, String), AppError> {
+pub fn compare(blobs: &Blobs, old: &Sidecar, new: &Sidecar) -> Result<(Diff, String), AppError> {
     if old.sha256 == new.sha256 {
         return Ok((Diff::Identical, String::new()));
     }
@@ -43,8 +43,8 @@ pub fn compare(old: &Sidecar, old_path: &Path, new: &Sidecar, new_path: &Path) -
     if !kinds.iter().all(texty) {
         return Ok((Diff::Binary, String::new()));
     }
-    let (old_bytes, old_more) = head(old_path, SIDE_BYTES)?;
-    let (new_bytes, new_more) = head(new_path, SIDE_BYTES)?;
+    let (old_bytes, old_more) = head(blobs, old, SIDE_BYTES)?;
+    let (new_bytes, new_more) = head(blobs, new, SIDE_BYTES)?;
     let (Some(old_text), Some(new_text)) = (as_text(&old_bytes), as_text(&new_bytes)) else {
         return Ok((Diff::Binary, String::new()));
     };

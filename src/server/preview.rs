@@ -3,7 +3,7 @@
 //! memory whole, and bounded in HTML (`highlight::HTML_BYTES`), so a huge
 //! file never makes a huge page.
 
-use crate::error::AppError;
+use crate::error::{AppError, Missing};
 use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
 use crate::server::archive::ArchiveCache;
 use crate::server::clock;
@@ -15,10 +15,10 @@ use crate::server::filetype::{self, PreviewKind};
 use crate::server::render::highlight::{self, HTML_BYTES};
 use crate::server::render::{json, markdown, notebook, office, table, tree};
 use crate::server::state::AppState;
+use crate::server::store::blobs::Blobs;
 use crate::server::store::sidecar::Sidecar;
 use crate::server::store::versions::version_record;
 use crate::server::store::{ArtifactStore, Resolved};
-use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use url::Url;
 use uuid::Uuid;
@@ -37,23 +37,25 @@ const NOTEBOOK_TAIL: u64 = 64 * 1024;
 /// conversion's own timeout if shorter), as for a card's face.
 const OFFICE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The first `limit` bytes of a file, and whether there was more.
-pub(crate) fn head(path: &Path, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+/// The first `limit` bytes of an artifact, and whether there was more.
+pub(crate) fn head(blobs: &Blobs, meta: &Sidecar, limit: u64) -> Result<(Vec<u8>, bool), AppError> {
+    let mut bytes = read_range(blobs, meta, 0..limit + 1)?;
     let more = bytes.len() as u64 > limit;
     bytes.truncate(limit as usize);
     Ok((bytes, more))
 }
 
-/// The last `limit` bytes of a file.
-fn tail(path: &Path, limit: u64) -> Result<Vec<u8>, AppError> {
-    let mut file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    file.seek(SeekFrom::Start(len.saturating_sub(limit)))?;
-    let mut bytes = Vec::new();
-    file.take(limit).read_to_end(&mut bytes)?;
-    Ok(bytes)
+/// The last `limit` bytes of an artifact.
+fn tail(blobs: &Blobs, meta: &Sidecar, limit: u64) -> Result<Vec<u8>, AppError> {
+    read_range(blobs, meta, meta.size.saturating_sub(limit)..meta.size)
+}
+
+/// Part of an artifact's bytes; missing if they cannot be found.
+fn read_range(blobs: &Blobs, meta: &Sidecar, range: std::ops::Range<u64>) -> Result<Vec<u8>, AppError> {
+    blobs.read_range(&meta.data_key(), range).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Missing::Path(meta.path.clone()).into(),
+        _ => e.into(),
+    })
 }
 
 /// Text, if the bytes are UTF-8 (a character cut at the end is dropped).
@@ -90,7 +92,7 @@ impl From<PreviewBody> for Shown {
 /// resolve against it, to its sibling files.
 fn shown(
     meta: &Sidecar,
-    path: &Path,
+    store: &ArtifactStore,
     archives: &ArchiveCache,
     artifact: &Artifact,
     url: &Url,
@@ -100,7 +102,7 @@ fn shown(
     }
     let view = filetype::preview(&meta.mime_type, &meta.name);
     let simple = match view {
-        PreviewKind::Image => Some(match undecodable(&meta.mime_type, path) {
+        PreviewKind::Image => Some(match undecodable(&meta.mime_type, &store.local_path(meta)?) {
             Some(reason) => PreviewBody::Unreadable { reason },
             None => PreviewBody::Image,
         }),
@@ -109,13 +111,13 @@ fn shown(
         PreviewKind::Pdf => Some(PreviewBody::Pdf),
         PreviewKind::Audio => Some(PreviewBody::Audio),
         PreviewKind::Video => Some(PreviewBody::Video),
-        PreviewKind::Archive => Some(archive(archives, path, artifact)),
+        PreviewKind::Archive => Some(archive(archives, &store.local_path(meta)?, artifact)),
         _ => None,
     };
     if let Some(body) = simple {
         return Ok(body.into());
     }
-    let (bytes, partial) = head(path, read_limit(view))?;
+    let (bytes, partial) = head(store.blobs(), meta, read_limit(view))?;
     let Some(text) = as_text(&bytes) else {
         // A compressed SVG is still a picture.
         let body = if view == PreviewKind::Svg { PreviewBody::Image } else { PreviewBody::Binary };
@@ -151,7 +153,7 @@ fn shown(
             }
             None => code(&meta.name, text, partial),
         },
-        PreviewKind::Notebook => match notebook_of(path, text, partial, url)? {
+        PreviewKind::Notebook => match notebook_of(store.blobs(), meta, text, partial, url)? {
             Some(n) if n.diagrams || n.math => {
                 let body = PreviewBody::Drawn { url: drawn::url(url).to_string() };
                 Shown { body, html: String::new(), partial: partial || !n.complete }
@@ -179,12 +181,13 @@ pub(crate) fn read_limit(view: PreviewKind) -> u64 {
 /// A notebook from `text`, its first part (`partial` when cut: then its
 /// end is read for the kernel's language).
 pub(crate) fn notebook_of(
-    path: &Path,
+    blobs: &Blobs,
+    meta: &Sidecar,
     text: &str,
     partial: bool,
     url: &Url,
 ) -> Result<Option<notebook::Notebook>, AppError> {
-    let end = if partial { Some(tail(path, NOTEBOOK_TAIL)?) } else { None };
+    let end = if partial { Some(tail(blobs, meta, NOTEBOOK_TAIL)?) } else { None };
     let end = end.as_deref().map(String::from_utf8_lossy);
     Ok(notebook::to_html(text, end.as_deref(), url))
 }
@@ -331,10 +334,10 @@ async fn compare(
     other: std::sync::Arc<Sidecar>,
     raw_url: String,
 ) -> Result<Preview, AppError> {
-    let (path, other_path) = (store.data_path(&meta)?, store.data_path(&other)?);
     let artifact = store.record(&meta).await;
     let record = version_record(&other);
-    let (diff, html) = tokio::task::spawn_blocking(move || diff::compare(&other, &other_path, &meta, &path)).await??;
+    let blobs = store.blobs().clone();
+    let (diff, html) = tokio::task::spawn_blocking(move || diff::compare(&blobs, &other, &meta)).await??;
     let body = PreviewBody::Compare { other: record, diff };
     Ok(Preview {
         artifact,
@@ -358,16 +361,15 @@ pub async fn render(
     url: Url,
     raw_url: String,
 ) -> Result<Preview, AppError> {
-    let path = state.store.data_path(&meta)?;
     let artifact = state.store.record(&meta).await;
     let view = filetype::preview(&meta.mime_type, &meta.name);
     let Shown { body, html, partial } = match view {
         PreviewKind::Document | PreviewKind::Workbook if meta.size > 0 => {
-            office(&state.config, view, &meta.name, &path, url).await?
+            office(&state.config, view, &meta.name, &state.store.local_path(&meta)?, url).await?
         }
         _ => {
-            let (archives, artifact) = (state.archives.clone(), artifact.clone());
-            tokio::task::spawn_blocking(move || shown(&meta, &path, &archives, &artifact, &url)).await??
+            let (store, archives, artifact) = (state.store.clone(), state.archives.clone(), artifact.clone());
+            tokio::task::spawn_blocking(move || shown(&meta, &store, &archives, &artifact, &url)).await??
         }
     };
     let versions = Vec::new();

@@ -111,7 +111,7 @@ pub async fn upload(
     }
     let stored = store.commit_uploads(user, thread, staged, markdown).await?;
     for (answer, meta) in answers.iter_mut().zip(&stored) {
-        answer.path = meta.stored_path().display().to_string();
+        answer.path = meta.data_key();
     }
     Ok(answers)
 }
@@ -184,7 +184,7 @@ pub async fn list(store: &ArtifactStore, user: Uuid, thread: Uuid) -> Result<Vec
         .await?
         .into_iter()
         .map(|meta| UploadedFile {
-            path: meta.stored_path().display().to_string(),
+            path: meta.data_key(),
             ..UploadedFile::new(thread, &meta.name, meta.size, meta.path.clone())
         })
         .collect())

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::model::{CardFace, Glyph};
 use crate::server::config::Config;
 use crate::server::filetype::{self, Thumbnail};
-use crate::server::store::files::write_atomic;
+use crate::server::store::blobs::local::write_atomic;
 use crate::server::store::sidecar::Sidecar;
 use std::ffi::OsStr;
 use std::path::Path;

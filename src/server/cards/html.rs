@@ -10,7 +10,6 @@ use crate::server::state::AppState;
 use crate::server::store::sidecar::Sidecar;
 use crate::server::store::Resolved;
 use scraper::{Html, Selector};
-use std::path::PathBuf;
 use uuid::Uuid;
 
 /// What is read of the page: its head and first content come early.
@@ -24,9 +23,10 @@ struct Summary {
     image: Option<String>,
 }
 
-pub async fn face(state: &AppState, user: Uuid, meta: &Sidecar, path: PathBuf) -> Result<CardFace, AppError> {
+pub async fn face(state: &AppState, user: Uuid, meta: &Sidecar) -> Result<CardFace, AppError> {
+    let (blobs, page) = (state.store.blobs().clone(), meta.clone());
     let summary = tokio::task::spawn_blocking(move || -> Result<Summary, AppError> {
-        let (bytes, _) = head(&path, PAGE_BYTES)?;
+        let (bytes, _) = head(&blobs, &page, PAGE_BYTES)?;
         Ok(summarise(&String::from_utf8_lossy(&bytes)))
     })
     .await??;

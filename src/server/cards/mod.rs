@@ -19,11 +19,12 @@ use crate::error::AppError;
 use crate::model::{Artifact, CardFace};
 use crate::server::filetype::{self, Thumbnail};
 use crate::server::state::AppState;
-use crate::server::store::files::{thumbnail_path, write_atomic};
+use crate::server::store::blobs::{card_key, local::TEMP_PREFIX, Blobs, CARDS};
 use crate::server::store::sidecar::Sidecar;
 use futures_util::StreamExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
+use tempfile::TempPath;
 use uuid::Uuid;
 
 /// The longest edge of a card's picture.
@@ -33,11 +34,6 @@ const CHILD_TIMEOUT: Duration = Duration::from_secs(10);
 /// Faces made at once for one listing: each may be a child process.
 const AT_ONCE: usize = 2;
 
-/// Where a card's face is cached, beside its picture.
-fn face_path(data_dir: &Path, artifact: Uuid) -> PathBuf {
-    thumbnail_path(data_dir, artifact).with_extension("json")
-}
-
 /// Removes the card cache of releases that drew PNGs (`cache/thumbnails/`,
 /// whose faces name pictures no longer made there): a cache, so nothing is
 /// lost, and the faces are made again on demand.
@@ -45,18 +41,27 @@ pub fn remove_old_cache(data_dir: &Path) {
     let _ = std::fs::remove_dir_all(data_dir.join("cache").join("thumbnails"));
 }
 
+/// Where a version's card picture is cached once made.
+pub fn picture_key(version: Uuid) -> String {
+    card_key(version, "webp")
+}
+
+/// Where a version's card face is cached, beside its picture.
+fn face_key(version: Uuid) -> String {
+    card_key(version, "json")
+}
+
 /// Removes an artifact's cached face and picture.
-pub fn remove_cached(data_dir: &Path, artifact: Uuid) {
-    let _ = std::fs::remove_file(face_path(data_dir, artifact));
-    let _ = std::fs::remove_file(thumbnail_path(data_dir, artifact));
+pub fn remove_cached(blobs: &Blobs, artifact: Uuid) {
+    blobs.delete([face_key(artifact), picture_key(artifact)]);
 }
 
 pub fn thumbnail_url(meta: &Sidecar) -> String {
     format!("/api/conversations/{}/artifacts/{}/thumbnail", meta.conversation_id, meta.id)
 }
 
-fn read_cached(data_dir: &Path, artifact: Uuid) -> Option<CardFace> {
-    serde_json::from_slice(&std::fs::read(face_path(data_dir, artifact)).ok()?).ok()
+fn read_cached(blobs: &Blobs, artifact: Uuid) -> Option<CardFace> {
+    serde_json::from_slice(&blobs.read(&face_key(artifact)).ok()?).ok()
 }
 
 /// The faces of a page of the user's artifacts, in its order: the cached
@@ -67,12 +72,12 @@ pub async fn faces(state: &AppState, user: Uuid, items: &[Artifact]) -> Vec<Card
     for a in items {
         metas.push(state.store.artifact(user, a.conversation_id, a.id).await.map_err(|_| a.kind));
     }
-    let data_dir = state.config.data_dir.clone();
+    let blobs = state.store.blobs().clone();
     let cached = {
         let metas = metas.clone();
         tokio::task::spawn_blocking(move || {
             let cached =
-                |m: &Sidecar| filetype::thumbnail(&m.mime_type, &m.name).and_then(|_| read_cached(&data_dir, m.id));
+                |m: &Sidecar| filetype::thumbnail(&m.mime_type, &m.name).and_then(|_| read_cached(&blobs, m.id));
             metas.iter().map(|m| m.as_deref().ok().and_then(cached)).collect::<Vec<_>>()
         })
         .await
@@ -97,21 +102,16 @@ pub async fn face(state: &AppState, user: Uuid, meta: &Sidecar) -> CardFace {
     let Some(kind) = filetype::thumbnail(&meta.mime_type, &meta.name) else {
         return CardFace::Icon(meta.kind.into());
     };
-    let data_dir = state.config.data_dir.clone();
+    let blobs = state.store.blobs().clone();
     let id = meta.id;
-    if let Ok(Some(face)) = tokio::task::spawn_blocking(move || read_cached(&data_dir, id)).await {
+    if let Ok(Some(face)) = tokio::task::spawn_blocking(move || read_cached(&blobs, id)).await {
         return face;
     }
-    let cached = face_path(&state.config.data_dir, meta.id);
     match make(state, user, meta, kind).await {
         Ok(face) => {
             let bytes = serde_json::to_vec(&face).expect("a face serialises");
-            let written = tokio::task::spawn_blocking(move || {
-                let dir = cached.parent().expect("cache folder");
-                std::fs::create_dir_all(dir)?;
-                write_atomic(dir, &cached.file_name().expect("file name").to_string_lossy(), &bytes)
-            })
-            .await;
+            let blobs = state.store.blobs().clone();
+            let written = tokio::task::spawn_blocking(move || blobs.put(&face_key(id), &bytes)).await;
             if let Ok(Err(e)) = written {
                 tracing::warn!("card face of {} not cached: {e}", meta.id);
             }
@@ -128,18 +128,20 @@ pub async fn face(state: &AppState, user: Uuid, meta: &Sidecar) -> CardFace {
 /// Makes a face. A file that cannot give one gets its kind's icon, which is
 /// cached like any face; an error is a failure of the server's own.
 async fn make(state: &AppState, user: Uuid, meta: &Sidecar, kind: Thumbnail) -> Result<CardFace, AppError> {
-    let path = state.store.data_path(meta)?;
-    let picture = thumbnail_path(&state.config.data_dir, meta.id);
+    // Drawn into a temp file beside the cache, stored once it is whole.
+    let cache = state.store.blobs().staging_dir(CARDS);
+    let picture = TempPath::try_from_path(cache.join(format!("{TEMP_PREFIX}{}.webp", Uuid::new_v4())))?;
+    let target = picture.to_path_buf();
     let face = match kind {
         Thumbnail::Raster => {
-            let name = meta.name.clone();
-            tokio::task::spawn_blocking(move || picture::raster(&path, &picture, &name)).await??
+            let (path, name) = (state.store.local_path(meta)?, meta.name.clone());
+            tokio::task::spawn_blocking(move || picture::raster(&path, &target, &name)).await??
         }
         Thumbnail::Lines | Thumbnail::Notebook | Thumbnail::Table(_) => {
-            let name = meta.name.clone();
-            tokio::task::spawn_blocking(move || text::face(&path, &name, kind)).await??
+            let (blobs, meta) = (state.store.blobs().clone(), meta.clone());
+            tokio::task::spawn_blocking(move || text::face(&blobs, &meta, kind)).await??
         }
-        Thumbnail::Html => html::face(state, user, meta, path).await?,
+        Thumbnail::Html => html::face(state, user, meta).await?,
         Thumbnail::Svg
         | Thumbnail::Pdf
         | Thumbnail::Font
@@ -147,10 +149,12 @@ async fn make(state: &AppState, user: Uuid, meta: &Sidecar, kind: Thumbnail) -> 
         | Thumbnail::Archive
         | Thumbnail::Document
         | Thumbnail::Audio
-        | Thumbnail::Video => child::run(&state.config, &path, meta, &picture).await?,
+        | Thumbnail::Video => child::run(&state.config, &state.store.local_path(meta)?, meta, &target).await?,
     };
     Ok(match face {
         CardFace::Picture { width, height, caption, .. } => {
+            let (blobs, key) = (state.store.blobs().clone(), picture_key(meta.id));
+            tokio::task::spawn_blocking(move || blobs.put_staged(&key, picture)).await??;
             CardFace::Picture { url: thumbnail_url(meta), width, height, caption }
         }
         CardFace::Icon(_) => CardFace::Icon(kind.glyph()),

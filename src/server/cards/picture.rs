@@ -5,7 +5,7 @@
 use super::EDGE;
 use crate::error::AppError;
 use crate::model::{CardFace, Glyph};
-use crate::server::store::files::write_atomic;
+use crate::server::store::blobs::local::write_atomic;
 use std::path::Path;
 use std::sync::Arc;
 

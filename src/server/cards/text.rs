@@ -6,7 +6,8 @@ use crate::model::{CardFace, Glyph};
 use crate::server::filetype::Thumbnail;
 use crate::server::preview::{as_text, head};
 use crate::server::render::{highlight, notebook, table};
-use std::path::Path;
+use crate::server::store::blobs::Blobs;
+use crate::server::store::sidecar::Sidecar;
 
 const LINES: usize = 6;
 const ROWS: usize = 6;
@@ -19,13 +20,14 @@ const TEXT_BYTES: u64 = 2048;
 const TABLE_BYTES: u64 = 16 * 1024;
 const NOTEBOOK_BYTES: u64 = 1024 * 1024;
 
-pub fn face(path: &Path, name: &str, kind: Thumbnail) -> Result<CardFace, AppError> {
+pub fn face(blobs: &Blobs, meta: &Sidecar, kind: Thumbnail) -> Result<CardFace, AppError> {
+    let name = &meta.name;
     let limit = match kind {
         Thumbnail::Notebook => NOTEBOOK_BYTES,
         Thumbnail::Table(_) => TABLE_BYTES,
         _ => TEXT_BYTES,
     };
-    let (bytes, _) = head(path, limit)?;
+    let (bytes, _) = head(blobs, meta, limit)?;
     let Some(text) = as_text(&bytes) else { return Ok(CardFace::Icon(Glyph::File)) };
     Ok(match kind {
         Thumbnail::Table(delimiter) => {

@@ -18,11 +18,11 @@ use crate::server::render::theme;
 use crate::server::routes::threads;
 use crate::server::routes::versions::VersionQuery;
 use crate::server::state::AppState;
+use crate::server::store::blobs::Blobs;
 use crate::server::store::sidecar::Sidecar;
 use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::response::{Html, IntoResponse, Response};
-use std::path::Path;
 use std::sync::LazyLock;
 use url::Url;
 
@@ -75,10 +75,8 @@ pub async fn page(State(state): State<AppState>, version: Result<VersionQuery, A
     let mut file = state.content.origin.url().clone();
     file.set_path(capability);
     let meta = found.meta;
-    let drawn = match state.store.data_path(&meta) {
-        Ok(path) => tokio::task::spawn_blocking(move || document(&meta, &path, &file)).await.map_err(AppError::from),
-        Err(e) => Err(e),
-    };
+    let blobs = state.store.blobs().clone();
+    let drawn = tokio::task::spawn_blocking(move || document(&blobs, &meta, &file)).await.map_err(AppError::from);
     match drawn.and_then(|d| d) {
         Ok(html) => Html(html).into_response(),
         Err(e) => error_page(e),
@@ -86,9 +84,9 @@ pub async fn page(State(state): State<AppState>, version: Result<VersionQuery, A
 }
 
 /// The page: the file's HTML, then the scripts it needs.
-fn document(meta: &Sidecar, path: &Path, file: &Url) -> Result<String, AppError> {
+fn document(blobs: &Blobs, meta: &Sidecar, file: &Url) -> Result<String, AppError> {
     let view = filetype::preview(&meta.mime_type, &meta.name);
-    let (bytes, partial) = head(path, preview::read_limit(view))?;
+    let (bytes, partial) = head(blobs, meta, preview::read_limit(view))?;
     let not_drawn = || AppError::BadRequest(format!("{} is not a file that is drawn", meta.name));
     let text = as_text(&bytes).ok_or_else(not_drawn)?;
     let (Markdown { html, diagrams, math }, class) = match view {
@@ -98,7 +96,7 @@ fn document(meta: &Sidecar, path: &Path, file: &Url) -> Result<String, AppError>
             (Markdown { html, diagrams: true, math: false }, "markdown")
         }
         // A notebook without math or diagrams is shown in the app's page.
-        PreviewKind::Notebook => match preview::notebook_of(path, text, partial, file)? {
+        PreviewKind::Notebook => match preview::notebook_of(blobs, meta, text, partial, file)? {
             Some(n) if n.diagrams || n.math => {
                 (Markdown { html: n.html, diagrams: n.diagrams, math: n.math }, "markdown notebook")
             }

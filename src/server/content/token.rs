@@ -5,7 +5,7 @@
 //! The key is made once, at first start, from the OS's randomness, and kept
 //! in the data directory; it is never logged (`Signer` has no `Debug`).
 
-use crate::server::store::files;
+use crate::server::store::blobs::local::{sync_dir, write_atomic};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -110,9 +110,9 @@ fn new_key(data_dir: &Path) -> io::Result<Vec<u8>> {
     use std::os::unix::fs::PermissionsExt;
     let mut key = vec![0; KEY_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut key);
-    files::write_atomic(data_dir, KEY_FILE, &key)?;
+    write_atomic(data_dir, KEY_FILE, &key)?;
     std::fs::set_permissions(data_dir.join(KEY_FILE), std::fs::Permissions::from_mode(0o600))?;
-    files::sync_dir(data_dir)?;
+    sync_dir(data_dir)?;
     Ok(key)
 }
 

@@ -101,23 +101,24 @@ fn is_small_read(parts: &Parts, meta: &Sidecar) -> bool {
 
 /// A large file, streamed by `ServeFile`, asked for the one span that
 /// [`range::span`] decided (it knows nothing of our ETag).
-async fn streamed(parts: &Parts, path: std::path::PathBuf, len: u64, tag: &ETag) -> Response {
+async fn streamed(parts: &Parts, store: &ArtifactStore, meta: &Sidecar, tag: &ETag) -> Result<Response, AppError> {
+    let (path, len) = (store.local_path(meta)?, meta.size);
     let mut headers = parts.headers.clone();
     headers.remove(header::IF_RANGE);
     headers.remove(header::RANGE);
-    match range::span(parts, len, tag, || std::fs::metadata(&path).and_then(|m| m.modified()).ok()) {
+    match range::span(parts, len, tag, || store.blobs().modified(&meta.data_key()).ok()) {
         Span::Whole => {}
         Span::Part(start, end) => {
             let one = HeaderValue::from_str(&format!("bytes={start}-{end}")).expect("digits make a header value");
             headers.insert(header::RANGE, one);
         }
-        Span::Unsatisfiable => return range::unsatisfiable(len),
+        Span::Unsatisfiable => return Ok(range::unsatisfiable(len)),
     }
     let mut req = Request::new(Body::empty());
     *req.method_mut() = parts.method.clone();
     *req.headers_mut() = headers;
     match ServeFile::new(path).oneshot(req).await {
-        Ok(res) => res.map(Body::new),
+        Ok(res) => Ok(res.map(Body::new)),
         Err(never) => match never {},
     }
 }
@@ -137,7 +138,7 @@ pub async fn file_response(
         let file = store.small_file(meta).await?;
         bytes_response(parts, file.bytes, &tag, file.modified)
     } else {
-        streamed(parts, store.data_path(meta)?, meta.size, &tag).await
+        streamed(parts, store, meta, &tag).await?
     };
     if response.status() == StatusCode::NOT_FOUND {
         return Err(crate::error::Missing::Path(meta.path.clone()).into());

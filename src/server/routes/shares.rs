@@ -86,8 +86,11 @@ async fn shared_file(state: &AppState, parts: &Parts, token: &str, download: boo
         None if opened.target.kind == TargetKind::Artifact => opened.artifact(state).await?,
         None => {
             let all = opened.files(state).await?;
-            let all = all.into_iter().filter_map(|m| state.store.data_path(&m).ok().map(|p| (m, p))).collect();
-            return Ok(zip_response(all, &format!("{}.zip", opened.target.label.replace('/', "-"))));
+            return Ok(zip_response(
+                state.store.blobs().clone(),
+                all,
+                &format!("{}.zip", opened.target.label.replace('/', "-")),
+            ));
         }
     };
     file_response(parts, &state.store, &meta, download, Caching::Revalidate).await

@@ -13,7 +13,6 @@ use crate::server::http::extract::ApiPath;
 use crate::server::http::serve::{not_modified, strong_etag, untrusted_content_headers};
 use crate::server::routes::versions::VersionQuery;
 use crate::server::state::AppState;
-use crate::server::store::files::thumbnail_path;
 use axum::extract::State;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
@@ -44,7 +43,8 @@ async fn thumbnail(
     let mut response = if not_modified(&request, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let webp = tokio::fs::read(thumbnail_path(&state.config.data_dir, meta.id)).await.map_err(|_| missing())?;
+        let (blobs, key) = (state.store.blobs().clone(), cards::picture_key(meta.id));
+        let webp = tokio::task::spawn_blocking(move || blobs.read(&key)).await?.map_err(|_| missing())?;
         webp.into_response()
     };
     let headers = response.headers_mut();

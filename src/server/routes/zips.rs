@@ -8,6 +8,7 @@ use crate::server::auth::CurrentUser;
 use crate::server::http::extract::{ApiPath, Listing};
 use crate::server::http::serve::content_disposition;
 use crate::server::state::AppState;
+use crate::server::store::blobs::Blobs;
 use crate::server::store::names::unique_name;
 use crate::server::{mime, store::sidecar::Sidecar};
 use axum::body::Body;
@@ -19,7 +20,6 @@ use axum::Router;
 use bytes::Bytes;
 use std::collections::HashSet;
 use std::io::{self, Write};
-use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -37,7 +37,7 @@ async fn all_zip(
     Listing(query): Listing,
 ) -> Result<Response, AppError> {
     let files = state.store.export(user.id, None, &query).await?;
-    Ok(zip_response(files, &format!("artifacts-{}.zip", query.kind)))
+    Ok(zip_response(state.store.blobs().clone(), files, &format!("artifacts-{}.zip", query.kind)))
 }
 
 async fn conversation_zip(
@@ -48,7 +48,7 @@ async fn conversation_zip(
 ) -> Result<Response, AppError> {
     let conversation = state.store.conversation(user.id, id).await?;
     let files = state.store.export(user.id, Some(id), &query).await?;
-    Ok(zip_response(files, &format!("{}.zip", conversation.title)))
+    Ok(zip_response(state.store.blobs().clone(), files, &format!("{}.zip", conversation.title)))
 }
 
 const CHUNK: usize = 64 * 1024;
@@ -95,13 +95,17 @@ fn options(meta: &Sidecar) -> SimpleFileOptions {
     SimpleFileOptions::default().compression_method(method).large_file(meta.size >= u64::from(u32::MAX))
 }
 
-fn write_zip(files: Vec<(Arc<Sidecar>, PathBuf)>, out: ChannelWriter) -> zip::result::ZipResult<()> {
+/// Artifacts whose bytes cannot be found are left out.
+fn write_zip(blobs: &Blobs, files: Vec<Arc<Sidecar>>, out: ChannelWriter) -> zip::result::ZipResult<()> {
     let mut zip = zip::ZipWriter::new_stream(out);
     let mut taken = HashSet::new();
-    for (meta, path) in files {
+    for meta in files {
+        let mut file = match blobs.open(&meta.data_key()) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            opened => opened?,
+        };
         let name = unique_name(&meta.name, &taken);
         taken.insert(name.clone());
-        let mut file = std::fs::File::open(path)?;
         zip.start_file(name, options(&meta))?;
         io::copy(&mut file, &mut zip)?;
     }
@@ -109,11 +113,11 @@ fn write_zip(files: Vec<(Arc<Sidecar>, PathBuf)>, out: ChannelWriter) -> zip::re
     Ok(())
 }
 
-pub(crate) fn zip_response(files: Vec<(Arc<Sidecar>, PathBuf)>, download_name: &str) -> Response {
+pub(crate) fn zip_response(blobs: Arc<Blobs>, files: Vec<Arc<Sidecar>>, download_name: &str) -> Response {
     let (tx, rx) = mpsc::channel(8);
     let out = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
     tokio::task::spawn_blocking(move || {
-        if let Err(e) = write_zip(files, out) {
+        if let Err(e) = write_zip(&blobs, files, out) {
             tracing::warn!("zip download stopped: {e}");
             // The body ends in an error, so the client sees a broken
             // download rather than a short archive that looks whole.

@@ -2,12 +2,12 @@
 //! no listing shows them again), then their metadata (which ends their
 //! existence), then their data and cached thumbnails.
 
+use super::blobs::{artifacts_folder, Blobs};
 use super::sidecar::Sidecar;
-use super::{files, ArtifactStore};
+use super::ArtifactStore;
 use crate::error::{AppError, Missing};
 use crate::server::events::{Kind, Subject};
 use std::borrow::Borrow;
-use std::path::Path;
 use uuid::Uuid;
 
 impl ArtifactStore {
@@ -52,11 +52,11 @@ impl ArtifactStore {
         for m in &metas {
             self.small_files.remove(&m.id);
         }
-        let data_dir = self.data_dir.clone();
+        let blobs = self.blobs.clone();
         tokio::task::spawn_blocking(move || {
-            remove_files(&files::artifacts_dir(&data_dir, conversation), &metas);
+            remove_files(&blobs, conversation, &metas);
             for m in &metas {
-                crate::server::cards::remove_cached(&data_dir, m.id);
+                crate::server::cards::remove_cached(&blobs, m.id);
             }
         })
         .await?;
@@ -66,15 +66,7 @@ impl ArtifactStore {
 
 /// Metadata first: without it the data file is an orphan that start-up
 /// removes, so a crash half way never leaves a listed, broken artifact.
-pub(super) fn remove_files(dir: &Path, metas: &[impl Borrow<Sidecar>]) {
-    for m in metas.iter().map(Borrow::borrow) {
-        for name in [Sidecar::file_name(m.id), m.data_file_name()] {
-            if let Err(e) = std::fs::remove_file(dir.join(&name)) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!("could not remove {}: {e}", dir.join(&name).display());
-                }
-            }
-        }
-    }
-    let _ = files::sync_dir(dir);
+pub(super) fn remove_files(blobs: &Blobs, conversation: Uuid, metas: &[impl Borrow<Sidecar>]) {
+    blobs.delete(metas.iter().map(Borrow::borrow).flat_map(|m| [m.key(), m.data_key()]));
+    let _ = blobs.sync(&artifacts_folder(conversation));
 }

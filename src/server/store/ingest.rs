@@ -9,11 +9,12 @@
 //! version, unless its bytes are the latest version's (then that version is
 //! what the message made).
 
+use super::blobs::{artifacts_folder, Blobs};
 use super::delete::remove_files;
 use super::index::Index;
 use super::sidecar::Sidecar;
 use super::staging::{Staged, StagingFile};
-use super::{files, names, read, to_artifact, write, ArtifactStore, OUTPUTS, UPLOADS};
+use super::{names, read, to_artifact, write, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::AppError;
 use crate::model::{GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
@@ -24,7 +25,6 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use uuid::Uuid;
 
@@ -39,7 +39,7 @@ struct Prepared {
 
 enum Content {
     Bytes(Vec<u8>),
-    /// Already on disk, durable, in the conversation's folder.
+    /// Received and durable, in the conversation's staging folder.
     Staged(Staged),
     /// A version's data file, linked rather than copied: data files never
     /// change.
@@ -77,7 +77,7 @@ impl ArtifactStore {
     /// A temp file in the conversation's folder to stream an upload into;
     /// removed unless it is committed.
     pub async fn staging_file(&self, conversation: Uuid, name: &str) -> Result<StagingFile, AppError> {
-        Ok(StagingFile::create(self.artifacts_dir(conversation), name).await?)
+        Ok(StagingFile::create(self.blobs.staging_dir(&artifacts_folder(conversation)), name).await?)
     }
 
     /// Makes staged uploads, and the Markdown made from them (name, text),
@@ -137,7 +137,7 @@ impl ArtifactStore {
     ) -> Result<(Uuid, Vec<Arc<Sidecar>>), AppError> {
         let message_id = Uuid::new_v4();
         let commit = Commit {
-            dir: self.artifacts_dir(conversation),
+            blobs: self.blobs.clone(),
             conversation,
             message_id,
             index: self.index.clone(),
@@ -154,7 +154,7 @@ impl ArtifactStore {
 
 /// One message's files on their way to becoming versions.
 struct Commit {
-    dir: PathBuf,
+    blobs: Arc<Blobs>,
     conversation: Uuid,
     message_id: Uuid,
     index: Arc<RwLock<Index>>,
@@ -165,10 +165,10 @@ struct Commit {
 
 impl Commit {
     fn run(self, tool: String, content: String, prepared: Vec<Prepared>) -> Result<Vec<Arc<Sidecar>>, AppError> {
-        let drafts = write_data(&self.dir, self.conversation, self.message_id, &tool, prepared)?;
+        let drafts = write_data(&self.blobs, self.conversation, self.message_id, &tool, prepared)?;
         let _locks = self.lock_paths(&drafts);
         let Numbered { made, fresh, equal } = self.number(drafts);
-        write_sidecars(&self.dir, &fresh, &equal)?;
+        write_sidecars(&self.blobs, self.conversation, &fresh, &equal)?;
         let message = MessageRow {
             id: self.message_id,
             tool,
@@ -180,7 +180,7 @@ impl Commit {
         // keeps a number from being given before the one before is recorded.
         let recorded = self.meta.insert_message(self.conversation, message.clone());
         if let Err(e) = tokio::runtime::Handle::current().block_on(recorded) {
-            remove_files(&self.dir, &fresh);
+            remove_files(&self.blobs, self.conversation, &fresh);
             return Err(e);
         }
         let mut index = write(&self.index);
@@ -313,19 +313,12 @@ fn prepare(a: NewArtifact, max: u64) -> Result<Prepared, AppError> {
 /// On any failure the files already written are removed; staged files not
 /// yet moved are removed as they are dropped.
 fn write_data(
-    dir: &Path,
+    blobs: &Blobs,
     conversation: Uuid,
     message_id: Uuid,
     tool: &str,
     files: Vec<Prepared>,
 ) -> Result<Vec<Sidecar>, AppError> {
-    if !dir.exists() {
-        std::fs::create_dir_all(dir)?;
-        // Make the new folders themselves durable.
-        for parent in dir.ancestors().skip(1).take(2) {
-            files::sync_dir(parent)?;
-        }
-    }
     let mut written: Vec<Sidecar> = Vec::with_capacity(files.len());
     for f in files {
         let (size, sha256) = match &f.content {
@@ -348,15 +341,15 @@ fn write_data(
             tool: tool.to_string(),
             message_id,
         };
-        let target = dir.join(meta.data_file_name());
+        let key = meta.data_key();
         let result = match f.content {
-            Content::Bytes(b) => files::write_atomic(dir, &meta.data_file_name(), &b),
-            Content::Staged(s) => s.persist(&target),
-            Content::Linked(m) => std::fs::hard_link(dir.join(m.data_file_name()), &target),
+            Content::Bytes(b) => blobs.put(&key, &b),
+            Content::Staged(s) => blobs.put_staged(&key, s.into_temp()),
+            Content::Linked(m) => blobs.link(&m.data_key(), &key),
         };
         written.push(meta);
         if let Err(e) = result {
-            remove_files(dir, &written);
+            remove_files(blobs, conversation, &written);
             return Err(e.into());
         }
     }
@@ -366,17 +359,22 @@ fn write_data(
 /// Writes the new versions' sidecars atomically, removes the data files of
 /// drafts equal to their latest version, then makes the folder durable. On
 /// failure the new versions' files are removed.
-fn write_sidecars(dir: &Path, fresh: &[Arc<Sidecar>], equal: &[Sidecar]) -> Result<(), AppError> {
+fn write_sidecars(
+    blobs: &Blobs,
+    conversation: Uuid,
+    fresh: &[Arc<Sidecar>],
+    equal: &[Sidecar],
+) -> Result<(), AppError> {
     let result = fresh
         .iter()
         .try_for_each(|meta| {
             let json = serde_json::to_vec_pretty(meta).map_err(std::io::Error::other)?;
-            files::write_atomic(dir, &Sidecar::file_name(meta.id), &json)
+            blobs.put(&meta.key(), &json)
         })
-        .and_then(|()| files::sync_dir(dir));
-    remove_files(dir, equal);
+        .and_then(|()| blobs.sync(&artifacts_folder(conversation)));
+    remove_files(blobs, conversation, equal);
     if let Err(e) = result {
-        remove_files(dir, fresh);
+        remove_files(blobs, conversation, fresh);
         return Err(e.into());
     }
     Ok(())

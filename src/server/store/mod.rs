@@ -7,11 +7,13 @@
 //! - `ingest.rs`: decoding, validating and writing artifacts, with rollback;
 //! - `query.rs`: listings, lookups, virtual paths, reading the bytes;
 //! - `delete.rs`: removing artifacts;
-//! - `versions.rs`: an artifact's versions: reading, deleting, restoring.
+//! - `versions.rs`: an artifact's versions: reading, deleting, restoring;
+//! - `blobs/`: where the bytes are (the data directory), written and read
+//!   by key.
 
+pub mod blobs;
 mod conversations;
 mod delete;
-pub mod files;
 pub mod index;
 mod ingest;
 pub mod names;
@@ -25,11 +27,12 @@ use crate::error::AppError;
 use crate::model::Artifact;
 use crate::server::events::Events;
 use crate::server::meta::Meta;
+use blobs::Blobs;
 use index::Index;
 pub use query::Resolved;
 use sidecar::Sidecar;
 pub use staging::{Staged, StagingFile};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
@@ -37,9 +40,8 @@ pub use crate::model::OUTPUTS;
 pub const UPLOADS: &str = "mnt/user-data/uploads";
 
 pub struct ArtifactStore {
-    data_dir: PathBuf,
-    /// No data file is opened except beneath it.
-    root: files::Root,
+    /// Data files and sidecars.
+    blobs: Arc<Blobs>,
     small_files: small::SmallFiles,
     meta: Meta,
     max_artifact_bytes: u64,
@@ -63,12 +65,12 @@ impl ArtifactStore {
         file_cache_bytes: u64,
         events: Arc<Events>,
     ) -> Result<Self, AppError> {
-        std::fs::create_dir_all(data_dir.join("conversations"))?;
+        let blobs = Blobs::local(data_dir)?;
         let mut index = Index::default();
         for record in meta.all_conversations()? {
             index.add_conversation(record);
         }
-        let mut found = files::scan(data_dir)?;
+        let mut found = blobs.scan()?;
         // Each artifact's latest version first, in key order, so that every
         // insertion is a push (in directory order each one shifted half of
         // the user's listing: 3.7 s at 100,000 artifacts); the older
@@ -86,8 +88,7 @@ impl ArtifactStore {
             }
         }
         Ok(Self {
-            data_dir: data_dir.to_path_buf(),
-            root: files::Root::open(data_dir)?,
+            blobs: Arc::new(blobs),
             small_files: small::SmallFiles::new(file_cache_bytes),
             meta,
             max_artifact_bytes,
@@ -113,8 +114,8 @@ impl ArtifactStore {
         &self.events
     }
 
-    fn artifacts_dir(&self, conversation: Uuid) -> PathBuf {
-        files::artifacts_dir(&self.data_dir, conversation)
+    pub fn blobs(&self) -> &Arc<Blobs> {
+        &self.blobs
     }
 }
 

@@ -117,38 +117,25 @@ impl ArtifactStore {
     }
 
     /// Every artifact of the user (or of one conversation) under a query's
-    /// filter, search and order, with its data file: what a ZIP download
-    /// contains.
+    /// filter, search and order: what a ZIP download contains.
     pub async fn export(
         &self,
         user: Uuid,
         conversation: Option<Uuid>,
         q: &ArtifactQuery,
-    ) -> Result<Vec<(Arc<Sidecar>, PathBuf)>, AppError> {
+    ) -> Result<Vec<Arc<Sidecar>>, AppError> {
         if let Some(c) = conversation {
             self.conversation(user, c).await?;
         }
-        let metas = self.read().select_all(user, conversation, q);
-        Ok(metas.into_iter().filter_map(|m| self.data_path(&m).ok().map(|p| (m, p))).collect())
+        Ok(self.read().select_all(user, conversation, q))
     }
 
     /// Where an artifact's bytes are, for readers that open the file
-    /// themselves; checked as [`Self::open_data`] checks it.
-    pub fn data_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
-        self.open_data(meta)?;
-        Ok(self.data_dir.join(meta.stored_path()))
-    }
-
-    /// Opens an artifact's bytes — refusing, as missing, a file that a
-    /// symlink planted on disk would take outside the data directory.
-    fn open_data(&self, meta: &Sidecar) -> Result<std::fs::File, AppError> {
-        let relative = meta.stored_path();
-        self.root.open_file(&relative).map_err(|e| {
-            if e.raw_os_error() == Some(rustix::io::Errno::XDEV.raw_os_error()) {
-                tracing::warn!("refusing {}: it resolves outside the data directory", relative.display());
-            }
-            Missing::Path(meta.path.clone()).into()
-        })
+    /// themselves (parsers, child processes); refused, as missing, when the
+    /// file cannot be opened — say a symlink planted on disk would take it
+    /// outside the data directory.
+    pub fn local_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+        self.blobs.local_path(&meta.data_key()).map_err(|_| Missing::Path(meta.path.clone()).into())
     }
 
     /// The bytes of a version of at most [`small::MAX_BYTES`], from memory
@@ -157,9 +144,10 @@ impl ArtifactStore {
         if let Some(file) = self.small_files.get(&meta.id) {
             return Ok(file);
         }
-        let file = small::read(self.open_data(meta)?)
-            .await
-            .map_err(|e| AppError::Internal(format!("reading {}: {e}", meta.path)))?;
+        let file = self.blobs.read_small(&meta.data_key()).await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Missing::Path(meta.path.clone()).into(),
+            _ => AppError::Internal(format!("reading {}: {e}", meta.path)),
+        })?;
         self.small_files.insert(meta.id, file.clone());
         Ok(file)
     }

@@ -10,7 +10,6 @@
 
 use crate::model::GalleryType;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,9 +58,14 @@ impl Sidecar {
         }
     }
 
-    /// The data file relative to the data directory.
-    pub fn stored_path(&self) -> PathBuf {
-        super::files::artifacts_dir(Path::new(""), self.conversation_id).join(self.data_file_name())
+    /// The data file's key in the store's `Blobs`.
+    pub fn data_key(&self) -> String {
+        format!("{}/{}", super::blobs::artifacts_folder(self.conversation_id), self.data_file_name())
+    }
+
+    /// The sidecar's own key in the store's `Blobs`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", super::blobs::artifacts_folder(self.conversation_id), Self::file_name(self.id))
     }
 }
 

@@ -4,15 +4,12 @@
 //! deleted, and the index is asked first, so a deleted version is never
 //! answered from here anyway.
 //! For small downloads opening, reading and closing the file cost more than
-//! everything else about the request (bench/NOTES.md).
+//! everything else about the request (bench/NOTES.md); `Blobs::read_small`
+//! reads them.
 
 use bytes::Bytes;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
-use rustix::io::ReadWriteFlags;
-use std::fs::File;
-use std::io::{self, IoSliceMut};
-use std::os::unix::fs::FileExt;
 use std::time::SystemTime;
 use uuid::Uuid;
 
@@ -56,38 +53,4 @@ impl SmallFiles {
     pub fn remove(&self, id: &Uuid) {
         self.0.remove(id);
     }
-}
-
-/// Reads a whole file of at most [`MAX_BYTES`]: what the page cache holds on
-/// this thread, only the rest (a file not read for a while) on the blocking
-/// pool, so that the usual case costs no hop between threads.
-pub async fn read(file: File) -> io::Result<SmallFile> {
-    let metadata = file.metadata()?;
-    if metadata.len() > MAX_BYTES {
-        return Err(io::Error::other("not a small file"));
-    }
-    let mut bytes = vec![0; metadata.len() as usize];
-    let cached = read_cached(&file, &mut bytes);
-    if cached < bytes.len() {
-        bytes = tokio::task::spawn_blocking(move || {
-            file.read_exact_at(&mut bytes[cached..], cached as u64).map(|()| bytes)
-        })
-        .await??;
-    }
-    Ok(SmallFile { bytes: bytes.into(), modified: metadata.modified().ok() })
-}
-
-/// Reads into `buf` from the start of `file` what can be read without
-/// waiting for the disk (`RWF_NOWAIT`: the kernel answers `EAGAIN` instead);
-/// returns how much that was.
-fn read_cached(file: &File, buf: &mut [u8]) -> usize {
-    let mut done = 0;
-    while done < buf.len() {
-        let slice = &mut [IoSliceMut::new(&mut buf[done..])];
-        match rustix::io::preadv2(file, slice, done as u64, ReadWriteFlags::NOWAIT) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => done += n,
-        }
-    }
-    done
 }

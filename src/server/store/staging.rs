@@ -4,7 +4,7 @@
 //! Until then the temp file is removed whenever its owner is dropped: a
 //! refused request, a broken body or a failed commit leaves nothing behind.
 
-use super::files::TEMP_PREFIX;
+use super::blobs::local::TEMP_PREFIX;
 use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,9 +27,9 @@ impl Staged {
         &self.tmp
     }
 
-    /// Moves the file to `target` (in the same folder), where it stays.
-    pub fn persist(self, target: &Path) -> io::Result<()> {
-        self.tmp.persist(target).map_err(|e| e.error)
+    /// The file itself, for `Blobs::put_staged`.
+    pub fn into_temp(self) -> TempPath {
+        self.tmp
     }
 }
 

@@ -1,41 +1,167 @@
-//! The on-disk side of the store: atomic writes and the start-up scan.
+//! `Blobs::Local`: the data directory. Keys are paths beneath it; every
+//! data file is opened with `openat2(RESOLVE_BENEATH)` against a descriptor
+//! of the directory, so a symlink planted on disk that leads out of it is
+//! refused by the kernel in the call that opens the file. Writes are
+//! atomic (temp file, fsync, rename); start-up scans every artifacts folder.
 
-use super::sidecar::Sidecar;
+use super::super::sidecar::Sidecar;
+use super::super::small::{SmallFile, MAX_BYTES};
 use rustix::fs::{Mode, OFlags, ResolveFlags};
+use rustix::io::ReadWriteFlags;
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, IoSliceMut, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
 use std::os::fd::OwnedFd;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+use tempfile::TempPath;
 use uuid::Uuid;
 
 pub const TEMP_PREFIX: &str = ".tmp-";
 
-pub fn artifacts_dir(data_dir: &Path, conversation: Uuid) -> PathBuf {
-    data_dir.join("conversations").join(conversation.to_string()).join("artifacts")
+pub struct Local {
+    dir: PathBuf,
+    /// The data directory, held open so that data files are opened beneath it.
+    root: OwnedFd,
 }
 
-/// The data directory, held open so that data files are opened beneath it.
-pub struct Root(OwnedFd);
-
-impl Root {
-    pub fn open(data_dir: &Path) -> io::Result<Root> {
-        Ok(Root(rustix::fs::open(data_dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?))
+impl Local {
+    pub fn open(data_dir: &Path) -> io::Result<Local> {
+        fs::create_dir_all(data_dir.join("conversations"))?;
+        let root = rustix::fs::open(data_dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        Ok(Local { dir: data_dir.to_path_buf(), root })
     }
 
-    /// Opens `relative` for reading, failing with `EXDEV` if resolving it
-    /// (through a symlink planted on disk, say) would leave the data
-    /// directory: one system call, and no window between the check and the
-    /// open, where `realpath` cost a `readlink` per component of the path.
-    pub fn open_file(&self, relative: &Path) -> io::Result<File> {
+    /// Where `key` is, unchecked: for writing, and for folders.
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(key)
+    }
+
+    /// Opens `key` for reading, failing if resolving it (through a symlink
+    /// planted on disk, say) would leave the data directory: one system
+    /// call, and no window between the check and the open, where `realpath`
+    /// cost a `readlink` per component of the path. Whatever cannot be
+    /// opened is `NotFound`: not there, as far as readers are concerned.
+    pub fn open_file(&self, key: &str) -> io::Result<File> {
         let flags = OFlags::RDONLY | OFlags::CLOEXEC;
         let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS;
-        Ok(File::from(rustix::fs::openat2(&self.0, relative, flags, Mode::empty(), resolve)?))
+        rustix::fs::openat2(&self.root, key, flags, Mode::empty(), resolve).map(File::from).map_err(|e| {
+            if e == rustix::io::Errno::XDEV {
+                tracing::warn!("refusing {key}: it resolves outside the data directory");
+            }
+            io::Error::new(io::ErrorKind::NotFound, io::Error::from(e))
+        })
+    }
+
+    /// The path of `key`, once opening it beneath the root has succeeded
+    /// (and the file closed again): a check, for readers that open it later.
+    pub fn checked_path(&self, key: &str) -> io::Result<PathBuf> {
+        self.open_file(key)?;
+        Ok(self.path(key))
+    }
+
+    pub fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
+        let target = self.path(key);
+        let (dir, name) = self.parent_made(&target)?;
+        write_atomic(dir, name, bytes)
+    }
+
+    pub fn sync(&self, folder: &str) -> io::Result<()> {
+        sync_dir(&self.path(folder))
+    }
+
+    /// The file is in the key's folder already (`staging_dir`): a rename.
+    pub fn put_staged(&self, key: &str, file: TempPath) -> io::Result<()> {
+        file.persist(self.path(key)).map_err(|e| e.error)
+    }
+
+    /// A hard link: data files never change.
+    pub fn link(&self, from: &str, to: &str) -> io::Result<()> {
+        let target = self.path(to);
+        self.parent_made(&target)?;
+        fs::hard_link(self.path(from), target)
+    }
+
+    pub fn delete(&self, key: &str) {
+        if let Err(e) = fs::remove_file(self.path(key)) {
+            if e.kind() != io::ErrorKind::NotFound {
+                tracing::warn!("could not remove {}: {e}", self.path(key).display());
+            }
+        }
+    }
+
+    pub fn read(&self, key: &str) -> io::Result<Vec<u8>> {
+        fs::read(self.path(key))
+    }
+
+    pub fn read_range(&self, key: &str, range: Range<u64>) -> io::Result<Vec<u8>> {
+        let mut file = self.open_file(key)?;
+        file.seek(SeekFrom::Start(range.start))?;
+        let mut bytes = Vec::new();
+        file.take(range.end.saturating_sub(range.start)).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    pub fn modified(&self, key: &str) -> io::Result<SystemTime> {
+        fs::metadata(self.path(key))?.modified()
+    }
+
+    /// Reads a whole file of at most [`MAX_BYTES`]: what the page cache
+    /// holds on this thread, only the rest (a file not read for a while) on
+    /// the blocking pool, so that the usual case costs no hop between threads.
+    pub async fn read_small(&self, key: &str) -> io::Result<SmallFile> {
+        let file = self.open_file(key)?;
+        let metadata = file.metadata()?;
+        if metadata.len() > MAX_BYTES {
+            return Err(io::Error::other("not a small file"));
+        }
+        let mut bytes = vec![0; metadata.len() as usize];
+        let cached = read_cached(&file, &mut bytes);
+        if cached < bytes.len() {
+            bytes = tokio::task::spawn_blocking(move || {
+                file.read_exact_at(&mut bytes[cached..], cached as u64).map(|()| bytes)
+            })
+            .await??;
+        }
+        Ok(SmallFile { bytes: bytes.into(), modified: metadata.modified().ok() })
+    }
+
+    /// `target`'s folder and file name, the folder made (durably) if it was
+    /// missing.
+    fn parent_made<'a>(&self, target: &'a Path) -> io::Result<(&'a Path, &'a str)> {
+        let (Some(dir), Some(name)) = (target.parent(), target.file_name().and_then(|n| n.to_str())) else {
+            return Err(io::Error::other(format!("not a key: {}", target.display())));
+        };
+        if !dir.exists() {
+            fs::create_dir_all(dir)?;
+            // Make the new folders themselves durable.
+            for parent in dir.ancestors().skip(1).take(2) {
+                sync_dir(parent)?;
+            }
+        }
+        Ok((dir, name))
+    }
+
+    /// Reads every artifacts folder: see [`scan`].
+    pub fn scan(&self) -> io::Result<Vec<Sidecar>> {
+        scan(&self.dir)
     }
 }
 
-/// Where a card's picture is cached once made (`server::cards`).
-pub fn thumbnail_path(data_dir: &Path, artifact: Uuid) -> PathBuf {
-    data_dir.join("cache").join("cards").join(format!("{artifact}.webp"))
+/// Reads into `buf` from the start of `file` what can be read without
+/// waiting for the disk (`RWF_NOWAIT`: the kernel answers `EAGAIN` instead);
+/// returns how much that was.
+fn read_cached(file: &File, buf: &mut [u8]) -> usize {
+    let mut done = 0;
+    while done < buf.len() {
+        let slice = &mut [IoSliceMut::new(&mut buf[done..])];
+        match rustix::io::preadv2(file, slice, done as u64, ReadWriteFlags::NOWAIT) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => done += n,
+        }
+    }
+    done
 }
 
 /// Writes `bytes` to `dir/name` so that the name only ever shows complete,
@@ -179,6 +305,25 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_written_linked_read_by_range_and_deleted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let local = Local::open(&tmp.path().join("data")).unwrap();
+        // The folder of a key is made on the first write into it.
+        local.put("conversations/c/artifacts/a.txt", b"hello").unwrap();
+        local.link("conversations/c/artifacts/a.txt", "conversations/d/artifacts/b.txt").unwrap();
+        assert_eq!(local.read_range("conversations/d/artifacts/b.txt", 1..3).unwrap(), b"el");
+        assert_eq!(local.read_range("conversations/d/artifacts/b.txt", 3..100).unwrap(), b"lo");
+        local.delete("conversations/c/artifacts/a.txt");
+        local.delete("conversations/c/artifacts/a.txt");
+        let gone = local.read_range("conversations/c/artifacts/a.txt", 0..1).unwrap_err();
+        assert_eq!(gone.kind(), io::ErrorKind::NotFound);
+        assert_eq!(local.read("conversations/d/artifacts/b.txt").unwrap(), b"hello");
+        // Nothing beneath the root is reached by a key that climbs out of it.
+        fs::write(tmp.path().join("outside.txt"), b"x").unwrap();
+        assert!(local.checked_path("../outside.txt").is_err());
+    }
+
+    #[test]
     fn atomic_write_leaves_only_the_final_file() {
         let tmp = tempfile::tempdir().unwrap();
         write_atomic(tmp.path(), "a.txt", b"hello").unwrap();
@@ -193,7 +338,7 @@ mod tests {
     fn scan_keeps_whole_artifacts_and_removes_crash_leftovers() {
         let tmp = tempfile::tempdir().unwrap();
         let conv = Uuid::new_v4();
-        let dir = artifacts_dir(tmp.path(), conv);
+        let dir = tmp.path().join(crate::server::store::blobs::artifacts_folder(conv));
         fs::create_dir_all(&dir).unwrap();
         let whole = sidecar(conv, "ok.txt", 2);
         fs::write(dir.join(whole.data_file_name()), b"ok").unwrap();

@@ -1,0 +1,149 @@
+//! Where the stored bytes are: data files, their sidecars and the card
+//! cache, each named by a key relative to the store's root that every
+//! backend shares — `conversations/{c}/artifacts/{uuid}.{ext}`,
+//! `conversations/{c}/artifacts/{uuid}.meta.json`, `cache/cards/{uuid}.webp`
+//! and `.json`. Nothing outside this module touches them by path but
+//! through [`Blobs::local_path`], which readers that hand a path to a parser
+//! or a child process ask for (docs/scaling.md, "Storage interface").
+//!
+//! One enum rather than a trait object: a backend is one more variant and
+//! one more arm per method. The methods block, as the file system does
+//! (`read_small` excepted): callers run them on the blocking pool, as they
+//! did before; an object store's will be called the same way.
+
+pub mod local;
+
+use super::sidecar::Sidecar;
+use super::small::SmallFile;
+use std::io;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+use tempfile::TempPath;
+use uuid::Uuid;
+
+pub enum Blobs {
+    /// The data directory.
+    Local(local::Local),
+}
+
+/// The folder of a conversation's data files and sidecars.
+pub fn artifacts_folder(conversation: Uuid) -> String {
+    format!("conversations/{conversation}/artifacts")
+}
+
+/// The folder of the card cache (`server::cards`).
+pub const CARDS: &str = "cache/cards";
+
+/// A card's cached picture (`webp`) or face (`json`), by version id.
+pub fn card_key(version: Uuid, ext: &str) -> String {
+    format!("{CARDS}/{version}.{ext}")
+}
+
+impl Blobs {
+    /// The store in a data directory.
+    pub fn local(data_dir: &Path) -> io::Result<Self> {
+        local::Local::open(data_dir).map(Blobs::Local)
+    }
+
+    /// Every version whose sidecar and data are whole, with what a crash
+    /// left behind removed: the start-up scan.
+    pub fn scan(&self) -> io::Result<Vec<Sidecar>> {
+        match self {
+            Blobs::Local(l) => l.scan(),
+        }
+    }
+
+    /// Writes `bytes` at `key` so that the key only ever shows complete,
+    /// durable bytes; [`Self::sync`] then makes the key itself durable.
+    pub fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Blobs::Local(l) => l.put(key, bytes),
+        }
+    }
+
+    /// Makes the writes and removals in `folder` durable: one call after a
+    /// message's writes rather than one per key.
+    pub fn sync(&self, folder: &str) -> io::Result<()> {
+        match self {
+            Blobs::Local(l) => l.sync(folder),
+        }
+    }
+
+    /// Where a file bound for `folder` is written first (an upload, a card
+    /// picture a child process draws), so that [`Self::put_staged`] can
+    /// take it without copying.
+    pub fn staging_dir(&self, folder: &str) -> PathBuf {
+        match self {
+            Blobs::Local(l) => l.path(folder),
+        }
+    }
+
+    /// Stores at `key` a complete, durable file written in
+    /// [`Self::staging_dir`].
+    pub fn put_staged(&self, key: &str, file: TempPath) -> io::Result<()> {
+        match self {
+            Blobs::Local(l) => l.put_staged(key, file),
+        }
+    }
+
+    /// Makes `to` hold the bytes of `from`, which never change: no copy
+    /// where the backend can avoid it.
+    pub fn link(&self, from: &str, to: &str) -> io::Result<()> {
+        match self {
+            Blobs::Local(l) => l.link(from, to),
+        }
+    }
+
+    /// Removes keys, logging (not failing on) what cannot be removed; a key
+    /// already gone is no failure.
+    pub fn delete(&self, keys: impl IntoIterator<Item = String>) {
+        match self {
+            Blobs::Local(l) => keys.into_iter().for_each(|k| l.delete(&k)),
+        }
+    }
+
+    /// The whole bytes at `key`, for small things of unknown size (cached
+    /// card faces and pictures).
+    pub fn read(&self, key: &str) -> io::Result<Vec<u8>> {
+        match self {
+            Blobs::Local(l) => l.read(key),
+        }
+    }
+
+    /// The bytes at `key`, read as they are needed.
+    pub fn open(&self, key: &str) -> io::Result<impl io::Read + Send + 'static> {
+        match self {
+            Blobs::Local(l) => l.open_file(key),
+        }
+    }
+
+    /// The bytes in `range` of `key`: fewer where the range passes its end.
+    pub fn read_range(&self, key: &str, range: Range<u64>) -> io::Result<Vec<u8>> {
+        match self {
+            Blobs::Local(l) => l.read_range(key, range),
+        }
+    }
+
+    /// A file of at most [`super::small::MAX_BYTES`], whole.
+    pub async fn read_small(&self, key: &str) -> io::Result<SmallFile> {
+        match self {
+            Blobs::Local(l) => l.read_small(key).await,
+        }
+    }
+
+    /// When the bytes at `key` were written.
+    pub fn modified(&self, key: &str) -> io::Result<SystemTime> {
+        match self {
+            Blobs::Local(l) => l.modified(key),
+        }
+    }
+
+    /// A path to the bytes at `key`, for readers that open it themselves:
+    /// checked first, as every open is (never outside the root).
+    pub fn local_path(&self, key: &str) -> io::Result<PathBuf> {
+        match self {
+            Blobs::Local(l) => l.checked_path(key),
+        }
+    }
+}
