@@ -1,5 +1,5 @@
-use crate::pages::lazy::{Conversation, Conversations, Gallery, Login, Preview, Settings, Shared};
-use crate::pages::not_found::NotFound;
+use crate::pages::lazy::{Conversation, Conversations, Login, Preview, Settings, Shared};
+use crate::pages::{gallery::GalleryPage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -48,11 +48,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/artifacts" /> } />
-                // Every page is a lazy route (`pages::lazy`).
+                // Every page but the gallery is a lazy route (`pages::lazy`).
                 <Route path=path!("/login") view={Lazy::<Login>::new()} />
                 // Async: the server sends complete HTML, so pages work before
                 // (and without) the wasm; streamed placeholders would need JS.
-                <Route path=path!("/artifacts") view={Lazy::<Gallery>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/artifacts") view=GalleryPage ssr=SsrMode::Async />
                 <Route path=path!("/artifacts/:conversation_id/:artifact_id") view={Lazy::<Preview>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/conversations") view={Lazy::<Conversations>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/conversations/:id") view={Lazy::<Conversation>::new()} ssr=SsrMode::Async />

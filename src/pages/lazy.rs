@@ -1,15 +1,12 @@
-//! Every page, each a lazy route: with `cargo leptos build --split` its
-//! code is a wasm chunk of its own, fetched the first time the router shows
-//! it, so that a page's first load fetches the main module (the app's
-//! shell, router and view runtime) and its own chunks only. On the server
-//! they render as any page, and the page names its chunks for the browser
-//! to fetch beside the main module (`prefetch_lazy_fn_on_server`), so
-//! hydration does not wait in turn.
+//! The pages the gallery does not need, each a lazy route: with `cargo
+//! leptos build --split` its code is a wasm chunk of its own, fetched the
+//! first time the router shows it, so that the gallery's first load fetches
+//! only the main module. On the server they render as any page, and the
+//! page names its chunk for the browser to fetch beside the main module
+//! (`prefetch_lazy_fn_on_server`), so hydration does not wait in turn.
 
 use crate::pages::conversations::{ConversationPage, ConversationsPage};
-use crate::pages::{
-    gallery::GalleryPage, login::LoginPage, preview::PreviewPage, settings::SettingsPage, shared::SharedPage,
-};
+use crate::pages::{login::LoginPage, preview::PreviewPage, settings::SettingsPage, shared::SharedPage};
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
@@ -31,7 +28,6 @@ macro_rules! lazy_page {
     };
 }
 
-lazy_page!(Gallery, GalleryPage);
 lazy_page!(Login, LoginPage);
 lazy_page!(Preview, PreviewPage);
 lazy_page!(Conversations, ConversationsPage);
