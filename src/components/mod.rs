@@ -4,5 +4,6 @@ pub mod error_view;
 pub mod layout;
 pub mod live;
 pub mod loaded;
+pub mod post_form;
 pub mod share_form;
 pub mod timestamp;

@@ -1,3 +1,4 @@
+use super::post_form::PostForm;
 use crate::api::CreateShare;
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -41,7 +42,7 @@ pub fn ShareForm(what: Sharing) -> impl IntoView {
     view! {
         <details class="share">
             <summary class="button secondary">"Share…"</summary>
-            <ActionForm action=create>
+            <PostForm action=create>
                 <label>"Shows" {shows}</label>
                 <label>
                     "Expires"
@@ -54,7 +55,7 @@ pub fn ShareForm(what: Sharing) -> impl IntoView {
                     </select>
                 </label>
                 <button type="submit" class="button">"Create link"</button>
-            </ActionForm>
+            </PostForm>
             {move || create.value().get().map(|answer| match answer {
                 Ok(created) => view! {
                     <p class="note" role="status">

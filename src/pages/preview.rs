@@ -12,6 +12,7 @@ use crate::components::{
     layout::Layout,
     live::LiveVersion,
     loaded::Loaded,
+    post_form::PostForm,
     share_form::{ShareForm, Sharing},
     timestamp::Timestamp,
 };
@@ -521,14 +522,14 @@ fn ConfirmDelete(artifact: Artifact, versions: usize, cancel: String, back: Stri
         <section class="confirm card" role="alertdialog" aria-labelledby="confirm-title">
             <h2 id="confirm-title">"Delete "<bdi>{artifact.name.clone()}</bdi>"?"</h2>
             <p>"The file is removed from this gallery, its conversation and the thread API. "{all}" This cannot be undone."</p>
-            <ActionForm action=delete>
+            <PostForm action=delete>
                 <input type="hidden" name="conversation_id" value=artifact.conversation_id.to_string() />
                 <input type="hidden" name="artifact_id" value=artifact.id.to_string() />
                 <input type="hidden" name="back" value=back />
                 <button type="submit" class="button danger">"Delete"</button>
                 // Focus starts on the way out, not on what cannot be undone.
                 <a class="button secondary" href=cancel autofocus>"Cancel"</a>
-            </ActionForm>
+            </PostForm>
             {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
         </section>
     }

@@ -1,13 +1,12 @@
 use super::Postcard;
 use crate::account::{CreatedToken, SessionInfo, Settings, TokenInfo};
 use crate::api::{get_settings, CreateToken, RevokeShare, RevokeToken, SignOutOthers};
-use crate::components::{data_table::DataTable, layout::Layout, loaded::Loaded};
+use crate::components::{data_table::DataTable, layout::Layout, loaded::Loaded, post_form::PostForm};
 use crate::error::AppError;
 use crate::format::short_time;
 use crate::share::{CreatedShare, ShareInfo, TargetKind};
 use leptos::prelude::*;
-use leptos::server_fn::{client::Client, codec::PostUrl, request::ClientReq, Http, ServerFn};
-use leptos::web_sys::FormData;
+use leptos::server_fn::{codec::PostUrl, Http, ServerFn};
 use leptos_meta::Title;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -67,7 +66,7 @@ fn settings_view(settings: Settings, actions: Actions) -> impl IntoView {
             {move || shown().map(|created| view! { <NewTokenNote created /> })}
             <TokenTable tokens revoke=actions.revoke />
             <h3>"New token"</h3>
-            <ActionForm action=actions.create>
+            <PostForm action=actions.create>
                 <label>"Name" <input name="name" required maxlength="100" placeholder="CI uploads" /></label>
                 <label>
                     "Access"
@@ -87,15 +86,15 @@ fn settings_view(settings: Settings, actions: Actions) -> impl IntoView {
                     </select>
                 </label>
                 <button type="submit">"Create token"</button>
-            </ActionForm>
+            </PostForm>
             <ActionError value=actions.create.value() />
         </section>
         <section aria-labelledby="sessions-title">
             <h2 id="sessions-title">"Sessions"</h2>
             <SessionList sessions />
-            <ActionForm action=actions.sign_out>
+            <PostForm action=actions.sign_out>
                 <button type="submit" class="button secondary">"Sign out all other sessions"</button>
-            </ActionForm>
+            </PostForm>
             <ActionError value=actions.sign_out.value() />
         </section>
         <section aria-labelledby="shares-title">
@@ -215,14 +214,12 @@ where
     S: ServerFn<Protocol = Http<PostUrl, P>> + DeserializeOwned + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
     S::Error: Send + Sync + 'static,
-    S::Client: Client<S::Error>,
-    <<S::Client as Client<S::Error>>::Request as ClientReq<S::Error>>::FormData: From<FormData>,
 {
     view! {
-        <ActionForm action>
+        <PostForm action>
             <input type="hidden" name="id" value=id.to_string() />
             <button type="submit" class="link" aria-label=label>"Revoke"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 

@@ -5,6 +5,7 @@
 
 use crate::api::ChangeVersion;
 use crate::components::artifact_card::with_param;
+use crate::components::post_form::PostForm;
 use crate::components::timestamp::Timestamp;
 use crate::format::human_size;
 use crate::model::{Artifact, ArtifactVersion, Diff};
@@ -74,10 +75,10 @@ fn ChangeFields(artifact: Artifact, change: &'static str, back: String) -> impl 
 fn RestoreForm(artifact: Artifact, back: String) -> impl IntoView {
     let restore = ServerAction::<ChangeVersion>::new();
     view! {
-        <ActionForm action=restore>
+        <PostForm action=restore>
             <ChangeFields artifact change="restore" back />
             <button type="submit" class="button">"Restore this version"</button>
-        </ActionForm>
+        </PostForm>
         {move || restore.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
     }
 }
@@ -95,11 +96,11 @@ pub fn ConfirmDeleteVersion(artifact: Artifact, cancel: String, back: String) ->
         <section class="confirm card" role="alertdialog" aria-labelledby="confirm-title">
             <h2 id="confirm-title">{format!("Delete version {} of ", artifact.version)}<bdi>{artifact.name.clone()}</bdi>"?"</h2>
             <p>{others}" This cannot be undone."</p>
-            <ActionForm action=delete>
+            <PostForm action=delete>
                 <ChangeFields artifact=artifact.clone() change="delete" back />
                 <button type="submit" class="button danger">"Delete version"</button>
                 <a class="button secondary" href=cancel autofocus>"Cancel"</a>
-            </ActionForm>
+            </PostForm>
             {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
         </section>
     }
