@@ -67,6 +67,21 @@ async fn tool_result_stores_artifacts_with_full_records() {
     assert_eq!(detail["messages"][0]["artifacts"].as_array().unwrap().len(), 2);
 }
 
+/// A tool result may bring no files: it is a message of its own, in a
+/// conversation that has no artifacts folder yet.
+#[tokio::test]
+async fn a_tool_result_without_files_is_a_message() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let cid = app.post("/api/conversations", &token, json!({ "title": "Talk" })).await.json()["id"].clone();
+    let cid = cid.as_str().unwrap();
+    let r = app.post(&format!("/api/conversations/{cid}/tool-results"), &token, json!({ "tool": "search" })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["artifacts"], json!([]));
+    let detail = app.get(&format!("/api/conversations/{cid}"), &token).await.json();
+    assert_eq!(detail["messages"][0]["tool"], "search");
+}
+
 #[tokio::test]
 async fn bad_artifacts_are_refused_and_nothing_is_stored() {
     let app = TestApp::with_limit(1000);

@@ -371,7 +371,8 @@ fn write_sidecars(
             let json = serde_json::to_vec_pretty(meta).map_err(std::io::Error::other)?;
             blobs.put(&meta.key(), &json)
         })
-        .and_then(|()| blobs.sync(&artifacts_folder(conversation)));
+        // A message without files may have no folder yet, and nothing to make durable.
+        .and_then(|()| if fresh.is_empty() { Ok(()) } else { blobs.sync(&artifacts_folder(conversation)) });
     remove_files(blobs, conversation, equal);
     if let Err(e) = result {
         remove_files(blobs, conversation, fresh);
