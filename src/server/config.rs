@@ -126,6 +126,12 @@ pub struct Settings {
     // A flag of every subcommand, declared once by `cli::Cli`.
     #[arg(skip)]
     pub data_dir: Option<PathBuf>,
+    /// This process's name on its log lines and in /readyz (default the host name).
+    #[arg(long)]
+    pub instance: Option<String>,
+    /// Logs as `text` (default) or `json`, a JSON object a line.
+    #[arg(long)]
+    pub log_format: Option<LogFormat>,
     /// Where data files are kept: s3://bucket[/prefix] (default the data directory).
     #[arg(long)]
     #[serde(deserialize_with = "parsed", serialize_with = "displayed")]
@@ -140,12 +146,6 @@ pub struct Settings {
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
     pub spool_mib: Option<u64>,
-    /// This process's name on its log lines and in /readyz (default the host name).
-    #[arg(long)]
-    pub instance: Option<String>,
-    /// Logs as `text` (default) or `json`, a JSON object a line.
-    #[arg(long)]
-    pub log_format: Option<LogFormat>,
     /// Largest artifact accepted, in bytes (default 100 MiB).
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
