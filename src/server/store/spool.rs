@@ -70,6 +70,11 @@ impl Spool {
         })?;
         Ok(file.path.clone())
     }
+
+    /// Removes `key`'s copy, if there is one: its object was deleted.
+    pub fn forget(&self, key: &str) {
+        self.files.remove(key);
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +108,9 @@ mod tests {
         let failed = spool.path("c/d.txt", |_| Err(io::Error::other("gone")));
         assert!(failed.is_err());
         assert!(!spool.dir().join("c%d.txt").exists());
+        let b = fetch("c/b.txt", b"bbbbbbbb");
+        spool.forget("c/b.txt");
+        assert!(!b.exists());
         let dir = spool.dir().to_path_buf();
         drop(spool);
         assert!(!dir.exists());

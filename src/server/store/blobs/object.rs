@@ -26,7 +26,7 @@ use std::str::FromStr;
 use std::sync::{Arc, LazyLock};
 use std::time::SystemTime;
 use tempfile::TempPath;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Staged files from this size on go up in parts of this size.
 const PART_BYTES: usize = 8 * 1024 * 1024;
@@ -173,7 +173,7 @@ impl Object {
     }
 
     pub fn delete(&self, keys: impl IntoIterator<Item = String>) {
-        let keys: Vec<_> = keys.into_iter().map(|k| Ok(Key::from(k))).collect();
+        let keys: Vec<_> = keys.into_iter().inspect(|k| self.spool.forget(k)).map(|k| Ok(Key::from(k))).collect();
         let store = self.store.clone();
         run(async move {
             let mut gone = store.delete_stream(futures_util::stream::iter(keys).boxed());
@@ -228,19 +228,23 @@ impl Object {
         self.call(key, |s, k| async move { s.head(&k).await.map(|h| h.last_modified.into()) })
     }
 
-    /// The spool's copy, downloaded if it has none.
+    /// The spool's copy, downloaded if it has none. It is dated as the
+    /// object is: `ServeFile` answers `If-Modified-Since` from its date.
     pub fn local_path(&self, key: &str) -> io::Result<PathBuf> {
         self.spool.path(key, |file| {
-            let file = tokio::fs::File::from_std(file.try_clone()?);
+            let out = tokio::fs::File::from_std(file.try_clone()?);
             let (store, key) = (self.store.clone(), Key::from(key));
-            run(async move {
-                let mut body = store.get(&key).await.map_err(io_error)?.into_stream().map_err(io_error);
-                let mut out = tokio::io::BufWriter::new(file);
+            let modified = run(async move {
+                let got = store.get(&key).await.map_err(io_error)?;
+                let modified = SystemTime::from(got.meta.last_modified);
+                let mut body = got.into_stream().map_err(io_error);
+                let mut out = tokio::io::BufWriter::new(out);
                 while let Some(chunk) = body.try_next().await? {
-                    tokio::io::AsyncWriteExt::write_all(&mut out, &chunk).await?;
+                    out.write_all(&chunk).await?;
                 }
-                tokio::io::AsyncWriteExt::flush(&mut out).await
-            })
+                out.flush().await.map(|()| modified)
+            })?;
+            file.set_modified(modified)
         })
     }
 
