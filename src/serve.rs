@@ -31,7 +31,7 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
     cards::remove_old_cache(&config.data_dir);
     let events = Arc::new(events::Events::new(config.events));
     let store = store::ArtifactStore::open(
-        &config.data_dir,
+        store::blobs::Blobs::from_config(&config)?,
         meta.clone(),
         config.max_artifact_bytes,
         config.file_cache_bytes,

@@ -3,6 +3,7 @@
 //! `serve`'s flags say.
 
 use super::content::ContentOrigin;
+use super::store::blobs::object::Location;
 use crate::error::AppError;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -13,6 +14,13 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// The bucket that holds data files and sidecars; `None`: the data directory.
+    pub store: Option<Location>,
+    /// The S3 endpoint, if not AWS's (credentials and region: the `AWS_*` variables).
+    pub s3_endpoint: Option<String>,
+    /// Where copies of objects are kept for readers that need a file.
+    pub spool_dir: PathBuf,
+    pub spool_bytes: u64,
     /// Where to listen, if not the Leptos configuration's address.
     pub site_addr: Option<SocketAddr>,
     /// This process's name in its logs and `/readyz`.
@@ -68,6 +76,10 @@ impl Config {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
+            store: None,
+            s3_endpoint: None,
+            spool_dir: std::env::temp_dir().join("vitrine-spool"),
+            spool_bytes: 1024 * MIB,
             site_addr: None,
             instance: host_name(),
             max_artifact_bytes: 100 * MIB,
@@ -120,6 +132,20 @@ pub struct Settings {
     /// Logs as `text` (default) or `json`, a JSON object a line.
     #[arg(long)]
     pub log_format: Option<LogFormat>,
+    /// Where data files are kept: s3://bucket[/prefix] (default the data directory).
+    #[arg(long)]
+    #[serde(deserialize_with = "parsed", serialize_with = "displayed")]
+    pub store: Option<Location>,
+    /// S3 endpoint of the store, if not AWS's (e.g. http://127.0.0.1:8333).
+    #[arg(long)]
+    pub s3_endpoint: Option<String>,
+    /// Where copies of a bucket's objects are kept for readers that need a file (default $TMPDIR/vitrine-spool).
+    #[arg(long)]
+    pub spool_dir: Option<PathBuf>,
+    /// Most disk for those copies, in MiB (default 1024).
+    #[arg(long)]
+    #[serde(deserialize_with = "whole")]
+    pub spool_mib: Option<u64>,
     /// Largest artifact accepted, in bytes (default 100 MiB).
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
@@ -221,6 +247,12 @@ impl Settings {
         let instance = self.instance();
         let mut c = Config::new(self.data_dir.unwrap_or_else(|| "./data".into()));
         c.site_addr = self.site_addr;
+        c.store = self.store;
+        c.s3_endpoint = self.s3_endpoint;
+        c.spool_dir = self.spool_dir.unwrap_or(c.spool_dir);
+        if let Some(mib) = self.spool_mib {
+            c.spool_bytes = mib.saturating_mul(MIB);
+        }
         c.instance = instance;
         c.max_artifact_bytes = self.max_artifact_bytes.unwrap_or(c.max_artifact_bytes);
         if let Some(mib) = self.file_cache_mib {

@@ -183,12 +183,12 @@ async fn every_common_kind_has_its_face() {
         let CardFace::Picture { url, .. } = &faces[name] else { panic!() };
         url.split('/').nth_back(1).unwrap().to_string()
     };
-    let cache = app.dir.path().join("cache/cards");
     let pdf = id("report.pdf");
-    assert!(cache.join(format!("{pdf}.json")).is_file() && cache.join(format!("{pdf}.webp")).is_file());
+    let cached = |ext: &str| app.stored(&format!("cache/cards/{pdf}.{ext}")).is_some();
+    assert!(cached("json") && cached("webp"));
     let delete = format!("/api/conversations/{c}/artifacts/{pdf}");
     assert_eq!(app.call(axum::http::Method::DELETE, &delete, Some(&token), None).await.status, StatusCode::NO_CONTENT);
-    assert!(!cache.join(format!("{pdf}.json")).exists() && !cache.join(format!("{pdf}.webp")).exists());
+    assert!(!cached("json") && !cached("webp"));
 }
 
 /// A PDF whose page draws a form that draws the next form 16 times, 12

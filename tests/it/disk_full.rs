@@ -49,6 +49,9 @@ fn temp_files(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn a_full_disk_is_507_loses_nothing_and_reads_go_on() {
+    if crate::common::local_only() {
+        return;
+    }
     let disk = SmallDisk::mount("4m");
     let data = disk.path.join("data");
     let app = TestApp::open(tempfile::tempdir().unwrap(), common::config(&data));

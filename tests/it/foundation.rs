@@ -44,10 +44,10 @@ async fn tool_result_stores_artifacts_with_full_records() {
     assert_eq!(script["type"], "code");
     assert_eq!(script["mime_type"], "text/x-python");
 
-    // On disk: conversations/{id}/artifacts/{uuid}.{ext}, with its sidecar.
-    let dir = app.dir.path().join("conversations").join(cid).join("artifacts");
-    assert_eq!(std::fs::read(dir.join(format!("{id}.png"))).unwrap(), png);
-    assert!(dir.join(format!("{id}.meta.json")).is_file());
+    // Stored as conversations/{id}/artifacts/{uuid}.{ext}, with its sidecar.
+    let folder = format!("conversations/{cid}/artifacts");
+    assert_eq!(app.stored(&format!("{folder}/{id}.png")).unwrap(), png);
+    assert!(app.stored(&format!("{folder}/{id}.meta.json")).is_some());
 
     let file = app.get(chart["url"].as_str().unwrap(), &token).await;
     assert_eq!(file.status, StatusCode::OK);

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod blobs;
 mod cards;
 mod compression;
 mod concurrency;

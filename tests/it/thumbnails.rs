@@ -27,7 +27,8 @@ async fn thumbnails_are_small_cached_and_private() {
     let small = image::load_from_memory_with_format(&thumb.body, image::ImageFormat::WebP).unwrap();
     assert_eq!((small.width(), small.height()), (480, 240));
     let id = items[0]["id"].as_str().unwrap();
-    assert!(app.dir.path().join("cache/cards").join(format!("{id}.webp")).is_file(), "cached on disk");
+    let cached = || app.stored(&format!("cache/cards/{id}.webp")).is_some();
+    assert!(cached(), "cached");
     assert_eq!(app.get(&url(0), &token).await.body, thumb.body);
 
     assert_eq!(app.get(&url(1), &token).await.status, StatusCode::NOT_FOUND, "no thumbnail for text");
@@ -37,7 +38,7 @@ async fn thumbnails_are_small_cached_and_private() {
 
     let deleted = app.call(axum::http::Method::DELETE, items[0]["url"].as_str().unwrap(), Some(&token), None).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    assert!(!app.dir.path().join("cache/cards").join(format!("{id}.webp")).exists(), "cache goes with the artifact");
+    assert!(!cached(), "cache goes with the artifact");
 
     let css = app.call(axum::http::Method::GET, "/highlight.css", None, None).await;
     assert!(css.text().contains(".hl-") && css.text().contains("prefers-color-scheme: dark"));

@@ -1,5 +1,6 @@
 use super::*;
 use crate::model::{extension, ArtifactQuery, GalleryType};
+use crate::server::store::blobs::Blobs;
 use crate::server::{config::Config, convert, meta::Meta};
 use std::collections::HashSet;
 use std::io::{Cursor, Read};
@@ -31,8 +32,14 @@ async fn seeding_stores_every_file_as_it_is() {
     let config = Config::new(dir.path());
     let meta = Meta::open_in(dir.path()).unwrap();
     let events = std::sync::Arc::new(crate::server::events::Events::new(config.events));
-    let store =
-        ArtifactStore::open(dir.path(), meta, config.max_artifact_bytes, config.file_cache_bytes, events).unwrap();
+    let store = ArtifactStore::open(
+        Blobs::local(dir.path()).unwrap(),
+        meta,
+        config.max_artifact_bytes,
+        config.file_cache_bytes,
+        events,
+    )
+    .unwrap();
     seed(&store).await.unwrap();
 
     let user = store.meta().user_by_name(USER.into()).await.unwrap().expect("the demo user").id;

@@ -8,8 +8,10 @@
 //! - `query.rs`: listings, lookups, virtual paths, reading the bytes;
 //! - `delete.rs`: removing artifacts;
 //! - `versions.rs`: an artifact's versions: reading, deleting, restoring;
-//! - `blobs/`: where the bytes are (the data directory), written and read
-//!   by key.
+//! - `blobs/`: where the bytes are (the data directory or a bucket),
+//!   written and read by key;
+//! - `spool.rs`: local copies of a bucket's objects, for readers that need
+//!   a path.
 
 pub mod blobs;
 mod conversations;
@@ -20,6 +22,7 @@ pub mod names;
 mod query;
 pub mod sidecar;
 pub mod small;
+pub mod spool;
 mod staging;
 pub mod versions;
 
@@ -32,7 +35,6 @@ use index::Index;
 pub use query::Resolved;
 use sidecar::Sidecar;
 pub use staging::{Staged, StagingFile};
-use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
@@ -59,13 +61,12 @@ impl ArtifactStore {
     /// Opens the store: loads conversations, scans every artifacts folder
     /// and builds the index (cleaning up what a crash left behind).
     pub fn open(
-        data_dir: &Path,
+        blobs: Blobs,
         meta: Meta,
         max_artifact_bytes: u64,
         file_cache_bytes: u64,
         events: Arc<Events>,
     ) -> Result<Self, AppError> {
-        let blobs = Blobs::local(data_dir)?;
         let mut index = Index::default();
         for record in meta.all_conversations()? {
             index.add_conversation(record);

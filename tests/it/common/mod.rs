@@ -7,6 +7,9 @@ use base64::Engine;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use serde_json::{json, Value};
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::LazyLock;
 use tempfile::TempDir;
 use tower::util::BoxCloneSyncService;
 use tower::ServiceExt;
@@ -46,11 +49,46 @@ pub fn leptos_options() -> LeptosOptions {
 }
 
 /// The settings of a test server on `dir`: defaults, with documents
-/// converted by the real `vitrine` binary.
-pub fn config(dir: &std::path::Path) -> Config {
+/// converted by the real `vitrine` binary, and the data in the services'
+/// bucket when the tests run remote.
+pub fn config(dir: &Path) -> Config {
     let mut config = Config::new(dir);
     config.converter = Some(env!("CARGO_BIN_EXE_vitrine").into());
+    config.store = remote_store(dir).map(|url| url.parse().unwrap());
+    config.s3_endpoint = config.store.as_ref().map(|_| services_env("VITRINE_S3_ENDPOINT"));
     config
+}
+
+/// Whether the tests run against `make services` (`VITRINE_TEST_BACKEND=remote`,
+/// with the variables of target/services/env).
+pub fn remote() -> bool {
+    std::env::var("VITRINE_TEST_BACKEND").is_ok_and(|b| b == "remote")
+}
+
+/// For a test that looks at the data directory's files themselves: true,
+/// and the test returns, when the data is elsewhere.
+pub fn local_only() -> bool {
+    if remote() {
+        eprintln!("not run: the data directory is looked at, and the tests run remote");
+    }
+    remote()
+}
+
+/// When the tests run remote, the store of the test server on `dir`: a
+/// prefix of its own in the services' bucket, the same for `dir` all
+/// through this run (a restart, or a `vitrine serve` on `dir`, finds it).
+pub fn remote_store(dir: &Path) -> Option<String> {
+    static RUN: LazyLock<uuid::Uuid> = LazyLock::new(uuid::Uuid::new_v4);
+    if !remote() {
+        return None;
+    }
+    let mut hasher = std::hash::DefaultHasher::new();
+    dir.hash(&mut hasher);
+    Some(format!("s3://{}/t-{}-{:016x}", services_env("VITRINE_S3_BUCKET"), *RUN, hasher.finish()))
+}
+
+fn services_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: source target/services/env"))
 }
 
 impl TestApp {
@@ -87,6 +125,12 @@ impl TestApp {
     /// Creates a user; returns its API token.
     pub fn user(&self, name: &str) -> String {
         auth::add_user(&self.state.meta, name, "secret-password").unwrap().1
+    }
+
+    /// The bytes stored at `key` (`conversations/{c}/artifacts/{uuid}.{ext}`,
+    /// `cache/cards/{uuid}.webp`, …), wherever the store keeps them.
+    pub fn stored(&self, key: &str) -> Option<Vec<u8>> {
+        self.state.store.blobs().read(key).ok()
     }
 
     /// The SQLite database itself, for tests that read or change its rows.

@@ -27,7 +27,12 @@ impl Server {
     pub fn start_logging(data: &Path, args: &[&str], level: &str, log: impl Into<Stdio>) -> Server {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
-        let child = Command::new(bin())
+        let mut command = Command::new(bin());
+        if let Some(store) = super::remote_store(data) {
+            // The endpoint and credentials are the test's own environment.
+            command.env("VITRINE_STORE", store);
+        }
+        let child = command
             .arg("serve")
             .args(args)
             .env("VITRINE_DATA_DIR", data)

@@ -6,6 +6,7 @@
 
 use super::super::sidecar::Sidecar;
 use super::super::small::{SmallFile, MAX_BYTES};
+use super::Unlisted;
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 use rustix::io::ReadWriteFlags;
 use std::fs::{self, File};
@@ -256,29 +257,9 @@ fn scan_dir(dir: &Path, found: &mut Vec<Sidecar>) -> io::Result<()> {
     Ok(())
 }
 
-/// Why an artifact found on disk is not listed.
-#[derive(Debug, thiserror::Error)]
-enum Unlisted {
-    #[error("unreadable: {0}")]
-    Io(#[from] io::Error),
-    #[error("not valid metadata: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("metadata file name does not match its id")]
-    Misnamed,
-    #[error("data file has {0} bytes, metadata says {1}")]
-    Size(u64, u64),
-}
-
 fn read_sidecar(path: &Path, dir: &Path) -> Result<Sidecar, Unlisted> {
-    let meta: Sidecar = serde_json::from_slice(&fs::read(path)?)?;
-    if path.file_name().and_then(|n| n.to_str()) != Some(Sidecar::file_name(meta.id).as_str()) {
-        return Err(Unlisted::Misnamed);
-    }
-    let len = fs::metadata(dir.join(meta.data_file_name()))?.len();
-    if len != meta.size {
-        return Err(Unlisted::Size(len, meta.size));
-    }
-    Ok(meta)
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    super::checked_sidecar(name, &fs::read(path)?, |meta| Ok(fs::metadata(dir.join(meta.data_file_name()))?.len()))
 }
 
 #[cfg(test)]

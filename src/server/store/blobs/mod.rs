@@ -9,12 +9,15 @@
 //! One enum rather than a trait object: a backend is one more variant and
 //! one more arm per method. The methods block, as the file system does
 //! (`read_small` excepted): callers run them on the blocking pool, as they
-//! did before; an object store's will be called the same way.
+//! did before; `Object` waits for its requests the same way.
 
 pub mod local;
+pub mod object;
 
 use super::sidecar::Sidecar;
 use super::small::SmallFile;
+use super::spool::Spool;
+use crate::server::config::Config;
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -25,6 +28,8 @@ use uuid::Uuid;
 pub enum Blobs {
     /// The data directory.
     Local(local::Local),
+    /// A bucket (`VITRINE_STORE=s3://…`).
+    Object(object::Object),
 }
 
 /// The folder of a conversation's data files and sidecars.
@@ -46,11 +51,19 @@ impl Blobs {
         local::Local::open(data_dir).map(Blobs::Local)
     }
 
+    /// The store `config` names: its bucket, else its data directory.
+    pub fn from_config(config: &Config) -> io::Result<Self> {
+        let Some(location) = &config.store else { return Self::local(&config.data_dir) };
+        let spool = Spool::open(&config.spool_dir, config.spool_bytes)?;
+        object::Object::connect(location, config.s3_endpoint.as_deref(), spool).map(Blobs::Object)
+    }
+
     /// Every version whose sidecar and data are whole, with what a crash
     /// left behind removed: the start-up scan.
     pub fn scan(&self) -> io::Result<Vec<Sidecar>> {
         match self {
             Blobs::Local(l) => l.scan(),
+            Blobs::Object(o) => o.scan(),
         }
     }
 
@@ -59,6 +72,7 @@ impl Blobs {
     pub fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
         match self {
             Blobs::Local(l) => l.put(key, bytes),
+            Blobs::Object(o) => o.put(key, bytes),
         }
     }
 
@@ -67,6 +81,7 @@ impl Blobs {
     pub fn sync(&self, folder: &str) -> io::Result<()> {
         match self {
             Blobs::Local(l) => l.sync(folder),
+            Blobs::Object(_) => Ok(()),
         }
     }
 
@@ -76,6 +91,7 @@ impl Blobs {
     pub fn staging_dir(&self, folder: &str) -> PathBuf {
         match self {
             Blobs::Local(l) => l.path(folder),
+            Blobs::Object(o) => o.staging_dir(),
         }
     }
 
@@ -84,6 +100,7 @@ impl Blobs {
     pub fn put_staged(&self, key: &str, file: TempPath) -> io::Result<()> {
         match self {
             Blobs::Local(l) => l.put_staged(key, file),
+            Blobs::Object(o) => o.put_staged(key, file),
         }
     }
 
@@ -92,6 +109,7 @@ impl Blobs {
     pub fn link(&self, from: &str, to: &str) -> io::Result<()> {
         match self {
             Blobs::Local(l) => l.link(from, to),
+            Blobs::Object(o) => o.link(from, to),
         }
     }
 
@@ -100,6 +118,7 @@ impl Blobs {
     pub fn delete(&self, keys: impl IntoIterator<Item = String>) {
         match self {
             Blobs::Local(l) => keys.into_iter().for_each(|k| l.delete(&k)),
+            Blobs::Object(o) => o.delete(keys),
         }
     }
 
@@ -108,6 +127,7 @@ impl Blobs {
     pub fn read(&self, key: &str) -> io::Result<Vec<u8>> {
         match self {
             Blobs::Local(l) => l.read(key),
+            Blobs::Object(o) => o.read(key),
         }
     }
 
@@ -115,6 +135,7 @@ impl Blobs {
     pub fn open(&self, key: &str) -> io::Result<impl io::Read + Send + 'static> {
         match self {
             Blobs::Local(l) => l.open_file(key),
+            Blobs::Object(o) => o.open(key),
         }
     }
 
@@ -122,6 +143,7 @@ impl Blobs {
     pub fn read_range(&self, key: &str, range: Range<u64>) -> io::Result<Vec<u8>> {
         match self {
             Blobs::Local(l) => l.read_range(key, range),
+            Blobs::Object(o) => o.read_range(key, range),
         }
     }
 
@@ -129,6 +151,7 @@ impl Blobs {
     pub async fn read_small(&self, key: &str) -> io::Result<SmallFile> {
         match self {
             Blobs::Local(l) => l.read_small(key).await,
+            Blobs::Object(o) => o.read_small(key).await,
         }
     }
 
@@ -136,6 +159,7 @@ impl Blobs {
     pub fn modified(&self, key: &str) -> io::Result<SystemTime> {
         match self {
             Blobs::Local(l) => l.modified(key),
+            Blobs::Object(o) => o.modified(key),
         }
     }
 
@@ -144,6 +168,38 @@ impl Blobs {
     pub fn local_path(&self, key: &str) -> io::Result<PathBuf> {
         match self {
             Blobs::Local(l) => l.checked_path(key),
+            Blobs::Object(o) => o.local_path(key),
         }
     }
+}
+
+/// Why a version found in the store is not listed.
+#[derive(Debug, thiserror::Error)]
+enum Unlisted {
+    #[error("unreadable: {0}")]
+    Io(#[from] io::Error),
+    #[error("not valid metadata: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("metadata file name does not match its id")]
+    Misnamed,
+    #[error("data file has {0} bytes, metadata says {1}")]
+    Size(u64, u64),
+}
+
+/// The sidecar in `bytes`, read from a key named `name`, if it is valid,
+/// is named after its id and its data has the size it says (`data_len`).
+fn checked_sidecar(
+    name: &str,
+    bytes: &[u8],
+    data_len: impl FnOnce(&Sidecar) -> Result<u64, Unlisted>,
+) -> Result<Sidecar, Unlisted> {
+    let meta: Sidecar = serde_json::from_slice(bytes)?;
+    if name != Sidecar::file_name(meta.id) {
+        return Err(Unlisted::Misnamed);
+    }
+    let len = data_len(&meta)?;
+    if len != meta.size {
+        return Err(Unlisted::Size(len, meta.size));
+    }
+    Ok(meta)
 }

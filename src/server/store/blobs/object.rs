@@ -1,0 +1,302 @@
+//! `Blobs::Object`: an S3-compatible bucket through `object_store`, under a
+//! prefix when the store's URL has one. Readers that need a path get a copy
+//! from the spool (`store/spool.rs`).
+//!
+//! `Blobs`'s methods block, and an object store's are async: each request
+//! runs on a runtime of this module's own, the caller waiting for its
+//! answer. Its own, because callers block on any thread (the blocking pool,
+//! start-up, tests' runtimes that end after each test), and the client's
+//! connections belong to the runtime that made them.
+
+use super::super::sidecar::Sidecar;
+use super::super::small::{SmallFile, MAX_BYTES};
+use super::super::spool::Spool;
+use futures_util::{StreamExt, TryStreamExt};
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path as Key;
+use object_store::prefix::PrefixStore;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use std::collections::HashMap;
+use std::fs::File;
+use std::future::Future;
+use std::io;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, LazyLock};
+use std::time::SystemTime;
+use tempfile::TempPath;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Staged files from this size on go up in parts of this size.
+const PART_BYTES: usize = 8 * 1024 * 1024;
+/// Parts in flight at once.
+const PARTS_AT_ONCE: usize = 4;
+/// Sidecars read at once by the start-up scan.
+const SCAN_READS: usize = 32;
+
+static IO: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("object-io")
+        .enable_all()
+        .build()
+        .expect("the object store's runtime")
+});
+
+/// Runs `request` on [`IO`], blocking the caller until it is answered.
+fn run<T: Send + 'static>(request: impl Future<Output = T> + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    IO.spawn(async move {
+        let _ = tx.send(request.await);
+    });
+    rx.recv().expect("an object store request panicked")
+}
+
+/// Where the bucket is: `s3://bucket[/prefix]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub bucket: String,
+    pub prefix: String,
+}
+
+impl FromStr for Location {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let rest = s.strip_prefix("s3://").ok_or_else(|| format!("expected s3://bucket[/prefix], got {s:?}"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(format!("no bucket in {s:?}"));
+        }
+        Ok(Location { bucket: bucket.into(), prefix: prefix.trim_matches('/').into() })
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self.prefix.as_str() {
+            "" => write!(f, "s3://{}", self.bucket),
+            prefix => write!(f, "s3://{}/{prefix}", self.bucket),
+        }
+    }
+}
+
+pub struct Object {
+    store: Arc<dyn ObjectStore>,
+    spool: Spool,
+}
+
+/// An object store's error as an I/O error: `NotFound` kept, as readers
+/// tell a missing file by it.
+fn io_error(e: object_store::Error) -> io::Error {
+    match e {
+        object_store::Error::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, e),
+        e => io::Error::other(e),
+    }
+}
+
+impl Object {
+    /// The bucket at `location`, reached at `endpoint` (else AWS's), with
+    /// the credentials and region of the `AWS_*` variables.
+    pub fn connect(location: &Location, endpoint: Option<&str>, spool: Spool) -> io::Result<Object> {
+        // reqwest is built without a TLS provider of its own (docs/scaling.md,
+        // "Crate decisions"); a second call finds it installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(&location.bucket);
+        if let Some(endpoint) = endpoint {
+            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
+        }
+        let s3: Arc<dyn ObjectStore> = Arc::new(builder.build().map_err(io_error)?);
+        let store = match location.prefix.as_str() {
+            "" => s3,
+            prefix => Arc::new(PrefixStore::new(s3, prefix)),
+        };
+        Ok(Object { store, spool })
+    }
+
+    /// Runs `request` with the store and `key`.
+    fn call<T, F>(&self, key: &str, request: impl FnOnce(Arc<dyn ObjectStore>, Key) -> F) -> io::Result<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = object_store::Result<T>> + Send + 'static,
+    {
+        run(request(self.store.clone(), Key::from(key))).map_err(io_error)
+    }
+
+    pub fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
+        let payload = PutPayload::from(bytes.to_vec());
+        self.call(key, |s, k| async move { s.put(&k, payload).await.map(drop) })
+    }
+
+    pub fn staging_dir(&self) -> PathBuf {
+        self.spool.dir().to_path_buf()
+    }
+
+    /// One PUT, or from [`PART_BYTES`] a multipart upload, aborted if it fails.
+    pub fn put_staged(&self, key: &str, file: TempPath) -> io::Result<()> {
+        if std::fs::metadata(&file)?.len() < PART_BYTES as u64 {
+            return self.put(key, &std::fs::read(&file)?);
+        }
+        let (store, key, path) = (self.store.clone(), Key::from(key), file.to_path_buf());
+        run(async move {
+            let upload = store.put_multipart(&key).await.map_err(io_error)?;
+            let mut parts = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
+            let sent = async {
+                let mut reader = tokio::fs::File::open(&path).await?;
+                loop {
+                    let mut part = Vec::with_capacity(PART_BYTES);
+                    (&mut reader).take(PART_BYTES as u64).read_to_end(&mut part).await?;
+                    if part.is_empty() {
+                        return Ok(());
+                    }
+                    parts.wait_for_capacity(PARTS_AT_ONCE).await.map_err(io_error)?;
+                    parts.put(part.into());
+                }
+            };
+            match sent.await {
+                Ok(()) => parts.finish().await.map(drop).map_err(io_error),
+                Err(e) => {
+                    if let Err(abort) = parts.abort().await {
+                        tracing::warn!("could not abort the upload of {key}: {abort}");
+                    }
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    /// A server-side copy.
+    pub fn link(&self, from: &str, to: &str) -> io::Result<()> {
+        let to = Key::from(to);
+        self.call(from, |s, from| async move { s.copy(&from, &to).await })
+    }
+
+    pub fn delete(&self, keys: impl IntoIterator<Item = String>) {
+        let keys: Vec<_> = keys.into_iter().inspect(|k| self.spool.forget(k)).map(|k| Ok(Key::from(k))).collect();
+        let store = self.store.clone();
+        run(async move {
+            let mut gone = store.delete_stream(futures_util::stream::iter(keys).boxed());
+            while let Some(result) = gone.next().await {
+                match result {
+                    Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+                    Err(e) => tracing::warn!("could not remove an object: {e}"),
+                }
+            }
+        })
+    }
+
+    pub fn read(&self, key: &str) -> io::Result<Vec<u8>> {
+        self.call(key, |s, k| async move { Ok(s.get(&k).await?.bytes().await?.to_vec()) })
+    }
+
+    /// A GET of the range; S3 refuses one that starts at or past the end,
+    /// which reads nothing here.
+    pub fn read_range(&self, key: &str, range: Range<u64>) -> io::Result<Vec<u8>> {
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
+        let start = range.start;
+        let read = self.call(key, |s, k| async move { s.get_range(&k, range).await });
+        match read {
+            Ok(bytes) => Ok(bytes.to_vec()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(e),
+            Err(e) => match self.call(key, |s, k| async move { s.head(&k).await }) {
+                Ok(head) if start >= head.size => Ok(Vec::new()),
+                _ => Err(e),
+            },
+        }
+    }
+
+    pub async fn read_small(&self, key: &str) -> io::Result<SmallFile> {
+        let (store, key) = (self.store.clone(), Key::from(key));
+        let read = IO.spawn(async move {
+            let got = store.get(&key).await?;
+            if got.meta.size > MAX_BYTES {
+                return Ok(None);
+            }
+            let modified = SystemTime::from(got.meta.last_modified);
+            Ok(Some(SmallFile { bytes: got.bytes().await?, modified: Some(modified) }))
+        });
+        match read.await.map_err(io::Error::other)?.map_err(io_error)? {
+            Some(file) => Ok(file),
+            None => Err(io::Error::other("not a small file")),
+        }
+    }
+
+    pub fn modified(&self, key: &str) -> io::Result<SystemTime> {
+        self.call(key, |s, k| async move { s.head(&k).await.map(|h| h.last_modified.into()) })
+    }
+
+    /// The spool's copy, downloaded if it has none. It is dated as the
+    /// object is: `ServeFile` answers `If-Modified-Since` from its date.
+    pub fn local_path(&self, key: &str) -> io::Result<PathBuf> {
+        self.spool.path(key, |file| {
+            let out = tokio::fs::File::from_std(file.try_clone()?);
+            let (store, key) = (self.store.clone(), Key::from(key));
+            let modified = run(async move {
+                let got = store.get(&key).await.map_err(io_error)?;
+                let modified = SystemTime::from(got.meta.last_modified);
+                let mut body = got.into_stream().map_err(io_error);
+                let mut out = tokio::io::BufWriter::new(out);
+                while let Some(chunk) = body.try_next().await? {
+                    out.write_all(&chunk).await?;
+                }
+                out.flush().await.map(|()| modified)
+            })?;
+            file.set_modified(modified)
+        })
+    }
+
+    pub fn open(&self, key: &str) -> io::Result<File> {
+        File::open(self.local_path(key)?)
+    }
+
+    /// Every version whose sidecar and data object are whole. What a crash
+    /// left (data without a sidecar) stays: removing it is `gc`'s, which
+    /// knows how old it is (docs/scaling.md, "Writing").
+    pub fn scan(&self) -> io::Result<Vec<Sidecar>> {
+        let store = self.store.clone();
+        run(async move {
+            let objects: Vec<_> = store.list(Some(&Key::from("conversations"))).try_collect().await?;
+            let sizes: HashMap<String, u64> = objects.iter().map(|o| (o.location.to_string(), o.size)).collect();
+            let sidecars = objects.into_iter().filter(|o| o.location.as_ref().ends_with(".meta.json"));
+            let read = sidecars.map(|o| {
+                let (store, sizes) = (store.clone(), &sizes);
+                async move {
+                    let bytes = store.get(&o.location).await?.bytes().await?;
+                    let name = o.location.filename().unwrap_or_default().to_string();
+                    let checked = super::checked_sidecar(&name, &bytes, |meta| {
+                        let size = sizes.get(&meta.data_key()).copied();
+                        size.ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no data object").into())
+                    });
+                    match checked {
+                        Ok(meta) => Ok(Some(meta)),
+                        Err(e) => {
+                            tracing::warn!("not listing artifact {}: {e}", o.location);
+                            Ok::<_, object_store::Error>(None)
+                        }
+                    }
+                }
+            });
+            let found: Vec<_> = futures_util::stream::iter(read).buffer_unordered(SCAN_READS).try_collect().await?;
+            Ok::<_, object_store::Error>(found.into_iter().flatten().collect())
+        })
+        .map_err(io_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_are_a_bucket_and_a_prefix() {
+        let l: Location = "s3://b/some/prefix/".parse().unwrap();
+        assert_eq!(l, Location { bucket: "b".into(), prefix: "some/prefix".into() });
+        assert_eq!(l.to_string(), "s3://b/some/prefix");
+        assert_eq!("s3://b".parse::<Location>().unwrap().prefix, "");
+        assert!("s3:///p".parse::<Location>().is_err());
+        assert!("/data".parse::<Location>().is_err());
+    }
+}

@@ -1,0 +1,60 @@
+//! The storage interface itself, in whichever mode the tests run: the data
+//! directory, or (`VITRINE_TEST_BACKEND=remote`) a prefix in the services'
+//! bucket, where large files go up in parts and ranges are GETs.
+
+use crate::common;
+use std::io::{ErrorKind, Read, Write};
+use std::time::{Duration, SystemTime};
+use vitrine::server::store::blobs::Blobs;
+
+const FOLDER: &str = "conversations/c/artifacts";
+
+#[test]
+fn keys_are_stored_staged_read_linked_and_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = Blobs::from_config(&common::config(&dir.path().join("data"))).unwrap();
+    let key = |name: &str| format!("{FOLDER}/{name}");
+
+    // Past 8 MiB: several parts in a bucket.
+    let big: Vec<u8> = (0..20 * 1024 * 1024 + 3).map(|i| (i % 251) as u8).collect();
+    let staging = blobs.staging_dir(FOLDER);
+    std::fs::create_dir_all(&staging).unwrap();
+    let mut staged = tempfile::NamedTempFile::new_in(&staging).unwrap();
+    staged.write_all(&big).unwrap();
+    blobs.put_staged(&key("big.bin"), staged.into_temp_path()).unwrap();
+    assert!(blobs.read(&key("big.bin")).unwrap() == big);
+    let end = big.len() as u64;
+    assert_eq!(blobs.read_range(&key("big.bin"), end - 2..end + 100).unwrap(), big[big.len() - 2..]);
+
+    // Ranges at or past the end read nothing, as the file system's do.
+    blobs.put(&key("short.txt"), b"abc").unwrap();
+    blobs.put(&key("empty.txt"), b"").unwrap();
+    assert_eq!(blobs.read_range(&key("short.txt"), 1..2).unwrap(), b"b");
+    assert_eq!(blobs.read_range(&key("short.txt"), 3..10).unwrap(), b"");
+    assert_eq!(blobs.read_range(&key("empty.txt"), 0..10).unwrap(), b"");
+    let small = tokio::runtime::Runtime::new().unwrap().block_on(blobs.read_small(&key("short.txt"))).unwrap();
+    assert_eq!(&small.bytes[..], b"abc");
+    let modified = blobs.modified(&key("short.txt")).unwrap();
+    assert!(
+        modified.elapsed().unwrap_or_default() < Duration::from_secs(60)
+            && modified <= SystemTime::now() + Duration::from_secs(5)
+    );
+
+    // A path for readers that need one, and a reader over it.
+    let path = blobs.local_path(&key("big.bin")).unwrap();
+    let copy = std::fs::metadata(&path).unwrap();
+    assert_eq!(copy.len(), end);
+    // Dated as the stored bytes: ServeFile answers If-Modified-Since from it.
+    assert_eq!(copy.modified().unwrap(), blobs.modified(&key("big.bin")).unwrap());
+    let mut opened = Vec::new();
+    blobs.open(&key("short.txt")).unwrap().read_to_end(&mut opened).unwrap();
+    assert_eq!(opened, b"abc");
+
+    blobs.link(&key("short.txt"), "conversations/d/artifacts/linked.txt").unwrap();
+    assert_eq!(blobs.read("conversations/d/artifacts/linked.txt").unwrap(), b"abc");
+    blobs.delete([key("short.txt"), key("never-there.txt"), key("big.bin")]);
+    let gone = blobs.read_range(&key("short.txt"), 0..1).unwrap_err();
+    assert_eq!(gone.kind(), ErrorKind::NotFound);
+    assert_eq!(blobs.local_path(&key("short.txt")).unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(blobs.read("conversations/d/artifacts/linked.txt").unwrap(), b"abc", "a link outlives its source");
+}
