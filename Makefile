@@ -31,12 +31,15 @@ run: build
 build: tools
 	cargo leptos build --release --precompress --split --bin-features ssr,demo
 
-# Unit and integration tests, then the Playwright tests in headless Chromium
+# Unit and integration tests (the integration tests twice: with the data
+# directory, then with artifacts in make services' S3 bucket, scripts/test-remote.sh),
+# then the Playwright tests in headless Chromium
 # against the release build with fresh demo data.
 test: test-rust test-api test-e2e
 
 test-rust: assets
 	cargo test --features ssr,demo
+	scripts/test-remote.sh
 	cargo test --manifest-path bench/Cargo.toml
 
 # Schemathesis with every check against the debug server, on a fresh data

@@ -3,7 +3,7 @@
 # (VITRINE_TEST_BACKEND=remote, docs/scaling.md "Tests"): starts the services,
 # runs `cargo test --test it` with their variables, and stops them however
 # the tests end (their data goes with them). Arguments go to the test binary
-# (a filter, --test-threads …). Not part of `make test` yet.
+# (a filter, --test-threads …). `make test-rust` runs it after the local run.
 #
 #   scripts/test-remote.sh [TEST ARGS…]
 set -euo pipefail
