@@ -149,13 +149,19 @@ mod server {
         }
     }
 
-    /// Disk-full and quota errors are the client's to hear about (507); any
-    /// other I/O failure is ours.
+    /// Disk-full and quota errors are the client's to hear about (507); an
+    /// object store that fails other than with a missing key is unavailable
+    /// (503: `blobs/object.rs` keeps its error inside); any other I/O
+    /// failure is ours.
     impl From<std::io::Error> for AppError {
         fn from(e: std::io::Error) -> Self {
+            let from_store = e.get_ref().is_some_and(|inner| inner.is::<object_store::Error>());
             match e.kind() {
                 std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
                     AppError::InsufficientStorage("Insufficient storage: the server's disk is full".into())
+                }
+                kind if from_store && kind != std::io::ErrorKind::NotFound => {
+                    AppError::Unavailable(format!("Storage unavailable: {e}"))
                 }
                 _ => AppError::Internal(e.to_string()),
             }

@@ -102,7 +102,7 @@ fn shown(
     }
     let view = filetype::preview(&meta.mime_type, &meta.name);
     let simple = match view {
-        PreviewKind::Image => Some(match undecodable(&meta.mime_type, &store.local_path(meta)?) {
+        PreviewKind::Image => Some(match undecodable(&meta.mime_type, &store.local_path_blocking(meta)?) {
             Some(reason) => PreviewBody::Unreadable { reason },
             None => PreviewBody::Image,
         }),
@@ -111,7 +111,7 @@ fn shown(
         PreviewKind::Pdf => Some(PreviewBody::Pdf),
         PreviewKind::Audio => Some(PreviewBody::Audio),
         PreviewKind::Video => Some(PreviewBody::Video),
-        PreviewKind::Archive => Some(archive(archives, &store.local_path(meta)?, artifact)),
+        PreviewKind::Archive => Some(archive(archives, &store.local_path_blocking(meta)?, artifact)),
         _ => None,
     };
     if let Some(body) = simple {
@@ -365,7 +365,7 @@ pub async fn render(
     let view = filetype::preview(&meta.mime_type, &meta.name);
     let Shown { body, html, partial } = match view {
         PreviewKind::Document | PreviewKind::Workbook if meta.size > 0 => {
-            office(&state.config, view, &meta.name, &state.store.local_path(&meta)?, url).await?
+            office(&state.config, view, &meta.name, &state.store.local_path(&meta).await?, url).await?
         }
         _ => {
             let (store, archives, artifact) = (state.store.clone(), state.archives.clone(), artifact.clone());

@@ -5,7 +5,10 @@
 use crate::common;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, SystemTime};
+use vitrine::error::AppError;
+use vitrine::server::store::blobs::object::Object;
 use vitrine::server::store::blobs::Blobs;
+use vitrine::server::store::spool::Spool;
 
 const FOLDER: &str = "conversations/c/artifacts";
 
@@ -34,7 +37,7 @@ fn keys_are_stored_staged_read_linked_and_deleted() {
     assert_eq!(blobs.read_range(&key("empty.txt"), 0..10).unwrap(), b"");
     let small = tokio::runtime::Runtime::new().unwrap().block_on(blobs.read_small(&key("short.txt"))).unwrap();
     assert_eq!(&small.bytes[..], b"abc");
-    let modified = blobs.modified(&key("short.txt")).unwrap();
+    let modified = small.modified.unwrap();
     assert!(
         modified.elapsed().unwrap_or_default() < Duration::from_secs(60)
             && modified <= SystemTime::now() + Duration::from_secs(5)
@@ -42,10 +45,10 @@ fn keys_are_stored_staged_read_linked_and_deleted() {
 
     // A path for readers that need one, and a reader over it.
     let path = blobs.local_path(&key("big.bin")).unwrap();
-    let copy = std::fs::metadata(&path).unwrap();
-    assert_eq!(copy.len(), end);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), end);
     // Dated as the stored bytes: ServeFile answers If-Modified-Since from it.
-    assert_eq!(copy.modified().unwrap(), blobs.modified(&key("big.bin")).unwrap());
+    let copy = std::fs::metadata(blobs.local_path(&key("short.txt")).unwrap()).unwrap();
+    assert_eq!(copy.modified().unwrap(), modified);
     let mut opened = Vec::new();
     blobs.open(&key("short.txt")).unwrap().read_to_end(&mut opened).unwrap();
     assert_eq!(opened, b"abc");
@@ -57,4 +60,26 @@ fn keys_are_stored_staged_read_linked_and_deleted() {
     assert_eq!(gone.kind(), ErrorKind::NotFound);
     assert_eq!(blobs.local_path(&key("short.txt")).unwrap_err().kind(), ErrorKind::NotFound);
     assert_eq!(blobs.read("conversations/d/artifacts/linked.txt").unwrap(), b"abc", "a link outlives its source");
+}
+
+/// A bucket that cannot be reached is a store unavailable (503), which the
+/// client may try again, not a missing file (404) nor a failure of ours
+/// (500): for a reader that needs a path (a download), and for reads.
+/// Nothing listens on the endpoint, so no service is needed. With the
+/// `AWS_*` credentials of the remote run it is the endpoint that fails;
+/// without them, the instance metadata asked for credentials, as on AWS.
+#[test]
+fn an_unreachable_bucket_is_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let spool = Spool::open(dir.path(), 1 << 20).unwrap();
+    let endpoint = format!("http://{closed}");
+    let object = Object::connect(&"s3://nowhere".parse().unwrap(), Some(&endpoint), spool).unwrap();
+    let blobs = Blobs::Object(object);
+    let key = format!("{FOLDER}/a.txt");
+    let failures = [blobs.local_path(&key).unwrap_err(), blobs.read(&key).unwrap_err()];
+    for e in failures.map(AppError::from) {
+        assert_eq!(e.status(), 503, "{e:?}");
+        assert!(e.to_string().starts_with("Storage unavailable: "), "{e}");
+    }
 }

@@ -134,7 +134,7 @@ async fn make(state: &AppState, user: Uuid, meta: &Sidecar, kind: Thumbnail) -> 
     let target = picture.to_path_buf();
     let face = match kind {
         Thumbnail::Raster => {
-            let (path, name) = (state.store.local_path(meta)?, meta.name.clone());
+            let (path, name) = (state.store.local_path(meta).await?, meta.name.clone());
             tokio::task::spawn_blocking(move || picture::raster(&path, &target, &name)).await??
         }
         Thumbnail::Lines | Thumbnail::Notebook | Thumbnail::Table(_) => {
@@ -149,7 +149,7 @@ async fn make(state: &AppState, user: Uuid, meta: &Sidecar, kind: Thumbnail) -> 
         | Thumbnail::Archive
         | Thumbnail::Document
         | Thumbnail::Audio
-        | Thumbnail::Video => child::run(&state.config, &state.store.local_path(meta)?, meta, &target).await?,
+        | Thumbnail::Video => child::run(&state.config, &state.store.local_path(meta).await?, meta, &target).await?,
     };
     Ok(match face {
         CardFace::Picture { width, height, caption, .. } => {

@@ -61,7 +61,7 @@ async fn seeding_stores_every_file_as_it_is() {
             for (artifact, (name, bytes)) in message.artifacts.iter().zip(result.files) {
                 assert_eq!(&artifact.name, name);
                 let meta = store.artifact(user, conversation.id, artifact.id).await.unwrap();
-                assert!(std::fs::read(store.local_path(&meta).unwrap()).unwrap() == *bytes, "{name}");
+                assert!(std::fs::read(store.local_path(&meta).await.unwrap()).unwrap() == *bytes, "{name}");
             }
         }
     }

@@ -102,11 +102,14 @@ fn is_small_read(parts: &Parts, meta: &Sidecar) -> bool {
 /// A large file, streamed by `ServeFile`, asked for the one span that
 /// [`range::span`] decided (it knows nothing of our ETag).
 async fn streamed(parts: &Parts, store: &ArtifactStore, meta: &Sidecar, tag: &ETag) -> Result<Response, AppError> {
-    let (path, len) = (store.local_path(meta)?, meta.size);
+    let (path, len) = (store.local_path(meta).await?, meta.size);
     let mut headers = parts.headers.clone();
     headers.remove(header::IF_RANGE);
     headers.remove(header::RANGE);
-    match range::span(parts, len, tag, || store.blobs().modified(&meta.data_key()).ok()) {
+    // The date `ServeFile` sends as Last-Modified: the file's (a bucket's
+    // copy is dated as its object).
+    let modified = || std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    match range::span(parts, len, tag, modified) {
         Span::Whole => {}
         Span::Part(start, end) => {
             let one = HeaderValue::from_str(&format!("bytes={start}-{end}")).expect("digits make a header value");

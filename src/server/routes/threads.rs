@@ -157,7 +157,7 @@ async fn serve(
         let caching = if version.is_some() { Caching::Immutable } else { Caching::Revalidate };
         return file_response(parts, &state.store, &meta, download, caching).await;
     };
-    let file = state.store.local_path(&meta)?;
+    let file = state.store.local_path(&meta).await?;
     let bytes = match state.archives.cached_member(&file, &member)? {
         Some(bytes) => bytes,
         None => {

@@ -3,10 +3,12 @@
 //! opened only beneath the data directory. The lookups are `async` though
 //! the index needs no waiting: a catalog in a database will (docs/scaling.md).
 
+use super::blobs::Blobs;
 use super::sidecar::Sidecar;
 use super::{index, small, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::{AppError, Missing};
 use crate::model::{Artifact, ArtifactPage, ArtifactQuery, ArtifactRef, Counts};
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -130,12 +132,29 @@ impl ArtifactStore {
         Ok(self.read().select_all(user, conversation, q))
     }
 
+    /// Runs `read` with the store's bytes on the blocking pool: a bucket
+    /// answers over the network, and a tokio worker must not wait for it.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Blobs) -> io::Result<T> + Send + 'static,
+    ) -> io::Result<T> {
+        let blobs = self.blobs.clone();
+        tokio::task::spawn_blocking(move || read(&blobs)).await.unwrap_or_else(|e| Err(io::Error::other(e)))
+    }
+
     /// Where an artifact's bytes are, for readers that open the file
-    /// themselves (parsers, child processes); refused, as missing, when the
-    /// file cannot be opened — say a symlink planted on disk would take it
-    /// outside the data directory.
-    pub fn local_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
-        self.blobs.local_path(&meta.data_key()).map_err(|_| Missing::Path(meta.path.clone()).into())
+    /// themselves (parsers, child processes): with a bucket, a copy
+    /// downloaded first. Refused, as missing, when the file cannot be
+    /// opened — say a symlink planted on disk would take it outside the data
+    /// directory — unless the store itself is unavailable.
+    pub async fn local_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+        let key = meta.data_key();
+        self.blocking(move |blobs| blobs.local_path(&key)).await.map_err(|e| unopened(&meta.path, e))
+    }
+
+    /// [`Self::local_path`] for callers on the blocking pool already.
+    pub fn local_path_blocking(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+        self.blobs.local_path(&meta.data_key()).map_err(|e| unopened(&meta.path, e))
     }
 
     /// The bytes of a version of at most [`small::MAX_BYTES`], from memory
@@ -146,9 +165,36 @@ impl ArtifactStore {
         }
         let file = self.blobs.read_small(&meta.data_key()).await.map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Missing::Path(meta.path.clone()).into(),
-            _ => AppError::Internal(format!("reading {}: {e}", meta.path)),
+            _ => match AppError::from(e) {
+                AppError::Internal(e) => AppError::Internal(format!("reading {}: {e}", meta.path)),
+                other => other,
+            },
         })?;
         self.small_files.insert(meta.id, file.clone());
         Ok(file)
+    }
+}
+
+/// Why a data file could not be opened, for the client: the store's
+/// unavailability (503), else missing (404).
+fn unopened(path: &str, e: io::Error) -> AppError {
+    match AppError::from(e) {
+        unavailable @ AppError::Unavailable(_) => unavailable,
+        _ => Missing::Path(path.into()).into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unopened_file_is_missing_unless_the_store_is_unavailable() {
+        let status = |e: io::Error| unopened("a.txt", e).status();
+        let store = |kind| io::Error::new(kind, object_store::Error::Generic { store: "S3", source: "down".into() });
+        assert_eq!(status(store(io::ErrorKind::Other)), 503);
+        assert_eq!(status(store(io::ErrorKind::NotFound)), 404);
+        // Refused on disk, say a symlink out of the data directory.
+        assert_eq!(status(io::Error::from(io::ErrorKind::PermissionDenied)), 404);
     }
 }

@@ -15,7 +15,6 @@ use std::ops::Range;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 use tempfile::TempPath;
 use uuid::Uuid;
 
@@ -102,10 +101,6 @@ impl Local {
         let mut bytes = Vec::new();
         file.take(range.end.saturating_sub(range.start)).read_to_end(&mut bytes)?;
         Ok(bytes)
-    }
-
-    pub fn modified(&self, key: &str) -> io::Result<SystemTime> {
-        fs::metadata(self.path(key))?.modified()
     }
 
     /// Reads a whole file of at most [`MAX_BYTES`]: what the page cache

@@ -21,7 +21,6 @@ use crate::server::config::Config;
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 use tempfile::TempPath;
 use uuid::Uuid;
 
@@ -152,14 +151,6 @@ impl Blobs {
         match self {
             Blobs::Local(l) => l.read_small(key).await,
             Blobs::Object(o) => o.read_small(key).await,
-        }
-    }
-
-    /// When the bytes at `key` were written.
-    pub fn modified(&self, key: &str) -> io::Result<SystemTime> {
-        match self {
-            Blobs::Local(l) => l.modified(key),
-            Blobs::Object(o) => o.modified(key),
         }
     }
 

@@ -15,7 +15,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as Key;
 use object_store::prefix::PrefixStore;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart};
 use std::collections::HashMap;
 use std::fs::File;
 use std::future::Future;
@@ -24,7 +24,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, LazyLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use tempfile::TempPath;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -34,6 +34,11 @@ const PART_BYTES: usize = 8 * 1024 * 1024;
 const PARTS_AT_ONCE: usize = 4;
 /// Sidecars read at once by the start-up scan.
 const SCAN_READS: usize = 32;
+/// How often, and for how long, a failed request is tried again: someone
+/// (a page, a download) waits for it, and would rather hear soon that the
+/// store is unavailable (503) than after minutes.
+const RETRIES: usize = 3;
+const RETRY_SECONDS: u64 = 10;
 
 static IO: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
@@ -88,7 +93,8 @@ pub struct Object {
 }
 
 /// An object store's error as an I/O error: `NotFound` kept, as readers
-/// tell a missing file by it.
+/// tell a missing file by it, and the error itself kept inside, which
+/// `AppError` answers as a store unavailable.
 fn io_error(e: object_store::Error) -> io::Error {
     match e {
         object_store::Error::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, e),
@@ -103,7 +109,12 @@ impl Object {
         // reqwest is built without a TLS provider of its own (docs/scaling.md,
         // "Crate decisions"); a second call finds it installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = AmazonS3Builder::from_env().with_bucket_name(&location.bucket);
+        let retry = RetryConfig {
+            max_retries: RETRIES,
+            retry_timeout: Duration::from_secs(RETRY_SECONDS),
+            ..RetryConfig::default()
+        };
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(&location.bucket).with_retry(retry);
         if let Some(endpoint) = endpoint {
             builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
         }
@@ -222,10 +233,6 @@ impl Object {
             Some(file) => Ok(file),
             None => Err(io::Error::other("not a small file")),
         }
-    }
-
-    pub fn modified(&self, key: &str) -> io::Result<SystemTime> {
-        self.call(key, |s, k| async move { s.head(&k).await.map(|h| h.last_modified.into()) })
     }
 
     /// The spool's copy, downloaded if it has none. It is dated as the
