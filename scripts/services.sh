@@ -36,7 +36,8 @@ install() {
 
 # PostgreSQL refuses to run as root: as root, its commands run as `postgres`.
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /: the postgres user may not be able to enter the current folder.
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # n free loopback ports, found together so that none is given twice.
@@ -108,34 +109,40 @@ EOF
   [ "$(s3 DELETE "$BUCKET/.ready")" = 204 ] || { say "SeaweedFS did not answer; see $STATE/seaweedfs.log"; return 1; }
 }
 
+# The cluster's folder: under target/services, or, when the postgres user
+# cannot reach that (a clone under /root), a private folder under /tmp.
+pg_dir() { cat "$STATE/pg.dir"; }
+
 start_postgres() {
-  local port password
+  local port password pg
   port=$(free_ports 1)
   password=$(secret)
   echo "$port" >"$STATE/pg.port"
-  mkdir -p "$STATE/pg"
-  if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- test -x "$STATE" ||
-      { say "the postgres user cannot enter $STATE: make its parent folders searchable (chmod o+x)"; return 1; }
-    chown postgres: "$STATE/pg"
+  pg=$STATE/pg
+  if [ "$(id -u)" = 0 ] && ! as_pg test -x "$STATE"; then
+    pg=$(mktemp -d /tmp/vitrine-pg.XXXXXX)
+    say "the postgres user cannot enter $STATE: the cluster goes to $pg"
   fi
-  chmod 700 "$STATE/pg"
+  echo "$pg" >"$STATE/pg.dir"
+  mkdir -p "$pg"
+  [ "$(id -u)" != 0 ] || chown postgres: "$pg"
+  chmod 700 "$pg"
   # Local (socket, in the data folder only postgres can enter) is trusted;
   # TCP wants a password. --no-sync: a cluster made for this run needs no
   # fsync of its template files (20 s on a loaded disk); the server itself
   # keeps fsync on.
-  as_pg "$PG_BIN/initdb" -D "$STATE/pg" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+  as_pg "$PG_BIN/initdb" -D "$pg" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 --no-sync >"$STATE/initdb.log"
-  cat >>"$STATE/pg/postgresql.conf" <<EOF
+  cat >>"$pg/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $port
-unix_socket_directories = '$STATE/pg'
+unix_socket_directories = '$pg'
 max_connections = 200
 logging_collector = off
 EOF
-  as_pg "$PG_BIN/pg_ctl" -D "$STATE/pg" -l "$STATE/pg/server.log" -w -t 30 start >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$pg" -l "$pg/server.log" -w -t 30 start >/dev/null
   # CREATEDB: the test suite makes a database per test.
-  as_pg "$PG_BIN/psql" -q -h "$STATE/pg" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+  as_pg "$PG_BIN/psql" -q -h "$pg" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
     -c "CREATE ROLE vitrine LOGIN CREATEDB PASSWORD '$password'" -c "CREATE DATABASE vitrine OWNER vitrine"
   export VITRINE_DATABASE_URL=postgres://vitrine:$password@127.0.0.1:$port/vitrine
   "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port"
@@ -165,10 +172,13 @@ EOF
 }
 
 stop() {
-  if [ -d "$STATE/pg" ] && [ -f "$STATE/pg/postmaster.pid" ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$STATE/pg" -m fast -w -t 30 stop >/dev/null ||
-      kill -9 "$(head -1 "$STATE/pg/postmaster.pid")" 2>/dev/null || true
+  local pg
+  pg=$(pg_dir 2>/dev/null || true)
+  if [ -n "$pg" ] && [ -f "$pg/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$pg" -m fast -w -t 30 stop >/dev/null ||
+      kill -9 "$(head -1 "$pg/postmaster.pid")" 2>/dev/null || true
   fi
+  case $pg in /tmp/vitrine-pg.*) rm -rf "$pg" ;; esac
   if [ -f "$STATE/seaweedfs.pid" ]; then
     local pid
     pid=$(cat "$STATE/seaweedfs.pid")
