@@ -136,7 +136,10 @@ impl Object {
     }
 
     pub fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
-        let payload = PutPayload::from(bytes.to_vec());
+        self.put_payload(key, PutPayload::from(bytes.to_vec()))
+    }
+
+    fn put_payload(&self, key: &str, payload: PutPayload) -> io::Result<()> {
         self.call(key, |s, k| async move { s.put(&k, payload).await.map(drop) })
     }
 
@@ -147,7 +150,7 @@ impl Object {
     /// One PUT, or from [`PART_BYTES`] a multipart upload, aborted if it fails.
     pub fn put_staged(&self, key: &str, file: TempPath) -> io::Result<()> {
         if std::fs::metadata(&file)?.len() < PART_BYTES as u64 {
-            return self.put(key, &std::fs::read(&file)?);
+            return self.put_payload(key, PutPayload::from(std::fs::read(&file)?));
         }
         let (store, key, path) = (self.store.clone(), Key::from(key), file.to_path_buf());
         run(async move {
