@@ -63,3 +63,31 @@ async fn pictures_of_earlier_releases_are_drawn_again() {
     assert_eq!((thumb.status, thumb.header("content-type")), (StatusCode::OK, "image/webp"));
     assert!(image::load_from_memory_with_format(&thumb.body, image::ImageFormat::WebP).is_ok());
 }
+
+/// An animated GIF's card is its first frame, still: a card that played a
+/// long animation would cost every gallery visit its whole weight.
+#[tokio::test]
+async fn an_animated_gif_card_is_one_still_frame() {
+    use image::codecs::{gif::GifEncoder, webp::WebPDecoder};
+    use image::{AnimationDecoder, Delay, Frame, Rgba, RgbaImage};
+    let mut gif = Vec::new();
+    let frames = (0..24u32).map(|n| {
+        let picture = RgbaImage::from_fn(400, 400, |x, y| {
+            Rgba([((x + n * 10) % 256) as u8, (y % 256) as u8, (n * 10) as u8, 255])
+        });
+        Frame::from_parts(picture, 0, 0, Delay::from_numer_denom_ms(80, 1))
+    });
+    GifEncoder::new(&mut gif).encode_frames(frames).unwrap();
+    let decoded = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&gif)).unwrap();
+    assert_eq!(decoded.into_frames().count(), 24, "the upload is animated");
+
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "t").await;
+    let r = app.tool_result(&token, &c, &[("spinner.gif", &gif)]).await;
+    let thumb = app.get(&format!("{}/thumbnail", r.json()["artifacts"][0]["url"].as_str().unwrap()), &token).await;
+    assert_eq!((thumb.status, thumb.header("content-type")), (StatusCode::OK, "image/webp"));
+    let webp = WebPDecoder::new(std::io::Cursor::new(&thumb.body)).unwrap();
+    assert!(!webp.has_animation(), "one still frame");
+    assert!(thumb.body.len() * 4 < gif.len(), "{} bytes for a {} byte GIF", thumb.body.len(), gif.len());
+}
