@@ -1,5 +1,6 @@
-//! The `vitrine` command line: `serve [--demo]`, `user add` and
-//! `token list|add|revoke`, each with `--config FILE` and `--data-dir DIR`.
+//! The `vitrine` command line: `serve [--demo]`, `user add`,
+//! `token list|add|revoke` and `gc`, each with `--config FILE` and
+//! `--data-dir DIR`.
 //! Serving itself is `crate::serve`'s, which `main` calls with the settings
 //! made here.
 
@@ -7,10 +8,13 @@ use super::auth;
 use super::config::{Config, Settings};
 use super::convert::Limits;
 use super::meta::Meta;
+use super::store::blobs::Blobs;
+use super::store::gc::{self, Kind, Orphan};
 use crate::account::{NewToken, Scope};
 use crate::error::{AppError, Missing};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -78,6 +82,19 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Remove what a crash left in the store (the data directory, or the
+    /// bucket of `store`): data files without metadata, temp files, cached
+    /// cards of deleted versions, metadata without data. Safe beside a
+    /// running server: nothing younger than the grace is touched.
+    Gc {
+        /// How old a leftover must be to go (30m, 1h, 2days): longer than
+        /// any request takes to store its files.
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        grace: Duration,
+        /// Print what would go; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -149,7 +166,7 @@ impl Cli {
             Command::Serve { settings, .. } => (**settings).clone(),
             // The server's own children need none, and must not fail on them.
             Command::Convert { .. } | Command::Thumbnail { .. } => return Ok(Settings::default()),
-            Command::User { .. } | Command::Token { .. } => Settings::default(),
+            Command::User { .. } | Command::Token { .. } | Command::Gc { .. } => Settings::default(),
         };
         flags.data_dir.clone_from(&self.data_dir);
         Settings::load(self.config.as_deref(), |name| std::env::var(name).ok(), &flags)
@@ -198,6 +215,27 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
                 .ok_or_else(|| AppError::BadRequest(format!("No user named '{name}'")))?;
             token(&meta, user.id, command).await.map(|()| Task::Done)
         }
+        Command::Gc { grace, dry_run } => {
+            let blobs = Blobs::from_config(&config)?;
+            let found = tokio::task::spawn_blocking(move || gc::collect(&blobs, grace, dry_run)).await??;
+            print_collected(&found, dry_run);
+            Ok(Task::Done)
+        }
+    }
+}
+
+/// Each key, then a count and size per kind.
+fn print_collected(found: &[Orphan], dry_run: bool) {
+    let verb = if dry_run { "would remove" } else { "removed" };
+    for o in found {
+        println!("{verb} {}", o.key);
+    }
+    for kind in Kind::ALL {
+        let (count, bytes) = found.iter().filter(|o| o.kind == kind).fold((0, 0), |(n, b), o| (n + 1, b + o.size));
+        println!("{}: {count} ({bytes} bytes)", kind.label());
+    }
+    if dry_run {
+        println!("dry run: nothing removed");
     }
 }
 

@@ -83,3 +83,53 @@ fn an_unreachable_bucket_is_unavailable() {
         assert!(e.to_string().starts_with("Storage unavailable: "), "{e}");
     }
 }
+
+/// `list` finds every key beneath a folder, with its size and date, and
+/// nothing beside it; `put_new` writes a key once, even when writers race.
+#[test]
+fn keys_are_listed_and_put_only_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = Blobs::from_config(&common::config(&dir.path().join("data"))).unwrap();
+    // A bucket's dates are whole seconds.
+    let before = SystemTime::now() - Duration::from_secs(2);
+    let (key, blobs) = (&format!("{FOLDER}/once.txt"), &blobs);
+    let wrote: Vec<bool> = std::thread::scope(|s| {
+        let writers: Vec<_> = (0..4u8).map(|i| s.spawn(move || blobs.put_new(key, &[b'a' + i; 3]).unwrap())).collect();
+        writers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    assert_eq!(wrote.iter().filter(|w| **w).count(), 1, "{wrote:?}");
+    let first = wrote.iter().position(|w| *w).unwrap() as u8;
+    assert_eq!(blobs.read(key).unwrap(), [b'a' + first; 3]);
+    assert!(!blobs.put_new(key, b"later").unwrap());
+
+    blobs.put(&format!("{FOLDER}/deeper/two.bin"), b"12345").unwrap();
+    // Beside the folder, and a folder whose name starts with its name.
+    blobs.put("conversations/c/other.txt", b"x").unwrap();
+    blobs.put("conversations/c/artifacts-2/three.txt", b"x").unwrap();
+    let mut listed = blobs.list(FOLDER).unwrap();
+    listed.sort_by(|a, b| a.key.cmp(&b.key));
+    let keys: Vec<_> = listed.iter().map(|l| (l.key.as_str(), l.size)).collect();
+    assert_eq!(keys, [(format!("{FOLDER}/deeper/two.bin").as_str(), 5), (key, 3)]);
+    for l in &listed {
+        assert!(before <= l.modified && l.modified <= SystemTime::now() + Duration::from_secs(5), "{l:?}");
+    }
+    assert_eq!(blobs.list(&format!("{FOLDER}/")).unwrap().len(), 2);
+    assert!(blobs.list("conversations/none").unwrap().is_empty());
+
+    if common::remote() {
+        return;
+    }
+    // A symlink is neither followed nor listed.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), b"s").unwrap();
+    let folder = dir.path().join("data").join(FOLDER);
+    std::os::unix::fs::symlink(outside.path(), folder.join("away")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), folder.join("secret.txt")).unwrap();
+    assert_eq!(blobs.list(FOLDER).unwrap().len(), 2);
+    // A key linked from an old file is dated by the link, not by the file.
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(folder.join("once.txt")).unwrap().set_modified(old).unwrap();
+    blobs.link(key, &format!("{FOLDER}/linked.txt")).unwrap();
+    let linked = blobs.list(FOLDER).unwrap().into_iter().find(|l| l.key.ends_with("linked.txt")).unwrap();
+    assert!(linked.modified >= before, "{linked:?}");
+}

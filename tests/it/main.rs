@@ -15,6 +15,7 @@ mod document_previews;
 mod drawn;
 mod events;
 mod foundation;
+mod gc;
 mod hostile_input;
 mod listings;
 mod load;

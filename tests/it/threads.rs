@@ -153,12 +153,8 @@ async fn skill_archive_members_are_served_without_extracting() {
     assert_eq!(r.json(), json!({ "detail": "File 'README.md' not found in skill archive" }));
     let r = t.get("mnt/user-data/outputs/other.skill/SKILL.md").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    if crate::common::local_only() {
-        return;
-    }
     // Nothing was extracted next to the archive.
-    let dir = t.app.dir.path().join("conversations").join(&t.id).join("artifacts");
-    assert_eq!(std::fs::read_dir(dir).unwrap().count(), 22);
+    assert_eq!(t.app.stored_count(&format!("conversations/{}/artifacts", t.id)), 22);
 }
 
 #[tokio::test]
@@ -337,11 +333,7 @@ async fn hostile_archives_get_clear_errors_over_http() {
     let r = app.get(&format!("{base}/broken.skill/SKILL.md"), &token).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.json()["detail"].as_str().unwrap().starts_with("Corrupt skill archive"), "{}", r.text());
-    if crate::common::local_only() {
-        return;
-    }
-    let dir = app.dir.path().join("conversations").join(&id).join("artifacts");
-    assert_eq!(std::fs::read_dir(dir).unwrap().count(), 4, "nothing was extracted");
+    assert_eq!(app.stored_count(&format!("conversations/{id}/artifacts")), 4, "nothing was extracted");
     assert!(!app.dir.path().join("escape.txt").exists());
 }
 

@@ -126,11 +126,7 @@ async fn uploads_and_their_markdown_twins_get_versions() {
     let gone = app.call(Method::DELETE, &format!("/api/threads/{c}/uploads/data.csv"), Some(&token), None).await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&format!("/api/conversations/{c}/artifacts"), &token).await.json()["total"], 0);
-    if crate::common::local_only() {
-        return;
-    }
-    let files = app.dir.path().join("conversations").join(&c).join("artifacts");
-    assert_eq!(std::fs::read_dir(files).unwrap().count(), 0, "every version's files are removed");
+    assert_eq!(app.stored_count(&format!("conversations/{c}/artifacts")), 0, "every version's files are removed");
 }
 
 #[tokio::test]
@@ -170,11 +166,8 @@ async fn restore_and_delete_versions() {
     write(&app, &token, &c, "a.py", b"print(6)").await;
     assert_eq!(delete(&app, &token, &url).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&format!("{url}/versions/1"), &token).await.status, StatusCode::NOT_FOUND);
-    if crate::common::local_only() {
-        return;
-    }
-    let files = app.dir.path().join("conversations").join(&c).join("artifacts");
-    assert_eq!(std::fs::read_dir(files).unwrap().count(), 0, "deleting the artifact deletes every version");
+    let files = app.stored_count(&format!("conversations/{c}/artifacts"));
+    assert_eq!(files, 0, "deleting the artifact deletes every version");
     let fresh = write(&app, &token, &c, "a.py", b"print(1)").await;
     assert_eq!((fresh["version"].as_u64(), fresh["id"] != a["id"]), (Some(1), true), "a new artifact");
 }

@@ -8,6 +8,7 @@
 //! - `query.rs`: listings, lookups, virtual paths, reading the bytes;
 //! - `delete.rs`: removing artifacts;
 //! - `versions.rs`: an artifact's versions: reading, deleting, restoring;
+//! - `gc.rs`: removing what a crash left in the store (`vitrine gc`);
 //! - `blobs/`: where the bytes are (the data directory or a bucket),
 //!   written and read by key;
 //! - `spool.rs`: local copies of a bucket's objects, for readers that need
@@ -16,6 +17,7 @@
 pub mod blobs;
 mod conversations;
 mod delete;
+pub mod gc;
 pub mod index;
 mod ingest;
 pub mod names;

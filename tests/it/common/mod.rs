@@ -133,6 +133,11 @@ impl TestApp {
         self.state.store.blobs().read(key).ok()
     }
 
+    /// How many keys the store holds beneath the folder `prefix`.
+    pub fn stored_count(&self, prefix: &str) -> usize {
+        self.state.store.blobs().list(prefix).unwrap().len()
+    }
+
     /// The SQLite database itself, for tests that read or change its rows.
     pub fn sqlite(&self) -> &sqlite::Db {
         let Meta::Sqlite(db) = &self.state.meta;

@@ -6,15 +6,16 @@
 
 use super::super::sidecar::Sidecar;
 use super::super::small::{SmallFile, MAX_BYTES};
-use super::Unlisted;
+use super::{Listed, Unlisted};
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 use rustix::io::ReadWriteFlags;
 use std::fs::{self, File};
 use std::io::{self, IoSliceMut, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::os::fd::OwnedFd;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 use tempfile::TempPath;
 use uuid::Uuid;
 
@@ -123,6 +124,57 @@ impl Local {
         Ok(SmallFile { bytes: bytes.into(), modified: metadata.modified().ok() })
     }
 
+    /// Written to a temp file first, then hard-linked to the key: `link`
+    /// refuses a name that exists, and the key never shows partial bytes
+    /// (`create_new` at the key itself would, and after a crash would keep them).
+    pub fn put_new(&self, key: &str, bytes: &[u8]) -> io::Result<bool> {
+        let target = self.path(key);
+        let (dir, _) = self.parent_made(&target)?;
+        let linked = write_then(dir, bytes, |tmp| {
+            let linked = fs::hard_link(tmp, &target);
+            let _ = fs::remove_file(tmp);
+            linked
+        });
+        match linked {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every file beneath `prefix`'s folder, walked without following
+    /// symlinks (nor listing them: no key is one). Files and folders that
+    /// go while it walks (a temp file renamed, say) are left out.
+    pub fn list(&self, prefix: &str) -> io::Result<Vec<Listed>> {
+        let prefix = prefix.trim_end_matches('/');
+        let (mut found, mut folders) = (Vec::new(), Vec::new());
+        if fs::symlink_metadata(self.path(prefix)).is_ok_and(|m| m.is_dir()) {
+            folders.push(prefix.to_string());
+        }
+        while let Some(folder) = folders.pop() {
+            let entries = match fs::read_dir(self.path(&folder)) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                entries => entries?,
+            };
+            for entry in entries {
+                let entry = entry?;
+                let Ok(name) = entry.file_name().into_string() else { continue };
+                let key = if folder.is_empty() { name } else { format!("{folder}/{name}") };
+                // `DirEntry::metadata` does not follow a symlink.
+                let meta = match entry.metadata() {
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    meta => meta?,
+                };
+                if meta.is_dir() {
+                    folders.push(key);
+                } else if meta.is_file() {
+                    found.push(Listed { key, size: meta.len(), modified: changed(&meta) });
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// `target`'s folder and file name, the folder made (durably) if it was
     /// missing.
     fn parent_made<'a>(&self, target: &'a Path) -> io::Result<(&'a Path, &'a str)> {
@@ -160,16 +212,29 @@ fn read_cached(file: &File, buf: &mut [u8]) -> usize {
     done
 }
 
+/// The later of a file's modification and change times: see [`Listed::modified`].
+fn changed(meta: &fs::Metadata) -> SystemTime {
+    let secs = u64::try_from(meta.ctime()).unwrap_or_default();
+    let ctime = SystemTime::UNIX_EPOCH + Duration::new(secs, meta.ctime_nsec().try_into().unwrap_or_default());
+    meta.modified().map_or(ctime, |m| m.max(ctime))
+}
+
 /// Writes `bytes` to `dir/name` so that the name only ever shows complete,
 /// durable content: temp file, fsync, rename. The caller fsyncs `dir` once
 /// after its renames.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    write_then(dir, bytes, |tmp| fs::rename(tmp, dir.join(name)))
+}
+
+/// Writes `bytes` to a new temp file in `dir`, fsyncs it, then hands its
+/// path to `place`, which puts it at its key; it is removed if that fails.
+fn write_then(dir: &Path, bytes: &[u8], place: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
     let tmp = dir.join(format!("{TEMP_PREFIX}{}", Uuid::new_v4()));
     let result = (|| {
         let mut file = File::create_new(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        fs::rename(&tmp, dir.join(name))
+        place(&tmp)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);

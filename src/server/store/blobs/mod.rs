@@ -21,6 +21,7 @@ use crate::server::config::Config;
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 use tempfile::TempPath;
 use uuid::Uuid;
 
@@ -29,6 +30,17 @@ pub enum Blobs {
     Local(local::Local),
     /// A bucket (`VITRINE_STORE=s3://…`).
     Object(object::Object),
+}
+
+/// A stored key, as [`Blobs::list`] finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub key: String,
+    pub size: u64,
+    /// When the key last got its bytes. A hard link (`Local`'s `link`)
+    /// keeps its source's modification time, so `Local` gives the file's
+    /// change time where that is later: a key just linked is never old.
+    pub modified: SystemTime,
 }
 
 /// The folder of a conversation's data files and sidecars.
@@ -151,6 +163,24 @@ impl Blobs {
         match self {
             Blobs::Local(l) => l.read_small(key).await,
             Blobs::Object(o) => o.read_small(key).await,
+        }
+    }
+
+    /// Writes `bytes` at `key` as [`Self::put`] does, but only if nothing
+    /// is there yet; tells whether it wrote. Two writers of one key: one
+    /// writes, the other is told no.
+    pub fn put_new(&self, key: &str, bytes: &[u8]) -> io::Result<bool> {
+        match self {
+            Blobs::Local(l) => l.put_new(key, bytes),
+            Blobs::Object(o) => o.put_new(key, bytes),
+        }
+    }
+
+    /// Every key beneath the folder `prefix`, in no particular order.
+    pub fn list(&self, prefix: &str) -> io::Result<Vec<Listed>> {
+        match self {
+            Blobs::Local(l) => l.list(prefix),
+            Blobs::Object(o) => o.list(prefix),
         }
     }
 

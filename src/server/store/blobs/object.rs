@@ -11,11 +11,12 @@
 use super::super::sidecar::Sidecar;
 use super::super::small::{SmallFile, MAX_BYTES};
 use super::super::spool::Spool;
+use super::Listed;
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as Key;
 use object_store::prefix::PrefixStore;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart};
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutPayload, RetryConfig, WriteMultipart};
 use std::collections::HashMap;
 use std::fs::File;
 use std::future::Future;
@@ -141,6 +142,32 @@ impl Object {
 
     fn put_payload(&self, key: &str, payload: PutPayload) -> io::Result<()> {
         self.call(key, |s, k| async move { s.put(&k, payload).await.map(drop) })
+    }
+
+    /// A PUT with `If-None-Match: *`, which the store refuses when the key exists.
+    pub fn put_new(&self, key: &str, bytes: &[u8]) -> io::Result<bool> {
+        let payload = PutPayload::from(bytes.to_vec());
+        self.call(key, |s, k| async move {
+            match s.put_opts(&k, payload, PutMode::Create.into()).await {
+                Ok(_) => Ok(true),
+                Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    /// A LIST, each page a request.
+    pub fn list(&self, prefix: &str) -> io::Result<Vec<Listed>> {
+        self.call(prefix, |s, prefix| async move {
+            s.list(Some(&prefix))
+                .map_ok(|o| Listed {
+                    key: o.location.to_string(),
+                    size: o.size,
+                    modified: SystemTime::from(o.last_modified),
+                })
+                .try_collect()
+                .await
+        })
     }
 
     pub fn staging_dir(&self) -> PathBuf {
