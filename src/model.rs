@@ -263,6 +263,17 @@ pub enum QueryError {
     Value(String),
     #[error("Invalid q: at most {max} characters", max = ArtifactQuery::MAX_SEARCH_CHARS)]
     Search,
+    #[error("Invalid cursor: give a listing's next_cursor as it was answered")]
+    Cursor,
+    #[error("Give page or cursor, not both")]
+    PageAndCursor,
+    /// A request's `type`, `sort` or `q` other than its cursor's: the key,
+    /// the cursor's value, the request's.
+    #[error("This cursor continues a listing with {0}={1}, not {0}={2}: leave {0} out or give the same")]
+    CursorQuery(&'static str, String, String),
+    /// A cursor of another listing: the one it continues, the one asked.
+    #[error("This cursor continues the listing of {0}, not of {1}")]
+    CursorListing(String, String),
 }
 
 /// Page, filter, search and order of a listing; parsed from the query string
@@ -395,10 +406,15 @@ impl Counts {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ArtifactPage {
     pub items: Vec<Artifact>,
+    /// The page asked; with a cursor, the page (of `size`) that the first
+    /// item is on.
     pub page: u32,
     pub size: u32,
     pub total: u64,
     pub counts: Counts,
+    /// What continues the listing exactly after the last item (the JSON
+    /// API's `cursor`); none on the last page.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ mod cards;
 mod compression;
 mod concurrency;
 mod crash;
+mod cursor;
 mod disk_full;
 mod document_previews;
 mod drawn;

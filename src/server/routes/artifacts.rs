@@ -1,12 +1,14 @@
 //! Gallery listings and the artifact files themselves.
 
 use crate::error::AppError;
-use crate::model::ArtifactPage;
+use crate::model::{ArtifactPage, ArtifactQuery};
 use crate::server::auth::CurrentUser;
 use crate::server::http::extract::{ApiJson, ApiPath, Download, Listing};
 use crate::server::http::serve::{file_response, Caching};
 use crate::server::state::AppState;
-use axum::extract::{Request, State};
+use crate::server::store::cursor::Cursor;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -20,21 +22,39 @@ pub fn router() -> Router<AppState> {
         .route("/api/conversations/{id}/artifacts/{artifact_id}", get(download).delete(delete))
 }
 
+/// A listing's query as the API takes it: [`Listing`]'s, by page, or by
+/// `cursor`, whose filter, search and order the other parameters may repeat
+/// but not change.
+struct Walk(ArtifactQuery, Option<Cursor>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Walk {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Listing(q) = Listing::from_request_parts(parts, state).await?;
+        let pairs: Vec<_> = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).collect();
+        let Some((_, text)) = pairs.iter().find(|(k, _)| k == "cursor") else { return Ok(Self(q, None)) };
+        let cursor = Cursor::decode(text)?;
+        let q = cursor.query(q, pairs.iter().map(|(k, _)| k.as_ref()))?;
+        Ok(Self(q, Some(cursor)))
+    }
+}
+
 async fn list_all(
     State(state): State<AppState>,
     user: CurrentUser,
-    Listing(q): Listing,
+    Walk(q, cursor): Walk,
 ) -> Result<ApiJson<ArtifactPage>, AppError> {
-    Ok(ApiJson(state.store.list(user.id, None, &q).await?))
+    Ok(ApiJson(state.store.list_after(user.id, None, &q, cursor.as_ref()).await?))
 }
 
 async fn list_conversation(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
-    Listing(q): Listing,
+    Walk(q, cursor): Walk,
 ) -> Result<ApiJson<ArtifactPage>, AppError> {
-    Ok(ApiJson(state.store.list(user.id, Some(id), &q).await?))
+    Ok(ApiJson(state.store.list_after(user.id, Some(id), &q, cursor.as_ref()).await?))
 }
 
 async fn download(

@@ -1,17 +1,61 @@
 //! The in-memory index over the files: every listing and lookup is answered
 //! from here, never by walking the disk. Listings are kept sorted by
 //! (created, id), so a page is a slice: its cost does not grow with the page
-//! number or the size of the collection.
+//! number or the size of the collection, and a cursor's page is found by a
+//! binary search.
 
 use super::sidecar::Sidecar;
 use crate::model::{ArtifactQuery, Counts, GalleryType, Sort, TypeFilter};
 use crate::server::meta::ConversationRecord;
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
 /// Sort key: creation time in nanoseconds since the epoch, then id.
 pub type Key = (i128, Uuid);
+
+/// An artifact's place in one order, compared as that order shows them:
+/// what a cursor keeps of the last artifact it gave. The key breaks ties,
+/// so no two artifacts share a place.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Rank {
+    Newest(Reverse<Key>),
+    Oldest(Key),
+    /// The lowercased name; one name's artifacts newest first.
+    Name(String, Reverse<Key>),
+    /// Largest first; one size's artifacts newest first.
+    Size(Reverse<(u64, Key)>),
+}
+
+impl Rank {
+    /// The place of `meta`, whose key is `key`, in the order `sort`.
+    pub fn new(sort: Sort, key: Key, meta: &Sidecar) -> Self {
+        match sort {
+            Sort::Newest => Self::Newest(Reverse(key)),
+            Sort::Oldest => Self::Oldest(key),
+            Sort::Name => Self::Name(meta.name.to_lowercase(), Reverse(key)),
+            Sort::Size => Self::Size(Reverse((meta.size, key))),
+        }
+    }
+
+    /// The order this is a place in.
+    pub fn sort(&self) -> Sort {
+        match self {
+            Self::Newest(_) => Sort::Newest,
+            Self::Oldest(_) => Sort::Oldest,
+            Self::Name(..) => Sort::Name,
+            Self::Size(_) => Sort::Size,
+        }
+    }
+
+    fn key(&self) -> Key {
+        match self {
+            Self::Newest(Reverse(k)) | Self::Oldest(k) | Self::Name(_, Reverse(k)) | Self::Size(Reverse((_, k))) => *k,
+        }
+    }
+}
 
 /// One ordered listing (a user's or a conversation's), oldest first, with a
 /// copy per gallery type so filtered pages are slices too.
@@ -85,7 +129,7 @@ impl Listing {
                 })
         };
         let mut counts = Counts::default();
-        let mut picked: Vec<(Key, &Sidecar)> = Vec::new();
+        let mut picked: Vec<Rank> = Vec::new();
         for key in &self.all {
             let Some(meta) = artifacts.get(&key.1).map(Versions::latest) else { continue };
             if !found(meta) {
@@ -93,16 +137,12 @@ impl Listing {
             }
             counts.add(meta.kind);
             if q.kind.matches(meta.kind) {
-                picked.push((*key, meta));
+                picked.push(Rank::new(q.sort, *key, meta));
             }
         }
-        match q.sort {
-            Sort::Newest => picked.reverse(),
-            Sort::Oldest => {}
-            Sort::Name => picked.sort_by_cached_key(|(k, m)| (m.name.to_lowercase(), std::cmp::Reverse(*k))),
-            Sort::Size => picked.sort_by_key(|(k, m)| std::cmp::Reverse((m.size, *k))),
-        }
-        (Selection::Ordered(picked.into_iter().map(|(k, _)| k).collect()), counts)
+        // Places are unique: an unstable sort gives the one order.
+        picked.sort_unstable();
+        (Selection::Ordered(picked), counts)
     }
 }
 
@@ -111,14 +151,14 @@ pub enum Selection<'a> {
     /// Kept oldest first: read backwards.
     NewestFirst(&'a [Key]),
     OldestFirst(&'a [Key]),
-    Ordered(Vec<Key>),
+    Ordered(Vec<Rank>),
 }
 
 impl Selection<'_> {
     pub fn len(&self) -> usize {
         match self {
             Self::NewestFirst(k) | Self::OldestFirst(k) => k.len(),
-            Self::Ordered(k) => k.len(),
+            Self::Ordered(r) => r.len(),
         }
     }
 
@@ -126,16 +166,45 @@ impl Selection<'_> {
         match self {
             Self::NewestFirst(k) => k.len().checked_sub(at + 1).map(|i| k[i]),
             Self::OldestFirst(k) => k.get(at).copied(),
-            Self::Ordered(k) => k.get(at).copied(),
+            Self::Ordered(r) => r.get(at).map(Rank::key),
         }
+    }
+
+    /// The place of the key at `at`.
+    pub fn rank(&self, at: usize) -> Option<Rank> {
+        match self {
+            Self::NewestFirst(_) => self.get(at).map(|k| Rank::Newest(Reverse(k))),
+            Self::OldestFirst(k) => k.get(at).map(|k| Rank::Oldest(*k)),
+            Self::Ordered(r) => r.get(at).cloned(),
+        }
+    }
+
+    /// Where page `page` (1-based) of `size` starts.
+    pub fn page_start(&self, page: u32, size: u32) -> usize {
+        let start = (u64::from(page.max(1)) - 1).saturating_mul(u64::from(size));
+        usize::try_from(start).unwrap_or(usize::MAX).min(self.len())
+    }
+
+    /// Where the keys after the place `after` start (of the same order; the
+    /// artifact there may be gone): a binary search.
+    pub fn start_after(&self, after: &Rank) -> usize {
+        match self {
+            // Kept oldest first: the ones after `after` are the oldest.
+            Self::NewestFirst(k) => k.len() - k.partition_point(|x| Rank::Newest(Reverse(*x)) > *after),
+            Self::OldestFirst(k) => k.partition_point(|x| Rank::Oldest(*x) <= *after),
+            Self::Ordered(r) => r.partition_point(|x| x <= after),
+        }
+    }
+
+    /// At most `size` keys from `start`.
+    pub fn window(&self, start: usize, size: u32) -> Vec<Key> {
+        let end = start.saturating_add(size as usize).min(self.len());
+        (start..end).filter_map(|at| self.get(at)).collect()
     }
 
     /// Page `page` (1-based) of `size`.
     pub fn page(&self, page: u32, size: u32) -> Vec<Key> {
-        let start = (u64::from(page.max(1)) - 1).saturating_mul(u64::from(size));
-        let start = usize::try_from(start).unwrap_or(usize::MAX).min(self.len());
-        let end = start.saturating_add(size as usize).min(self.len());
-        (start..end).filter_map(|at| self.get(at)).collect()
+        self.window(self.page_start(page, size), size)
     }
 
     /// The keys just before and just after `key`.
@@ -143,7 +212,7 @@ impl Selection<'_> {
         let at = match self {
             Self::NewestFirst(k) => k.binary_search(key).ok().map(|i| k.len() - 1 - i),
             Self::OldestFirst(k) => k.binary_search(key).ok(),
-            Self::Ordered(k) => k.iter().position(|x| x == key),
+            Self::Ordered(r) => r.iter().position(|x| x.key() == *key),
         };
         match at {
             Some(at) => (at.checked_sub(1).and_then(|i| self.get(i)), self.get(at + 1)),
@@ -446,6 +515,46 @@ mod tests {
         let (by_name, _) = l.select(&q(Sort::Name, ""), &a, &HashMap::new());
         assert_eq!(by_name.neighbours(&key(3)), (Some(key(2)), Some(key(4))));
         assert_eq!(by_name.page(2, 2), [key(3), key(4)]);
+    }
+
+    #[test]
+    fn the_keys_after_a_place_are_the_rest_of_its_order() {
+        let (mut l, a) = fixture();
+        for sort in Sort::ALL {
+            for (kind, search) in
+                [(TypeFilter::All, ""), (TypeFilter::All, "chart"), (TypeFilter::Only(GalleryType::Images), "")]
+            {
+                let (sel, _) = l.select(&query(kind, sort, search, 1, 10), &a, &HashMap::new());
+                let all = sel.page(1, 10);
+                for at in 0..all.len() {
+                    let rank = sel.rank(at).unwrap();
+                    assert_eq!(rank.sort(), sort);
+                    assert_eq!(
+                        sel.window(sel.start_after(&rank), 2),
+                        all[at + 1..].iter().take(2).copied().collect::<Vec<_>>()
+                    );
+                }
+            }
+        }
+        // The place of an artifact deleted since: the walk goes on after it.
+        for (sort, rest) in
+            [(Sort::Newest, vec![2, 1]), (Sort::Oldest, vec![4, 5]), (Sort::Name, vec![4, 1]), (Sort::Size, vec![5, 1])]
+        {
+            let q = query(TypeFilter::All, sort, "", 1, 10);
+            let rank = {
+                let (sel, _) = l.select(&q, &a, &HashMap::new());
+                let at = sel.page(1, 10).iter().position(|k| *k == key(3)).unwrap();
+                sel.rank(at).unwrap()
+            };
+            l.remove(&key(3), GalleryType::Images);
+            let (sel, _) = l.select(&q, &a, &HashMap::new());
+            assert_eq!(
+                sel.window(sel.start_after(&rank), 10).iter().map(|k| k.0).collect::<Vec<_>>(),
+                rest,
+                "{sort:?}"
+            );
+            l.insert(key(3), GalleryType::Images);
+        }
     }
 
     /// Version `version` of artifact 1 at `a/b.txt`, created at `created`.

@@ -6,6 +6,7 @@
 //! - `conversations.rs`: creating and finding conversations, transcripts;
 //! - `ingest.rs`: decoding, validating and writing artifacts, with rollback;
 //! - `query.rs`: listings, lookups, virtual paths, reading the bytes;
+//! - `cursor.rs`: where a walk through a listing stands, as the API's cursors;
 //! - `delete.rs`: removing artifacts;
 //! - `versions.rs`: an artifact's versions: reading, deleting, restoring;
 //! - `gc.rs`: removing what a crash left in the store (`vitrine gc`);
@@ -16,6 +17,7 @@
 
 pub mod blobs;
 mod conversations;
+pub mod cursor;
 mod delete;
 pub mod gc;
 pub mod index;

@@ -4,10 +4,11 @@
 //! the index needs no waiting: a catalog in a database will (docs/scaling.md).
 
 use super::blobs::Blobs;
+use super::cursor::Cursor;
 use super::sidecar::Sidecar;
 use super::{index, small, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::{AppError, Missing};
-use crate::model::{Artifact, ArtifactPage, ArtifactQuery, ArtifactRef, Counts};
+use crate::model::{Artifact, ArtifactPage, ArtifactQuery, ArtifactRef};
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,24 +29,45 @@ impl ArtifactStore {
         conversation: Option<Uuid>,
         q: &ArtifactQuery,
     ) -> Result<ArtifactPage, AppError> {
+        self.list_after(user, conversation, q, None).await
+    }
+
+    /// [`Self::list`], or with a cursor (whose filter, search and order `q`
+    /// has: [`Cursor::query`]) the `q.size` artifacts after its place
+    /// instead of page `q.page`.
+    pub async fn list_after(
+        &self,
+        user: Uuid,
+        conversation: Option<Uuid>,
+        q: &ArtifactQuery,
+        cursor: Option<&Cursor>,
+    ) -> Result<ArtifactPage, AppError> {
         if let Some(c) = conversation {
             self.conversation(user, c).await?;
         }
+        if let Some(cursor) = cursor {
+            cursor.check_listing(conversation)?;
+        }
         let index = self.read();
-        let (items, total, counts) = match index.listing(user, conversation) {
-            Some(listing) => {
-                let (selection, counts) = listing.select(q, &index.artifacts, &index.conversations);
-                let items = selection
-                    .page(q.page, q.size)
-                    .iter()
-                    .filter_map(|(_, id)| index.latest(id))
-                    .map(|m| to_artifact(m, &index))
-                    .collect();
-                (items, selection.len() as u64, counts)
-            }
-            None => (vec![], 0, Counts::default()),
+        let none = index::Listing::default();
+        let listing = index.listing(user, conversation).unwrap_or(&none);
+        let (selection, counts) = listing.select(q, &index.artifacts, &index.conversations);
+        let start = match cursor {
+            Some(c) => selection.start_after(&c.after),
+            None => selection.page_start(q.page, q.size),
         };
-        Ok(ArtifactPage { items, page: q.page, size: q.size, total, counts })
+        let keys = selection.window(start, q.size);
+        let end = start + keys.len();
+        let next_cursor = (!keys.is_empty() && end < selection.len())
+            .then(|| selection.rank(end - 1))
+            .flatten()
+            .map(|after| Cursor { conversation, kind: q.kind, q: q.q.clone(), after }.encode());
+        let page = match cursor {
+            Some(_) => u32::try_from(start / q.size.max(1) as usize + 1).unwrap_or(u32::MAX),
+            None => q.page,
+        };
+        let items = keys.iter().filter_map(|(_, id)| index.latest(id)).map(|m| to_artifact(m, &index)).collect();
+        Ok(ArtifactPage { items, page, size: q.size, total: selection.len() as u64, counts, next_cursor })
     }
 
     /// The latest version of an artifact of the user's conversation.
