@@ -6,6 +6,7 @@ use super::ConvertError;
 use crate::error::AppError;
 use crate::server::config::Config;
 use std::ffi::{OsStr, OsString};
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
@@ -48,6 +49,9 @@ pub async fn limited(config: &Config, timeout: Duration, args: &[&OsStr]) -> Res
         Err(_) => Err(ConvertError::Timeout(timeout.as_secs())),
         Ok(Err(e)) => Err(ConvertError::Failed(e)),
         Ok(Ok(out)) if out.status.success() => Ok(out.stdout),
+        // Killed by a signal (an abort when memory ran out, even while it
+        // was printing a reason; the CPU limit's SIGXCPU): the limits.
+        Ok(Ok(out)) if out.status.signal().is_some() => Err(ConvertError::Limits),
         Ok(Ok(out)) => {
             let said = String::from_utf8_lossy(&out.stderr);
             let reason = said.lines().find_map(|l| l.strip_prefix("error: "));
