@@ -3,6 +3,7 @@
 //! bucket, where large files go up in parts and ranges are GETs.
 
 use crate::common;
+use futures_util::TryStreamExt;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, SystemTime};
 use vitrine::error::AppError;
@@ -52,6 +53,23 @@ fn keys_are_stored_staged_read_linked_and_deleted() {
     let mut opened = Vec::new();
     blobs.open(&key("short.txt")).unwrap().read_to_end(&mut opened).unwrap();
     assert_eq!(opened, b"abc");
+    let mut opened = Vec::new();
+    blobs.open(&key("big.bin")).unwrap().read_to_end(&mut opened).unwrap();
+    assert!(opened == big, "a large body read whole through open");
+
+    // Streams: whole, a span across chunks, the last bytes, and a missing key.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let streamed = |range: Option<std::ops::Range<u64>>| {
+        runtime.block_on(async {
+            let chunks: Vec<_> = blobs.stream(&key("big.bin"), range).await.unwrap().try_collect().await.unwrap();
+            chunks.concat()
+        })
+    };
+    assert!(streamed(None) == big);
+    assert!(streamed(Some(100_000..9_000_001)) == big[100_000..9_000_001]);
+    assert_eq!(streamed(Some(end - 3..end)), big[big.len() - 3..]);
+    let missing = runtime.block_on(blobs.stream(&key("never-there.txt"), None)).err().unwrap();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
 
     blobs.link(&key("short.txt"), "conversations/d/artifacts/linked.txt").unwrap();
     assert_eq!(blobs.read("conversations/d/artifacts/linked.txt").unwrap(), b"abc");

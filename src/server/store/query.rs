@@ -3,12 +3,13 @@
 //! opened only beneath the data directory. The lookups are `async` though
 //! the index needs no waiting: a catalog in a database will (docs/scaling.md).
 
-use super::blobs::Blobs;
+use super::blobs::{Blobs, ByteStream};
 use super::sidecar::Sidecar;
 use super::{index, small, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::{AppError, Missing};
 use crate::model::{Artifact, ArtifactPage, ArtifactQuery, ArtifactRef, Counts};
 use std::io;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -150,6 +151,12 @@ impl ArtifactStore {
     pub async fn local_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
         let key = meta.data_key();
         self.blocking(move |blobs| blobs.local_path(&key)).await.map_err(|e| unopened(&meta.path, e))
+    }
+
+    /// An artifact's bytes (those of `range`) as they are read, with the
+    /// errors of [`Self::local_path`].
+    pub async fn stream(&self, meta: &Sidecar, range: Option<Range<u64>>) -> Result<ByteStream, AppError> {
+        self.blobs.stream(&meta.data_key(), range).await.map_err(|e| unopened(&meta.path, e))
     }
 
     /// [`Self::local_path`] for callers on the blocking pool already.

@@ -18,6 +18,7 @@ use super::sidecar::Sidecar;
 use super::small::SmallFile;
 use super::spool::Spool;
 use crate::server::config::Config;
+use bytes::Bytes;
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ pub enum Blobs {
     /// A bucket (`VITRINE_STORE=s3://…`).
     Object(object::Object),
 }
+
+/// Bytes as the store reads them, chunk by chunk.
+pub type ByteStream = futures_util::stream::BoxStream<'static, io::Result<Bytes>>;
 
 /// The folder of a conversation's data files and sidecars.
 pub fn artifacts_folder(conversation: Uuid) -> String {
@@ -130,11 +134,21 @@ impl Blobs {
         }
     }
 
-    /// The bytes at `key`, read as they are needed.
-    pub fn open(&self, key: &str) -> io::Result<impl io::Read + Send + 'static> {
+    /// The bytes at `key`, read as they are needed: a file, or the body of
+    /// one GET (never a copy in the spool).
+    pub fn open(&self, key: &str) -> io::Result<Box<dyn io::Read + Send>> {
+        Ok(match self {
+            Blobs::Local(l) => Box::new(l.open_file(key)?),
+            Blobs::Object(o) => Box::new(o.open(key)?),
+        })
+    }
+
+    /// The bytes of `key`, or of `range` within them, as they are read: a
+    /// download sent without a whole copy first.
+    pub async fn stream(&self, key: &str, range: Option<Range<u64>>) -> io::Result<ByteStream> {
         match self {
-            Blobs::Local(l) => l.open_file(key),
-            Blobs::Object(o) => o.open(key),
+            Blobs::Local(l) => l.stream(key, range),
+            Blobs::Object(o) => o.stream(key, range).await,
         }
     }
 

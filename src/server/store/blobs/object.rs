@@ -11,13 +11,14 @@
 use super::super::sidecar::Sidecar;
 use super::super::small::{SmallFile, MAX_BYTES};
 use super::super::spool::Spool;
+use super::ByteStream;
+use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as Key;
 use object_store::prefix::PrefixStore;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart};
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart};
 use std::collections::HashMap;
-use std::fs::File;
 use std::future::Future;
 use std::io;
 use std::ops::Range;
@@ -27,6 +28,7 @@ use std::sync::{Arc, LazyLock};
 use std::time::{Duration, SystemTime};
 use tempfile::TempPath;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
 
 /// Staged files from this size on go up in parts of this size.
 const PART_BYTES: usize = 8 * 1024 * 1024;
@@ -39,6 +41,8 @@ const SCAN_READS: usize = 32;
 /// store is unavailable (503) than after minutes.
 const RETRIES: usize = 3;
 const RETRY_SECONDS: u64 = 10;
+/// Chunks of a body read ahead of whoever sends them on.
+const CHUNKS_AHEAD: usize = 4;
 
 static IO: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
@@ -258,8 +262,47 @@ impl Object {
         })
     }
 
-    pub fn open(&self, key: &str) -> io::Result<File> {
-        File::open(self.local_path(key)?)
+    /// Starts a GET of `key` (of `range`) on [`IO`]: its answer comes
+    /// through the first receiver, then its body through the second, a few
+    /// chunks ahead of the reader. A reader that goes away ends the GET.
+    fn get(
+        &self,
+        key: &str,
+        range: Option<Range<u64>>,
+    ) -> (oneshot::Receiver<io::Result<()>>, mpsc::Receiver<io::Result<Bytes>>) {
+        let (answered, answer) = oneshot::channel();
+        let (tx, body) = mpsc::channel(CHUNKS_AHEAD);
+        let (store, key) = (self.store.clone(), Key::from(key));
+        IO.spawn(async move {
+            let options = GetOptions { range: range.map(GetRange::from), ..GetOptions::default() };
+            let mut chunks = match store.get_opts(&key, options).await {
+                Ok(got) => got.into_stream(),
+                Err(e) => return drop(answered.send(Err(io_error(e)))),
+            };
+            if answered.send(Ok(())).is_err() {
+                return;
+            }
+            while let Some(chunk) = chunks.next().await {
+                if tx.send(chunk.map_err(io_error)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        (answer, body)
+    }
+
+    pub async fn stream(&self, key: &str, range: Option<Range<u64>>) -> io::Result<ByteStream> {
+        let (answer, body) = self.get(key, range);
+        answer.await.map_err(io::Error::other)??;
+        Ok(tokio_stream::wrappers::ReceiverStream::new(body).boxed())
+    }
+
+    /// A reader of `key`'s body as it comes, for callers that block (a ZIP
+    /// download's writer): no copy in the spool.
+    pub fn open(&self, key: &str) -> io::Result<BodyReader> {
+        let (answer, body) = self.get(key, None);
+        answer.blocking_recv().map_err(io::Error::other)??;
+        Ok(BodyReader { body, chunk: Bytes::new() })
     }
 
     /// Every version whose sidecar and data object are whole. What a crash
@@ -293,6 +336,26 @@ impl Object {
             Ok::<_, object_store::Error>(found.into_iter().flatten().collect())
         })
         .map_err(io_error)
+    }
+}
+
+/// A GET's body as a blocking `Read`.
+pub struct BodyReader {
+    body: mpsc::Receiver<io::Result<Bytes>>,
+    chunk: Bytes,
+}
+
+impl io::Read for BodyReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.chunk.is_empty() {
+            match self.body.blocking_recv() {
+                Some(chunk) => self.chunk = chunk?,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk.split_to(n));
+        Ok(n)
     }
 }
 
