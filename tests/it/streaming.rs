@@ -139,3 +139,46 @@ async fn skill_members_are_read_without_a_spool_copy() {
     assert_eq!(app.get(&format!("{base}/nothing.md"), &token).await.status, StatusCode::NOT_FOUND);
     assert_eq!(files_under(spool.path()), 0, "a member read made a copy in the spool");
 }
+
+/// `s3_redirect`: a large download answers 302 to a presigned URL that
+/// fetches the same bytes under the same name and type; small files and a
+/// HEAD are answered here. A data directory has no URL to send: the
+/// setting changes nothing there.
+#[tokio::test]
+async fn large_downloads_redirect_to_the_bucket_when_set() {
+    let app = TestApp::with(|c| c.s3_redirect = true);
+    let token = app.user("alice");
+    let id = app.conversation(&token, "t").await;
+    let big = pattern(600 * 1024, 6);
+    let files: [(&str, &[u8]); 2] = [("report big.csv", &big), ("small.txt", b"small")];
+    assert_eq!(app.tool_result(&token, &id, &files).await.status, StatusCode::CREATED);
+    let outputs = format!("/api/threads/{id}/artifacts/mnt/user-data/outputs");
+    let uri = format!("{outputs}/report%20big.csv?download=1");
+
+    let r = send(&app, &token, &uri, Method::GET, &[]).await;
+    if !crate::common::remote() {
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body == big);
+        return;
+    }
+    assert_eq!(r.status, StatusCode::FOUND);
+    assert_eq!(r.header("cache-control"), "no-store");
+    let url = r.header("location").to_string();
+    let fetched = tokio::task::spawn_blocking(move || {
+        let mut got = crate::common::process::agent().get(&url).call().unwrap();
+        let header = |name: &str| got.headers().get(name).map(|v| v.to_str().unwrap().to_string());
+        let (disposition, kind) = (header("content-disposition"), header("content-type"));
+        (got.status().as_u16(), disposition, kind, got.body_mut().read_to_vec().unwrap())
+    })
+    .await
+    .unwrap();
+    let expected = "attachment; filename=\"report big.csv\"; filename*=UTF-8''report%20big.csv";
+    assert_eq!((fetched.0, fetched.1.as_deref()), (200, Some(expected)));
+    assert_eq!(fetched.2.as_deref(), Some("text/csv; charset=utf-8"));
+    assert!(fetched.3 == big);
+
+    let head = send(&app, &token, &uri, Method::HEAD, &[]).await;
+    assert_eq!((head.status, head.header("content-length")), (StatusCode::OK, big.len().to_string().as_str()));
+    let small = send(&app, &token, &format!("{outputs}/small.txt"), Method::GET, &[]).await;
+    assert_eq!((small.status, small.body.as_slice()), (StatusCode::OK, &b"small"[..]));
+}

@@ -160,6 +160,26 @@ async fn streamed_object(
     Ok(spanned(parts, &span, len, modified, body))
 }
 
+/// A GET of a large file sent to the bucket (`s3_redirect`): 302 to a
+/// presigned URL that answers with our name and type, never cached.
+async fn redirected(
+    parts: &Parts,
+    store: &ArtifactStore,
+    meta: &Sidecar,
+    download: bool,
+) -> Result<Option<Response>, AppError> {
+    if parts.method != Method::GET || meta.size <= small::MAX_BYTES {
+        return Ok(None);
+    }
+    let (key, disposition, kind) =
+        (meta.data_key(), content_disposition(&meta.name, download), content_type(&meta.mime_type));
+    let url = store.blocking(move |blobs| blobs.download_url(&key, &disposition, &kind)).await?;
+    Ok(url.map(|url| {
+        let headers = [(header::LOCATION, url), (header::CACHE_CONTROL, "no-store".to_string())];
+        (StatusCode::FOUND, headers).into_response()
+    }))
+}
+
 /// When a version was stored, by its row.
 fn created(meta: &Sidecar) -> Option<SystemTime> {
     let rfc3339 = &time::format_description::well_known::Rfc3339;
@@ -181,6 +201,9 @@ pub async fn file_response(
         let file = store.small_file(meta).await?;
         bytes_response(parts, file.bytes, &tag, file.modified)
     } else if let Blobs::Object(_) = **store.blobs() {
+        if let Some(found) = redirected(parts, store, meta, download).await? {
+            return Ok(found);
+        }
         streamed_object(parts, store, meta, &tag).await?
     } else {
         streamed(parts, store, meta, &tag).await?

@@ -58,7 +58,8 @@ impl Blobs {
     pub fn from_config(config: &Config) -> io::Result<Self> {
         let Some(location) = &config.store else { return Self::local(&config.data_dir) };
         let spool = Spool::open(&config.spool_dir, config.spool_bytes)?;
-        object::Object::connect(location, config.s3_endpoint.as_deref(), spool).map(Blobs::Object)
+        let object = object::Object::connect(location, config.s3_endpoint.as_deref(), spool)?;
+        Ok(Blobs::Object(object.with_redirect(config.s3_redirect)))
     }
 
     /// Every version whose sidecar and data are whole, with what a crash
@@ -157,6 +158,16 @@ impl Blobs {
         match self {
             Blobs::Local(l) => l.read_range(key, range),
             Blobs::Object(o) => o.read_range(key, range),
+        }
+    }
+
+    /// Where a browser may fetch `key` itself, answered with this
+    /// disposition and type: a presigned URL of the bucket when the
+    /// settings send downloads there (`s3_redirect`), else none.
+    pub fn download_url(&self, key: &str, disposition: &str, content_type: &str) -> io::Result<Option<String>> {
+        match self {
+            Blobs::Local(_) => Ok(None),
+            Blobs::Object(o) => o.download_url(key, disposition, content_type),
         }
     }
 

@@ -14,9 +14,10 @@ use super::super::spool::Spool;
 use super::ByteStream;
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
 use object_store::prefix::PrefixStore;
+use object_store::signer::{Method, SignedUrlOptions, Signer};
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart};
 use std::collections::HashMap;
 use std::future::Future;
@@ -43,6 +44,9 @@ const RETRIES: usize = 3;
 const RETRY_SECONDS: u64 = 10;
 /// Chunks of a body read ahead of whoever sends them on.
 const CHUNKS_AHEAD: usize = 4;
+/// How long a download's presigned URL is good for: time to follow a
+/// redirect, not to pass the link around.
+const SIGNED_FOR: Duration = Duration::from_secs(5 * 60);
 
 static IO: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
@@ -94,6 +98,11 @@ impl std::fmt::Display for Location {
 pub struct Object {
     store: Arc<dyn ObjectStore>,
     spool: Spool,
+    /// The bucket itself and the prefix, to sign URLs of keys.
+    s3: Arc<AmazonS3>,
+    prefix: String,
+    /// Whether large downloads go to the bucket by a redirect (`s3_redirect`).
+    redirect: bool,
 }
 
 /// An object store's error as an I/O error: `NotFound` kept, as readers
@@ -122,12 +131,34 @@ impl Object {
         if let Some(endpoint) = endpoint {
             builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
         }
-        let s3: Arc<dyn ObjectStore> = Arc::new(builder.build().map_err(io_error)?);
-        let store = match location.prefix.as_str() {
-            "" => s3,
-            prefix => Arc::new(PrefixStore::new(s3, prefix)),
+        let s3 = Arc::new(builder.build().map_err(io_error)?);
+        let store: Arc<dyn ObjectStore> = match location.prefix.as_str() {
+            "" => s3.clone(),
+            prefix => Arc::new(PrefixStore::new(s3.clone(), prefix)),
         };
-        Ok(Object { store, spool })
+        Ok(Object { store, spool, s3, prefix: location.prefix.clone(), redirect: false })
+    }
+
+    /// This bucket, with large downloads sent to it by a redirect or not.
+    pub fn with_redirect(self, redirect: bool) -> Object {
+        Object { redirect, ..self }
+    }
+
+    /// A presigned GET of `key` whose answer carries this disposition and
+    /// type, if downloads redirect to the bucket.
+    pub fn download_url(&self, key: &str, disposition: &str, content_type: &str) -> io::Result<Option<String>> {
+        if !self.redirect {
+            return Ok(None);
+        }
+        let key = Key::from(match self.prefix.as_str() {
+            "" => key.to_string(),
+            prefix => format!("{prefix}/{key}"),
+        });
+        let answer = [("response-content-disposition", disposition), ("response-content-type", content_type)];
+        let options = SignedUrlOptions::new().with_query(answer);
+        let s3 = self.s3.clone();
+        let url = run(async move { s3.signed_url_opts(Method::GET, &key, SIGNED_FOR, &options).await });
+        url.map(|url| Some(url.to_string())).map_err(io_error)
     }
 
     /// Runs `request` with the store and `key`.
