@@ -18,6 +18,7 @@ fn keys_are_stored_staged_read_linked_and_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let blobs = Blobs::from_config(&common::config(&dir.path().join("data"))).unwrap();
     let key = |name: &str| format!("{FOLDER}/{name}");
+    blobs.check().unwrap();
 
     // Past 8 MiB: several parts in a bucket.
     let big: Vec<u8> = (0..20 * 1024 * 1024 + 3).map(|i| (i % 251) as u8).collect();
@@ -82,7 +83,10 @@ fn keys_are_stored_staged_read_linked_and_deleted() {
 
 /// A bucket that cannot be reached is a store unavailable (503), which the
 /// client may try again, not a missing file (404) nor a failure of ours
-/// (500): for a reader that needs a path (a download), and for reads.
+/// (500): for a reader that needs a path, for reads and streams (downloads,
+/// card pictures), and for `/readyz`'s check, which names the bucket. An
+/// app cannot open on such a bucket (its start-up scan fails), so this is
+/// where `/readyz`'s 503 is tested; `ops::readyz_…` sees the check pass.
 /// Nothing listens on the endpoint, so no service is needed. With the
 /// `AWS_*` credentials of the remote run it is the endpoint that fails;
 /// without them, the instance metadata asked for credentials, as on AWS.
@@ -95,9 +99,19 @@ fn an_unreachable_bucket_is_unavailable() {
     let object = Object::connect(&"s3://nowhere".parse().unwrap(), Some(&endpoint), spool).unwrap();
     let blobs = Blobs::Object(object);
     let key = format!("{FOLDER}/a.txt");
-    let failures = [blobs.local_path(&key).unwrap_err(), blobs.read(&key).unwrap_err()];
+    let streamed = tokio::runtime::Runtime::new().unwrap().block_on(blobs.stream(&key, None)).err().unwrap();
+    let failures = [
+        blobs.local_path(&key).unwrap_err(),
+        blobs.read(&key).unwrap_err(),
+        blobs.open(&key).err().unwrap(),
+        blobs.read_range(&key, 0..10).unwrap_err(),
+        streamed,
+    ];
     for e in failures.map(AppError::from) {
         assert_eq!(e.status(), 503, "{e:?}");
         assert!(e.to_string().starts_with("Storage unavailable: "), "{e}");
     }
+    // What /readyz adds to its store check: the bucket named.
+    let unready = blobs.check().unwrap_err().to_string();
+    assert!(unready.starts_with("bucket s3://nowhere cannot be listed: "), "{unready}");
 }

@@ -59,7 +59,7 @@ impl Source {
     /// of its object (no copy of the whole).
     pub async fn of(store: &ArtifactStore, meta: &Sidecar) -> Result<Source, AppError> {
         Ok(match **store.blobs() {
-            Blobs::Local(_) => Source::File(store.local_path(meta).await?),
+            Blobs::Local(_) => Source::File(store.local_path(meta).await?.to_path_buf()),
             Blobs::Object(_) => Self::stored(store, meta),
         })
     }
@@ -67,7 +67,7 @@ impl Source {
     /// [`Self::of`] for callers on the blocking pool.
     pub fn of_blocking(store: &ArtifactStore, meta: &Sidecar) -> Result<Source, AppError> {
         Ok(match **store.blobs() {
-            Blobs::Local(_) => Source::File(store.local_path_blocking(meta)?),
+            Blobs::Local(_) => Source::File(store.local_path_blocking(meta)?.to_path_buf()),
             Blobs::Object(_) => Self::stored(store, meta),
         })
     }

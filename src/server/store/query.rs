@@ -5,12 +5,12 @@
 
 use super::blobs::{Blobs, ByteStream};
 use super::sidecar::Sidecar;
+use super::spool::LocalPath;
 use super::{index, small, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::{AppError, Missing};
 use crate::model::{Artifact, ArtifactPage, ArtifactQuery, ArtifactRef, Counts};
 use std::io;
 use std::ops::Range;
-use std::path::PathBuf;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -148,7 +148,7 @@ impl ArtifactStore {
     /// downloaded first. Refused, as missing, when the file cannot be
     /// opened — say a symlink planted on disk would take it outside the data
     /// directory — unless the store itself is unavailable.
-    pub async fn local_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+    pub async fn local_path(&self, meta: &Sidecar) -> Result<LocalPath, AppError> {
         let key = meta.data_key();
         self.blocking(move |blobs| blobs.local_path(&key)).await.map_err(|e| unopened(&meta.path, e))
     }
@@ -160,7 +160,7 @@ impl ArtifactStore {
     }
 
     /// [`Self::local_path`] for callers on the blocking pool already.
-    pub fn local_path_blocking(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+    pub fn local_path_blocking(&self, meta: &Sidecar) -> Result<LocalPath, AppError> {
         self.blobs.local_path(&meta.data_key()).map_err(|e| unopened(&meta.path, e))
     }
 

@@ -16,7 +16,7 @@ pub mod object;
 
 use super::sidecar::Sidecar;
 use super::small::SmallFile;
-use super::spool::Spool;
+use super::spool::{LocalPath, Spool};
 use crate::server::config::Config;
 use bytes::Bytes;
 use std::io;
@@ -161,6 +161,15 @@ impl Blobs {
         }
     }
 
+    /// Whether a bucket answers (`/readyz`); a data directory is checked
+    /// by writing in it, which `/readyz` does for both.
+    pub fn check(&self) -> io::Result<()> {
+        match self {
+            Blobs::Local(_) => Ok(()),
+            Blobs::Object(o) => o.check(),
+        }
+    }
+
     /// Where a browser may fetch `key` itself, answered with this
     /// disposition and type: a presigned URL of the bucket when the
     /// settings send downloads there (`s3_redirect`), else none.
@@ -181,9 +190,10 @@ impl Blobs {
 
     /// A path to the bytes at `key`, for readers that open it themselves:
     /// checked first, as every open is (never outside the root).
-    pub fn local_path(&self, key: &str) -> io::Result<PathBuf> {
+    /// A spool's copy stays while the answer is held.
+    pub fn local_path(&self, key: &str) -> io::Result<LocalPath> {
         match self {
-            Blobs::Local(l) => l.checked_path(key),
+            Blobs::Local(l) => l.checked_path(key).map(LocalPath::from),
             Blobs::Object(o) => o.local_path(key),
         }
     }

@@ -10,7 +10,7 @@
 
 use super::super::sidecar::Sidecar;
 use super::super::small::{SmallFile, MAX_BYTES};
-use super::super::spool::Spool;
+use super::super::spool::{LocalPath, Spool};
 use super::ByteStream;
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
@@ -98,9 +98,9 @@ impl std::fmt::Display for Location {
 pub struct Object {
     store: Arc<dyn ObjectStore>,
     spool: Spool,
-    /// The bucket itself and the prefix, to sign URLs of keys.
+    /// The bucket itself and where it is, to sign URLs of keys.
     s3: Arc<AmazonS3>,
-    prefix: String,
+    location: Location,
     /// Whether large downloads go to the bucket by a redirect (`s3_redirect`).
     redirect: bool,
 }
@@ -136,12 +136,19 @@ impl Object {
             "" => s3.clone(),
             prefix => Arc::new(PrefixStore::new(s3.clone(), prefix)),
         };
-        Ok(Object { store, spool, s3, prefix: location.prefix.clone(), redirect: false })
+        Ok(Object { store, spool, s3, location: location.clone(), redirect: false })
     }
 
     /// This bucket, with large downloads sent to it by a redirect or not.
     pub fn with_redirect(self, redirect: bool) -> Object {
         Object { redirect, ..self }
+    }
+
+    /// Whether the bucket answers: a LIST of the prefix's first level.
+    pub fn check(&self) -> io::Result<()> {
+        let store = self.store.clone();
+        let listed = run(async move { store.list_with_delimiter(None).await });
+        listed.map(drop).map_err(|e| io::Error::other(format!("bucket {} cannot be listed: {e}", self.location)))
     }
 
     /// A presigned GET of `key` whose answer carries this disposition and
@@ -150,7 +157,7 @@ impl Object {
         if !self.redirect {
             return Ok(None);
         }
-        let key = Key::from(match self.prefix.as_str() {
+        let key = Key::from(match self.location.prefix.as_str() {
             "" => key.to_string(),
             prefix => format!("{prefix}/{key}"),
         });
@@ -275,7 +282,7 @@ impl Object {
 
     /// The spool's copy, downloaded if it has none. It is dated as the
     /// object is: `ServeFile` answers `If-Modified-Since` from its date.
-    pub fn local_path(&self, key: &str) -> io::Result<PathBuf> {
+    pub fn local_path(&self, key: &str) -> io::Result<LocalPath> {
         self.spool.path(key, |file| {
             let out = tokio::fs::File::from_std(file.try_clone()?);
             let (store, key) = (self.store.clone(), Key::from(key));
