@@ -38,7 +38,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
             probe(&dir)?;
             blobs.check().map_err(|e| AppError::Internal(e.to_string()))
         };
-        Ok(tokio::task::spawn_blocking(checked).await??)
+        tokio::task::spawn_blocking(checked).await?
     };
     let database = state.meta.ping();
     let (store, database) = tokio::join!(within(store), within(database));
