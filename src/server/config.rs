@@ -21,6 +21,8 @@ pub struct Config {
     /// Where copies of objects are kept for readers that need a file.
     pub spool_dir: PathBuf,
     pub spool_bytes: u64,
+    /// Whether large downloads from the bucket answer a redirect to it.
+    pub s3_redirect: bool,
     /// Where to listen, if not the Leptos configuration's address.
     pub site_addr: Option<SocketAddr>,
     /// This process's name in its logs and `/readyz`.
@@ -80,6 +82,7 @@ impl Config {
             s3_endpoint: None,
             spool_dir: std::env::temp_dir().join("vitrine-spool"),
             spool_bytes: 1024 * MIB,
+            s3_redirect: false,
             site_addr: None,
             instance: host_name(),
             max_artifact_bytes: 100 * MIB,
@@ -146,6 +149,10 @@ pub struct Settings {
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
     pub spool_mib: Option<u64>,
+    /// Large downloads from the bucket answer 302 to a presigned URL of it (default off).
+    #[arg(long, value_parser = clap::builder::BoolishValueParser::new())]
+    #[serde(deserialize_with = "boolish")]
+    pub s3_redirect: Option<bool>,
     /// Largest artifact accepted, in bytes (default 100 MiB).
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
@@ -253,6 +260,7 @@ impl Settings {
         if let Some(mib) = self.spool_mib {
             c.spool_bytes = mib.saturating_mul(MIB);
         }
+        c.s3_redirect = self.s3_redirect.unwrap_or(c.s3_redirect);
         c.instance = instance;
         c.max_artifact_bytes = self.max_artifact_bytes.unwrap_or(c.max_artifact_bytes);
         if let Some(mib) = self.file_cache_mib {

@@ -5,7 +5,7 @@
 
 use crate::error::{AppError, Missing};
 use crate::model::{ArchiveMember, Artifact, ArtifactQuery, Preview, PreviewBody};
-use crate::server::archive::ArchiveCache;
+use crate::server::archive::{ArchiveCache, Source};
 use crate::server::clock;
 use crate::server::config::Config;
 use crate::server::content::{drawn, Grant};
@@ -111,7 +111,7 @@ fn shown(
         PreviewKind::Pdf => Some(PreviewBody::Pdf),
         PreviewKind::Audio => Some(PreviewBody::Audio),
         PreviewKind::Video => Some(PreviewBody::Video),
-        PreviewKind::Archive => Some(archive(archives, &store.local_path_blocking(meta)?, artifact)),
+        PreviewKind::Archive => Some(archive(archives, &Source::of_blocking(store, meta)?, artifact)),
         _ => None,
     };
     if let Some(body) = simple {
@@ -256,8 +256,8 @@ fn undecodable(mime_type: &str, path: &Path) -> Option<String> {
 
 /// A ZIP's members; those of a `.skill`, which the thread API serves, with
 /// the link that opens each.
-fn archive(archives: &ArchiveCache, path: &Path, artifact: &Artifact) -> PreviewBody {
-    let all = match archives.members(path) {
+fn archive(archives: &ArchiveCache, source: &Source, artifact: &Artifact) -> PreviewBody {
+    let all = match archives.members(source) {
         Ok(all) => all,
         Err(e) => return PreviewBody::Unreadable { reason: e.to_string() },
     };

@@ -3,6 +3,7 @@
 //! bucket, where large files go up in parts and ranges are GETs.
 
 use crate::common;
+use futures_util::TryStreamExt;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, SystemTime};
 use vitrine::error::AppError;
@@ -17,6 +18,7 @@ fn keys_are_stored_staged_read_linked_and_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let blobs = Blobs::from_config(&common::config(&dir.path().join("data"))).unwrap();
     let key = |name: &str| format!("{FOLDER}/{name}");
+    blobs.check().unwrap();
 
     // Past 8 MiB: several parts in a bucket.
     let big: Vec<u8> = (0..20 * 1024 * 1024 + 3).map(|i| (i % 251) as u8).collect();
@@ -52,6 +54,23 @@ fn keys_are_stored_staged_read_linked_and_deleted() {
     let mut opened = Vec::new();
     blobs.open(&key("short.txt")).unwrap().read_to_end(&mut opened).unwrap();
     assert_eq!(opened, b"abc");
+    let mut opened = Vec::new();
+    blobs.open(&key("big.bin")).unwrap().read_to_end(&mut opened).unwrap();
+    assert!(opened == big, "a large body read whole through open");
+
+    // Streams: whole, a span across chunks, the last bytes, and a missing key.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let streamed = |range: Option<std::ops::Range<u64>>| {
+        runtime.block_on(async {
+            let chunks: Vec<_> = blobs.stream(&key("big.bin"), range).await.unwrap().try_collect().await.unwrap();
+            chunks.concat()
+        })
+    };
+    assert!(streamed(None) == big);
+    assert!(streamed(Some(100_000..9_000_001)) == big[100_000..9_000_001]);
+    assert_eq!(streamed(Some(end - 3..end)), big[big.len() - 3..]);
+    let missing = runtime.block_on(blobs.stream(&key("never-there.txt"), None)).err().unwrap();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
 
     blobs.link(&key("short.txt"), "conversations/d/artifacts/linked.txt").unwrap();
     assert_eq!(blobs.read("conversations/d/artifacts/linked.txt").unwrap(), b"abc");
@@ -64,7 +83,10 @@ fn keys_are_stored_staged_read_linked_and_deleted() {
 
 /// A bucket that cannot be reached is a store unavailable (503), which the
 /// client may try again, not a missing file (404) nor a failure of ours
-/// (500): for a reader that needs a path (a download), and for reads.
+/// (500): for a reader that needs a path, for reads and streams (downloads,
+/// card pictures), and for `/readyz`'s check, which names the bucket. An
+/// app cannot open on such a bucket (its start-up scan fails), so this is
+/// where `/readyz`'s 503 is tested; `ops::readyz_…` sees the check pass.
 /// Nothing listens on the endpoint, so no service is needed. With the
 /// `AWS_*` credentials of the remote run it is the endpoint that fails;
 /// without them, the instance metadata asked for credentials, as on AWS.
@@ -77,11 +99,21 @@ fn an_unreachable_bucket_is_unavailable() {
     let object = Object::connect(&"s3://nowhere".parse().unwrap(), Some(&endpoint), spool).unwrap();
     let blobs = Blobs::Object(object);
     let key = format!("{FOLDER}/a.txt");
-    let failures = [blobs.local_path(&key).unwrap_err(), blobs.read(&key).unwrap_err()];
+    let streamed = tokio::runtime::Runtime::new().unwrap().block_on(blobs.stream(&key, None)).err().unwrap();
+    let failures = [
+        blobs.local_path(&key).unwrap_err(),
+        blobs.read(&key).unwrap_err(),
+        blobs.open(&key).err().unwrap(),
+        blobs.read_range(&key, 0..10).unwrap_err(),
+        streamed,
+    ];
     for e in failures.map(AppError::from) {
         assert_eq!(e.status(), 503, "{e:?}");
         assert!(e.to_string().starts_with("Storage unavailable: "), "{e}");
     }
+    // What /readyz adds to its store check: the bucket named.
+    let unready = blobs.check().unwrap_err().to_string();
+    assert!(unready.starts_with("bucket s3://nowhere cannot be listed: "), "{unready}");
 }
 
 /// `list` finds every key beneath a folder, with its size and date, and

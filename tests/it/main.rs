@@ -29,6 +29,7 @@ mod previews;
 mod security;
 mod shares;
 mod slow_clients;
+mod streaming;
 mod threads;
 mod thumbnails;
 mod tokens;

@@ -2,23 +2,31 @@
 //! never writing to disk. Opened archives (their central directory, with the
 //! open file) and recently read members are cached for a while; the cache is
 //! bounded, keyed by the archive's on-disk identity so a changed archive is
-//! never answered from stale entries.
+//! never answered from stale entries. An archive in a bucket is read by
+//! ranges ([`RangeReader`]), keyed by its version's id.
 
 mod limits;
+mod ranges;
 
 pub use limits::{ArchiveLimits, Clock, SystemClock};
 
+use crate::error::AppError;
+use crate::server::store::blobs::Blobs;
 use crate::server::store::names::check_segments;
+use crate::server::store::{sidecar::Sidecar, ArtifactStore};
 use quick_cache::sync::Cache;
 use quick_cache::{OptionsBuilder, Weighter};
+use ranges::RangeReader;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use uuid::Uuid;
+use zip::result::ZipError;
 use zip::ZipArchive;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +44,57 @@ pub enum ArchiveError {
     #[error(transparent)]
     Io(std::io::Error),
 }
+
+/// Where an archive's bytes are.
+pub enum Source {
+    /// A file on disk, checked against its identity at each use.
+    File(PathBuf),
+    /// A version in a bucket, read by ranges: its id names bytes that
+    /// never change.
+    Stored { blobs: Arc<Blobs>, key: String, id: Uuid, len: u64 },
+}
+
+impl Source {
+    /// Where a stored version's archive is read from: its file, or ranges
+    /// of its object (no copy of the whole).
+    pub async fn of(store: &ArtifactStore, meta: &Sidecar) -> Result<Source, AppError> {
+        Ok(match **store.blobs() {
+            Blobs::Local(_) => Source::File(store.local_path(meta).await?.to_path_buf()),
+            Blobs::Object(_) => Self::stored(store, meta),
+        })
+    }
+
+    /// [`Self::of`] for callers on the blocking pool.
+    pub fn of_blocking(store: &ArtifactStore, meta: &Sidecar) -> Result<Source, AppError> {
+        Ok(match **store.blobs() {
+            Blobs::Local(_) => Source::File(store.local_path_blocking(meta)?.to_path_buf()),
+            Blobs::Object(_) => Self::stored(store, meta),
+        })
+    }
+
+    fn stored(store: &ArtifactStore, meta: &Sidecar) -> Source {
+        Source::Stored { blobs: store.blobs().clone(), key: meta.data_key(), id: meta.id, len: meta.size }
+    }
+
+    fn name(&self) -> Name {
+        match self {
+            Source::File(path) => Name::File(path.clone()),
+            Source::Stored { id, .. } => Name::Version(*id),
+        }
+    }
+}
+
+/// What the caches know an archive by.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Name {
+    File(PathBuf),
+    Version(Uuid),
+}
+
+/// The reader a central directory is read through.
+trait ReadSeek: Read + Seek + Send {}
+
+impl<T: Read + Seek + Send> ReadSeek for T {}
 
 /// What identifies one version of an archive file on disk.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -55,7 +114,7 @@ struct Entry {
 /// An opened archive: its central directory, and the open file behind it
 /// (one reader at a time).
 struct Directory {
-    archive: Mutex<ZipArchive<BufReader<File>>>,
+    archive: Mutex<ZipArchive<Box<dyn ReadSeek>>>,
     entries: HashMap<String, Entry>,
 }
 
@@ -71,8 +130,8 @@ struct Cached<T> {
 #[derive(Clone)]
 struct ByLength;
 
-impl Weighter<(PathBuf, String), Cached<Arc<[u8]>>> for ByLength {
-    fn weight(&self, _: &(PathBuf, String), member: &Cached<Arc<[u8]>>) -> u64 {
+impl Weighter<(Name, String), Cached<Arc<[u8]>>> for ByLength {
+    fn weight(&self, _: &(Name, String), member: &Cached<Arc<[u8]>>) -> u64 {
         member.value.len() as u64
     }
 }
@@ -80,8 +139,8 @@ impl Weighter<(PathBuf, String), Cached<Arc<[u8]>>> for ByLength {
 pub struct ArchiveCache {
     limits: ArchiveLimits,
     clock: Arc<dyn Clock>,
-    directories: Cache<PathBuf, Cached<Arc<Directory>>>,
-    members: Cache<(PathBuf, String), Cached<Arc<[u8]>>, ByLength>,
+    directories: Cache<Name, Cached<Arc<Directory>>>,
+    members: Cache<(Name, String), Cached<Arc<[u8]>>, ByLength>,
     loads: AtomicU64,
 }
 
@@ -122,12 +181,17 @@ impl ArchiveCache {
 
     /// One member if the cache holds it, fresh: a stat and a lock, no
     /// reading, so callers need not leave the runtime thread for it.
-    pub fn cached_member(&self, archive: &Path, member: &str) -> Result<Option<Arc<[u8]>>, ArchiveError> {
+    pub fn cached_member(&self, archive: &Source, member: &str) -> Result<Option<Arc<[u8]>>, ArchiveError> {
         let version = Self::version(archive)?;
-        Ok(self.fresh(self.members.get(&(archive.to_path_buf(), member.to_string())), version))
+        Ok(self.fresh(self.members.get(&(archive.name(), member.to_string())), version))
     }
 
-    fn version(archive: &Path) -> Result<Version, ArchiveError> {
+    /// A stored version never changes: its length is all there is to check.
+    fn version(archive: &Source) -> Result<Version, ArchiveError> {
+        let archive = match archive {
+            Source::File(path) => path,
+            Source::Stored { len, .. } => return Ok(Version { len: *len, mtime_ns: 0, inode: 0 }),
+        };
         let meta = std::fs::metadata(archive).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => ArchiveError::ArchiveNotFound,
             _ => ArchiveError::Io(e),
@@ -147,9 +211,9 @@ impl ArchiveCache {
     }
 
     /// Reads one member. Blocking: callers run it on the blocking pool.
-    pub fn read_member(&self, archive: &Path, member: &str) -> Result<Arc<[u8]>, ArchiveError> {
+    pub fn read_member(&self, archive: &Source, member: &str) -> Result<Arc<[u8]>, ArchiveError> {
         let version = Self::version(archive)?;
-        let key = (archive.to_path_buf(), member.to_string());
+        let key = (archive.name(), member.to_string());
         if let Some(bytes) = self.fresh(self.members.get(&key), version) {
             return Ok(bytes);
         }
@@ -162,7 +226,7 @@ impl ArchiveCache {
 
     /// The archive's files that can be read (name and size), in its order.
     /// Blocking: callers run it on the blocking pool.
-    pub fn members(&self, archive: &Path) -> Result<Vec<(String, u64)>, ArchiveError> {
+    pub fn members(&self, archive: &Source) -> Result<Vec<(String, u64)>, ArchiveError> {
         let dir = self.directory(archive, Self::version(archive)?)?;
         let mut members: Vec<_> =
             dir.entries.iter().filter(|(_, e)| e.safe).map(|(n, e)| (e.index, n, e.size)).collect();
@@ -172,20 +236,24 @@ impl ArchiveCache {
 
     /// The archive's central directory, read again unless the cache holds
     /// this version of it, fresh.
-    fn directory(&self, archive: &Path, version: Version) -> Result<Arc<Directory>, ArchiveError> {
-        if let Some(dir) = self.fresh(self.directories.get(archive), version) {
+    fn directory(&self, archive: &Source, version: Version) -> Result<Arc<Directory>, ArchiveError> {
+        let name = archive.name();
+        if let Some(dir) = self.fresh(self.directories.get(&name), version) {
             return Ok(dir);
         }
         let at = self.clock.now();
         let dir = Arc::new(self.load(archive)?);
-        self.directories.insert(archive.to_path_buf(), Cached { version, at, value: dir.clone() });
+        self.directories.insert(name, Cached { version, at, value: dir.clone() });
         Ok(dir)
     }
 
-    fn load(&self, path: &Path) -> Result<Directory, ArchiveError> {
+    fn load(&self, source: &Source) -> Result<Directory, ArchiveError> {
         self.loads.fetch_add(1, Ordering::Relaxed);
-        let file = File::open(path).map_err(ArchiveError::Io)?;
-        let mut archive = ZipArchive::new(BufReader::new(file)).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+        let reader: Box<dyn ReadSeek> = match source {
+            Source::File(path) => Box::new(BufReader::new(File::open(path).map_err(ArchiveError::Io)?)),
+            Source::Stored { blobs, key, len, .. } => Box::new(RangeReader::new(blobs.clone(), key.clone(), *len)),
+        };
+        let mut archive = ZipArchive::new(reader).map_err(unread)?;
         if archive.len() as u64 > self.limits.max_entries {
             return Err(ArchiveError::Hostile(format!(
                 "the archive has {} entries, more than the limit of {}",
@@ -227,14 +295,25 @@ impl ArchiveCache {
             )));
         }
         let mut archive = dir.archive.lock().unwrap_or_else(|p| p.into_inner());
-        let file = archive.by_index(entry.index).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+        let file = archive.by_index(entry.index).map_err(unread)?;
         let mut bytes = Vec::with_capacity(entry.size as usize);
         // A header can lie about the size: never read more than the limit.
-        file.take(max + 1).read_to_end(&mut bytes).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+        file.take(max + 1).read_to_end(&mut bytes).map_err(|e| unread(ZipError::Io(e)))?;
         if bytes.len() as u64 > max {
             return Err(ArchiveError::TooLarge(format!("'{shown}' is larger than the limit of {max} bytes")));
         }
         Ok(bytes.into())
+    }
+}
+
+/// Why an archive could not be read: the store failed (a bucket
+/// unavailable, a disk's error), else the archive itself is at fault.
+fn unread(e: ZipError) -> ArchiveError {
+    match e {
+        ZipError::Io(e) if e.raw_os_error().is_some() || e.get_ref().is_some_and(|i| i.is::<object_store::Error>()) => {
+            ArchiveError::Io(e)
+        }
+        e => ArchiveError::Corrupt(e.to_string()),
     }
 }
 

@@ -1,5 +1,6 @@
 use super::*;
 use std::io::Write;
+use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use zip::write::SimpleFileOptions;
 
@@ -20,6 +21,10 @@ fn write_zip(path: &Path, members: &[(&str, &[u8])]) {
     zip.finish().unwrap();
 }
 
+fn file(path: &Path) -> Source {
+    Source::File(path.to_path_buf())
+}
+
 fn cache() -> (ArchiveCache, Arc<FakeClock>) {
     let clock = Arc::new(FakeClock(AtomicU64::new(0)));
     (ArchiveCache::new(ArchiveLimits::default(), clock.clone()), clock)
@@ -31,14 +36,14 @@ fn reads_members_and_names_the_missing_one() {
     let path = dir.path().join("my.skill");
     write_zip(&path, &[("SKILL.md", b"# skill"), ("scripts/install.sh", b"echo hi"), ("./dot.txt", b"dot")]);
     let (cache, _) = cache();
-    assert_eq!(&*cache.read_member(&path, "SKILL.md").unwrap(), b"# skill");
-    assert_eq!(&*cache.read_member(&path, "scripts/install.sh").unwrap(), b"echo hi");
-    assert_eq!(&*cache.read_member(&path, "dot.txt").unwrap(), b"dot");
-    let missing = cache.read_member(&path, "README.md").unwrap_err();
+    assert_eq!(&*cache.read_member(&file(&path), "SKILL.md").unwrap(), b"# skill");
+    assert_eq!(&*cache.read_member(&file(&path), "scripts/install.sh").unwrap(), b"echo hi");
+    assert_eq!(&*cache.read_member(&file(&path), "dot.txt").unwrap(), b"dot");
+    let missing = cache.read_member(&file(&path), "README.md").unwrap_err();
     assert_eq!(missing.to_string(), "File 'README.md' not found in skill archive");
-    assert!(matches!(cache.read_member(&path, "scripts").unwrap_err(), ArchiveError::MemberNotFound(_)));
+    assert!(matches!(cache.read_member(&file(&path), "scripts").unwrap_err(), ArchiveError::MemberNotFound(_)));
     assert!(matches!(
-        cache.read_member(&dir.path().join("none.skill"), "a").unwrap_err(),
+        cache.read_member(&file(&dir.path().join("none.skill")), "a").unwrap_err(),
         ArchiveError::ArchiveNotFound
     ));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing is extracted");
@@ -50,21 +55,21 @@ fn cache_lasts_five_minutes_and_drops_changed_archives() {
     let path = dir.path().join("a.skill");
     write_zip(&path, &[("a.txt", b"one"), ("b.txt", b"two")]);
     let (cache, clock) = cache();
-    cache.read_member(&path, "a.txt").unwrap();
-    cache.read_member(&path, "b.txt").unwrap();
-    cache.read_member(&path, "a.txt").unwrap();
+    cache.read_member(&file(&path), "a.txt").unwrap();
+    cache.read_member(&file(&path), "b.txt").unwrap();
+    cache.read_member(&file(&path), "a.txt").unwrap();
     assert_eq!(cache.directory_loads(), 1);
     clock.0.store(4 * 60 + 59, Ordering::Relaxed);
-    cache.read_member(&path, "b.txt").unwrap();
+    cache.read_member(&file(&path), "b.txt").unwrap();
     assert_eq!(cache.directory_loads(), 1, "still fresh at 4:59");
     clock.0.store(5 * 60 + 1, Ordering::Relaxed);
-    cache.read_member(&path, "a.txt").unwrap();
+    cache.read_member(&file(&path), "a.txt").unwrap();
     assert_eq!(cache.directory_loads(), 2, "expired after 5:00");
     // Rewritten (a new file in its place): never answered from the cache.
     let tmp = dir.path().join("new");
     write_zip(&tmp, &[("a.txt", b"ONE!")]);
     std::fs::rename(&tmp, &path).unwrap();
-    assert_eq!(&*cache.read_member(&path, "a.txt").unwrap(), b"ONE!");
+    assert_eq!(&*cache.read_member(&file(&path), "a.txt").unwrap(), b"ONE!");
     assert_eq!(cache.directory_loads(), 3);
 }
 
@@ -79,7 +84,7 @@ fn member_cache_stays_within_its_bound() {
     let limits = ArchiveLimits { cache_bytes: 10_000, ..Default::default() };
     let cache = ArchiveCache::new(limits, Arc::new(SystemClock::default()));
     for n in &names {
-        cache.read_member(&path, n).unwrap();
+        cache.read_member(&file(&path), n).unwrap();
         assert!(cache.cached_member_bytes() <= 10_000);
     }
     assert_eq!(cache.cached_member_bytes(), 10_000);
@@ -91,9 +96,9 @@ fn member_cache_stays_within_its_bound() {
         ArchiveLimits { cache_bytes: 4_000_000, ..Default::default() },
         Arc::new(SystemClock::default()),
     );
-    cache.read_member(&path, "more").unwrap();
+    cache.read_member(&file(&path), "more").unwrap();
     assert_eq!(cache.cached_member_bytes(), 0);
-    cache.read_member(&path, "quarter").unwrap();
+    cache.read_member(&file(&path), "quarter").unwrap();
     assert_eq!(cache.cached_member_bytes(), 1_000_000);
 }
 
@@ -113,9 +118,9 @@ fn hostile_member_names_are_refused() {
     );
     let (cache, _) = cache();
     for name in ["../../etc/passwd", "/etc/shadow", "..\\win.ini", "C:/boot.ini"] {
-        assert!(matches!(cache.read_member(&path, name).unwrap_err(), ArchiveError::Hostile(_)), "{name}");
+        assert!(matches!(cache.read_member(&file(&path), name).unwrap_err(), ArchiveError::Hostile(_)), "{name}");
     }
-    assert_eq!(&*cache.read_member(&path, "ok.txt").unwrap(), b"ok");
+    assert_eq!(&*cache.read_member(&file(&path), "ok.txt").unwrap(), b"ok");
 }
 
 #[test]
@@ -132,11 +137,11 @@ fn zip_bombs_and_oversized_members_are_refused_without_reading_them() {
     zip.finish().unwrap();
     assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20);
     let (cache, _) = cache();
-    let err = cache.read_member(&path, "bomb.txt").unwrap_err();
+    let err = cache.read_member(&file(&path), "bomb.txt").unwrap_err();
     assert!(matches!(err, ArchiveError::TooLarge(_)), "{err}");
     let limits = ArchiveLimits { max_member_bytes: 1 << 30, ..Default::default() };
     let roomy = ArchiveCache::new(limits, Arc::new(SystemClock::default()));
-    let err = roomy.read_member(&path, "bomb.txt").unwrap_err();
+    let err = roomy.read_member(&file(&path), "bomb.txt").unwrap_err();
     assert!(matches!(err, ArchiveError::Hostile(ref m) if m.contains("zip bomb")), "{err}");
 }
 
@@ -149,7 +154,7 @@ fn a_member_larger_than_its_header_says_is_cut_off() {
     // lower limit than the real size stands in for a lie both ways.
     let limits = ArchiveLimits { max_member_bytes: 4000, ..Default::default() };
     let cache = ArchiveCache::new(limits, Arc::new(SystemClock::default()));
-    assert!(matches!(cache.read_member(&path, "a.txt").unwrap_err(), ArchiveError::TooLarge(_)));
+    assert!(matches!(cache.read_member(&file(&path), "a.txt").unwrap_err(), ArchiveError::TooLarge(_)));
 }
 
 #[test]
@@ -166,7 +171,7 @@ fn too_many_entries_and_corrupt_files_are_refused() {
     }
     zip.finish().unwrap();
     let (cache, _) = cache();
-    assert!(matches!(cache.read_member(&many, "f1").unwrap_err(), ArchiveError::Hostile(_)));
+    assert!(matches!(cache.read_member(&file(&many), "f1").unwrap_err(), ArchiveError::Hostile(_)));
 
     let good = dir.path().join("good.skill");
     write_zip(&good, &[("a.txt", b"hello hello hello")]);
@@ -177,7 +182,7 @@ fn too_many_entries_and_corrupt_files_are_refused() {
     std::fs::write(&not_zip, b"just some text, not an archive").unwrap();
     for path in [truncated, not_zip] {
         assert!(
-            matches!(cache.read_member(&path, "a.txt").unwrap_err(), ArchiveError::Corrupt(_)),
+            matches!(cache.read_member(&file(&path), "a.txt").unwrap_err(), ArchiveError::Corrupt(_)),
             "{}",
             path.display()
         );
@@ -204,8 +209,8 @@ fn duplicate_member_names_answer_the_last_entry() {
     assert_ne!(renamed, bytes);
     std::fs::write(&path, renamed).unwrap();
     let (cache, _) = cache();
-    assert_eq!(&*cache.read_member(&path, "a.txt").unwrap(), b"later", "as unzip extracts it last");
-    assert!(matches!(cache.read_member(&path, "b.txt").unwrap_err(), ArchiveError::MemberNotFound(_)));
+    assert_eq!(&*cache.read_member(&file(&path), "a.txt").unwrap(), b"later", "as unzip extracts it last");
+    assert!(matches!(cache.read_member(&file(&path), "b.txt").unwrap_err(), ArchiveError::MemberNotFound(_)));
 }
 
 #[test]
@@ -224,12 +229,15 @@ fn members_under_one_top_level_folder_answer_by_their_inner_path() {
         ],
     );
     let (cache, _) = cache();
-    assert_eq!(&*cache.read_member(&path, "SKILL.md").unwrap(), b"# packaged", "first folder in byte order");
-    assert_eq!(&*cache.read_member(&path, "scripts/install.sh").unwrap(), b"echo hi");
-    assert_eq!(&*cache.read_member(&path, "README.md").unwrap(), b"exact", "an exact name comes first");
-    assert_eq!(&*cache.read_member(&path, "my-skill/SKILL.md").unwrap(), b"# packaged");
-    assert_eq!(&*cache.read_member(&path, "er/notes.md").unwrap(), b"two levels", "under the one folder deep/");
+    assert_eq!(&*cache.read_member(&file(&path), "SKILL.md").unwrap(), b"# packaged", "first folder in byte order");
+    assert_eq!(&*cache.read_member(&file(&path), "scripts/install.sh").unwrap(), b"echo hi");
+    assert_eq!(&*cache.read_member(&file(&path), "README.md").unwrap(), b"exact", "an exact name comes first");
+    assert_eq!(&*cache.read_member(&file(&path), "my-skill/SKILL.md").unwrap(), b"# packaged");
+    assert_eq!(&*cache.read_member(&file(&path), "er/notes.md").unwrap(), b"two levels", "under the one folder deep/");
     for missing in ["notes.md", "install.sh", "skill/SKILL.md", "scripts"] {
-        assert!(matches!(cache.read_member(&path, missing).unwrap_err(), ArchiveError::MemberNotFound(_)), "{missing}");
+        assert!(
+            matches!(cache.read_member(&file(&path), missing).unwrap_err(), ArchiveError::MemberNotFound(_)),
+            "{missing}"
+        );
     }
 }

@@ -1,23 +1,26 @@
 //! Sending a stored file or an archive member: small ones from memory, large
 //! files streamed from disk by tower-http's `ServeFile` (HEAD, Last-Modified
-//! and its conditions); ranges decided in `range`; with our content type,
-//! ETag, disposition and the headers that keep agent-made content out of
-//! our origin.
+//! and its conditions), or from a bucket by one GET of the span asked for,
+//! answered as `ServeFile` answers; ranges decided in `range`; with our
+//! content type, ETag, disposition and the headers that keep agent-made
+//! content out of our origin.
 
 mod range;
 
 use crate::error::AppError;
 use crate::server::mime;
+use crate::server::store::blobs::Blobs;
 use crate::server::store::small;
 use crate::server::store::{sidecar::Sidecar, ArtifactStore};
 use axum::body::Body;
 use axum::http::header::{self, HeaderValue};
 use axum::http::{request::Parts, HeaderMap, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum_extra::headers::{ETag, HeaderMapExt, IfNoneMatch};
+use axum_extra::headers::{ETag, HeaderMapExt, IfModifiedSince, IfNoneMatch, IfUnmodifiedSince};
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use range::{bytes_response, Span};
+use range::{bytes_response, spanned, Span};
+use std::time::SystemTime;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -126,6 +129,63 @@ async fn streamed(parts: &Parts, store: &ArtifactStore, meta: &Sidecar, tag: &ET
     }
 }
 
+/// A large file in a bucket, answered as [`streamed`] answers from disk,
+/// dated by its row (a HEAD asks the bucket nothing): the date conditions,
+/// then the one span [`range::span`] decided, fetched by one GET.
+async fn streamed_object(
+    parts: &Parts,
+    store: &ArtifactStore,
+    meta: &Sidecar,
+    tag: &ETag,
+) -> Result<Response, AppError> {
+    let (len, modified) = (meta.size, created(meta));
+    let unmodified_since = parts.headers.typed_get::<IfUnmodifiedSince>();
+    if unmodified_since.is_some_and(|since| !modified.is_some_and(|m| since.precondition_passes(m))) {
+        return Ok(StatusCode::PRECONDITION_FAILED.into_response());
+    }
+    let modified_since = parts.headers.typed_get::<IfModifiedSince>();
+    if modified_since.is_some_and(|since| modified.is_some_and(|m| !since.is_modified(m))) {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    let span = range::span(parts, len, tag, || modified);
+    let range = match span {
+        Span::Whole => None,
+        Span::Part(start, end) => Some(start..end + 1),
+        Span::Unsatisfiable => return Ok(range::unsatisfiable(len)),
+    };
+    let body = match parts.method {
+        Method::HEAD => Body::empty(),
+        _ => Body::from_stream(store.stream(meta, range).await?),
+    };
+    Ok(spanned(parts, &span, len, modified, body))
+}
+
+/// A GET of a large file sent to the bucket (`s3_redirect`): 302 to a
+/// presigned URL that answers with our name and type, never cached.
+async fn redirected(
+    parts: &Parts,
+    store: &ArtifactStore,
+    meta: &Sidecar,
+    download: bool,
+) -> Result<Option<Response>, AppError> {
+    if parts.method != Method::GET || meta.size <= small::MAX_BYTES {
+        return Ok(None);
+    }
+    let (key, disposition, kind) =
+        (meta.data_key(), content_disposition(&meta.name, download), content_type(&meta.mime_type));
+    let url = store.blocking(move |blobs| blobs.download_url(&key, &disposition, &kind)).await?;
+    Ok(url.map(|url| {
+        let headers = [(header::LOCATION, url), (header::CACHE_CONTROL, "no-store".to_string())];
+        (StatusCode::FOUND, headers).into_response()
+    }))
+}
+
+/// When a version was stored, by its row.
+fn created(meta: &Sidecar) -> Option<SystemTime> {
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(&meta.created_at, rfc3339).ok().map(SystemTime::from)
+}
+
 /// An artifact's bytes with the headers that describe them.
 pub async fn file_response(
     parts: &Parts,
@@ -140,6 +200,11 @@ pub async fn file_response(
     } else if is_small_read(parts, meta) {
         let file = store.small_file(meta).await?;
         bytes_response(parts, file.bytes, &tag, file.modified)
+    } else if let Blobs::Object(_) = **store.blobs() {
+        if let Some(found) = redirected(parts, store, meta, download).await? {
+            return Ok(found);
+        }
+        streamed_object(parts, store, meta, &tag).await?
     } else {
         streamed(parts, store, meta, &tag).await?
     };

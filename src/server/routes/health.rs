@@ -29,11 +29,17 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 /// Whether this instance can serve: the store (a file written and removed
-/// in the data directory) and the database (a trivial query), side by side,
-/// each within `CHECK_TIMEOUT`.
+/// in the data directory, and a bucket's LIST) and the database (a trivial
+/// query), side by side, each within `CHECK_TIMEOUT`.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let dir = state.config.data_dir.clone();
-    let store = async move { Ok(tokio::task::spawn_blocking(move || probe(&dir)).await??) };
+    let (dir, blobs) = (state.config.data_dir.clone(), state.store.blobs().clone());
+    let store = async move {
+        let checked = move || {
+            probe(&dir)?;
+            blobs.check().map_err(|e| AppError::Internal(e.to_string()))
+        };
+        tokio::task::spawn_blocking(checked).await?
+    };
     let database = state.meta.ping();
     let (store, database) = tokio::join!(within(store), within(database));
     let checks = [("store", store), ("database", database)];

@@ -6,6 +6,7 @@
 //! the files it loads are found beside it.
 
 use crate::error::{AppError, Missing};
+use crate::server::archive::Source;
 use crate::server::auth::CurrentUser;
 use crate::server::http::extract::{ApiPath, Download};
 use crate::server::http::serve::{file_response, member_response, strong_etag, Caching};
@@ -157,13 +158,13 @@ async fn serve(
         let caching = if version.is_some() { Caching::Immutable } else { Caching::Revalidate };
         return file_response(parts, &state.store, &meta, download, caching).await;
     };
-    let file = state.store.local_path(&meta).await?;
-    let bytes = match state.archives.cached_member(&file, &member)? {
+    let archive = Source::of(&state.store, &meta).await?;
+    let bytes = match state.archives.cached_member(&archive, &member)? {
         Some(bytes) => bytes,
         None => {
             let archives = state.archives.clone();
             let member_name = member.clone();
-            tokio::task::spawn_blocking(move || archives.read_member(&file, &member_name)).await??
+            tokio::task::spawn_blocking(move || archives.read_member(&archive, &member_name)).await??
         }
     };
     let tag = strong_etag(&format!("{:x}", Sha256::digest(format!("{}/{member}", meta.sha256))));

@@ -44,7 +44,11 @@ async fn thumbnail(
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let (blobs, key) = (state.store.blobs().clone(), cards::picture_key(meta.id));
-        let webp = tokio::task::spawn_blocking(move || blobs.read(&key)).await?.map_err(|_| missing())?;
+        // Unavailable (503) when the bucket is, never missing: the face said there is a picture.
+        let webp = tokio::task::spawn_blocking(move || blobs.read(&key)).await?.map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => missing(),
+            _ => AppError::from(e),
+        })?;
         webp.into_response()
     };
     let headers = response.headers_mut();

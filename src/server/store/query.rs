@@ -3,14 +3,15 @@
 //! opened only beneath the data directory. The lookups are `async` though
 //! the index needs no waiting: a catalog in a database will (docs/scaling.md).
 
-use super::blobs::Blobs;
+use super::blobs::{Blobs, ByteStream};
 use super::cursor::Cursor;
 use super::sidecar::Sidecar;
+use super::spool::LocalPath;
 use super::{index, small, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::{AppError, Missing};
 use crate::model::{Artifact, ArtifactPage, ArtifactQuery, ArtifactRef};
 use std::io;
-use std::path::PathBuf;
+use std::ops::Range;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -169,13 +170,19 @@ impl ArtifactStore {
     /// downloaded first. Refused, as missing, when the file cannot be
     /// opened — say a symlink planted on disk would take it outside the data
     /// directory — unless the store itself is unavailable.
-    pub async fn local_path(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+    pub async fn local_path(&self, meta: &Sidecar) -> Result<LocalPath, AppError> {
         let key = meta.data_key();
         self.blocking(move |blobs| blobs.local_path(&key)).await.map_err(|e| unopened(&meta.path, e))
     }
 
+    /// An artifact's bytes (those of `range`) as they are read, with the
+    /// errors of [`Self::local_path`].
+    pub async fn stream(&self, meta: &Sidecar, range: Option<Range<u64>>) -> Result<ByteStream, AppError> {
+        self.blobs.stream(&meta.data_key(), range).await.map_err(|e| unopened(&meta.path, e))
+    }
+
     /// [`Self::local_path`] for callers on the blocking pool already.
-    pub fn local_path_blocking(&self, meta: &Sidecar) -> Result<PathBuf, AppError> {
+    pub fn local_path_blocking(&self, meta: &Sidecar) -> Result<LocalPath, AppError> {
         self.blobs.local_path(&meta.data_key()).map_err(|e| unopened(&meta.path, e))
     }
 

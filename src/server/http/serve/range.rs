@@ -1,6 +1,7 @@
 //! Which bytes a GET asks for (`Range`, `If-Range`), decided once for every
 //! kind of answer: bytes in memory are sliced here, files on disk are handed
-//! to `ServeFile` with the one range decided here.
+//! to `ServeFile` with the one range decided here, and a bucket is asked for
+//! that range alone.
 
 use axum::body::Body;
 use axum::http::header::{self, HeaderValue};
@@ -72,17 +73,25 @@ pub fn unsatisfiable(len: u64) -> Response {
 /// A GET or HEAD of bytes in memory: whole, one range of them, or 416.
 pub fn bytes_response(parts: &Parts, bytes: Bytes, tag: &ETag, modified: Option<SystemTime>) -> Response {
     let len = bytes.len() as u64;
-    let (status, body, content_range) = match span(parts, len, tag, || modified) {
-        Span::Whole => (StatusCode::OK, bytes, None),
-        Span::Part(start, end) => (
-            StatusCode::PARTIAL_CONTENT,
-            bytes.slice(start as usize..=end as usize),
-            Some(format!("bytes {start}-{end}/{len}")),
-        ),
+    let span = span(parts, len, tag, || modified);
+    let body = match span {
+        Span::Whole => bytes,
+        Span::Part(start, end) => bytes.slice(start as usize..=end as usize),
         Span::Unsatisfiable => return unsatisfiable(len),
     };
-    let length = body.len() as u64;
-    let mut response = Response::new(if parts.method == Method::HEAD { Body::empty() } else { Body::from(body) });
+    spanned(parts, &span, len, modified, Body::from(body))
+}
+
+/// The answer carrying `span` (whole or one part) of `len` bytes, whose
+/// `body` is sent unless the request is a HEAD.
+pub fn spanned(parts: &Parts, span: &Span, len: u64, modified: Option<SystemTime>, body: Body) -> Response {
+    let (status, length, content_range) = match *span {
+        Span::Part(start, end) => {
+            (StatusCode::PARTIAL_CONTENT, end - start + 1, Some(format!("bytes {start}-{end}/{len}")))
+        }
+        _ => (StatusCode::OK, len, None),
+    };
+    let mut response = Response::new(if parts.method == Method::HEAD { Body::empty() } else { body });
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));

@@ -6,7 +6,8 @@
 
 use super::super::sidecar::Sidecar;
 use super::super::small::{SmallFile, MAX_BYTES};
-use super::{Listed, Unlisted};
+use super::{ByteStream, Listed, Unlisted};
+use futures_util::StreamExt;
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 use rustix::io::ReadWriteFlags;
 use std::fs::{self, File};
@@ -20,6 +21,9 @@ use tempfile::TempPath;
 use uuid::Uuid;
 
 pub const TEMP_PREFIX: &str = ".tmp-";
+
+/// The size of the chunks [`Local::stream`] reads.
+const CHUNK: usize = 64 * 1024;
 
 pub struct Local {
     dir: PathBuf,
@@ -102,6 +106,22 @@ impl Local {
         let mut bytes = Vec::new();
         file.take(range.end.saturating_sub(range.start)).read_to_end(&mut bytes)?;
         Ok(bytes)
+    }
+
+    /// `key`'s bytes (those of `range`), read a chunk at a time as the
+    /// stream is polled.
+    pub fn stream(&self, key: &str, range: Option<Range<u64>>) -> io::Result<ByteStream> {
+        use tokio::io::AsyncReadExt;
+        let mut file = self.open_file(key)?;
+        let range = range.unwrap_or(0..u64::MAX);
+        file.seek(SeekFrom::Start(range.start))?;
+        let reader = tokio::fs::File::from_std(file).take(range.end.saturating_sub(range.start));
+        let chunks = futures_util::stream::try_unfold(reader, |mut reader| async move {
+            let mut chunk = bytes::BytesMut::with_capacity(CHUNK);
+            let read = reader.read_buf(&mut chunk).await?;
+            Ok((read > 0).then(|| (chunk.freeze(), reader)))
+        });
+        Ok(chunks.boxed())
     }
 
     /// Reads a whole file of at most [`MAX_BYTES`]: what the page cache

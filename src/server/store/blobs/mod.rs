@@ -16,8 +16,9 @@ pub mod object;
 
 use super::sidecar::Sidecar;
 use super::small::SmallFile;
-use super::spool::Spool;
+use super::spool::{LocalPath, Spool};
 use crate::server::config::Config;
+use bytes::Bytes;
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,9 @@ pub struct Listed {
     pub modified: SystemTime,
 }
 
+/// Bytes as the store reads them, chunk by chunk.
+pub type ByteStream = futures_util::stream::BoxStream<'static, io::Result<Bytes>>;
+
 /// The folder of a conversation's data files and sidecars.
 pub fn artifacts_folder(conversation: Uuid) -> String {
     format!("conversations/{conversation}/artifacts")
@@ -66,7 +70,8 @@ impl Blobs {
     pub fn from_config(config: &Config) -> io::Result<Self> {
         let Some(location) = &config.store else { return Self::local(&config.data_dir) };
         let spool = Spool::open(&config.spool_dir, config.spool_bytes)?;
-        object::Object::connect(location, config.s3_endpoint.as_deref(), spool).map(Blobs::Object)
+        let object = object::Object::connect(location, config.s3_endpoint.as_deref(), spool)?;
+        Ok(Blobs::Object(object.with_redirect(config.s3_redirect)))
     }
 
     /// Every version whose sidecar and data are whole, with what a crash
@@ -142,11 +147,21 @@ impl Blobs {
         }
     }
 
-    /// The bytes at `key`, read as they are needed.
-    pub fn open(&self, key: &str) -> io::Result<impl io::Read + Send + 'static> {
+    /// The bytes at `key`, read as they are needed: a file, or the body of
+    /// one GET (never a copy in the spool).
+    pub fn open(&self, key: &str) -> io::Result<Box<dyn io::Read + Send>> {
+        Ok(match self {
+            Blobs::Local(l) => Box::new(l.open_file(key)?),
+            Blobs::Object(o) => Box::new(o.open(key)?),
+        })
+    }
+
+    /// The bytes of `key`, or of `range` within them, as they are read: a
+    /// download sent without a whole copy first.
+    pub async fn stream(&self, key: &str, range: Option<Range<u64>>) -> io::Result<ByteStream> {
         match self {
-            Blobs::Local(l) => l.open_file(key),
-            Blobs::Object(o) => o.open(key),
+            Blobs::Local(l) => l.stream(key, range),
+            Blobs::Object(o) => o.stream(key, range).await,
         }
     }
 
@@ -155,6 +170,25 @@ impl Blobs {
         match self {
             Blobs::Local(l) => l.read_range(key, range),
             Blobs::Object(o) => o.read_range(key, range),
+        }
+    }
+
+    /// Whether a bucket answers (`/readyz`); a data directory is checked
+    /// by writing in it, which `/readyz` does for both.
+    pub fn check(&self) -> io::Result<()> {
+        match self {
+            Blobs::Local(_) => Ok(()),
+            Blobs::Object(o) => o.check(),
+        }
+    }
+
+    /// Where a browser may fetch `key` itself, answered with this
+    /// disposition and type: a presigned URL of the bucket when the
+    /// settings send downloads there (`s3_redirect`), else none.
+    pub fn download_url(&self, key: &str, disposition: &str, content_type: &str) -> io::Result<Option<String>> {
+        match self {
+            Blobs::Local(_) => Ok(None),
+            Blobs::Object(o) => o.download_url(key, disposition, content_type),
         }
     }
 
@@ -186,9 +220,10 @@ impl Blobs {
 
     /// A path to the bytes at `key`, for readers that open it themselves:
     /// checked first, as every open is (never outside the root).
-    pub fn local_path(&self, key: &str) -> io::Result<PathBuf> {
+    /// A spool's copy stays while the answer is held.
+    pub fn local_path(&self, key: &str) -> io::Result<LocalPath> {
         match self {
-            Blobs::Local(l) => l.checked_path(key),
+            Blobs::Local(l) => l.checked_path(key).map(LocalPath::from),
             Blobs::Object(o) => o.local_path(key),
         }
     }

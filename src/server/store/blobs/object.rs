@@ -10,15 +10,18 @@
 
 use super::super::sidecar::Sidecar;
 use super::super::small::{SmallFile, MAX_BYTES};
-use super::super::spool::Spool;
-use super::Listed;
+use super::super::spool::{LocalPath, Spool};
+use super::{ByteStream, Listed};
+use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
 use object_store::prefix::PrefixStore;
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutPayload, RetryConfig, WriteMultipart};
+use object_store::signer::{Method, SignedUrlOptions, Signer};
+use object_store::{
+    GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, PutPayload, RetryConfig, WriteMultipart,
+};
 use std::collections::HashMap;
-use std::fs::File;
 use std::future::Future;
 use std::io;
 use std::ops::Range;
@@ -28,6 +31,7 @@ use std::sync::{Arc, LazyLock};
 use std::time::{Duration, SystemTime};
 use tempfile::TempPath;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
 
 /// Staged files from this size on go up in parts of this size.
 const PART_BYTES: usize = 8 * 1024 * 1024;
@@ -40,6 +44,11 @@ const SCAN_READS: usize = 32;
 /// store is unavailable (503) than after minutes.
 const RETRIES: usize = 3;
 const RETRY_SECONDS: u64 = 10;
+/// Chunks of a body read ahead of whoever sends them on.
+const CHUNKS_AHEAD: usize = 4;
+/// How long a download's presigned URL is good for: time to follow a
+/// redirect, not to pass the link around.
+const SIGNED_FOR: Duration = Duration::from_secs(5 * 60);
 
 static IO: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
@@ -91,6 +100,11 @@ impl std::fmt::Display for Location {
 pub struct Object {
     store: Arc<dyn ObjectStore>,
     spool: Spool,
+    /// The bucket itself and where it is, to sign URLs of keys.
+    s3: Arc<AmazonS3>,
+    location: Location,
+    /// Whether large downloads go to the bucket by a redirect (`s3_redirect`).
+    redirect: bool,
 }
 
 /// An object store's error as an I/O error: `NotFound` kept, as readers
@@ -119,12 +133,41 @@ impl Object {
         if let Some(endpoint) = endpoint {
             builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
         }
-        let s3: Arc<dyn ObjectStore> = Arc::new(builder.build().map_err(io_error)?);
-        let store = match location.prefix.as_str() {
-            "" => s3,
-            prefix => Arc::new(PrefixStore::new(s3, prefix)),
+        let s3 = Arc::new(builder.build().map_err(io_error)?);
+        let store: Arc<dyn ObjectStore> = match location.prefix.as_str() {
+            "" => s3.clone(),
+            prefix => Arc::new(PrefixStore::new(s3.clone(), prefix)),
         };
-        Ok(Object { store, spool })
+        Ok(Object { store, spool, s3, location: location.clone(), redirect: false })
+    }
+
+    /// This bucket, with large downloads sent to it by a redirect or not.
+    pub fn with_redirect(self, redirect: bool) -> Object {
+        Object { redirect, ..self }
+    }
+
+    /// Whether the bucket answers: a LIST of the prefix's first level.
+    pub fn check(&self) -> io::Result<()> {
+        let store = self.store.clone();
+        let listed = run(async move { store.list_with_delimiter(None).await });
+        listed.map(drop).map_err(|e| io::Error::other(format!("bucket {} cannot be listed: {e}", self.location)))
+    }
+
+    /// A presigned GET of `key` whose answer carries this disposition and
+    /// type, if downloads redirect to the bucket.
+    pub fn download_url(&self, key: &str, disposition: &str, content_type: &str) -> io::Result<Option<String>> {
+        if !self.redirect {
+            return Ok(None);
+        }
+        let key = Key::from(match self.location.prefix.as_str() {
+            "" => key.to_string(),
+            prefix => format!("{prefix}/{key}"),
+        });
+        let answer = [("response-content-disposition", disposition), ("response-content-type", content_type)];
+        let options = SignedUrlOptions::new().with_query(answer);
+        let s3 = self.s3.clone();
+        let url = run(async move { s3.signed_url_opts(Method::GET, &key, SIGNED_FOR, &options).await });
+        url.map(|url| Some(url.to_string())).map_err(io_error)
     }
 
     /// Runs `request` with the store and `key`.
@@ -267,7 +310,7 @@ impl Object {
 
     /// The spool's copy, downloaded if it has none. It is dated as the
     /// object is: `ServeFile` answers `If-Modified-Since` from its date.
-    pub fn local_path(&self, key: &str) -> io::Result<PathBuf> {
+    pub fn local_path(&self, key: &str) -> io::Result<LocalPath> {
         self.spool.path(key, |file| {
             let out = tokio::fs::File::from_std(file.try_clone()?);
             let (store, key) = (self.store.clone(), Key::from(key));
@@ -285,8 +328,47 @@ impl Object {
         })
     }
 
-    pub fn open(&self, key: &str) -> io::Result<File> {
-        File::open(self.local_path(key)?)
+    /// Starts a GET of `key` (of `range`) on [`IO`]: its answer comes
+    /// through the first receiver, then its body through the second, a few
+    /// chunks ahead of the reader. A reader that goes away ends the GET.
+    fn get(
+        &self,
+        key: &str,
+        range: Option<Range<u64>>,
+    ) -> (oneshot::Receiver<io::Result<()>>, mpsc::Receiver<io::Result<Bytes>>) {
+        let (answered, answer) = oneshot::channel();
+        let (tx, body) = mpsc::channel(CHUNKS_AHEAD);
+        let (store, key) = (self.store.clone(), Key::from(key));
+        IO.spawn(async move {
+            let options = GetOptions { range: range.map(GetRange::from), ..GetOptions::default() };
+            let mut chunks = match store.get_opts(&key, options).await {
+                Ok(got) => got.into_stream(),
+                Err(e) => return drop(answered.send(Err(io_error(e)))),
+            };
+            if answered.send(Ok(())).is_err() {
+                return;
+            }
+            while let Some(chunk) = chunks.next().await {
+                if tx.send(chunk.map_err(io_error)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        (answer, body)
+    }
+
+    pub async fn stream(&self, key: &str, range: Option<Range<u64>>) -> io::Result<ByteStream> {
+        let (answer, body) = self.get(key, range);
+        answer.await.map_err(io::Error::other)??;
+        Ok(tokio_stream::wrappers::ReceiverStream::new(body).boxed())
+    }
+
+    /// A reader of `key`'s body as it comes, for callers that block (a ZIP
+    /// download's writer): no copy in the spool.
+    pub fn open(&self, key: &str) -> io::Result<BodyReader> {
+        let (answer, body) = self.get(key, None);
+        answer.blocking_recv().map_err(io::Error::other)??;
+        Ok(BodyReader { body, chunk: Bytes::new() })
     }
 
     /// Every version whose sidecar and data object are whole. What a crash
@@ -320,6 +402,26 @@ impl Object {
             Ok::<_, object_store::Error>(found.into_iter().flatten().collect())
         })
         .map_err(io_error)
+    }
+}
+
+/// A GET's body as a blocking `Read`.
+pub struct BodyReader {
+    body: mpsc::Receiver<io::Result<Bytes>>,
+    chunk: Bytes,
+}
+
+impl io::Read for BodyReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.chunk.is_empty() {
+            match self.body.blocking_recv() {
+                Some(chunk) => self.chunk = chunk?,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk.split_to(n));
+        Ok(n)
     }
 }
 
