@@ -3,6 +3,7 @@
 //! `serve`'s flags say.
 
 use super::content::ContentOrigin;
+use super::meta::pg::DatabaseUrl;
 use super::store::blobs::object::Location;
 use crate::error::AppError;
 use serde::de::{self, Deserializer, Visitor};
@@ -21,6 +22,9 @@ pub struct Config {
     /// Where copies of objects are kept for readers that need a file.
     pub spool_dir: PathBuf,
     pub spool_bytes: u64,
+    /// The PostgreSQL database of users, conversations and messages; `None`:
+    /// SQLite in the data directory.
+    pub database_url: Option<DatabaseUrl>,
     /// Where to listen, if not the Leptos configuration's address.
     pub site_addr: Option<SocketAddr>,
     /// This process's name in its logs and `/readyz`.
@@ -80,6 +84,7 @@ impl Config {
             s3_endpoint: None,
             spool_dir: std::env::temp_dir().join("vitrine-spool"),
             spool_bytes: 1024 * MIB,
+            database_url: None,
             site_addr: None,
             instance: host_name(),
             max_artifact_bytes: 100 * MIB,
@@ -146,6 +151,11 @@ pub struct Settings {
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
     pub spool_mib: Option<u64>,
+    /// Where users, conversations and messages are kept: postgres://user:password@host/database
+    /// (default SQLite in the data directory).
+    #[arg(long)]
+    #[serde(deserialize_with = "parsed", serialize_with = "displayed")]
+    pub database_url: Option<DatabaseUrl>,
     /// Largest artifact accepted, in bytes (default 100 MiB).
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
@@ -253,6 +263,7 @@ impl Settings {
         if let Some(mib) = self.spool_mib {
             c.spool_bytes = mib.saturating_mul(MIB);
         }
+        c.database_url = self.database_url;
         c.instance = instance;
         c.max_artifact_bytes = self.max_artifact_bytes.unwrap_or(c.max_artifact_bytes);
         if let Some(mib) = self.file_cache_mib {

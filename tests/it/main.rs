@@ -18,6 +18,7 @@ mod foundation;
 mod hostile_input;
 mod listings;
 mod load;
+mod meta;
 mod navigation;
 mod openapi;
 mod ops;
