@@ -19,7 +19,7 @@ use crate::model::Conversation;
 use crate::server::clock::rfc3339;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgExecutor, PgPool, PgPoolOptions};
-use sqlx::{Connection, SqlSafeStr};
+use sqlx::{Connection, Row, SqlSafeStr};
 use std::future::Future;
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -228,7 +228,7 @@ async fn add_token(e: impl PgExecutor<'_>, t: &TokenRow) -> Result<(), AppError>
 }
 
 pub(super) async fn user_by_token(p: PgPool, hash: String, now: i64) -> Result<Option<TokenOwner>, AppError> {
-    let row: Option<(Uuid, String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let row = sqlx::query(
         "SELECT users.id, users.name, tokens.scope, tokens.expires_at, tokens.last_used_at
          FROM tokens JOIN users ON users.id = tokens.user_id
          WHERE tokens.hash = $1 AND (tokens.expires_at IS NULL OR tokens.expires_at > $2)",
@@ -237,8 +237,14 @@ pub(super) async fn user_by_token(p: PgPool, hash: String, now: i64) -> Result<O
     .bind(now)
     .fetch_optional(&p)
     .await?;
-    row.map(|(id, name, s, expires_at, last_used_at)| {
-        Ok(TokenOwner { id, name, scope: scope(&s)?, expires_at, last_used_at })
+    row.map(|r| {
+        Ok(TokenOwner {
+            id: r.try_get(0)?,
+            name: r.try_get(1)?,
+            scope: scope(r.try_get(2)?)?,
+            expires_at: r.try_get(3)?,
+            last_used_at: r.try_get(4)?,
+        })
     })
     .transpose()
 }
@@ -249,22 +255,22 @@ pub(super) async fn token_used(p: PgPool, hash: String, at: i64) -> Result<(), A
 }
 
 pub(super) async fn tokens_of(p: PgPool, user: Uuid) -> Result<Vec<TokenInfo>, AppError> {
-    let rows: Vec<(Uuid, String, String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let rows = sqlx::query(
         "SELECT id, name, scope, created_at, expires_at, last_used_at FROM tokens
          WHERE user_id = $1 ORDER BY created_at, seq",
     )
     .bind(user)
     .fetch_all(&p)
     .await?;
-    rows.into_iter()
-        .map(|(id, name, s, created_at, expires_at, last_used_at)| {
+    rows.iter()
+        .map(|r| {
             Ok(TokenInfo {
-                id,
-                name,
-                scope: scope(&s)?,
-                created_at,
-                expires_at: expires_at.map(rfc3339),
-                last_used_at: last_used_at.map(rfc3339),
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                scope: scope(r.try_get(2)?)?,
+                created_at: r.try_get(3)?,
+                expires_at: r.try_get::<Option<i64>, _>(4)?.map(rfc3339),
+                last_used_at: r.try_get::<Option<i64>, _>(5)?.map(rfc3339),
             })
         })
         .collect()
