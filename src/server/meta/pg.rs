@@ -80,7 +80,7 @@ impl std::fmt::Debug for DatabaseUrl {
 
 impl DatabaseUrl {
     /// The URL without its password, for messages.
-    pub fn shown(&self) -> String {
+    fn shown(&self) -> String {
         let mut url = url::Url::parse(&self.url).expect("parsed when read");
         let _ = url.set_password(None);
         url.to_string()
