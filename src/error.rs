@@ -184,6 +184,28 @@ mod server {
         }
     }
 
+    /// A PostgreSQL server that cannot be reached, lost its connection, is
+    /// shutting down or has no connection to spare is unavailable (503); one
+    /// whose disk is full is a full disk (507); anything else is ours.
+    impl From<sqlx::Error> for AppError {
+        fn from(e: sqlx::Error) -> Self {
+            use sqlx::Error::{Io, PoolClosed, PoolTimedOut, Tls, WorkerCrashed};
+            let state = e.as_database_error().and_then(|d| d.code()).map(|c| c.into_owned()).unwrap_or_default();
+            match e {
+                _ if state == "53100" => std::io::Error::from(std::io::ErrorKind::StorageFull).into(),
+                // Class 08: connection exceptions; 57P: the server going
+                // away; 53300: too many connections.
+                Io(_) | Tls(_) | PoolTimedOut | PoolClosed | WorkerCrashed => {
+                    AppError::Unavailable(format!("Database unavailable: {e}"))
+                }
+                _ if state.starts_with("08") || state.starts_with("57P") || state == "53300" => {
+                    AppError::Unavailable(format!("Database unavailable: {e}"))
+                }
+                _ => AppError::Internal(format!("database: {e}")),
+            }
+        }
+    }
+
     impl From<tokio::task::JoinError> for AppError {
         fn from(e: tokio::task::JoinError) -> Self {
             AppError::Internal(format!("background task: {e}"))

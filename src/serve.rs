@@ -24,10 +24,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Opens the data directory: the database, then the artifact store (which
-/// rebuilds its index from the files).
+/// Opens the data directory: the database (there, or `database_url`'s), then
+/// the artifact store (which rebuilds its index from the files).
 pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, AppError> {
-    let meta = meta::Meta::open_in(&config.data_dir)?;
+    let meta = meta::Meta::open(&config)?;
     cards::remove_old_cache(&config.data_dir);
     let events = Arc::new(events::Events::new(config.events));
     let store = store::ArtifactStore::open(
@@ -47,7 +47,7 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
             "The content origin {origin} must have another host name than the app"
         )));
     }
-    let content = content::Links { origin, signer: content::Signer::open(&config.data_dir)? };
+    let content = content::Links { origin, signer: content::Signer::open_for(&meta, &config.data_dir)? };
     Ok(AppState {
         leptos_options: Arc::new(leptos_options),
         config: Arc::new(config),

@@ -195,7 +195,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             super::cards::main(&input, &name, &mime, &out).map(|()| Task::Done)
         }
         Command::User { command: UserCommand::Add { name, password } } => {
-            let meta = Meta::open_in(&config.data_dir)?;
+            let meta = Meta::open(&config)?;
             let generated = password.is_none();
             let password = password.unwrap_or_else(|| auth::new_secret("")[..20].to_string());
             let (_, token) = auth::add_user(&meta, &name, &password)?;
@@ -207,7 +207,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             Ok(Task::Done)
         }
         Command::Token { command } => {
-            let meta = Meta::open_in(&config.data_dir)?;
+            let meta = Meta::open(&config)?;
             let name = command.owner();
             let user = meta
                 .user_by_name(name.to_string())

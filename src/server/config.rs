@@ -3,6 +3,7 @@
 //! `serve`'s flags say.
 
 use super::content::ContentOrigin;
+use super::meta::pg::DatabaseUrl;
 use super::store::blobs::object::Location;
 use crate::error::AppError;
 use serde::de::{self, Deserializer, Visitor};
@@ -23,6 +24,9 @@ pub struct Config {
     pub spool_bytes: u64,
     /// Whether large downloads from the bucket answer a redirect to it.
     pub s3_redirect: bool,
+    /// The PostgreSQL database of users, conversations and messages; `None`:
+    /// SQLite in the data directory.
+    pub database_url: Option<DatabaseUrl>,
     /// Where to listen, if not the Leptos configuration's address.
     pub site_addr: Option<SocketAddr>,
     /// This process's name in its logs and `/readyz`.
@@ -83,6 +87,7 @@ impl Config {
             spool_dir: std::env::temp_dir().join("vitrine-spool"),
             spool_bytes: 1024 * MIB,
             s3_redirect: false,
+            database_url: None,
             site_addr: None,
             instance: host_name(),
             max_artifact_bytes: 100 * MIB,
@@ -153,6 +158,11 @@ pub struct Settings {
     #[arg(long, value_parser = clap::builder::BoolishValueParser::new())]
     #[serde(deserialize_with = "boolish")]
     pub s3_redirect: Option<bool>,
+    /// Where users, conversations and messages are kept: postgres://user:password@host/database
+    /// (default SQLite in the data directory).
+    #[arg(long)]
+    #[serde(deserialize_with = "parsed", serialize_with = "displayed")]
+    pub database_url: Option<DatabaseUrl>,
     /// Largest artifact accepted, in bytes (default 100 MiB).
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
@@ -261,6 +271,7 @@ impl Settings {
             c.spool_bytes = mib.saturating_mul(MIB);
         }
         c.s3_redirect = self.s3_redirect.unwrap_or(c.s3_redirect);
+        c.database_url = self.database_url;
         c.instance = instance;
         c.max_artifact_bytes = self.max_artifact_bytes.unwrap_or(c.max_artifact_bytes);
         if let Some(mib) = self.file_cache_mib {

@@ -190,10 +190,7 @@ async fn browser_login_sets_a_safe_session_cookie_and_logout_ends_it() {
     assert_eq!(app.send(me(pair)).await.status, StatusCode::UNAUTHORIZED);
 
     // Passwords are stored only as argon2 hashes.
-    let hash: String = app
-        .sqlite()
-        .run_blocking(|c| Ok(c.query_row("SELECT password_hash FROM users WHERE name = 'alice'", [], |r| r.get(0))?))
-        .unwrap();
+    let hash = app.select("SELECT password_hash FROM users WHERE name = 'alice'").unwrap();
     assert!(hash.starts_with("$argon2"), "{hash}");
 }
 

@@ -74,12 +74,7 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 }
 
 fn set_expiry(app: &TestApp, id: &str, at: i64) {
-    let id = id.to_string();
-    app.sqlite()
-        .run_blocking(move |c| {
-            Ok(c.execute("UPDATE shares SET expires_at = ?1 WHERE id = ?2", rusqlite::params![at, id])?)
-        })
-        .unwrap();
+    assert_eq!(app.execute(&format!("UPDATE shares SET expires_at = {at} WHERE id = '{id}'")), 1);
 }
 
 #[tokio::test]
@@ -103,9 +98,8 @@ async fn a_link_is_made_listed_opened_without_an_account_and_revoked() {
     // Listed without its URL: only the token's hash is kept.
     let r = s.app.get("/api/shares", &s.alice).await;
     assert!(!r.text().contains(&token) && r.json()[0].get("url").is_none(), "{}", r.text());
-    let stored: String =
-        s.app.sqlite().run_blocking(|c| Ok(c.query_row("SELECT hash FROM shares", [], |r| r.get(0))?)).unwrap();
-    assert_eq!(stored, vitrine::server::auth::secret_hash(&token));
+    let stored = s.app.select("SELECT hash FROM shares");
+    assert_eq!(stored, Some(vitrine::server::auth::secret_hash(&token)));
 
     // No cookie needed, none set; the preview from the content origin.
     let page = visit(&s.app, &url, "text/html").await;
@@ -336,10 +330,9 @@ async fn a_revocation_by_another_instance_holds_from_the_next_request() {
     let url = link["url"].as_str().unwrap();
     let raw = visit(&s.app, url, "application/json").await.json()["preview"]["raw_url"].as_str().unwrap().to_string();
     assert_eq!(content(&s.app, &raw).await.status, StatusCode::OK);
-    let other = rusqlite::Connection::open(s.app.dir.path().join("vitrine.db")).unwrap();
-    let revoked = other
-        .execute("UPDATE shares SET revoked_at = '2026-01-01T00:00:00Z' WHERE id = ?1", [link["id"].as_str().unwrap()]);
-    assert_eq!(revoked.unwrap(), 1);
+    let id = link["id"].as_str().unwrap();
+    let other = TestApp::open(tempfile::tempdir().unwrap(), crate::common::config(s.app.dir.path()));
+    assert_eq!(other.execute(&format!("UPDATE shares SET revoked_at = '2026-01-01T00:00:00Z' WHERE id = '{id}'")), 1);
     assert_eq!(visit(&s.app, url, "text/html").await.status, StatusCode::GONE);
     assert_eq!(content(&s.app, &raw).await.status, StatusCode::GONE);
 }

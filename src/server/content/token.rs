@@ -3,8 +3,12 @@
 //! expiry, signed with the server's key (HMAC-SHA256), in base64url without
 //! padding.
 //! The key is made once, at first start, from the OS's randomness, and kept
-//! in the data directory; it is never logged (`Signer` has no `Debug`).
+//! in the data directory, or, with PostgreSQL, in its `settings` table so
+//! that every instance signs alike; it is never logged (`Signer` has no
+//! `Debug`).
 
+use crate::error::AppError;
+use crate::server::meta::Meta;
 use crate::server::store::blobs::local::{sync_dir, write_atomic};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -61,18 +65,32 @@ pub struct Signer {
 }
 
 impl Signer {
+    /// The signer of the key that `meta` keeps for every instance, else of
+    /// the data directory's; either is made if there is none yet.
+    pub fn open_for(meta: &Meta, data_dir: &Path) -> Result<Self, AppError> {
+        match meta.shared_content_key(random_key())? {
+            Some(key) => Ok(Self::with_key(&key, "The database's content_key setting")?),
+            None => Ok(Self::open(data_dir)?),
+        }
+    }
+
     /// The signer of the data directory's key, made if there is none yet.
     pub fn open(data_dir: &Path) -> io::Result<Self> {
         let key = match std::fs::read(data_dir.join(KEY_FILE)) {
-            Ok(key) if key.len() == KEY_BYTES => key,
-            Ok(_) => {
-                let detail = format!("{KEY_FILE} is damaged; remove it to make a new one (open links stop working)");
-                return Err(io::Error::new(io::ErrorKind::InvalidData, detail));
-            }
+            Ok(key) => key,
             Err(e) if e.kind() == io::ErrorKind::NotFound => new_key(data_dir)?,
             Err(e) => return Err(e),
         };
-        Ok(Self { mac: Hmac::new_from_slice(&key).expect("HMAC takes a key of any length") })
+        Self::with_key(&key, KEY_FILE)
+    }
+
+    /// The signer of `key`, read from `kept`.
+    fn with_key(key: &[u8], kept: &str) -> io::Result<Self> {
+        if key.len() != KEY_BYTES {
+            let detail = format!("{kept} is damaged; remove it to make a new one (open links stop working)");
+            return Err(io::Error::new(io::ErrorKind::InvalidData, detail));
+        }
+        Ok(Self { mac: Hmac::new_from_slice(key).expect("HMAC takes a key of any length") })
     }
 
     pub fn sign(&self, grant: &Grant, expires: i64) -> String {
@@ -106,10 +124,15 @@ impl Signer {
     }
 }
 
-fn new_key(data_dir: &Path) -> io::Result<Vec<u8>> {
-    use std::os::unix::fs::PermissionsExt;
+fn random_key() -> Vec<u8> {
     let mut key = vec![0; KEY_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut key);
+    key
+}
+
+fn new_key(data_dir: &Path) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::PermissionsExt;
+    let key = random_key();
     write_atomic(data_dir, KEY_FILE, &key)?;
     std::fs::set_permissions(data_dir.join(KEY_FILE), std::fs::Permissions::from_mode(0o600))?;
     sync_dir(data_dir)?;

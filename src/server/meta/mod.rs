@@ -1,8 +1,10 @@
 //! Durable records that are not files: users, API tokens, sessions,
 //! conversations and their transcripts, share links. `Meta` is the one door
-//! to them, whichever database holds them; today that is SQLite
-//! (`sqlite.rs`), whose calls run on the blocking pool.
+//! to them, whichever database holds them: SQLite in the data directory
+//! (`sqlite.rs`), whose calls run on the blocking pool, or PostgreSQL
+//! (`pg.rs`, `database_url`), which several instances share.
 
+pub mod pg;
 mod rows;
 pub mod sqlite;
 
@@ -10,6 +12,7 @@ pub use rows::{ConversationRecord, Dead, Live, MessageRow, SessionRow, TokenOwne
 
 use crate::account::{SessionInfo, TokenInfo};
 use crate::error::AppError;
+use crate::server::config::Config;
 use crate::share::ShareInfo;
 use std::path::Path;
 use uuid::Uuid;
@@ -17,11 +20,21 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub enum Meta {
     Sqlite(sqlite::Db),
+    Postgres(pg::Pg),
 }
 
 /// Start-up and the command line's set-up: on the calling thread, before
 /// anything is served.
 impl Meta {
+    /// The database `config` names: PostgreSQL at `database_url`, else
+    /// SQLite in the data directory.
+    pub fn open(config: &Config) -> Result<Self, AppError> {
+        match &config.database_url {
+            Some(url) => Ok(Self::Postgres(pg::Pg::connect(url)?)),
+            None => Self::open_in(&config.data_dir),
+        }
+    }
+
     /// `vitrine.db` in the data directory, which is made if missing.
     pub fn open_in(data_dir: &Path) -> Result<Self, AppError> {
         Ok(Self::Sqlite(sqlite::Db::open_in(data_dir)?))
@@ -31,6 +44,7 @@ impl Meta {
     pub fn all_conversations(&self) -> Result<Vec<ConversationRecord>, AppError> {
         match self {
             Self::Sqlite(db) => db.run_blocking(sqlite::all_conversations),
+            Self::Postgres(pg) => pg.run_blocking(pg::all_conversations),
         }
     }
 
@@ -38,6 +52,7 @@ impl Meta {
     pub fn auth_changes_blocking(&self) -> Result<i64, AppError> {
         match self {
             Self::Sqlite(db) => db.run_blocking(sqlite::auth_changes),
+            Self::Postgres(pg) => pg.run_blocking(pg::auth_changes),
         }
     }
 
@@ -48,6 +63,20 @@ impl Meta {
                 sqlite::insert_user(c, user, created_at)?;
                 sqlite::insert_token(c, first_token)
             }),
+            Self::Postgres(pg) => {
+                let (user, created_at, token) = (user.clone(), created_at.to_string(), first_token.clone());
+                pg.run_blocking(|p| pg::insert_user(p, user, created_at, token))
+            }
+        }
+    }
+
+    /// The key that signs capability URLs when every instance must sign
+    /// alike (PostgreSQL): the one stored, or `fresh`, stored. `None` in
+    /// SQLite, whose key is a file of the data directory.
+    pub fn shared_content_key(&self, fresh: Vec<u8>) -> Result<Option<Vec<u8>>, AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(None),
+            Self::Postgres(pg) => pg.run_blocking(|p| pg::content_key(p, fresh)).map(Some),
         }
     }
 }
@@ -57,18 +86,21 @@ impl Meta {
     pub async fn ping(&self) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?)).await,
+            Self::Postgres(pg) => pg.run(pg::ping).await,
         }
     }
 
     pub async fn user_by_name(&self, name: String) -> Result<Option<UserRow>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::user_by_name(c, &name)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::user_by_name(p, name)).await,
         }
     }
 
     pub async fn insert_token(&self, token: TokenRow) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::insert_token(c, &token)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::insert_token(p, token)).await,
         }
     }
 
@@ -76,6 +108,7 @@ impl Meta {
     pub async fn user_by_token(&self, hash: String, now: i64) -> Result<Option<TokenOwner>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::user_by_token(c, &hash, now)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::user_by_token(p, hash, now)).await,
         }
     }
 
@@ -84,6 +117,7 @@ impl Meta {
     pub async fn token_used(&self, hash: String, at: i64) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::token_used(c, &hash, at)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::token_used(p, hash, at)).await,
         }
     }
 
@@ -91,6 +125,7 @@ impl Meta {
     pub async fn tokens_of(&self, user: Uuid) -> Result<Vec<TokenInfo>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::tokens_of(c, user)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::tokens_of(p, user)).await,
         }
     }
 
@@ -98,12 +133,14 @@ impl Meta {
     pub async fn delete_token(&self, user: Uuid, id: Uuid) -> Result<bool, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::delete_token(c, user, id)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::delete_token(p, user, id)).await,
         }
     }
 
     pub async fn insert_session(&self, session: SessionRow, created_at: String) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::insert_session(c, &session, &created_at)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::insert_session(p, session, created_at)).await,
         }
     }
 
@@ -111,6 +148,7 @@ impl Meta {
     pub async fn user_by_session(&self, hash: String, now: i64) -> Result<Option<(Uuid, String, i64)>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::user_by_session(c, &hash, now)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::user_by_session(p, hash, now)).await,
         }
     }
 
@@ -119,12 +157,14 @@ impl Meta {
     pub async fn sessions_of(&self, user: Uuid, current_hash: String, now: i64) -> Result<Vec<SessionInfo>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::sessions_of(c, user, &current_hash, now)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::sessions_of(p, user, current_hash, now)).await,
         }
     }
 
     pub async fn delete_session(&self, hash: String) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::delete_session(c, &hash)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::delete_session(p, hash)).await,
         }
     }
 
@@ -132,6 +172,7 @@ impl Meta {
     pub async fn delete_session_by_id(&self, user: Uuid, id: Uuid) -> Result<bool, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::delete_session_by_id(c, user, id)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::delete_session_by_id(p, user, id)).await,
         }
     }
 
@@ -140,6 +181,7 @@ impl Meta {
     pub async fn delete_other_sessions(&self, user: Uuid, keep_hash: String) -> Result<usize, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::delete_other_sessions(c, user, &keep_hash)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::delete_other_sessions(p, user, keep_hash)).await,
         }
     }
 
@@ -147,18 +189,21 @@ impl Meta {
     pub async fn auth_changes(&self) -> Result<i64, AppError> {
         match self {
             Self::Sqlite(db) => db.run(sqlite::auth_changes).await,
+            Self::Postgres(pg) => pg.run(pg::auth_changes).await,
         }
     }
 
     pub async fn insert_conversation(&self, record: ConversationRecord) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::insert_conversation(c, &record)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::insert_conversation(p, record)).await,
         }
     }
 
     pub async fn insert_message(&self, conversation: Uuid, message: MessageRow) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::insert_message(c, conversation, &message)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::insert_message(p, conversation, message)).await,
         }
     }
 
@@ -166,6 +211,7 @@ impl Meta {
     pub async fn messages_of(&self, conversation: Uuid) -> Result<Vec<MessageRow>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::messages_of(c, conversation)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::messages_of(p, conversation)).await,
         }
     }
 
@@ -178,6 +224,7 @@ impl Meta {
     ) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::shares::insert(c, &hash, user, &info, expires_at)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::shares::insert(p, hash, user, info, expires_at)).await,
         }
     }
 
@@ -186,6 +233,7 @@ impl Meta {
     pub async fn shares_of(&self, user: Uuid, now: i64) -> Result<Vec<ShareInfo>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::shares::of_user(c, user, now)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::shares::of_user(p, user, now)).await,
         }
     }
 
@@ -194,6 +242,7 @@ impl Meta {
     pub async fn revoke_share(&self, user: Uuid, id: Uuid, now: String) -> Result<bool, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::shares::revoke(c, user, id, &now)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::shares::revoke(p, user, id, now)).await,
         }
     }
 
@@ -203,6 +252,7 @@ impl Meta {
     pub async fn visit_share(&self, hash: String, now: i64) -> Result<Result<Live, Option<Dead>>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::shares::visit(c, &hash, now)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::shares::visit(p, hash, now)).await,
         }
     }
 
@@ -211,6 +261,7 @@ impl Meta {
     pub async fn share_live(&self, id: Uuid, now: i64) -> Result<Result<(), Option<Dead>>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::shares::live(c, id, now)).await,
+            Self::Postgres(pg) => pg.run(|p| pg::shares::live(p, id, now)).await,
         }
     }
 }

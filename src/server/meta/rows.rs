@@ -29,6 +29,7 @@ pub struct MessageRow {
     pub created_at: String,
 }
 
+#[derive(Clone)]
 pub struct TokenRow {
     pub hash: String,
     pub user: Uuid,
@@ -65,4 +66,15 @@ pub struct Live {
 pub enum Dead {
     Revoked,
     Expired,
+}
+
+/// Whether a link may be opened at `now`, or why not, from its row:
+/// whether it was revoked, and when it expires (`None`: no such link).
+pub(super) fn standing(row: Option<(bool, Option<i64>)>, now: i64) -> Result<(), Option<Dead>> {
+    match row {
+        None => Err(None),
+        Some((true, _)) => Err(Some(Dead::Revoked)),
+        Some((false, Some(at))) if at <= now => Err(Some(Dead::Expired)),
+        Some(_) => Ok(()),
+    }
 }

@@ -50,12 +50,13 @@ pub fn leptos_options() -> LeptosOptions {
 
 /// The settings of a test server on `dir`: defaults, with documents
 /// converted by the real `vitrine` binary, and the data in the services'
-/// bucket when the tests run remote.
+/// bucket and database when the tests run remote.
 pub fn config(dir: &Path) -> Config {
     let mut config = Config::new(dir);
     config.converter = Some(env!("CARGO_BIN_EXE_vitrine").into());
     config.store = remote_store(dir).map(|url| url.parse().unwrap());
     config.s3_endpoint = config.store.as_ref().map(|_| services_env("VITRINE_S3_ENDPOINT"));
+    config.database_url = remote_database(dir).map(|url| url.parse().unwrap());
     config
 }
 
@@ -78,13 +79,43 @@ pub fn local_only() -> bool {
 /// prefix of its own in the services' bucket, the same for `dir` all
 /// through this run (a restart, or a `vitrine serve` on `dir`, finds it).
 pub fn remote_store(dir: &Path) -> Option<String> {
+    let (run, dir) = remote_names(dir)?;
+    Some(format!("s3://{}/t-{run}-{dir:016x}", services_env("VITRINE_S3_BUCKET")))
+}
+
+/// When the tests run remote with the services' PostgreSQL
+/// (`VITRINE_DATABASE_URL`), the database of the test server on `dir`: a
+/// schema of its own, made here, found again as [`remote_store`]'s prefix is.
+pub fn remote_database(dir: &Path) -> Option<String> {
+    let base = std::env::var("VITRINE_DATABASE_URL").ok()?;
+    let (run, dir) = remote_names(dir)?;
+    let schema = format!("t_{}_{dir:016x}", run.simple());
+    // On a thread of its own: a test's runtime may be running this one.
+    let create = format!("CREATE SCHEMA IF NOT EXISTS {schema}");
+    let url = base.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.unwrap();
+            sqlx::Executor::execute(&mut c, sqlx::AssertSqlSafe(create)).await.unwrap();
+        })
+    })
+    .join()
+    .unwrap();
+    let mut url = url::Url::parse(&base).unwrap();
+    url.query_pairs_mut().append_pair("options", &format!("-c search_path={schema}"));
+    Some(url.to_string())
+}
+
+/// This run's id and a hash of `dir`, when the tests run remote.
+fn remote_names(dir: &Path) -> Option<(uuid::Uuid, u64)> {
     static RUN: LazyLock<uuid::Uuid> = LazyLock::new(uuid::Uuid::new_v4);
     if !remote() {
         return None;
     }
     let mut hasher = std::hash::DefaultHasher::new();
     dir.hash(&mut hasher);
-    Some(format!("s3://{}/t-{}-{:016x}", services_env("VITRINE_S3_BUCKET"), *RUN, hasher.finish()))
+    Some((*RUN, hasher.finish()))
 }
 
 fn services_env(name: &str) -> String {
@@ -138,10 +169,35 @@ impl TestApp {
         self.state.store.blobs().list(prefix).unwrap().len()
     }
 
-    /// The SQLite database itself, for tests that read or change its rows.
+    /// The SQLite database itself, for tests that only run locally.
     pub fn sqlite(&self) -> &sqlite::Db {
-        let Meta::Sqlite(db) = &self.state.meta;
+        let Meta::Sqlite(db) = &self.state.meta else { panic!("the database is not SQLite") };
         db
+    }
+
+    /// Runs `sql`, a statement that SQLite and PostgreSQL both take (values
+    /// written in it), on the app's database; the rows it changed.
+    pub fn execute(&self, sql: &str) -> u64 {
+        let sql = sql.to_string();
+        match &self.state.meta {
+            Meta::Sqlite(db) => db.run_blocking(|c| Ok(c.execute(&sql, [])? as u64)),
+            Meta::Postgres(pg) => pg.run_blocking(|p| async move {
+                Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&p).await?.rows_affected())
+            }),
+        }
+        .unwrap()
+    }
+
+    /// The one value `sql` selects, as text (`None`: NULL), from the app's
+    /// database, SQLite or PostgreSQL.
+    pub fn select(&self, sql: &str) -> Option<String> {
+        let sql = format!("SELECT CAST(({sql}) AS TEXT)");
+        match &self.state.meta {
+            Meta::Sqlite(db) => db.run_blocking(|c| Ok(c.query_row(&sql, [], |r| r.get(0))?)),
+            Meta::Postgres(pg) => pg
+                .run_blocking(|p| async move { Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&p).await?) }),
+        }
+        .unwrap()
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {

@@ -27,15 +27,9 @@ impl Server {
     pub fn start_logging(data: &Path, args: &[&str], level: &str, log: impl Into<Stdio>) -> Server {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
-        let mut command = Command::new(bin());
-        if let Some(store) = super::remote_store(data) {
-            // The endpoint and credentials are the test's own environment.
-            command.env("VITRINE_STORE", store);
-        }
-        let child = command
+        let child = command(data)
             .arg("serve")
             .args(args)
-            .env("VITRINE_DATA_DIR", data)
             .env("LEPTOS_SITE_ADDR", &addr)
             .env("LEPTOS_OUTPUT_NAME", "vitrine")
             .env("RUST_LOG", level)
@@ -70,9 +64,24 @@ impl Drop for Server {
     }
 }
 
+/// `vitrine` on the data directory `data`, with the bucket and database of
+/// a test server on it when the tests run remote.
+pub fn command(data: &Path) -> Command {
+    let mut command = Command::new(bin());
+    command.env("VITRINE_DATA_DIR", data);
+    // The endpoint and credentials are the test's own environment.
+    if let Some(store) = super::remote_store(data) {
+        command.env("VITRINE_STORE", store);
+    }
+    if let Some(database) = super::remote_database(data) {
+        command.env("VITRINE_DATABASE_URL", database);
+    }
+    command
+}
+
 /// Creates a user with `vitrine user add`; returns its API token.
 pub fn add_user(data: &Path, name: &str) -> String {
-    let out = Command::new(bin()).args(["user", "add", name]).env("VITRINE_DATA_DIR", data).output().unwrap();
+    let out = command(data).args(["user", "add", name]).output().unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string()
 }

@@ -3,6 +3,7 @@
 use super::uuid_col;
 use crate::error::AppError;
 use crate::server::clock::rfc3339;
+use crate::server::meta::rows::standing;
 use crate::server::meta::{Dead, Live};
 use crate::share::{ShareInfo, ShareTarget};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -101,15 +102,15 @@ pub fn visit(c: &Connection, hash: &str, now: i64) -> Result<Result<Live, Option
     match live {
         Some(live) => Ok(Ok(live)),
         // Not live, as the update just found: it is missing, revoked or expired.
-        None => Ok(Err(standing(c, "hash", hash, now)?.err().flatten())),
+        None => Ok(Err(standing_by(c, "hash", hash, now)?.err().flatten())),
     }
 }
 
 pub fn live(c: &Connection, id: Uuid, now: i64) -> Result<Result<(), Option<Dead>>, AppError> {
-    standing(c, "id", &id.to_string(), now)
+    standing_by(c, "id", &id.to_string(), now)
 }
 
-fn standing(c: &Connection, column: &str, value: &str, now: i64) -> Result<Result<(), Option<Dead>>, AppError> {
+fn standing_by(c: &Connection, column: &str, value: &str, now: i64) -> Result<Result<(), Option<Dead>>, AppError> {
     let row: Option<(bool, Option<i64>)> = c
         .query_row(
             &format!("SELECT revoked_at IS NOT NULL, expires_at FROM shares WHERE {column} = ?1"),
@@ -117,10 +118,5 @@ fn standing(c: &Connection, column: &str, value: &str, now: i64) -> Result<Resul
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(match row {
-        None => Err(None),
-        Some((true, _)) => Err(Some(Dead::Revoked)),
-        Some((false, Some(at))) if at <= now => Err(Some(Dead::Expired)),
-        Some(_) => Ok(()),
-    })
+    Ok(standing(row, now))
 }
