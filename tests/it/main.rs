@@ -20,6 +20,7 @@ mod gc;
 mod hostile_input;
 mod listings;
 mod load;
+mod migrate;
 mod navigation;
 mod openapi;
 mod ops;
