@@ -127,6 +127,13 @@ async fn migrate_says_what_it_would_copy_resumes_and_overwrites_nothing() {
     assert_eq!(versions.len(), 6, "three data files and their sidecars");
     let source = app.state.store.blobs().list("conversations").unwrap();
     let dir = stop(app);
+    // What a server writing the directory has in flight: neither copied nor removed.
+    let local = Blobs::local(dir.path()).unwrap();
+    let folder = vitrine::server::store::blobs::artifacts_folder(c.parse().unwrap());
+    let in_flight = [format!("{folder}/.tmp-upload"), format!("{folder}/{}.txt", uuid::Uuid::new_v4())];
+    for key in &in_flight {
+        local.put(key, b"partial").unwrap();
+    }
     let to = target(dir.path());
     let bucket = Blobs::from_config(&common::config(dir.path())).unwrap();
     let in_bucket = || {
@@ -145,6 +152,7 @@ async fn migrate_says_what_it_would_copy_resumes_and_overwrites_nothing() {
     let mut expected: Vec<_> = source.iter().map(|l| (l.key.clone(), l.size)).collect();
     expected.sort();
     assert_eq!(in_bucket(), expected);
+    assert!(in_flight.iter().all(|k| local.read(k).is_ok()));
     // Run again, it copies nothing and finds everything the same.
     let again = migrate(dir.path(), &["--to", &to], &[]);
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
@@ -156,7 +164,6 @@ async fn migrate_says_what_it_would_copy_resumes_and_overwrites_nothing() {
     assert_eq!(in_bucket().len(), 4);
     assert!(migrate(dir.path(), &["--to", &to], &[]).status.success());
     assert_eq!(in_bucket(), expected);
-    let local = Blobs::local(dir.path()).unwrap();
     assert_eq!(bucket.read(&data[0]).unwrap(), local.read(&data[0]).unwrap());
 
     // Other bytes at a key: named, a failure, and left as they are.
