@@ -169,10 +169,14 @@ async fn migrate_says_what_it_would_copy_resumes_and_overwrites_nothing() {
     // Other bytes at a key: named, a failure, and left as they are.
     bucket.delete([data[2].clone()]);
     bucket.put(&data[2], b"not these").unwrap();
+    // And a version the data directory does not have (deleted after a run).
+    let deleted = format!("{folder}/{}.meta.json", uuid::Uuid::new_v4());
+    bucket.put(&deleted, b"{}").unwrap();
     let wrong = migrate(dir.path(), &["--to", &to], &[]);
     assert!(!wrong.status.success());
     let printed = stdout(&wrong);
     assert!(printed.contains(&format!("difference: {}: SHA-256", data[2])), "{printed}");
+    assert!(printed.contains(&format!("difference: {deleted}: in the bucket, but not a version")), "{printed}");
     assert!(printed.contains("total: 1 conversations, 2 of 3 files"), "{printed}");
     assert_eq!(bucket.read(&data[2]).unwrap(), b"not these");
 }

@@ -215,9 +215,10 @@ impl Counts {
 }
 
 /// Whether every version's data and sidecar are in the bucket with their
-/// sizes (their contents were compared or written just before), adding
-/// what is not to `differences`; prints the counts per conversation, a
-/// version counted in the bucket when neither of its keys differs.
+/// sizes (their contents were compared or written just before), and no
+/// other version is, adding what is not so to `differences`; prints the
+/// counts per conversation, a version counted in the bucket when neither
+/// of its keys differs.
 fn check(
     source: &Local,
     versions: &[Sidecar],
@@ -242,6 +243,13 @@ fn check(
         }
         let (files_there, bytes_there) = if whole { (1, v.size) } else { (0, 0) };
         counts.entry(v.conversation_id).or_default().add(&Counts { files: 1, bytes: v.size, files_there, bytes_there });
+    }
+    // A version deleted in the data directory after an earlier run copied
+    // it would be listed again by a server on the bucket.
+    let listed: HashSet<String> = versions.iter().map(Sidecar::key).collect();
+    for key in there.keys().filter(|k| k.ends_with(".meta.json") && !listed.contains(*k)) {
+        let how = "in the bucket, but not a version of the data directory (deleted since it was copied?)";
+        differences.insert(key.clone(), how.into());
     }
     let mut total = Counts::default();
     for (conversation, c) in &counts {
