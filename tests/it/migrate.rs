@@ -208,3 +208,28 @@ fn migrate_refuses_a_store_already_set_and_an_unreachable_bucket() {
     let nowhere = migrate(&dir.path().join("missing"), &["--to", "s3://b/p"], &env);
     assert!(one_line(&nowhere).contains("is not a data directory"));
 }
+
+#[tokio::test]
+async fn a_data_file_that_is_a_symlink_out_of_the_data_directory_is_not_copied() {
+    if common::remote_only() {
+        return;
+    }
+    let app = local_app();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "t").await;
+    let r = app.tool_result(&token, &c, &[("a.txt", b"public")]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let key = app.state.store.blobs().list("conversations").unwrap().into_iter().find(|l| l.key.ends_with(".txt"));
+    let dir = stop(app);
+    // The same size, so that its sidecar still lists it.
+    let secret = dir.path().parent().unwrap().join(format!("secret-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&secret, b"SECRET").unwrap();
+    let data = dir.path().join(key.unwrap().key);
+    std::fs::remove_file(&data).unwrap();
+    std::os::unix::fs::symlink(&secret, &data).unwrap();
+    let out = migrate(dir.path(), &["--to", &target(dir.path())], &[]);
+    std::fs::remove_file(&secret).unwrap();
+    assert!(!out.status.success(), "{}", stdout(&out));
+    let bucket = Blobs::from_config(&common::config(dir.path())).unwrap();
+    assert!(bucket.list("conversations").unwrap().is_empty());
+}

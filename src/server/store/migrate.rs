@@ -163,9 +163,13 @@ fn copy_version(
 ) -> io::Result<Option<(String, String)>> {
     let key = v.data_key();
     let at = naming(&key);
+    // Read beneath the data directory (`read_range`, `checked_path`) as a
+    // server reads it: never through a symlink planted there.
     let written = match present.contains_key(&key) {
         true => false,
-        false if v.size < WHOLE_BYTES => target.put_new(&key, &source.read(&key).map_err(at)?).map_err(at)?,
+        false if v.size < WHOLE_BYTES => {
+            target.put_new(&key, &source.read_range(&key, 0..v.size).map_err(at)?).map_err(at)?
+        }
         false => target.put_file(&key, &source.checked_path(&key).map_err(at)?).map(|()| true).map_err(at)?,
     };
     if written {
