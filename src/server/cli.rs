@@ -1,5 +1,5 @@
 //! The `vitrine` command line: `serve [--demo]`, `user add`,
-//! `token list|add|revoke` and `gc`, each with `--config FILE` and
+//! `token list|add|revoke`, `gc` and `migrate`, each with `--config FILE` and
 //! `--data-dir DIR`.
 //! Serving itself is `crate::serve`'s, which `main` calls with the settings
 //! made here.
@@ -8,8 +8,10 @@ use super::auth;
 use super::config::{Config, Settings};
 use super::convert::Limits;
 use super::meta::Meta;
+use super::store::blobs::object::Location;
 use super::store::blobs::Blobs;
 use super::store::gc::{self, Kind, Orphan};
+use super::store::migrate;
 use crate::account::{NewToken, Scope};
 use crate::error::{AppError, Missing};
 use clap::{Parser, Subcommand};
@@ -96,6 +98,18 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Copy the data directory's artifacts into a bucket, for `store`:
+    /// nothing there is overwritten, what is there already is compared, and
+    /// run again it continues. Stop the server first, or run it twice (the
+    /// second run is the check). Exits non-zero on any difference.
+    Migrate {
+        /// The bucket, as `store` will name it: s3://bucket[/prefix].
+        #[arg(long)]
+        to: Location,
+        /// Print what would be copied; copy nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -166,7 +180,9 @@ impl Cli {
             Command::Serve { settings, .. } => (**settings).clone(),
             // The server's own children need none, and must not fail on them.
             Command::Convert { .. } | Command::Thumbnail { .. } => return Ok(Settings::default()),
-            Command::User { .. } | Command::Token { .. } | Command::Gc { .. } => Settings::default(),
+            Command::User { .. } | Command::Token { .. } | Command::Gc { .. } | Command::Migrate { .. } => {
+                Settings::default()
+            }
         };
         flags.data_dir.clone_from(&self.data_dir);
         Settings::load(self.config.as_deref(), |name| std::env::var(name).ok(), &flags)
@@ -219,6 +235,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             let blobs = Blobs::from_config(&config)?;
             let found = tokio::task::spawn_blocking(move || gc::collect(&blobs, grace, dry_run)).await??;
             print_collected(&found, dry_run);
+            Ok(Task::Done)
+        }
+        Command::Migrate { to, dry_run } => {
+            tokio::task::spawn_blocking(move || migrate::run(&config, &to, dry_run)).await??;
             Ok(Task::Done)
         }
     }

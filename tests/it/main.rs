@@ -21,6 +21,7 @@ mod hostile_input;
 mod listings;
 mod load;
 mod meta;
+mod migrate;
 mod navigation;
 mod openapi;
 mod ops;

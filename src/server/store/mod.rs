@@ -10,6 +10,8 @@
 //! - `delete.rs`: removing artifacts;
 //! - `versions.rs`: an artifact's versions: reading, deleting, restoring;
 //! - `gc.rs`: removing what a crash left in the store (`vitrine gc`);
+//! - `migrate.rs`: copying a data directory's artifacts into a bucket
+//!   (`vitrine migrate`);
 //! - `blobs/`: where the bytes are (the data directory or a bucket),
 //!   written and read by key;
 //! - `spool.rs`: local copies of a bucket's objects, for readers that need
@@ -22,6 +24,7 @@ mod delete;
 pub mod gc;
 pub mod index;
 mod ingest;
+pub mod migrate;
 pub mod names;
 mod query;
 pub mod sidecar;

@@ -75,6 +75,15 @@ pub fn local_only() -> bool {
     remote()
 }
 
+/// For a test that needs the services' bucket: true, and the test returns,
+/// when the tests run local.
+pub fn remote_only() -> bool {
+    if !remote() {
+        eprintln!("not run: the test needs the services' bucket, and the tests run local");
+    }
+    !remote()
+}
+
 /// When the tests run remote, the store of the test server on `dir`: a
 /// prefix of its own in the services' bucket, the same for `dir` all
 /// through this run (a restart, or a `vitrine serve` on `dir`, finds it).

@@ -215,6 +215,24 @@ impl Local {
     pub fn scan(&self) -> io::Result<Vec<Sidecar>> {
         scan(&self.dir)
     }
+
+    /// The versions [`Self::scan`] lists, removing nothing: for reading a
+    /// data directory that a server may be writing (`vitrine migrate`),
+    /// whose temp files and data not yet claimed by a sidecar are its own.
+    pub fn versions(&self) -> io::Result<Vec<Sidecar>> {
+        let mut found = Vec::new();
+        for listed in self.list("conversations")? {
+            let parts: Vec<&str> = listed.key.split('/').collect();
+            let in_artifacts = matches!(parts[..], [_, _, "artifacts", name] if name.ends_with(".meta.json"));
+            let path = self.path(&listed.key);
+            let (true, Some(dir)) = (in_artifacts, path.parent()) else { continue };
+            match read_sidecar(&path, dir) {
+                Ok(meta) => found.push(meta),
+                Err(e) => tracing::warn!("not listing artifact {}: {e}", path.display()),
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// Reads into `buf` from the start of `file` what can be read without

@@ -21,11 +21,12 @@ use object_store::signer::{Method, SignedUrlOptions, Signer};
 use object_store::{
     GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, PutPayload, RetryConfig, WriteMultipart,
 };
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, SystemTime};
@@ -217,12 +218,17 @@ impl Object {
         self.spool.dir().to_path_buf()
     }
 
-    /// One PUT, or from [`PART_BYTES`] a multipart upload, aborted if it fails.
     pub fn put_staged(&self, key: &str, file: TempPath) -> io::Result<()> {
-        if std::fs::metadata(&file)?.len() < PART_BYTES as u64 {
-            return self.put_payload(key, PutPayload::from(std::fs::read(&file)?));
+        self.put_file(key, &file)
+    }
+
+    /// The file at `path`, in one PUT, or from [`PART_BYTES`] a multipart
+    /// upload (never more than a few parts in memory), aborted if it fails.
+    pub fn put_file(&self, key: &str, path: &Path) -> io::Result<()> {
+        if std::fs::metadata(path)?.len() < PART_BYTES as u64 {
+            return self.put_payload(key, PutPayload::from(std::fs::read(path)?));
         }
-        let (store, key, path) = (self.store.clone(), Key::from(key), file.to_path_buf());
+        let (store, key, path) = (self.store.clone(), Key::from(key), path.to_path_buf());
         run(async move {
             let upload = store.put_multipart(&key).await.map_err(io_error)?;
             let mut parts = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
@@ -267,6 +273,18 @@ impl Object {
                     Err(e) => tracing::warn!("could not remove an object: {e}"),
                 }
             }
+        })
+    }
+
+    /// The SHA-256 of the bytes at `key`, in hex, read as a stream.
+    pub fn sha256(&self, key: &str) -> io::Result<String> {
+        self.call(key, |s, k| async move {
+            let mut body = s.get(&k).await?.into_stream();
+            let mut hasher = Sha256::new();
+            while let Some(chunk) = body.try_next().await? {
+                hasher.update(&chunk);
+            }
+            Ok(format!("{:x}", hasher.finalize()))
         })
     }
 
