@@ -695,7 +695,7 @@ mod tests {
         };
         let s = q.to_query_string();
         assert_eq!(s, "?type=code&sort=name&q=a%26b+c&page=2");
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(s[1..].as_bytes()).into_owned().collect();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(&s.as_bytes()[1..]).into_owned().collect();
         assert_eq!(ArtifactQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))), Ok(q));
     }
 

@@ -155,7 +155,7 @@ pub enum Selection<'a> {
 }
 
 impl Selection<'_> {
-    pub fn len(&self) -> usize {
+    pub fn total(&self) -> usize {
         match self {
             Self::NewestFirst(k) | Self::OldestFirst(k) => k.len(),
             Self::Ordered(r) => r.len(),
@@ -182,7 +182,7 @@ impl Selection<'_> {
     /// Where page `page` (1-based) of `size` starts.
     pub fn page_start(&self, page: u32, size: u32) -> usize {
         let start = (u64::from(page.max(1)) - 1).saturating_mul(u64::from(size));
-        usize::try_from(start).unwrap_or(usize::MAX).min(self.len())
+        usize::try_from(start).unwrap_or(usize::MAX).min(self.total())
     }
 
     /// Where the keys after the place `after` start (of the same order; the
@@ -198,7 +198,7 @@ impl Selection<'_> {
 
     /// At most `size` keys from `start`.
     pub fn window(&self, start: usize, size: u32) -> Vec<Key> {
-        let end = start.saturating_add(size as usize).min(self.len());
+        let end = start.saturating_add(size as usize).min(self.total());
         (start..end).filter_map(|at| self.get(at)).collect()
     }
 

@@ -59,7 +59,7 @@ impl ArtifactStore {
         };
         let keys = selection.window(start, q.size);
         let end = start + keys.len();
-        let next_cursor = (!keys.is_empty() && end < selection.len())
+        let next_cursor = (!keys.is_empty() && end < selection.total())
             .then(|| selection.rank(end - 1))
             .flatten()
             .map(|after| Cursor { conversation, kind: q.kind, q: q.q.clone(), after }.encode());
@@ -68,7 +68,7 @@ impl ArtifactStore {
             None => q.page,
         };
         let items = keys.iter().filter_map(|(_, id)| index.latest(id)).map(|m| to_artifact(m, &index)).collect();
-        Ok(ArtifactPage { items, page, size: q.size, total: selection.len() as u64, counts, next_cursor })
+        Ok(ArtifactPage { items, page, size: q.size, total: selection.total() as u64, counts, next_cursor })
     }
 
     /// The latest version of an artifact of the user's conversation.
