@@ -39,7 +39,7 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
     )?;
     let archives =
         archive::ArchiveCache::new(archive::ArchiveLimits::default(), Arc::new(archive::SystemClock::default()));
-    let credentials = Arc::new(auth::Credentials::new(meta.clone(), config.sign_in)?);
+    let credentials = auth::Credentials::new(meta.clone(), config.sign_in)?;
     let site = leptos_options.site_addr;
     let origin = config.content_origin(site);
     if origin.host() == "localhost" || origin.host() == site.ip().to_string() {

@@ -15,6 +15,7 @@ pub mod diff;
 pub mod events;
 pub mod filetype;
 pub mod http;
+pub mod io_runtime;
 pub mod listen;
 pub mod meta;
 pub mod mime;

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::json;
 use std::net::SocketAddr;
+use std::time::Duration;
 use tempfile::TempDir;
 use vitrine::server::clock::now_unix;
 use vitrine::server::config::{Config, Settings};
@@ -83,7 +84,7 @@ async fn migrations_run_again_change_nothing() {
     let url = config.database_url.as_ref().unwrap();
     let again = Meta::Postgres(Pg::connect(url).unwrap());
     Pg::connect(url).unwrap();
-    assert_eq!(app.select("SELECT count(*) FROM _sqlx_migrations"), Some("1".into()));
+    assert_eq!(app.select("SELECT count(*) FROM _sqlx_migrations"), Some("2".into()));
     assert_eq!(app.select("SELECT count(*) FROM users"), Some("1".into()));
     assert!(again.user_by_name("alice".into()).await.unwrap().is_some());
 }
@@ -100,6 +101,69 @@ async fn the_content_key_is_shared_through_the_database() {
     for app in [&a, &b] {
         assert!(!app.dir.path().join("content.key").exists(), "no key file beside a database's");
     }
+}
+
+/// What one instance revokes, another that cached it refuses within moments
+/// (PostgreSQL tells it; nothing polls): a token, a session signed out; and
+/// so after the listeners' connections were cut.
+#[tokio::test]
+async fn revocations_reach_another_instance_that_cached_them() {
+    let Some((dir, config)) = postgres() else { return };
+    let a = TestApp::open(dir, config);
+    let b = beside(&a);
+    let alice = a.user("alice");
+    let cached_on_b = async |name: &str| {
+        let made = a.post("/api/tokens", &alice, json!({ "name": name })).await.json();
+        let secret = made["token"].as_str().unwrap().to_string();
+        assert_eq!(b.get("/api/me", &secret).await.status, StatusCode::OK);
+        (made["id"].as_str().unwrap().to_string(), secret)
+    };
+    let revoke_on_a = async |id: &str| {
+        let r = a.call(Method::DELETE, &format!("/api/tokens/{id}"), Some(&alice), None).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    };
+    let bearer = |secret: &str| {
+        let value = format!("Bearer {secret}");
+        move || Request::get("/api/me").header(header::AUTHORIZATION, &value).body(Body::empty()).unwrap()
+    };
+
+    let (id, secret) = cached_on_b("first").await;
+    revoke_on_a(&id).await;
+    assert!(refused_soon(&b, bearer(&secret)).await, "a token revoked on a");
+
+    let login = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("name=alice&password=secret-password"))
+        .unwrap();
+    let cookie = a.send(login).await.header("set-cookie").split(';').next().unwrap().to_string();
+    let with_cookie = || Request::get("/api/me").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    assert_eq!(b.send(with_cookie()).await.status, StatusCode::OK);
+    let logout = Request::post("/logout").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    assert_eq!(a.send(logout).await.status, StatusCode::SEE_OTHER);
+    assert!(refused_soon(&b, with_cookie).await, "a session signed out on a");
+
+    // Revoked while b's listener connects again, then after.
+    let (id, secret) = cached_on_b("during").await;
+    let cut = "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+               WHERE query LIKE 'LISTEN%' AND datname = current_database()";
+    let cut: u32 = a.select(cut).unwrap().parse().unwrap();
+    assert!(cut >= 2, "the listeners of a and b: {cut}");
+    revoke_on_a(&id).await;
+    assert!(refused_soon(&b, bearer(&secret)).await, "a token revoked as b's listener connected again");
+    let (id, secret) = cached_on_b("after").await;
+    revoke_on_a(&id).await;
+    assert!(refused_soon(&b, bearer(&secret)).await, "a token revoked once b listened again");
+}
+
+/// Whether `app` answers 401 to `request` within a few seconds.
+async fn refused_soon(app: &TestApp, request: impl Fn() -> Request<Body>) -> bool {
+    for _ in 0..100 {
+        if app.send(request()).await.status == StatusCode::UNAUTHORIZED {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
 }
 
 /// A wrong URL is refused when read, and an unreachable database at

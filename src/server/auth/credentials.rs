@@ -3,10 +3,11 @@
 //! a lock on every request (most of a small download's cost, see
 //! docs/benchmarks.md). Entries are checked against their expiry at each
 //! use; revoking a token or ending a session here forgets everything at
-//! once, and a deletion by another process (`vitrine token revoke`, another
-//! instance) is seen within `WATCH_INTERVAL` through the database's
-//! `auth_changes` count. When a token was last used is written from here,
-//! in the background and at most once a minute per token.
+//! once. A deletion by another process (`vitrine token revoke`, another
+//! instance) is told by PostgreSQL (`meta/pg/listen.rs`), typically within
+//! milliseconds; with SQLite it is seen within `WATCH_INTERVAL` through the
+//! database's `auth_changes` count. When a token was last used is written
+//! from here, in the background and at most once a minute per token.
 
 use super::limits::SignInLimiter;
 use super::{secret_hash, CurrentUser};
@@ -14,6 +15,7 @@ use crate::account::Scope;
 use crate::error::AppError;
 use crate::server::clock::now_unix;
 use crate::server::config::SignInLimits;
+use crate::server::meta::pg::listen::Listening;
 use crate::server::meta::Meta;
 use std::collections::HashMap;
 use std::future::Future;
@@ -45,21 +47,33 @@ pub struct Credentials {
     /// Bumped by every forgetting, so a lookup that read the database before
     /// a revocation does not cache what it found after it.
     generation: AtomicU64,
-    /// The database's `auth_changes` when last looked at.
+    /// The database's `auth_changes` when last looked at (SQLite).
     changes_seen: AtomicI64,
     pub sign_in: SignInLimiter,
+    /// What tells of deletions by other processes (PostgreSQL); it stops
+    /// with these.
+    _listening: Option<Listening>,
 }
 
 impl Credentials {
-    pub fn new(meta: Meta, limits: SignInLimits) -> Result<Self, AppError> {
-        let changes = meta.auth_changes_blocking()?;
-        Ok(Self {
-            meta,
-            known: RwLock::default(),
-            generation: AtomicU64::new(0),
-            changes_seen: AtomicI64::new(changes),
-            sign_in: SignInLimiter::new(limits),
-        })
+    pub fn new(meta: Meta, limits: SignInLimits) -> Result<Arc<Self>, AppError> {
+        let changes = meta.auth_changes_blocking()?.unwrap_or(0);
+        Ok(Arc::new_cyclic(|me: &Weak<Self>| {
+            let me = me.clone();
+            let listening = meta.on_revocation(move || {
+                if let Some(credentials) = me.upgrade() {
+                    credentials.forget_all();
+                }
+            });
+            Self {
+                meta,
+                known: RwLock::default(),
+                generation: AtomicU64::new(0),
+                changes_seen: AtomicI64::new(changes),
+                sign_in: SignInLimiter::new(limits),
+                _listening: listening,
+            }
+        }))
     }
 
     pub fn meta(&self) -> &Meta {
@@ -156,7 +170,8 @@ impl Credentials {
 }
 
 /// Forgets what `credentials` cached whenever another process deletes a
-/// token or session; ends with them.
+/// token or session; ends with them. SQLite's: with PostgreSQL, which tells
+/// of deletions (`Credentials::new` listens), it ends at once.
 pub async fn watch_revocations(credentials: Weak<Credentials>) {
     let mut tick = tokio::time::interval(WATCH_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -164,7 +179,8 @@ pub async fn watch_revocations(credentials: Weak<Credentials>) {
         tick.tick().await;
         let Some(credentials) = credentials.upgrade() else { return };
         match credentials.meta.auth_changes().await {
-            Ok(n) if n != credentials.changes_seen.swap(n, Ordering::AcqRel) => {
+            Ok(None) => return,
+            Ok(Some(n)) if n != credentials.changes_seen.swap(n, Ordering::AcqRel) => {
                 tracing::debug!("tokens or sessions deleted elsewhere: cached credentials forgotten");
                 credentials.forget_all();
             }

@@ -49,10 +49,21 @@ impl Meta {
     }
 
     /// [`Meta::auth_changes`], on this thread.
-    pub fn auth_changes_blocking(&self) -> Result<i64, AppError> {
+    pub fn auth_changes_blocking(&self) -> Result<Option<i64>, AppError> {
         match self {
-            Self::Sqlite(db) => db.run_blocking(sqlite::auth_changes),
-            Self::Postgres(pg) => pg.run_blocking(pg::auth_changes),
+            Self::Sqlite(db) => db.run_blocking(sqlite::auth_changes).map(Some),
+            Self::Postgres(_) => Ok(None),
+        }
+    }
+
+    /// Calls `forget` whenever any process deletes a token or session, and
+    /// whenever such a deletion may have gone unheard; until the answer is
+    /// dropped. `None` in SQLite, which tells nobody: watch
+    /// [`Meta::auth_changes`] instead.
+    pub fn on_revocation(&self, forget: impl Fn() + Send + Sync + 'static) -> Option<pg::listen::Listening> {
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres(pg) => Some(pg.on_revocation(forget)),
         }
     }
 
@@ -185,11 +196,13 @@ impl Meta {
         }
     }
 
-    /// Counts every token or session ever deleted, by any process.
-    pub async fn auth_changes(&self) -> Result<i64, AppError> {
+    /// Counts every token or session ever deleted, by any process, in
+    /// SQLite; `None` in PostgreSQL, which tells of them instead
+    /// ([`Meta::on_revocation`]).
+    pub async fn auth_changes(&self) -> Result<Option<i64>, AppError> {
         match self {
-            Self::Sqlite(db) => db.run(sqlite::auth_changes).await,
-            Self::Postgres(pg) => pg.run(pg::auth_changes).await,
+            Self::Sqlite(db) => db.run(sqlite::auth_changes).await.map(Some),
+            Self::Postgres(_) => Ok(None),
         }
     }
 

@@ -2,7 +2,8 @@
 //! share. Each function is the PostgreSQL side of the `Meta` method named
 //! alike, documented there. The schema is `pg/NNNN_*.sql`, append only, run
 //! at start-up by sqlx's migrator, whose advisory lock lets instances that
-//! start together migrate once.
+//! start together migrate once. Each instance listens for deletions of
+//! tokens and sessions (`listen.rs`).
 //!
 //! Every query runs on a runtime of this module's own, the caller awaiting
 //! (or, at start-up, blocking on) its answer. Its own, because `Meta`'s
@@ -10,6 +11,7 @@
 //! command line), where `block_on` panics, and a pool's connections belong
 //! to the runtime that made them, which for a test ends with the test.
 
+pub mod listen;
 pub(super) mod shares;
 
 use super::{ConversationRecord, MessageRow, SessionRow, TokenOwner, TokenRow, UserRow};
@@ -17,6 +19,7 @@ use crate::account::{Scope, SessionInfo, TokenInfo};
 use crate::error::AppError;
 use crate::model::Conversation;
 use crate::server::clock::rfc3339;
+use crate::server::io_runtime::IoRuntime;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgExecutor, PgPool, PgPoolOptions};
 use sqlx::{Connection, Row, SqlSafeStr};
@@ -27,7 +30,8 @@ use std::time::Duration;
 use uuid::Uuid;
 
 /// The schema's changes, in order; append only.
-const MIGRATIONS: [(&str, &str); 1] = [("init", include_str!("pg/0001_init.sql"))];
+const MIGRATIONS: [(&str, &str); 2] =
+    [("init", include_str!("pg/0001_init.sql")), ("notify_auth", include_str!("pg/0002_notify_auth.sql"))];
 
 /// How long a query waits for a connection before the database is
 /// unavailable (503): someone waits for it.
@@ -35,14 +39,7 @@ const ACQUIRE_SECONDS: u64 = 5;
 /// How long start-up waits for the database.
 const CONNECT_SECONDS: u64 = 10;
 
-static DB: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("postgres")
-        .enable_all()
-        .build()
-        .expect("the database's runtime")
-});
+static DB: IoRuntime = IoRuntime::new("postgres", 2);
 
 /// Where the database is: a `postgres://` URL. Never shown with its
 /// password.
@@ -101,7 +98,7 @@ impl Pg {
         let timeout = Duration::from_secs(CONNECT_SECONDS);
         // One connection first: the pool would retry a refused one until
         // its time is up, and say only that it timed out.
-        let first = wait(async move {
+        let first = DB.wait(async move {
             match tokio::time::timeout(timeout, sqlx::PgConnection::connect_with(&options)).await {
                 Ok(Ok(connection)) => connection.close().await.map_err(|e| e.to_string()),
                 Ok(Err(e)) => Err(e.to_string()),
@@ -110,12 +107,14 @@ impl Pg {
         });
         first.map_err(|e| failed(&format!("cannot connect: {e}")))?;
         let options = url.options.clone();
-        let pool = wait(async move {
-            let pool =
-                PgPoolOptions::new().acquire_timeout(Duration::from_secs(ACQUIRE_SECONDS)).connect_lazy_with(options);
-            MIGRATOR.run(&pool).await.map(|()| pool)
-        })
-        .map_err(|e| failed(&format!("cannot update the schema: {e}")))?;
+        let pool = DB
+            .wait(async move {
+                let pool = PgPoolOptions::new()
+                    .acquire_timeout(Duration::from_secs(ACQUIRE_SECONDS))
+                    .connect_lazy_with(options);
+                MIGRATOR.run(&pool).await.map(|()| pool)
+            })
+            .map_err(|e| failed(&format!("cannot update the schema: {e}")))?;
         Ok(Self { pool })
     }
 
@@ -128,13 +127,19 @@ impl Pg {
         DB.spawn(query(self.pool.clone())).await?
     }
 
+    /// Calls `forget` whenever a token or session is deleted, and whenever
+    /// a deletion may have gone unheard; until the answer is dropped.
+    pub fn on_revocation(&self, forget: impl Fn() + Send + Sync + 'static) -> listen::Listening {
+        listen::start(self.pool.clone(), forget)
+    }
+
     /// [`Pg::run`], blocking this thread; for start-up and the command line.
     pub fn run_blocking<T, F>(&self, query: impl FnOnce(PgPool) -> F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: Future<Output = Result<T, AppError>> + Send + 'static,
     {
-        wait(query(self.pool.clone()))
+        DB.wait(query(self.pool.clone()))
     }
 }
 
@@ -146,15 +151,6 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
             .collect(),
     )
 });
-
-/// Runs `task` on [`DB`], blocking the caller until it is done.
-fn wait<T: Send + 'static>(task: impl Future<Output = T> + Send + 'static) -> T {
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    DB.spawn(async move {
-        let _ = tx.send(task.await);
-    });
-    rx.recv().expect("a database task panicked")
-}
 
 fn scope(text: &str) -> Result<Scope, AppError> {
     text.parse().map_err(|e: strum::ParseError| AppError::Internal(format!("database: scope {text:?}: {e}")))
@@ -357,10 +353,6 @@ pub(super) async fn delete_other_sessions(p: PgPool, user: Uuid, keep_hash: Stri
         .execute(&p)
         .await?;
     Ok(deleted.rows_affected().try_into().unwrap_or(usize::MAX))
-}
-
-pub(super) async fn auth_changes(p: PgPool) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("SELECT n FROM auth_changes").fetch_one(&p).await?)
 }
 
 pub(super) async fn insert_conversation(p: PgPool, record: ConversationRecord) -> Result<(), AppError> {

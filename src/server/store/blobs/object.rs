@@ -12,6 +12,7 @@ use super::super::sidecar::Sidecar;
 use super::super::small::{SmallFile, MAX_BYTES};
 use super::super::spool::{LocalPath, Spool};
 use super::{ByteStream, Listed};
+use crate::server::io_runtime::IoRuntime;
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
@@ -28,7 +29,7 @@ use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tempfile::TempPath;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -51,22 +52,11 @@ const CHUNKS_AHEAD: usize = 4;
 /// redirect, not to pass the link around.
 const SIGNED_FOR: Duration = Duration::from_secs(5 * 60);
 
-static IO: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("object-io")
-        .enable_all()
-        .build()
-        .expect("the object store's runtime")
-});
+static IO: IoRuntime = IoRuntime::new("object-io", 2);
 
 /// Runs `request` on [`IO`], blocking the caller until it is answered.
 fn run<T: Send + 'static>(request: impl Future<Output = T> + Send + 'static) -> T {
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    IO.spawn(async move {
-        let _ = tx.send(request.await);
-    });
-    rx.recv().expect("an object store request panicked")
+    IO.wait(request)
 }
 
 /// Where the bucket is: `s3://bucket[/prefix]`.
