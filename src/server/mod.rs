@@ -17,6 +17,7 @@ pub mod filetype;
 pub mod http;
 pub mod listen;
 pub mod meta;
+pub mod migrate;
 pub mod mime;
 pub mod preview;
 pub mod render;
