@@ -286,10 +286,10 @@ async fn records(app: &TestApp) -> Records {
     let cookie = foundation::session(app, "alice").await;
     foundation::session(app, "bob").await;
     let listed = app.get(&format!("/api/conversations/{}/artifacts", conversations[0]), &alice).await.json();
-    let report = listed["items"].as_array().unwrap().iter().find(|a| a["name"] == "report.html").unwrap()["id"].clone();
+    let report = listed["items"].as_array().unwrap().iter().find(|a| a["name"] == "out/report.html").unwrap()["id"].clone();
     let mut links = Vec::new();
     for _ in 0..2 {
-        let r = app.post("/api/shares", &alice, json!({ "artifact_id": report })).await;
+        let r = app.post("/api/shares", &alice, json!({ "artifact_id": report, "expires_in_seconds": 86_400 })).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         links.push(r.json());
     }
