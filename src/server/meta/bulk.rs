@@ -39,12 +39,25 @@ pub struct Table {
     pub columns: &'static [(&'static str, Kind)],
     /// Rows per user, as `(user id as text, count)`: SQL both databases take.
     pub per_user: &'static str,
+    /// When PostgreSQL keeps the rows' order (`seq`), which listings and
+    /// transcripts follow: the column whose rows it orders (a user's tokens,
+    /// a conversation's messages).
+    pub ordered: Option<&'static str>,
 }
 
 impl Table {
     /// The columns, as SQL lists them.
     pub fn list(&self) -> String {
         self.columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+    }
+
+    /// A row's value of the column `name`, an id.
+    pub fn id_in(&self, row: &Row, name: &str) -> Option<Uuid> {
+        let at = self.columns.iter().position(|(column, _)| *column == name)?;
+        match row.get(at) {
+            Some(Value::Uuid(id)) => *id,
+            _ => None,
+        }
     }
 }
 
@@ -65,6 +78,7 @@ pub const TABLES: [Table; 6] = [
         name: "users",
         columns: &[("id", Id), ("name", Text), ("password_hash", Text), ("created_at", Text)],
         per_user: "SELECT CAST(id AS TEXT), count(*) FROM users GROUP BY id",
+        ordered: None,
     },
     Table {
         name: "tokens",
@@ -79,6 +93,7 @@ pub const TABLES: [Table; 6] = [
             ("last_used_at", Int),
         ],
         per_user: "SELECT CAST(user_id AS TEXT), count(*) FROM tokens GROUP BY user_id",
+        ordered: Some("user_id"),
     },
     Table {
         name: "sessions",
@@ -91,11 +106,13 @@ pub const TABLES: [Table; 6] = [
             ("user_agent", Text),
         ],
         per_user: "SELECT CAST(user_id AS TEXT), count(*) FROM sessions GROUP BY user_id",
+        ordered: Some("user_id"),
     },
     Table {
         name: "conversations",
         columns: &[("id", Id), ("owner", Id), ("title", Text), ("created_at", Text)],
         per_user: "SELECT CAST(owner AS TEXT), count(*) FROM conversations GROUP BY owner",
+        ordered: None,
     },
     Table {
         name: "messages",
@@ -109,6 +126,7 @@ pub const TABLES: [Table; 6] = [
         ],
         per_user: "SELECT CAST(conversations.owner AS TEXT), count(*) FROM messages
                    JOIN conversations ON conversations.id = messages.conversation_id GROUP BY conversations.owner",
+        ordered: Some("conversation_id"),
     },
     Table {
         name: "shares",
@@ -129,6 +147,7 @@ pub const TABLES: [Table; 6] = [
             ("last_accessed_at", Text),
         ],
         per_user: "SELECT CAST(user_id AS TEXT), count(*) FROM shares GROUP BY user_id",
+        ordered: Some("user_id"),
     },
 ];
 
@@ -163,6 +182,12 @@ impl pg::Pg {
 
     pub fn counts(&self, table: &'static Table) -> Result<Counts, AppError> {
         self.run_blocking(|p| pg::bulk::counts(p, table))
+    }
+
+    /// The ids of an [`Table::ordered`] table in its order, each with the
+    /// row (user, conversation) whose order it is in.
+    pub fn ids_in_order(&self, table: &'static Table) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+        self.run_blocking(|p| pg::bulk::ids(p, table))
     }
 
     /// The content key in `settings`, if one is.

@@ -16,8 +16,9 @@ use crate::server::content::KEY_FILE;
 use crate::server::meta::bulk::{id, Counts, Row, Table, TABLES};
 use crate::server::meta::pg::{DatabaseUrl, Pg};
 use crate::server::meta::sqlite::{self, Db};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
+use uuid::Uuid;
 
 /// Rows per transaction.
 const BATCH: usize = 500;
@@ -94,14 +95,15 @@ fn copy(
     dry_run: bool,
     differences: &mut Vec<String>,
 ) -> Result<(), AppError> {
-    let (mut after, mut copied, mut equal, mut missing, mut total) = (0, 0, 0, 0, 0);
+    let (mut after, mut copied, mut equal, mut missing) = (0, 0, 0, 0);
+    let mut order = Vec::new();
     loop {
         let (last, rows) = source.rows(table, after, BATCH)?;
         if rows.is_empty() {
             break;
         }
         after = last;
-        total += rows.len();
+        order.extend(rows.iter().map(|row| (id(row), table.ordered.and_then(|by| table.id_in(row, by)))));
         if !dry_run {
             copied += target.insert_rows(table, rows.clone())?;
         }
@@ -119,12 +121,32 @@ fn copy(
             }
         }
     }
-    let name = table.name;
+    let (name, total) = (table.name, order.len());
+    if table.ordered.is_some() && !dry_run {
+        for of in out_of_order(target, table, &order)? {
+            differences.push(format!("{name} of {of}: in another order in PostgreSQL (seq), which listings follow"));
+        }
+    }
     match dry_run {
         true => println!("{name}: {total} here, {equal} of them equal in PostgreSQL, {missing} to copy"),
         false => println!("{name}: {total} here, {copied} copied, {equal} equal in PostgreSQL"),
     }
     Ok(())
+}
+
+/// The users or conversations (`Table::ordered`) whose rows PostgreSQL
+/// has in another order than `order` gives (ids, each with its user or
+/// conversation), among rows of its own.
+fn out_of_order(target: &Pg, table: &'static Table, order: &[(Uuid, Option<Uuid>)]) -> Result<Vec<Uuid>, AppError> {
+    let grouped = |rows: &mut dyn Iterator<Item = (Uuid, Uuid)>| {
+        let mut groups: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
+        rows.for_each(|(id, of)| groups.entry(of).or_default().push(id));
+        groups
+    };
+    let ours: HashSet<Uuid> = order.iter().map(|(id, _)| *id).collect();
+    let here = grouped(&mut order.iter().filter_map(|(id, of)| Some((*id, (*of)?))));
+    let there = grouped(&mut target.ids_in_order(table)?.into_iter().filter(|(id, _)| ours.contains(id)));
+    Ok(here.into_iter().filter(|(of, ids)| there.get(of) != Some(ids)).map(|(of, _)| of).collect())
 }
 
 /// The columns in which `found` differs from `row` (named, not shown: some

@@ -68,6 +68,13 @@ pub(in crate::server::meta) async fn counts(
     Ok((total, per_user.into_iter().collect()))
 }
 
+/// Every id of `table` in the order of its `seq`, with its `ordered` column.
+pub(in crate::server::meta) async fn ids(p: PgPool, table: &'static Table) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+    let by = table.ordered.unwrap_or("id");
+    let sql = format!("SELECT id, {by} FROM {} ORDER BY seq", table.name);
+    Ok(sqlx::query_as(AssertSqlSafe(sql)).fetch_all(&p).await?)
+}
+
 /// The content key stored, if there is one.
 pub(in crate::server::meta) async fn stored_key(p: PgPool) -> Result<Option<Vec<u8>>, AppError> {
     Ok(sqlx::query_scalar("SELECT value FROM settings WHERE name = 'content_key'").fetch_optional(&p).await?)
