@@ -184,10 +184,10 @@ impl pg::Pg {
         self.run_blocking(|p| pg::bulk::counts(p, table))
     }
 
-    /// The ids of an [`Table::ordered`] table in its order, each with the
-    /// row (user, conversation) whose order it is in.
-    pub fn ids_in_order(&self, table: &'static Table) -> Result<Vec<(Uuid, Uuid)>, AppError> {
-        self.run_blocking(|p| pg::bulk::ids(p, table))
+    /// The ids of a table with `seq` in that order, each with its column
+    /// `by` (the user or conversation whose order it is: [`Table::ordered`]).
+    pub fn ids_in_order(&self, table: &'static Table, by: &'static str) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+        self.run_blocking(|p| pg::bulk::ids(p, table, by))
     }
 
     /// The content key in `settings`, if one is.

@@ -122,8 +122,8 @@ fn copy(
         }
     }
     let (name, total) = (table.name, order.len());
-    if table.ordered.is_some() && !dry_run {
-        for of in out_of_order(target, table, &order)? {
+    if let (Some(by), false) = (table.ordered, dry_run) {
+        for of in out_of_order(target, table, by, &order)? {
             differences.push(format!("{name} of {of}: in another order in PostgreSQL (seq), which listings follow"));
         }
     }
@@ -134,10 +134,15 @@ fn copy(
     Ok(())
 }
 
-/// The users or conversations (`Table::ordered`) whose rows PostgreSQL
-/// has in another order than `order` gives (ids, each with its user or
-/// conversation), among rows of its own.
-fn out_of_order(target: &Pg, table: &'static Table, order: &[(Uuid, Option<Uuid>)]) -> Result<Vec<Uuid>, AppError> {
+/// The users or conversations (the column `by`) whose rows PostgreSQL has
+/// in another order than `order` gives (ids, each with its `by`), among
+/// rows of its own.
+fn out_of_order(
+    target: &Pg,
+    table: &'static Table,
+    by: &'static str,
+    order: &[(Uuid, Option<Uuid>)],
+) -> Result<Vec<Uuid>, AppError> {
     let grouped = |rows: &mut dyn Iterator<Item = (Uuid, Uuid)>| {
         let mut groups: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
         rows.for_each(|(id, of)| groups.entry(of).or_default().push(id));
@@ -145,7 +150,7 @@ fn out_of_order(target: &Pg, table: &'static Table, order: &[(Uuid, Option<Uuid>
     };
     let ours: HashSet<Uuid> = order.iter().map(|(id, _)| *id).collect();
     let here = grouped(&mut order.iter().filter_map(|(id, of)| Some((*id, (*of)?))));
-    let there = grouped(&mut target.ids_in_order(table)?.into_iter().filter(|(id, _)| ours.contains(id)));
+    let there = grouped(&mut target.ids_in_order(table, by)?.into_iter().filter(|(id, _)| ours.contains(id)));
     Ok(here.into_iter().filter(|(of, ids)| there.get(of) != Some(ids)).map(|(of, _)| of).collect())
 }
 

@@ -68,9 +68,12 @@ pub(in crate::server::meta) async fn counts(
     Ok((total, per_user.into_iter().collect()))
 }
 
-/// Every id of `table` in the order of its `seq`, with its `ordered` column.
-pub(in crate::server::meta) async fn ids(p: PgPool, table: &'static Table) -> Result<Vec<(Uuid, Uuid)>, AppError> {
-    let by = table.ordered.unwrap_or("id");
+/// Every id of `table` in the order of its `seq`, with its column `by`.
+pub(in crate::server::meta) async fn ids(
+    p: PgPool,
+    table: &'static Table,
+    by: &'static str,
+) -> Result<Vec<(Uuid, Uuid)>, AppError> {
     let sql = format!("SELECT id, {by} FROM {} ORDER BY seq", table.name);
     Ok(sqlx::query_as(AssertSqlSafe(sql)).fetch_all(&p).await?)
 }
