@@ -105,16 +105,24 @@ enum Command {
     /// run again it continues. Stop the server first, or run it twice (the
     /// second run is the check). Exits non-zero on any difference.
     Migrate {
-        /// The bucket, as `store` will name it: s3://bucket[/prefix].
-        #[arg(long, required_unless_present = "database")]
-        to: Option<Location>,
-        /// The database, as `database_url` will name it: postgres://….
-        #[arg(long)]
-        database: Option<DatabaseUrl>,
-        /// Print what would be copied; copy nothing.
-        #[arg(long)]
-        dry_run: bool,
+        // Boxed: a database URL's parsed options are large.
+        #[command(flatten)]
+        targets: Box<Targets>,
     },
+}
+
+/// Where `migrate` copies to.
+#[derive(clap::Args)]
+struct Targets {
+    /// The bucket, as `store` will name it: s3://bucket[/prefix].
+    #[arg(long, required_unless_present = "database")]
+    to: Option<Location>,
+    /// The database, as `database_url` will name it: postgres://….
+    #[arg(long)]
+    database: Option<DatabaseUrl>,
+    /// Print what would be copied; copy nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(clap::Args)]
@@ -242,7 +250,8 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             print_collected(&found, dry_run);
             Ok(Task::Done)
         }
-        Command::Migrate { to, database, dry_run } => {
+        Command::Migrate { targets } => {
+            let Targets { to, database, dry_run } = *targets;
             tokio::task::spawn_blocking(move || migrate::run(&config, to.as_ref(), database.as_ref(), dry_run))
                 .await??;
             Ok(Task::Done)

@@ -80,8 +80,14 @@ fn content_key(data_dir: &Path, target: &Pg, dry_run: bool) -> Result<(), AppErr
              migrate into a database without one",
             path.display()
         ))),
-        Some(_) => Ok(println!("content key: in PostgreSQL")),
-        None => Ok(println!("content key: would be copied")),
+        Some(_) => {
+            println!("content key: in PostgreSQL");
+            Ok(())
+        }
+        None => {
+            println!("content key: would be copied");
+            Ok(())
+        }
     }
 }
 
