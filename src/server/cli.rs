@@ -7,11 +7,12 @@
 use super::auth;
 use super::config::{Config, Settings};
 use super::convert::Limits;
+use super::meta::pg::DatabaseUrl;
 use super::meta::Meta;
+use super::migrate;
 use super::store::blobs::object::Location;
 use super::store::blobs::Blobs;
 use super::store::gc::{self, Kind, Orphan};
-use super::store::migrate;
 use crate::account::{NewToken, Scope};
 use crate::error::{AppError, Missing};
 use clap::{Parser, Subcommand};
@@ -98,18 +99,30 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Copy the data directory's artifacts into a bucket, for `store`:
+    /// Copy the data directory's metadata into PostgreSQL, for
+    /// `database_url`, and/or its artifacts into a bucket, for `store`:
     /// nothing there is overwritten, what is there already is compared, and
     /// run again it continues. Stop the server first, or run it twice (the
     /// second run is the check). Exits non-zero on any difference.
     Migrate {
-        /// The bucket, as `store` will name it: s3://bucket[/prefix].
-        #[arg(long)]
-        to: Location,
-        /// Print what would be copied; copy nothing.
-        #[arg(long)]
-        dry_run: bool,
+        // Boxed: a database URL's parsed options are large.
+        #[command(flatten)]
+        targets: Box<Targets>,
     },
+}
+
+/// Where `migrate` copies to.
+#[derive(clap::Args)]
+struct Targets {
+    /// The bucket, as `store` will name it: s3://bucket[/prefix].
+    #[arg(long, required_unless_present = "database")]
+    to: Option<Location>,
+    /// The database, as `database_url` will name it: postgres://….
+    #[arg(long)]
+    database: Option<DatabaseUrl>,
+    /// Print what would be copied; copy nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(clap::Args)]
@@ -237,8 +250,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             print_collected(&found, dry_run);
             Ok(Task::Done)
         }
-        Command::Migrate { to, dry_run } => {
-            tokio::task::spawn_blocking(move || migrate::run(&config, &to, dry_run)).await??;
+        Command::Migrate { targets } => {
+            let Targets { to, database, dry_run } = *targets;
+            tokio::task::spawn_blocking(move || migrate::run(&config, to.as_ref(), database.as_ref(), dry_run))
+                .await??;
             Ok(Task::Done)
         }
     }

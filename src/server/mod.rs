@@ -18,6 +18,7 @@ pub mod http;
 pub mod io_runtime;
 pub mod listen;
 pub mod meta;
+pub mod migrate;
 pub mod mime;
 pub mod preview;
 pub mod render;

@@ -13,7 +13,7 @@ mod origin;
 mod token;
 
 pub use origin::ContentOrigin;
-pub use token::{Grant, Refusal, Signer};
+pub use token::{Grant, Refusal, Signer, KEY_FILE};
 
 use crate::error::AppError;
 use crate::server::http::extract::Download;

@@ -19,7 +19,8 @@ use std::io;
 use std::path::Path;
 use uuid::Uuid;
 
-const KEY_FILE: &str = "content.key";
+/// The key's file in the data directory (SQLite mode).
+pub const KEY_FILE: &str = "content.key";
 const KEY_BYTES: usize = 32;
 /// User id, conversation id, expiry (Unix seconds, big-endian), share link
 /// id (nil for none); the scope's bytes follow.

@@ -4,6 +4,7 @@
 //! (`sqlite.rs`), whose calls run on the blocking pool, or PostgreSQL
 //! (`pg.rs`, `database_url`), which several instances share.
 
+pub mod bulk;
 pub mod pg;
 mod rows;
 pub mod sqlite;

@@ -11,6 +11,7 @@
 //! command line), where `block_on` panics, and a pool's connections belong
 //! to the runtime that made them, which for a test ends with the test.
 
+pub(super) mod bulk;
 pub mod listen;
 pub(super) mod shares;
 

@@ -3,6 +3,7 @@
 //! connection's mutex. Each function is the SQLite side of the `Meta`
 //! method named alike, documented there.
 
+pub(super) mod bulk;
 pub(super) mod shares;
 
 use super::{ConversationRecord, MessageRow, SessionRow, TokenOwner, TokenRow, UserRow};
@@ -83,6 +84,9 @@ fn migrations() -> [String; 3] {
     ]
 }
 
+/// The database's file in the data directory.
+pub const FILE: &str = "vitrine.db";
+
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
@@ -100,10 +104,10 @@ impl Db {
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
-    /// `vitrine.db` in the data directory, which is made if missing.
+    /// [`FILE`] in the data directory, which is made if missing.
     pub fn open_in(data_dir: &Path) -> Result<Self, AppError> {
         std::fs::create_dir_all(data_dir)?;
-        Self::open(&data_dir.join("vitrine.db"))
+        Self::open(&data_dir.join(FILE))
     }
 
     /// Runs `f` on the blocking pool with the connection.

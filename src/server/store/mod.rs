@@ -24,7 +24,6 @@ mod delete;
 pub mod gc;
 pub mod index;
 mod ingest;
-pub mod migrate;
 pub mod names;
 mod query;
 pub mod sidecar;

@@ -13,13 +13,13 @@
 //! too: remaking one costs a child process (a document converted, a picture
 //! drawn), copying it one small request.
 
-use super::blobs::local::Local;
-use super::blobs::object::{Location, Object};
-use super::blobs::CARDS;
-use super::sidecar::Sidecar;
-use super::spool::Spool;
 use crate::error::AppError;
 use crate::server::config::Config;
+use crate::server::store::blobs::local::Local;
+use crate::server::store::blobs::object::{Location, Object};
+use crate::server::store::blobs::CARDS;
+use crate::server::store::sidecar::Sidecar;
+use crate::server::store::spool::Spool;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,17 +37,6 @@ const WHOLE_BYTES: u64 = 8 * 1024 * 1024;
 /// `to`, reached as `serve` reaches its store (`s3_endpoint`, the `AWS_*`
 /// variables); `dry_run` only says what it would copy.
 pub fn run(config: &Config, to: &Location, dry_run: bool) -> Result<(), AppError> {
-    if let Some(store) = &config.store {
-        // The data directory's artifacts are then no longer the ones served:
-        // copying them could bring back versions deleted since.
-        return Err(AppError::BadRequest(format!(
-            "store is {store} already: migrate copies the data directory's artifacts, so run it with store unset"
-        )));
-    }
-    if !config.data_dir.join("conversations").is_dir() {
-        let dir = config.data_dir.display();
-        return Err(AppError::BadRequest(format!("{dir} is not a data directory (it has no conversations folder)")));
-    }
     let source = Local::open(&config.data_dir)?;
     let spool = Spool::open(&config.spool_dir, config.spool_bytes)?;
     let target = Object::connect(to, config.s3_endpoint.as_deref(), spool)?;
