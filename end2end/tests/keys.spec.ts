@@ -85,6 +85,8 @@ test("← and → change artifact from the page, not from selected text nor from
   await expect.poll(() => frame.evaluate((f) => f.scrollWidth > f.clientWidth)).toBe(true);
   await page.keyboard.press("ArrowRight");
   await expect.poll(() => frame.evaluate((f) => f.scrollLeft)).toBeGreaterThan(0);
+  // Also lets the smooth scroll end: Chromium dropped an ← pressed while it still ran.
+  await staysAt(page, url);
   await page.keyboard.press("ArrowLeft");
   await expect.poll(() => frame.evaluate((f) => f.scrollLeft)).toBe(0);
   await staysAt(page, url);
