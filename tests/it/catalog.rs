@@ -102,17 +102,24 @@ async fn two_instances_writing_one_path_never_give_one_number_twice() {
     assert_eq!(a.select("SELECT count(*) FROM artifacts").unwrap(), "1", "one artifact at one path");
 }
 
+/// An app whose user (its token) has a conversation with `a.txt` (versions
+/// 1 and 2) and `b.png`.
+async fn two_artifacts() -> (TestApp, String, String) {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "Two").await;
+    put(&app, &token, &c, "a.txt", b"one").await;
+    put(&app, &token, &c, "a.txt", b"two").await;
+    put(&app, &token, &c, "b.png", b"not really a picture").await;
+    (app, token, c)
+}
+
 #[tokio::test]
 async fn a_restart_builds_the_index_from_the_rows_without_the_sidecars() {
     if common::remote_only() {
         return;
     }
-    let app = TestApp::new();
-    let token = app.user("alice");
-    let c = app.conversation(&token, "Restart").await;
-    put(&app, &token, &c, "a.txt", b"one").await;
-    put(&app, &token, &c, "a.txt", b"two").await;
-    put(&app, &token, &c, "b.png", b"not really a picture").await;
+    let (app, token, c) = two_artifacts().await;
     let before = shown(&app, &token, &c).await;
 
     let sidecars: Vec<String> = app
@@ -140,12 +147,7 @@ async fn a_database_without_rows_gets_them_from_the_sidecars_once() {
     if common::remote_only() {
         return;
     }
-    let app = TestApp::new();
-    let token = app.user("alice");
-    let c = app.conversation(&token, "Before rows").await;
-    put(&app, &token, &c, "a.txt", b"one").await;
-    put(&app, &token, &c, "a.txt", b"two").await;
-    put(&app, &token, &c, "b.txt", b"bee").await;
+    let (app, token, c) = two_artifacts().await;
     let before = shown(&app, &token, &c).await;
     // As a deployment made before the rows existed.
     app.execute("DELETE FROM artifacts");
