@@ -1,5 +1,5 @@
 //! The artifact index's rows in PostgreSQL (docs/catalog-progress.md): what
-//! an ingest, a delete and a restore write, numbers given once across
+//! an ingest, a delete and a restore write (versions, artifacts, counts), numbers given once across
 //! instances, and the index built from the rows at start-up. Remote only:
 //! SQLite keeps no such rows.
 
@@ -18,6 +18,20 @@ fn numbers(app: &TestApp, name: &str) -> String {
 fn artifact_row(app: &TestApp, name: &str, column: &str) -> String {
     let sql = format!("SELECT {column} FROM artifacts WHERE path = 'mnt/user-data/outputs/{name}'");
     app.select(&sql).unwrap()
+}
+
+/// Checks `artifact_counts` against the rows it counts, per kind: the
+/// user's shards summed and conversation `c`'s; and against the gallery's
+/// count of all.
+async fn assert_counted(app: &TestApp, token: &str, c: &str) {
+    let per_kind =
+        |from: &str| format!("SELECT string_agg(kind || ':' || n, ',' ORDER BY kind) FROM ({from} GROUP BY kind) k");
+    let rows = app.select(&per_kind("SELECT kind, count(*) n FROM artifacts"));
+    let counted = |scope: &str| per_kind(&format!("SELECT kind, sum(n) n FROM artifact_counts WHERE {scope}"));
+    assert_eq!(app.select(&counted("scope LIKE 'u%' AND n <> 0")), rows, "the user's");
+    assert_eq!(app.select(&counted(&format!("scope = '{c}' AND n <> 0"))), rows, "the conversation's");
+    let all = app.get("/api/artifacts", token).await.json()["counts"]["all"].clone();
+    assert_eq!(app.select("SELECT count(*) FROM artifacts"), all.as_u64().map(|n| n.to_string()));
 }
 
 /// Stores `bytes` as `name`; the version it made.
@@ -67,6 +81,7 @@ async fn an_ingest_writes_its_versions_rows_with_its_message() {
     assert_eq!(app.select("SELECT count(*) FROM messages").unwrap(), "4");
     let named = "SELECT count(*) FROM messages m JOIN versions v ON v.id = ANY (m.artifact_ids) WHERE v.version = 2";
     assert_eq!(app.select(named).unwrap(), "2");
+    assert_counted(&app, &token, &c).await;
 }
 
 /// Six versions of `shared.txt` with bytes of `who`'s; the numbers given.
@@ -100,6 +115,7 @@ async fn two_instances_writing_one_path_never_give_one_number_twice() {
     assert_eq!(artifact_row(&a, "shared.txt", "version_count"), "13");
     assert_eq!(artifact_row(&a, "shared.txt", "next_version"), "14");
     assert_eq!(a.select("SELECT count(*) FROM artifacts").unwrap(), "1", "one artifact at one path");
+    assert_counted(&a, &token, &c).await;
 }
 
 /// An app whose user (its token) has a conversation with `a.txt` (versions
@@ -158,6 +174,7 @@ async fn a_database_without_rows_gets_them_from_the_sidecars_once() {
     assert_eq!(numbers(&app, "a.txt"), "1,2");
     assert_eq!(artifact_row(&app, "a.txt", "version_count"), "2");
     assert_eq!(artifact_row(&app, "a.txt", "next_version"), "3");
+    assert_counted(&app, &token, &c).await;
     // Numbering goes on from the rows.
     assert_eq!(put(&app, &token, &c, "a.txt", b"three").await["version"], 3);
 }
@@ -189,6 +206,7 @@ async fn deletes_and_restores_keep_the_rows() {
     let restored = "SELECT v.sha256 = w.sha256 FROM versions v, versions w \
                     WHERE v.path = w.path AND v.path LIKE '%a.txt' AND v.version = 4 AND w.version = 1";
     assert_eq!(app.select(restored).unwrap(), "true");
+    assert_counted(&app, &token, &c).await;
 
     // The latest deleted: the artifact lists the one before, and its
     // number is not given again.
@@ -202,6 +220,7 @@ async fn deletes_and_restores_keep_the_rows() {
     assert_eq!(numbers(&app, "a.txt"), "");
     assert_eq!(app.select("SELECT count(*) FROM artifacts").unwrap(), "1");
     assert_eq!(numbers(&app, "b.txt"), "1");
+    assert_counted(&app, &token, &c).await;
     // The only version left cannot go alone, and its row stays.
     let b = app.get("/api/artifacts", &token).await.json()["items"][0]["id"].as_str().unwrap().to_string();
     let only = format!("/api/conversations/{c}/artifacts/{b}/versions/1");

@@ -49,3 +49,16 @@ CREATE TABLE versions (
     created_ns bigint NOT NULL,
     UNIQUE (artifact_id, version)
 );
+
+-- The gallery's tab counts, kept with the rows they count: per owner, per
+-- kind, and per scope — a conversation's id, or `u0` … `u7`, eight shards
+-- of the owner's total (shard = conversation % 8, summed when read), so that
+-- one user's ingests into different conversations do not all wait on one
+-- row's lock.
+CREATE TABLE artifact_counts (
+    owner uuid NOT NULL REFERENCES users (id),
+    scope text NOT NULL,
+    kind smallint NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (owner, scope, kind)
+);

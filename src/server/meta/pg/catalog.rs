@@ -2,8 +2,9 @@
 //! artifact with its latest version's fields. A message's versions are
 //! numbered and written in one transaction with the message, under an
 //! advisory lock per (conversation, path), so two instances writing one
-//! path never give one number twice. Reads still come from each instance's
-//! memory (`store/index.rs`), built from these rows at start-up.
+//! path never give one number twice; `artifact_counts` changes in the same
+//! transactions. Reads still come from each instance's memory
+//! (`store/index.rs`), built from these rows at start-up.
 
 use super::DB;
 use crate::error::AppError;
@@ -106,27 +107,66 @@ pub(in crate::server::meta) async fn commit(
 ) -> Result<(), AppError> {
     let mut tx = locked.tx.take().ok_or_else(|| AppError::Internal("a message committed twice".into()))?;
     super::add_message(&mut *tx, conversation, &message).await?;
+    let mut new = Counted::default();
     for v in &fresh {
+        // `xmax = 0`: the row was inserted, not updated (a new artifact).
         let upsert = concat!(
             insert_artifact!(),
             "UPDATE SET latest = EXCLUDED.latest, next_version = EXCLUDED.next_version,
              version_count = artifacts.version_count + 1, name = EXCLUDED.name, kind = EXCLUDED.kind,
-             size = EXCLUDED.size, created_at = EXCLUDED.created_at, created_ns = EXCLUDED.created_ns"
+             size = EXCLUDED.size, created_at = EXCLUDED.created_at, created_ns = EXCLUDED.created_ns
+             RETURNING xmax = 0"
         );
-        put_artifact(&mut tx, upsert, v, v.version + 1, 1).await?;
+        if put_artifact(&mut tx, upsert, v, v.version + 1, 1).await? == Some(true) {
+            new.add(conversation, v.kind.index() as i16, 1);
+        }
         put_version(&mut tx, v).await?;
     }
+    new.write(&mut tx).await?;
     Ok(tx.commit().await?)
 }
 
+/// Changes of `artifact_counts`' rows, per conversation and kind, in the
+/// order they are written: every transaction takes those rows' locks in
+/// that one order, so none waits on another in a circle.
+#[derive(Default)]
+struct Counted(std::collections::BTreeMap<(Uuid, i16), i64>);
+
+impl Counted {
+    fn add(&mut self, conversation: Uuid, kind: i16, n: i64) {
+        *self.0.entry((conversation, kind)).or_default() += n;
+    }
+
+    /// Adds the changes to the conversation's count and to its shard of its
+    /// owner's total.
+    async fn write(self, c: &mut PgConnection) -> Result<(), AppError> {
+        for ((conversation, kind), n) in self.0.into_iter().filter(|(_, n)| *n != 0) {
+            sqlx::query(
+                "INSERT INTO artifact_counts (owner, scope, kind, n)
+                 SELECT owner, scope, $3, $4 FROM conversations, unnest(ARRAY[$2, $5]) scope WHERE id = $1
+                 ON CONFLICT (owner, scope, kind) DO UPDATE SET n = artifact_counts.n + EXCLUDED.n",
+            )
+            .bind(conversation)
+            .bind(conversation.to_string())
+            .bind(kind)
+            .bind(n)
+            .bind(format!("u{}", conversation.as_u128() % 8))
+            .execute(&mut *c)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// What `sql` returns of the row written: `None` when none was.
 async fn put_artifact(
     c: &mut PgConnection,
     sql: &'static str,
     latest: &Sidecar,
     next_version: u32,
     count: u32,
-) -> Result<bool, AppError> {
-    let done = sqlx::query(sql)
+) -> Result<Option<bool>, AppError> {
+    Ok(sqlx::query_scalar(sql)
         .bind(latest.artifact_id())
         .bind(&latest.path)
         .bind(latest.id)
@@ -138,9 +178,8 @@ async fn put_artifact(
         .bind(&latest.created_at)
         .bind(created_ns(latest))
         .bind(latest.conversation_id)
-        .execute(c)
-        .await?;
-    Ok(done.rows_affected() > 0)
+        .fetch_optional(c)
+        .await?)
 }
 
 async fn put_version(c: &mut PgConnection, v: &Sidecar) -> Result<(), AppError> {
@@ -206,12 +245,20 @@ pub(in crate::server::meta) async fn delete_artifacts(
 ) -> Result<(), AppError> {
     let mut tx = p.begin().await?;
     lock_path(&mut tx, conversation, &path).await?;
-    sqlx::query("DELETE FROM artifacts WHERE conversation_id = $1 AND path = $2 AND ($3::uuid IS NULL OR id = $3)")
-        .bind(conversation)
-        .bind(&path)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let kinds: Vec<i16> = sqlx::query_scalar(
+        "DELETE FROM artifacts WHERE conversation_id = $1 AND path = $2 AND ($3::uuid IS NULL OR id = $3)
+         RETURNING kind",
+    )
+    .bind(conversation)
+    .bind(&path)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut gone = Counted::default();
+    for kind in kinds {
+        gone.add(conversation, kind, -1);
+    }
+    gone.write(&mut tx).await?;
     Ok(tx.commit().await?)
 }
 
@@ -253,13 +300,15 @@ pub(in crate::server::meta) async fn all_versions(p: PgPool) -> Result<Vec<Sidec
 /// Writes the rows of `found` (a store's scan) into an empty catalog, in
 /// one transaction; how many versions, none when another instance filled
 /// it first. Versions of unknown conversations are left out, as the index
-/// leaves them.
+/// leaves them. The counts are made anew.
 pub(in crate::server::meta) async fn fill(p: PgPool, found: Vec<Sidecar>) -> Result<usize, AppError> {
     let mut tx = p.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('vitrine catalog fill', 0))").execute(&mut *tx).await?;
     if sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM versions)").fetch_one(&mut *tx).await? {
         return Ok(0);
     }
+    // Counts of no rows count nothing.
+    sqlx::query("DELETE FROM artifact_counts").execute(&mut *tx).await?;
     // Per artifact: its latest version, its count and its highest number.
     let mut artifacts: HashMap<Uuid, (&Sidecar, u32)> = HashMap::new();
     for v in &found {
@@ -269,12 +318,15 @@ pub(in crate::server::meta) async fn fill(p: PgPool, found: Vec<Sidecar>) -> Res
             entry.0 = v;
         }
     }
-    let mut known = HashSet::new();
+    let (mut known, mut counted) = (HashSet::new(), Counted::default());
     for (id, (latest, count)) in artifacts {
-        if put_artifact(&mut tx, concat!(insert_artifact!(), "NOTHING"), latest, latest.version + 1, count).await? {
+        let insert = concat!(insert_artifact!(), "NOTHING RETURNING true");
+        if put_artifact(&mut tx, insert, latest, latest.version + 1, count).await?.is_some() {
             known.insert(id);
+            counted.add(latest.conversation_id, latest.kind.index() as i16, 1);
         }
     }
+    counted.write(&mut tx).await?;
     let mut n = 0;
     for v in found.iter().filter(|v| known.contains(&v.artifact_id())) {
         put_version(&mut tx, v).await?;
