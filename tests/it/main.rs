@@ -7,6 +7,7 @@ mod common;
 
 mod blobs;
 mod cards;
+mod catalog;
 mod compression;
 mod concurrency;
 mod crash;

@@ -27,17 +27,6 @@ fn postgres() -> Option<(TempDir, Config)> {
     Some((dir, config))
 }
 
-/// A second instance beside `app`: on the same database and store, with a
-/// data directory of its own when the database is not in it.
-fn beside(app: &TestApp) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = (*app.state.config).clone();
-    if config.database_url.is_some() {
-        config.data_dir = dir.path().to_path_buf();
-    }
-    TestApp::open(dir, config)
-}
-
 #[tokio::test]
 async fn two_instances_on_one_database_see_each_others_records() {
     let a = TestApp::new();
@@ -54,7 +43,7 @@ async fn two_instances_on_one_database_see_each_others_records() {
     assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.text());
     let cookie = login.header("set-cookie").split(';').next().unwrap().to_string();
 
-    let b = beside(&a);
+    let b = a.beside();
     assert_eq!(b.get("/api/me", &alice).await.json()["name"], "alice");
     let me = Request::get("/api/me").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
     assert_eq!(b.send(me).await.status, StatusCode::OK, "a session made on a");
@@ -84,7 +73,7 @@ async fn migrations_run_again_change_nothing() {
     let url = config.database_url.as_ref().unwrap();
     let again = Meta::Postgres(Pg::connect(url).unwrap());
     Pg::connect(url).unwrap();
-    assert_eq!(app.select("SELECT count(*) FROM _sqlx_migrations"), Some("2".into()));
+    assert_eq!(app.select("SELECT count(*) FROM _sqlx_migrations"), Some("3".into()));
     assert_eq!(app.select("SELECT count(*) FROM users"), Some("1".into()));
     assert!(again.user_by_name("alice".into()).await.unwrap().is_some());
 }
@@ -93,7 +82,7 @@ async fn migrations_run_again_change_nothing() {
 async fn the_content_key_is_shared_through_the_database() {
     let Some((dir, config)) = postgres() else { return };
     let a = TestApp::open(dir, config);
-    let b = beside(&a);
+    let b = a.beside();
     let grant = Grant::conversation(uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
     let token = a.state.content.signer.sign(&grant, now_unix() + 60);
     assert_eq!(b.state.content.signer.verify(&token, now_unix()), Ok(grant));
@@ -110,7 +99,7 @@ async fn the_content_key_is_shared_through_the_database() {
 async fn revocations_reach_another_instance_that_cached_them() {
     let Some((dir, config)) = postgres() else { return };
     let a = TestApp::open(dir, config);
-    let b = beside(&a);
+    let b = a.beside();
     let alice = a.user("alice");
     let cached_on_b = async |name: &str| {
         let made = a.post("/api/tokens", &alice, json!({ "name": name })).await.json();

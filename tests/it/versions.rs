@@ -256,6 +256,11 @@ async fn versions_survive_a_restart_and_old_data_keeps_its_urls() {
     let blobs = app.state.store.blobs();
     blobs.put(&format!("{folder}/{legacy}.txt"), b"L").unwrap();
     blobs.put(&format!("{folder}/{legacy}.meta.json"), &serde_json::to_vec(&old).unwrap()).unwrap();
+    // With PostgreSQL, data from before versions is from before their rows
+    // too: start-up writes them from the sidecars.
+    if app.state.config.database_url.is_some() {
+        app.execute("DELETE FROM artifacts");
+    }
 
     let app = app.restart();
     assert_eq!(numbers(&versions(&app, &token, &url).await), [2, 1]);

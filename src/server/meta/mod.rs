@@ -2,13 +2,16 @@
 //! conversations and their transcripts, share links. `Meta` is the one door
 //! to them, whichever database holds them: SQLite in the data directory
 //! (`sqlite.rs`), whose calls run on the blocking pool, or PostgreSQL
-//! (`pg.rs`, `database_url`), which several instances share.
+//! (`pg.rs`, `database_url`), which several instances share. In PostgreSQL
+//! the artifacts' versions have rows too (`catalog.rs`).
 
 pub mod bulk;
+mod catalog;
 pub mod pg;
 mod rows;
 pub mod sqlite;
 
+pub use catalog::Paths;
 pub use rows::{ConversationRecord, Dead, Live, MessageRow, SessionRow, TokenOwner, TokenRow, UserRow};
 
 use crate::account::{SessionInfo, TokenInfo};
@@ -211,13 +214,6 @@ impl Meta {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::insert_conversation(c, &record)).await,
             Self::Postgres(pg) => pg.run(|p| pg::insert_conversation(p, record)).await,
-        }
-    }
-
-    pub async fn insert_message(&self, conversation: Uuid, message: MessageRow) -> Result<(), AppError> {
-        match self {
-            Self::Sqlite(db) => db.run(move |c| sqlite::insert_message(c, conversation, &message)).await,
-            Self::Postgres(pg) => pg.run(|p| pg::insert_message(p, conversation, message)).await,
         }
     }
 

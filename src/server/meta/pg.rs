@@ -12,6 +12,7 @@
 //! to the runtime that made them, which for a test ends with the test.
 
 pub(super) mod bulk;
+pub mod catalog;
 pub mod listen;
 pub(super) mod shares;
 
@@ -31,8 +32,11 @@ use std::time::Duration;
 use uuid::Uuid;
 
 /// The schema's changes, in order; append only.
-const MIGRATIONS: [(&str, &str); 2] =
-    [("init", include_str!("pg/0001_init.sql")), ("notify_auth", include_str!("pg/0002_notify_auth.sql"))];
+const MIGRATIONS: [(&str, &str); 3] = [
+    ("init", include_str!("pg/0001_init.sql")),
+    ("notify_auth", include_str!("pg/0002_notify_auth.sql")),
+    ("catalog", include_str!("pg/0003_catalog.sql")),
+];
 
 /// How long a query waits for a connection before the database is
 /// unavailable (503): someone waits for it.
@@ -380,17 +384,18 @@ pub(super) async fn all_conversations(p: PgPool) -> Result<Vec<ConversationRecor
         .collect())
 }
 
-pub(super) async fn insert_message(p: PgPool, conversation: Uuid, m: MessageRow) -> Result<(), AppError> {
+/// A transcript's message; its versions' rows go with it (`catalog::commit`).
+async fn add_message(e: impl PgExecutor<'_>, conversation: Uuid, m: &MessageRow) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO messages (id, conversation_id, tool, content, artifact_ids, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(m.id)
     .bind(conversation)
-    .bind(m.tool)
-    .bind(m.content)
-    .bind(m.artifact_ids)
-    .bind(m.created_at)
-    .execute(&p)
+    .bind(&m.tool)
+    .bind(&m.content)
+    .bind(&m.artifact_ids)
+    .bind(&m.created_at)
+    .execute(e)
     .await?;
     Ok(())
 }

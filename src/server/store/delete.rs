@@ -1,6 +1,7 @@
-//! Removing artifacts, with all their versions: from the index first (so
-//! no listing shows them again), then their metadata (which ends their
-//! existence), then their data and cached thumbnails.
+//! Removing artifacts, with all their versions: their rows (PostgreSQL),
+//! then from the index (so no listing shows them again), then their
+//! metadata (which ends their existence), then their data and cached
+//! thumbnails.
 
 use super::blobs::{artifacts_folder, Blobs};
 use super::sidecar::Sidecar;
@@ -12,7 +13,8 @@ use uuid::Uuid;
 
 impl ArtifactStore {
     pub async fn delete(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<(), AppError> {
-        self.artifact(user, conversation, id).await?;
+        let latest = self.artifact(user, conversation, id).await?;
+        self.meta.delete_artifacts(conversation, latest.path.clone(), Some(id)).await?;
         let Some(versions) = self.write().remove(id) else {
             return Err(Missing::Artifact(id).into());
         };
@@ -25,6 +27,7 @@ impl ArtifactStore {
     /// how many artifacts there were.
     pub async fn delete_path(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<u32, AppError> {
         self.conversation(user, conversation).await?;
+        self.meta.delete_artifacts(conversation, path.to_string(), None).await?;
         let (mut removed, mut ids) = (Vec::new(), Vec::new());
         {
             let mut index = self.write();

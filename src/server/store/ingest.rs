@@ -2,8 +2,10 @@
 //! staged uploads and restored versions. Every file of one message is
 //! checked first, so one bad file stores nothing; then each data file is
 //! written atomically, the version numbers decided under the paths' locks,
-//! the sidecars written, the transcript entry recorded and the index
-//! updated. A failure half way removes what was already written.
+//! the sidecars written, the transcript entry recorded (in PostgreSQL with
+//! the versions' rows, numbered from them under each path's advisory lock,
+//! in one transaction) and the index updated. A failure half way removes
+//! what was already written.
 //!
 //! A file written at a path that already has an artifact becomes its next
 //! version, unless its bytes are the latest version's (then that version is
@@ -19,7 +21,7 @@ use crate::error::AppError;
 use crate::model::{GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
 use crate::server::events::{Events, Kind, MessageRecord, Subject};
-use crate::server::meta::{MessageRow, Meta};
+use crate::server::meta::{MessageRow, Meta, Paths};
 use crate::server::mime;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -167,7 +169,14 @@ impl Commit {
     fn run(self, tool: String, content: String, prepared: Vec<Prepared>) -> Result<Vec<Arc<Sidecar>>, AppError> {
         let drafts = write_data(&self.blobs, self.conversation, self.message_id, &tool, prepared)?;
         let _locks = self.lock_paths(&drafts);
-        let Numbered { made, fresh, equal } = self.number(drafts);
+        let paths = match self.meta.lock_paths(self.conversation, drafts.iter().map(|d| d.path.clone()).collect()) {
+            Ok(paths) => paths,
+            Err(e) => {
+                remove_files(&self.blobs, self.conversation, &drafts);
+                return Err(e);
+            }
+        };
+        let Numbered { made, fresh, equal } = self.number(drafts, &paths);
         write_sidecars(&self.blobs, self.conversation, &fresh, &equal)?;
         let message = MessageRow {
             id: self.message_id,
@@ -178,8 +187,7 @@ impl Commit {
         };
         // Still on the blocking pool, the paths locked: waiting here is what
         // keeps a number from being given before the one before is recorded.
-        let recorded = self.meta.insert_message(self.conversation, message.clone());
-        if let Err(e) = tokio::runtime::Handle::current().block_on(recorded) {
+        if let Err(e) = self.meta.commit_message(paths, self.conversation, message.clone(), fresh.clone()) {
             remove_files(&self.blobs, self.conversation, &fresh);
             return Err(e);
         }
@@ -229,16 +237,21 @@ impl Commit {
         slots.into_iter().map(|slot| self.path_locks[slot].lock().unwrap_or_else(|p| p.into_inner())).collect()
     }
 
-    /// Gives each draft its artifact and number (the paths locked).
-    fn number(&self, drafts: Vec<Sidecar>) -> Numbered {
+    /// Gives each draft its artifact and number (the paths locked), after
+    /// the latest versions the database read (PostgreSQL: another instance
+    /// may have written them), else the index's.
+    fn number(&self, drafts: Vec<Sidecar>, paths: &Paths) -> Numbered {
         let index = read(&self.index);
         // Per path: its latest version and the next number, as this message goes.
         let mut latest: HashMap<String, (Arc<Sidecar>, u32)> = HashMap::new();
         let (mut made, mut fresh, mut equal) = (Vec::new(), Vec::new(), Vec::new());
         for mut draft in drafts {
-            let before = latest.get(&draft.path).cloned().or_else(|| {
-                let meta = index.at_path(self.conversation, &draft.path)?;
-                Some((meta.clone(), index.artifacts.get(&meta.artifact_id())?.next()))
+            let before = latest.get(&draft.path).cloned().or_else(|| match paths {
+                Paths::Locked(rows) => rows.latest.get(&draft.path).cloned(),
+                Paths::Indexed => {
+                    let meta = index.at_path(self.conversation, &draft.path)?;
+                    Some((meta.clone(), index.artifacts.get(&meta.artifact_id())?.next()))
+                }
             });
             match before {
                 Some((meta, _)) if meta.sha256 == draft.sha256 => {

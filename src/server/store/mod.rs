@@ -1,5 +1,6 @@
-//! The artifact store: files on disk are the truth, the index answers
-//! queries, the database keeps conversations and transcripts. Every path
+//! The artifact store: files on disk are the truth (in PostgreSQL, the
+//! versions' rows, written with their message), the index answers queries,
+//! the database keeps conversations and transcripts. Every path
 //! that creates artifacts — the HTTP API, uploads, the demo seed, the tests —
 //! goes through `ingest.rs`.
 //!
@@ -64,8 +65,9 @@ pub struct ArtifactStore {
 }
 
 impl ArtifactStore {
-    /// Opens the store: loads conversations, scans every artifacts folder
-    /// and builds the index (cleaning up what a crash left behind).
+    /// Opens the store: loads conversations and builds the index from the
+    /// versions' rows (PostgreSQL), else by scanning every artifacts folder
+    /// (cleaning up what a crash left behind).
     pub fn open(
         blobs: Blobs,
         meta: Meta,
@@ -77,7 +79,11 @@ impl ArtifactStore {
         for record in meta.all_conversations()? {
             index.add_conversation(record);
         }
-        let mut found = blobs.scan()?;
+        let mut found = match meta.catalogued_versions()? {
+            Some(rows) if rows.is_empty() => fill_catalog(&blobs, &meta)?,
+            Some(rows) => rows,
+            None => blobs.scan()?,
+        };
         // Each artifact's latest version first, in key order, so that every
         // insertion is a push (in directory order each one shifted half of
         // the user's listing: 3.7 s at 100,000 artifacts); the older
@@ -124,6 +130,17 @@ impl ArtifactStore {
     pub fn blobs(&self) -> &Arc<Blobs> {
         &self.blobs
     }
+}
+
+/// The versions of a store whose database has no rows of them yet (made
+/// before PostgreSQL kept them, or empty): scanned, and written as rows once.
+fn fill_catalog(blobs: &Blobs, meta: &Meta) -> Result<Vec<Sidecar>, AppError> {
+    let found = blobs.scan()?;
+    if !found.is_empty() {
+        let n = meta.fill_catalog(found.clone())?;
+        tracing::info!("the database had no rows of the store's versions: {n} written from their sidecars");
+    }
+    Ok(found)
 }
 
 fn read(index: &RwLock<Index>) -> RwLockReadGuard<'_, Index> {

@@ -33,12 +33,16 @@ impl ArtifactStore {
     /// Deletes one version; the artifact's only version is refused (409):
     /// deleting that is deleting the artifact.
     pub async fn delete_version(&self, user: Uuid, conversation: Uuid, id: Uuid, version: u32) -> Result<(), AppError> {
-        self.version(user, conversation, id, version).await?;
-        let Some(removed) = self.write().remove_version(id, version) else {
-            return Err(AppError::Conflict(format!(
+        let meta = self.version(user, conversation, id, version).await?;
+        let only = || {
+            AppError::Conflict(format!(
                 "Version {version} is the only version of artifact {id}: delete the artifact instead"
-            )));
+            ))
         };
+        if self.read().artifacts.get(&id).is_none_or(|v| v.count() < 2) || !self.meta.delete_version(meta).await? {
+            return Err(only());
+        }
+        let Some(removed) = self.write().remove_version(id, version) else { return Err(only()) };
         self.remove_deleted(conversation, vec![(*removed).clone()]).await?;
         // The artifact's record changed: its latest version or its count.
         let latest = self.artifact(user, conversation, id).await?;

@@ -162,6 +162,17 @@ impl TestApp {
         Self::open(dir, config)
     }
 
+    /// A second instance beside this one: on the same database and store,
+    /// with a data directory of its own when the database is not in it.
+    pub fn beside(&self) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = (*self.state.config).clone();
+        if config.database_url.is_some() {
+            config.data_dir = dir.path().to_path_buf();
+        }
+        Self::open(dir, config)
+    }
+
     /// Creates a user; returns its API token.
     pub fn user(&self, name: &str) -> String {
         auth::add_user(&self.state.meta, name, "secret-password").unwrap().1

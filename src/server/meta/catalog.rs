@@ -1,0 +1,91 @@
+//! The artifact index's rows, which only PostgreSQL keeps (`pg/catalog.rs`):
+//! in SQLite the store's files are the index's truth, and these methods
+//! record a message alone or do nothing.
+
+use super::{pg, sqlite, MessageRow, Meta};
+use crate::error::AppError;
+use crate::server::store::sidecar::Sidecar;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A message being committed (see [`Meta::lock_paths`]).
+pub enum Paths {
+    /// SQLite: the caller's index numbers the versions.
+    Indexed,
+    /// PostgreSQL: the message's transaction, its paths locked, with the
+    /// latest version at each.
+    Locked(pg::catalog::Locked),
+}
+
+/// On the calling thread (the ingest's, on the blocking pool; start-up).
+impl Meta {
+    /// Begins committing a message that writes `paths` of `conversation`:
+    /// in PostgreSQL its transaction, which holds each path's lock (every
+    /// instance's writers of that path wait) until it ends.
+    pub fn lock_paths(&self, conversation: Uuid, paths: Vec<String>) -> Result<Paths, AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(Paths::Indexed),
+            Self::Postgres(pg) => {
+                pg.run_blocking(|p| pg::catalog::lock_paths(p, conversation, paths)).map(Paths::Locked)
+            }
+        }
+    }
+
+    /// Records the message and, in PostgreSQL, its new versions' rows, in
+    /// one transaction: from then on every instance finds them.
+    pub fn commit_message(
+        &self,
+        paths: Paths,
+        conversation: Uuid,
+        message: MessageRow,
+        fresh: Vec<Arc<Sidecar>>,
+    ) -> Result<(), AppError> {
+        match (self, paths) {
+            (Self::Postgres(pg), Paths::Locked(locked)) => {
+                pg.run_blocking(|_| pg::catalog::commit(locked, conversation, message, fresh))
+            }
+            (Self::Sqlite(db), _) => db.run_blocking(|c| sqlite::insert_message(c, conversation, &message)),
+            (Self::Postgres(_), Paths::Indexed) => {
+                Err(AppError::Internal("a message committed without its paths".into()))
+            }
+        }
+    }
+
+    /// Every version's row, for the index; `None` in SQLite (the store's
+    /// scan is the index's source).
+    pub fn catalogued_versions(&self) -> Result<Option<Vec<Sidecar>>, AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(None),
+            Self::Postgres(pg) => pg.run_blocking(pg::catalog::all_versions).map(Some),
+        }
+    }
+
+    /// Writes the rows of a store scanned before they existed, once: how
+    /// many versions (none if another instance did it first, or in SQLite).
+    pub fn fill_catalog(&self, found: Vec<Sidecar>) -> Result<usize, AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(0),
+            Self::Postgres(pg) => pg.run_blocking(|p| pg::catalog::fill(p, found)),
+        }
+    }
+}
+
+impl Meta {
+    /// Deletes the rows of the artifacts at a path of a conversation (only
+    /// artifact `id`, when given).
+    pub async fn delete_artifacts(&self, conversation: Uuid, path: String, id: Option<Uuid>) -> Result<(), AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(()),
+            Self::Postgres(pg) => pg.run(|p| pg::catalog::delete_artifacts(p, conversation, path, id)).await,
+        }
+    }
+
+    /// Deletes one version's row; false if it is its artifact's only one
+    /// (then nothing is deleted). Always true in SQLite.
+    pub async fn delete_version(&self, version: Arc<Sidecar>) -> Result<bool, AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(true),
+            Self::Postgres(pg) => pg.run(|p| pg::catalog::delete_version(p, version)).await,
+        }
+    }
+}
