@@ -669,6 +669,8 @@ impl From<GalleryType> for Glyph {
 pub struct ConversationView {
     pub conversation: Conversation,
     pub messages: Vec<Message>,
+    /// Each message's cards' faces, in its artifacts' order.
+    pub faces: Vec<Vec<CardFace>>,
     /// See [`Preview::now`].
     pub now: String,
 }

@@ -336,3 +336,50 @@ for (const [kind, { file, js, query, check }] of Object.entries(previews)) {
     }
   });
 }
+
+test("a transcript's cards show their own versions' faces, and a picture's second version shows in the gallery", async ({
+  page,
+  baseURL,
+}) => {
+  const { name, token } = newUser("versions-faces");
+  const api = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const conversation = (await (await api.post("/api/conversations", { data: { title: "Two rounds" } })).json()).id;
+  const logo = files["logo.svg"].toString();
+  for (const [round, code, svg] of [
+    [1, "print('first round')\n", logo],
+    [2, "print('second round')\n", logo.replace("<svg", '<svg data-round="2"')],
+  ] as const) {
+    const artifacts = [
+      { name: "step.py", text: code },
+      { name: "logo.svg", content_base64: Buffer.from(svg).toString("base64") },
+    ];
+    const stored = await api.post(`/api/conversations/${conversation}/tool-results`, {
+      data: { tool: "python", content: `round ${round}`, artifacts },
+    });
+    expect(stored.status()).toBe(201);
+    expect((await stored.json()).artifacts[1].version).toBe(round);
+  }
+  await api.dispose();
+  await login(page, name, "pw");
+
+  await page.goto("/artifacts");
+  const galleryLogo = page.locator(".artifact-card").filter({ has: page.locator('a.artifact-name[title="logo.svg"]') });
+  await expect(galleryLogo.locator("a.visual")).toHaveAttribute("data-face", "picture");
+  await loaded(galleryLogo.locator("img.thumb"));
+
+  await page.goto(`/conversations/${conversation}`);
+  const cards = page.locator(".artifact-card");
+  await expect(cards).toHaveCount(4);
+  for (const [at, round] of [
+    [0, "first"],
+    [2, "second"],
+  ] as const) {
+    const code = cards.nth(at).locator("a.visual");
+    await expect(code).toHaveAttribute("data-face", "lines");
+    await expect(code).toContainText(`print('${round} round')`);
+    const picture = cards.nth(at + 1).locator("a.visual");
+    await expect(picture).toHaveAttribute("data-face", "picture");
+    await expect(picture.locator("img.thumb")).toHaveAttribute("src", new RegExp(`/thumbnail\\?version=${at / 2 + 1}$`));
+    await loaded(picture.locator("img.thumb"));
+  }
+});

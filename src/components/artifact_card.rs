@@ -1,6 +1,6 @@
 use super::timestamp::Timestamp;
 use crate::format::{human_size, middle_cut};
-use crate::model::{Artifact, ArtifactQuery, CardFace, GalleryType, Glyph};
+use crate::model::{Artifact, ArtifactQuery, CardFace, Glyph};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -157,10 +157,9 @@ const CARD_NAME_CHARS: usize = 32;
 
 /// One artifact in a grid: its face (a picture, the first lines or rows, a
 /// summary, or a drawn icon); the name, size and time (and its version, when
-/// it has others); and where it came from. Without a face (outside the gallery) images show their thumbnail
-/// and the rest their kind's icon. A `pinned` card (in a transcript) is
-/// the record's version rather than the artifact: its links and picture are
-/// that version's, and so is its id (else the artifact's). Ids are unique in
+/// it has others); and where it came from. A `pinned` card (in a
+/// transcript) is the record's version rather than the artifact: its links
+/// and picture are that version's, and so is its id (else the artifact's). Ids are unique in
 /// a page: a card repeating a version already shown (a message that wrote
 /// the same bytes again) is not `anchored`. The first cards of a page are
 /// `eager`: their pictures are on screen at once, and a lazy picture is
@@ -168,7 +167,7 @@ const CARD_NAME_CHARS: usize = 32;
 #[component]
 pub fn ArtifactCard(
     artifact: Artifact,
-    face: Option<CardFace>,
+    face: CardFace,
     now: String,
     #[prop(optional)] gallery: ArtifactQuery,
     #[prop(optional)] pinned: bool,
@@ -176,22 +175,23 @@ pub fn ArtifactCard(
     #[prop(optional)] eager: bool,
 ) -> impl IntoView {
     let mut href = preview_href(artifact.conversation_id, artifact.id, &gallery);
-    let mut thumbnail = format!("{}/thumbnail", artifact.url);
+    let version = artifact.version.to_string();
     if pinned {
-        let version = artifact.version.to_string();
         href = with_param(&href, "version", &version);
-        thumbnail = with_param(&thumbnail, "version", &version);
     }
-    let shown: &str = face.as_ref().map_or("", |f| f.into());
-    let id = anchored.then(|| if pinned { card_id(&artifact) } else { gallery_card_id(artifact.id) });
-    let visual = match (face, artifact.kind) {
-        (Some(face), _) => face_view(face, artifact.name.clone(), eager),
-        (None, GalleryType::Images) => {
-            let src = thumbnail;
-            view! { <img class="thumb" src=src alt=artifact.name.clone() loading="lazy" /> }.into_any()
+    // The picture of the record's own version: a cached face is shared by
+    // every card of its version and may name another URL of it.
+    let face = match face {
+        CardFace::Picture { width, height, caption, .. } => {
+            let latest = format!("{}/thumbnail", artifact.url);
+            let url = if pinned { with_param(&latest, "version", &version) } else { latest };
+            CardFace::Picture { url, width, height, caption }
         }
-        (None, kind) => view! { <GlyphIcon glyph=kind.into() /> }.into_any(),
+        face => face,
     };
+    let shown: &str = (&face).into();
+    let id = anchored.then(|| if pinned { card_id(&artifact) } else { gallery_card_id(artifact.id) });
+    let visual = face_view(face, artifact.name.clone(), eager);
     view! {
         <li class="artifact-card" id=id data-type=artifact.kind.as_str()>
             <a class="visual" href=href.clone() tabindex="-1" aria-hidden="true" data-face=shown>{visual}</a>

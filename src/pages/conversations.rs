@@ -5,7 +5,7 @@ use crate::components::share_form::{ShareForm, Sharing};
 use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded, timestamp::Timestamp};
 use crate::error::Missing;
 use crate::format::short_time;
-use crate::model::{Conversation, ConversationView, Message};
+use crate::model::{CardFace, Conversation, ConversationView, Message};
 use crate::share::folders_of;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -101,19 +101,20 @@ fn highlight_target() {
 
 #[component]
 fn Transcript(view: ConversationView) -> impl IntoView {
-    let ConversationView { conversation, messages, now } = view;
+    let ConversationView { conversation, messages, faces, now } = view;
     highlight_target();
     // A version shows once per message that wrote it; only its first card
     // takes its id.
     let mut seen = std::collections::HashSet::new();
     let messages: Vec<_> = messages
         .into_iter()
-        .map(|m| {
+        .zip(faces)
+        .map(|(m, faces)| {
             let anchored = m.artifacts.iter().map(|a| seen.insert((a.id, a.version))).collect::<Vec<_>>();
-            (m, anchored)
+            (m, anchored, faces)
         })
         .collect();
-    let folders = folders_of(messages.iter().flat_map(|(m, _)| m.artifacts.iter().map(|a| a.path.as_str())));
+    let folders = folders_of(messages.iter().flat_map(|(m, ..)| m.artifacts.iter().map(|a| a.path.as_str())));
     view! {
         <Title text=conversation.title.clone() />
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/conversations">"← All conversations"</a></nav>
@@ -124,14 +125,18 @@ fn Transcript(view: ConversationView) -> impl IntoView {
         </a>
         <ShareForm what=Sharing::Conversation { id: conversation.id, folders } />
         <ol class="transcript">
-            {messages.into_iter().map(|(m, anchored)| view! { <MessageView message=m anchored now=now.clone() /> }).collect_view()}
+            {messages
+                .into_iter()
+                .map(|(m, anchored, faces)| view! { <MessageView message=m anchored faces now=now.clone() /> })
+                .collect_view()}
         </ol>
     }
 }
 
-/// A tool result; `anchored` says which of its cards take their ids.
+/// A tool result; `anchored` says which of its cards take their ids, and
+/// `faces` what each shows.
 #[component]
-fn MessageView(message: Message, anchored: Vec<bool>, now: String) -> impl IntoView {
+fn MessageView(message: Message, anchored: Vec<bool>, faces: Vec<CardFace>, now: String) -> impl IntoView {
     view! {
         <li class="message card" id=format!("message-{}", message.id)>
             <header>
@@ -149,7 +154,8 @@ fn MessageView(message: Message, anchored: Vec<bool>, now: String) -> impl IntoV
                     .artifacts
                     .into_iter()
                     .zip(anchored)
-                    .map(|(a, anchored)| view! { <ArtifactCard artifact=a face=None now=now.clone() pinned=true anchored /> })
+                    .zip(faces)
+                    .map(|((a, anchored), face)| view! { <ArtifactCard artifact=a face now=now.clone() pinned=true anchored /> })
                     .collect_view()}
             </ul>
         </li>

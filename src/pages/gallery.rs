@@ -96,7 +96,7 @@ fn Gallery(query: ArtifactQuery, page: GalleryPage) -> impl IntoView {
                 .enumerate()
                 .map(|(i, (a, face))| {
                     let eager = i < EAGER_CARDS;
-                    view! { <ArtifactCard artifact=a face=Some(face) now=now.clone() gallery=query.clone() eager /> }
+                    view! { <ArtifactCard artifact=a face now=now.clone() gallery=query.clone() eager /> }
                 })
                 .collect_view()}
         </ul>

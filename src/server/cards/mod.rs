@@ -56,21 +56,36 @@ pub fn remove_cached(blobs: &Blobs, artifact: Uuid) {
     blobs.delete([face_key(artifact), picture_key(artifact)]);
 }
 
+/// The card picture of an artifact's latest version (`meta.id` is the
+/// version's id, which the route does not take).
 pub fn thumbnail_url(meta: &Sidecar) -> String {
-    format!("/api/conversations/{}/artifacts/{}/thumbnail", meta.conversation_id, meta.id)
+    format!("/api/conversations/{}/artifacts/{}/thumbnail", meta.conversation_id, meta.artifact_id())
 }
 
 fn read_cached(blobs: &Blobs, artifact: Uuid) -> Option<CardFace> {
     serde_json::from_slice(&blobs.read(&face_key(artifact)).ok()?).ok()
 }
 
+/// Which version of each record a face shows.
+#[derive(Clone, Copy)]
+pub enum FaceOf {
+    /// The artifact's latest (a gallery's cards).
+    Latest,
+    /// The record's own (a transcript's cards, one per version written).
+    Recorded,
+}
+
 /// The faces of a page of the user's artifacts, in its order: the cached
 /// ones read in one trip to the blocking pool, the rest made a few at a time.
-pub async fn faces(state: &AppState, user: Uuid, items: &[Artifact]) -> Vec<CardFace> {
+pub async fn faces(state: &AppState, user: Uuid, items: &[Artifact], of: FaceOf) -> Vec<CardFace> {
     // An artifact deleted since the listing shows its kind's icon.
     let mut metas = Vec::with_capacity(items.len());
     for a in items {
-        metas.push(state.store.artifact(user, a.conversation_id, a.id).await.map_err(|_| a.kind));
+        let meta = match of {
+            FaceOf::Latest => state.store.artifact(user, a.conversation_id, a.id).await,
+            FaceOf::Recorded => state.store.version(user, a.conversation_id, a.id, a.version).await,
+        };
+        metas.push(meta.map_err(|_| a.kind));
     }
     let blobs = state.store.blobs().clone();
     let cached = {
