@@ -184,3 +184,34 @@ async fn large_downloads_redirect_to_the_bucket_when_set() {
     let small = send(&app, &token, &format!("{outputs}/small.txt"), Method::GET, &[]).await;
     assert_eq!((small.status, small.body.as_slice()), (StatusCode::OK, &b"small"[..]));
 }
+
+/// In a bucket a file is dated by its version's row, small or large, with or
+/// without a date condition: the object's own date can be a second later,
+/// and a client's `If-Modified-Since` of the date it was given must match.
+#[tokio::test]
+async fn a_buckets_files_are_dated_by_their_rows() {
+    if crate::common::remote_only() {
+        return;
+    }
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let id = app.conversation(&token, "t").await;
+    let files: [(&str, &[u8]); 2] = [("small.txt", b"a few bytes"), ("big.bin", &pattern(300 * 1024, 2))];
+    assert_eq!(app.tool_result(&token, &id, &files).await.status, StatusCode::CREATED);
+    let list = app.get("/api/artifacts", &token).await.json();
+    for item in list["items"].as_array().unwrap() {
+        let created = time::OffsetDateTime::parse(
+            item["created_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let date = httpdate::fmt_http_date(created.into());
+        let uri = item["url"].as_str().unwrap();
+        for method in [Method::GET, Method::HEAD] {
+            let r = send(&app, &token, uri, method, &[]).await;
+            assert_eq!(r.header("last-modified"), date, "{uri}");
+        }
+        let r = send(&app, &token, uri, Method::GET, &[(header::IF_MODIFIED_SINCE, &date)]).await;
+        assert_eq!(r.status, StatusCode::NOT_MODIFIED, "{uri}");
+    }
+}

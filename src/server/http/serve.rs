@@ -199,7 +199,7 @@ pub async fn file_response(
         StatusCode::NOT_MODIFIED.into_response()
     } else if is_small_read(parts, meta) {
         let file = store.small_file(meta).await?;
-        bytes_response(parts, file.bytes, &tag, file.modified)
+        bytes_response(parts, file.bytes, &tag, file.modified.or_else(|| created(meta)))
     } else if let Blobs::Object(_) = **store.blobs() {
         if let Some(found) = redirected(parts, store, meta, download).await? {
             return Ok(found);

@@ -19,6 +19,7 @@ pub const MAX_BYTES: u64 = 256 * 1024;
 #[derive(Clone)]
 pub struct SmallFile {
     pub bytes: Bytes,
+    /// The file's date on disk; none for a bucket's object (its row dates it).
     pub modified: Option<SystemTime>,
 }
 
