@@ -615,13 +615,14 @@ pub struct GalleryPage {
 }
 
 /// What a gallery card shows of an artifact, made on the server from the
-/// file (pictures are PNGs at `url`, rendered once and cached).
+/// file (a picture is a WebP at the record's `{url}/thumbnail`, drawn once
+/// and cached).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[strum(serialize_all = "lowercase")]
 pub enum CardFace {
     /// A picture of the artifact (an image, a PDF's first page, a font's
     /// letters), with a caption such as the page count.
-    Picture { url: String, width: u32, height: u32, caption: Option<String> },
+    Picture { width: u32, height: u32, caption: Option<String> },
     /// The first lines of a text file, and its language where known.
     Lines { text: String, language: Option<String> },
     /// The first rows of a table; a workbook's sheet names (its first sheet shown).

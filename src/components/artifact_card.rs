@@ -103,13 +103,14 @@ fn caption(text: Option<String>) -> impl IntoView {
     text.filter(|t| !t.is_empty()).map(|t| view! { <span class="face-caption">{t}</span> })
 }
 
-/// What the card shows of the artifact, as the server made it; its
-/// pictures wait until they near the screen unless the card is `eager`.
-fn face_view(face: CardFace, name: String, eager: bool) -> AnyView {
+/// What the card shows of the artifact, as the server made it (a picture
+/// at `picture`); its pictures wait until they near the screen unless the
+/// card is `eager`.
+fn face_view(face: CardFace, picture: String, name: String, eager: bool) -> AnyView {
     let loading = if eager { "eager" } else { "lazy" };
     match face {
-        CardFace::Picture { url, width, height, caption: text } => view! {
-            <img class="thumb" src=url width=width height=height alt=name loading=loading />
+        CardFace::Picture { width, height, caption: text } => view! {
+            <img class="thumb" src=picture width=width height=height alt=name loading=loading />
             {caption(text)}
         }
         .into_any(),
@@ -179,19 +180,12 @@ pub fn ArtifactCard(
     if pinned {
         href = with_param(&href, "version", &version);
     }
-    // The picture of the record's own version: a cached face is shared by
-    // every card of its version and may name another URL of it.
-    let face = match face {
-        CardFace::Picture { width, height, caption, .. } => {
-            let latest = format!("{}/thumbnail", artifact.url);
-            let url = if pinned { with_param(&latest, "version", &version) } else { latest };
-            CardFace::Picture { url, width, height, caption }
-        }
-        face => face,
-    };
+    // The picture of the record's own version.
+    let latest = format!("{}/thumbnail", artifact.url);
+    let picture = if pinned { with_param(&latest, "version", &version) } else { latest };
     let shown: &str = (&face).into();
     let id = anchored.then(|| if pinned { card_id(&artifact) } else { gallery_card_id(artifact.id) });
-    let visual = face_view(face, artifact.name.clone(), eager);
+    let visual = face_view(face, picture, artifact.name.clone(), eager);
     view! {
         <li class="artifact-card" id=id data-type=artifact.kind.as_str()>
             <a class="visual" href=href.clone() tabindex="-1" aria-hidden="true" data-face=shown>{visual}</a>

@@ -6,7 +6,6 @@ use crate::drawn::content;
 use crate::previews::{preview_html, stored, PAGE_BYTES};
 use axum::http::StatusCode;
 use std::io::{Read, Write};
-use std::time::{Duration, Instant};
 use vitrine::server::convert::MAX_PICTURES;
 
 fn fixture(dir: &str, name: &str) -> Vec<u8> {
@@ -110,9 +109,7 @@ async fn office_documents_show_their_text_sheets_and_slides() {
 #[tokio::test]
 async fn a_decompression_bomb_workbook_is_a_short_unreadable_note() {
     let (app, session, _, urls) = stored(&[("bomb.xlsx", &fixture("cards", "bomb.xlsx"))]).await;
-    let started = Instant::now();
     let html = preview_html(&app, &urls[0], &session).await;
-    assert!(started.elapsed() < Duration::from_secs(15), "bounded by the child: {:?}", started.elapsed());
     assert!(html.contains("This file cannot be shown"), "{html}");
 }
 
@@ -192,9 +189,7 @@ async fn a_docx_with_ten_thousand_pictures_is_bounded() {
     let docx = zip.finish().unwrap().into_inner();
 
     let (app, session, _, urls) = stored(&[("many.docx", &docx)]).await;
-    let started = Instant::now();
     let page = preview_html(&app, &urls[0], &session).await;
-    assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
     assert!(page.len() < PAGE_BYTES, "{} bytes", page.len());
     let srcs = pictures(&page);
     assert_eq!(srcs.len(), MAX_PICTURES, "{page}");

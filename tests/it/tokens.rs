@@ -469,7 +469,7 @@ fn the_command_line_manages_tokens_and_no_secret_is_logged() {
     vitrine(data.path(), &["token", "revoke", "--user", "alice", &id]);
     let started = Instant::now();
     while me(&secret) != 401 {
-        assert!(started.elapsed() < Duration::from_secs(5), "the revocation did not reach the server");
+        assert!(started.elapsed() < Duration::from_secs(60), "the revocation did not reach the server");
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(me(&first), 200);

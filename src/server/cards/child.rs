@@ -68,5 +68,5 @@ fn save(made: picture::Made, out: &Path, caption: Option<String>) -> Result<Card
     let dir = out.parent().ok_or_else(|| AppError::BadRequest("--out needs a folder".into()))?;
     std::fs::create_dir_all(dir)?;
     write_atomic(dir, &out.file_name().unwrap_or_default().to_string_lossy(), &made.webp)?;
-    Ok(CardFace::Picture { url: String::new(), width: made.width, height: made.height, caption })
+    Ok(CardFace::Picture { width: made.width, height: made.height, caption })
 }

@@ -166,12 +166,11 @@ async fn make(state: &AppState, user: Uuid, meta: &Sidecar, kind: Thumbnail) -> 
         | Thumbnail::Audio
         | Thumbnail::Video => child::run(&state.config, &state.store.local_path(meta).await?, meta, &target).await?,
     };
+    if let CardFace::Picture { .. } = face {
+        let (blobs, key) = (state.store.blobs().clone(), picture_key(meta.id));
+        tokio::task::spawn_blocking(move || blobs.put_staged(&key, picture)).await??;
+    }
     Ok(match face {
-        CardFace::Picture { width, height, caption, .. } => {
-            let (blobs, key) = (state.store.blobs().clone(), picture_key(meta.id));
-            tokio::task::spawn_blocking(move || blobs.put_staged(&key, picture)).await??;
-            CardFace::Picture { url: thumbnail_url(meta), width, height, caption }
-        }
         CardFace::Icon(_) => CardFace::Icon(kind.glyph()),
         face => face,
     })

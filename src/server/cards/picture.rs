@@ -45,7 +45,7 @@ pub fn raster(source: &Path, target: &Path, name: &str) -> Result<CardFace, AppE
     let dir = target.parent().expect("thumbnail path has a folder");
     std::fs::create_dir_all(dir)?;
     write_atomic(dir, &target.file_name().expect("file name").to_string_lossy(), &webp.webp)?;
-    Ok(CardFace::Picture { url: String::new(), width: webp.width, height: webp.height, caption: None })
+    Ok(CardFace::Picture { width: webp.width, height: webp.height, caption: None })
 }
 
 /// Straight (not premultiplied) RGBA pixels as lossless WebP, which
