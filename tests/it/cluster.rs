@@ -280,6 +280,11 @@ fn sigkill_of_one_instance_mid_ingest_loses_nothing_acknowledged() {
     }
     let (acked, acked_versions) = (acked.into_inner().unwrap(), acked_versions.into_inner().unwrap());
     assert!(acked.len() >= 3 && acked_versions.len() >= 3, "{} files, {} versions", acked.len(), acked_versions.len());
+    eprintln!(
+        "3 kills: {} acknowledged files and {} acknowledged versions of {SHARED}",
+        acked.len(),
+        acked_versions.len()
+    );
     for i in 0..2 {
         let base = cluster.base(i);
         check_listing(&base, &token, &acked, &acked_versions);
