@@ -4,18 +4,67 @@
 # http://127.0.0.1:${PORT:-3000} (user demo, password demo). The demo is
 # seeded once, before either instance starts. Ctrl-C stops the instances,
 # nginx and the services (their data goes with them). State and logs are in
-# target/cluster.
+# target/cluster. `nginx-conf` prints nginx's configuration alone (the
+# cluster tests, tests/it/common/cluster.rs, run nginx with it).
 #
 #   scripts/cluster.sh        (VITRINE_BIN: another build than the release one)
+#   scripts/cluster.sh nginx-conf DIR PORT UPSTREAM_PORT…
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+say() { echo "cluster: $*" >&2; }
+
+# nginx on 127.0.0.1:PORT in front of the instances on the other ports
+# (round-robin), its pid, logs and temp folders in DIR. One server for both
+# host names (the app's and the content origin's): the instances tell them
+# apart by Host, kept with its port for their same-origin check of writes.
+# Tool results take up to 1 GiB of JSON; event streams are not buffered.
+nginx_conf() {
+  local dir=$1 port=$2
+  shift 2
+  # As root, the workers would otherwise be nobody, who cannot write DIR.
+  [ "$(id -u)" != 0 ] || echo "user root;"
+  cat <<EOF
+worker_processes 2;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log $dir/nginx-access.log;
+  client_body_temp_path $dir/nginx-body;
+  proxy_temp_path $dir/nginx-proxy;
+  fastcgi_temp_path $dir/nginx-fastcgi;
+  uwsgi_temp_path $dir/nginx-uwsgi;
+  scgi_temp_path $dir/nginx-scgi;
+  upstream vitrine {
+$(for p in "$@"; do echo "    server 127.0.0.1:$p;"; done)
+    keepalive 16;
+  }
+  server {
+    listen 127.0.0.1:$port;
+    client_max_body_size 1100m;
+    proxy_request_buffering off;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host \$http_host;
+    location / { proxy_pass http://vitrine; }
+    location /api/events { proxy_pass http://vitrine; proxy_buffering off; proxy_read_timeout 1h; }
+  }
+}
+EOF
+}
+
+if [ "${1:-}" = nginx-conf ]; then
+  shift
+  nginx_conf "$@"
+  exit
+fi
+
 cd "$ROOT"
 BIN=${VITRINE_BIN:-$ROOT/target/release/vitrine}
 PORT=${PORT:-3000}
 DIR=$ROOT/target/cluster
-
-say() { echo "cluster: $*" >&2; }
 
 # Each process in a session of its own, so that Ctrl-C reaches this script
 # only, which stops them in order.
@@ -62,39 +111,7 @@ for port in "${ports[@]}"; do
   done
 done
 
-# One server for both host names (the app's and the content origin's): the
-# instances tell them apart by Host, kept with its port for their
-# same-origin check. Tool results take up to 1 GiB of JSON.
-cat >"$DIR/nginx.conf" <<EOF
-$([ "$(id -u)" = 0 ] && echo "user root;")
-worker_processes 2;
-pid $DIR/nginx.pid;
-error_log $DIR/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log $DIR/nginx-access.log;
-  client_body_temp_path $DIR/nginx-body;
-  proxy_temp_path $DIR/nginx-proxy;
-  fastcgi_temp_path $DIR/nginx-fastcgi;
-  uwsgi_temp_path $DIR/nginx-uwsgi;
-  scgi_temp_path $DIR/nginx-scgi;
-  upstream vitrine {
-    server 127.0.0.1:${ports[0]};
-    server 127.0.0.1:${ports[1]};
-    keepalive 16;
-  }
-  server {
-    listen 127.0.0.1:$PORT;
-    client_max_body_size 1100m;
-    proxy_request_buffering off;
-    proxy_http_version 1.1;
-    proxy_set_header Connection "";
-    proxy_set_header Host \$http_host;
-    location / { proxy_pass http://vitrine; }
-    location /api/events { proxy_pass http://vitrine; proxy_buffering off; proxy_read_timeout 1h; }
-  }
-}
-EOF
+nginx_conf "$DIR" "$PORT" "${ports[@]}" >"$DIR/nginx.conf"
 setsid nginx -p "$DIR" -c "$DIR/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 

@@ -10,7 +10,7 @@
 //! the second instance starts.
 
 use super::process::{self, free_port, Server};
-use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -79,14 +79,14 @@ impl Cluster {
     }
 }
 
-/// nginx configured as scripts/cluster.sh configures it.
+/// nginx with the configuration of `make run-cluster` (`scripts/cluster.sh nginx-conf`).
 struct Nginx {
     child: Child,
     base: String,
 }
 
 impl Nginx {
-    fn start(scratch: &std::path::Path, upstream: [u16; 2]) -> Option<Nginx> {
+    fn start(scratch: &Path, upstream: [u16; 2]) -> Option<Nginx> {
         if Command::new("nginx").arg("-v").stderr(Stdio::null()).status().is_err() {
             eprintln!("nginx is not installed: the instances are reached directly only");
             return None;
@@ -94,36 +94,14 @@ impl Nginx {
         let port = free_port();
         let dir = scratch.join("nginx");
         std::fs::create_dir_all(&dir).unwrap();
-        let d = dir.display();
-        let [a, b] = upstream;
-        let conf = format!(
-            "{user}
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/error.log error;
-events {{ worker_connections 256; }}
-http {{
-  access_log off;
-  client_body_temp_path {d}/body;
-  proxy_temp_path {d}/proxy;
-  fastcgi_temp_path {d}/fastcgi;
-  uwsgi_temp_path {d}/uwsgi;
-  scgi_temp_path {d}/scgi;
-  upstream vitrine {{ server 127.0.0.1:{a}; server 127.0.0.1:{b}; }}
-  server {{
-    listen 127.0.0.1:{port};
-    client_max_body_size 1100m;
-    proxy_http_version 1.1;
-    proxy_set_header Host $http_host;
-    location / {{ proxy_pass http://vitrine; }}
-    location /api/events {{ proxy_pass http://vitrine; proxy_buffering off; }}
-  }}
-}}
-",
-            // As root, the workers would otherwise be nobody, who cannot write the temp folders.
-            user = if std::fs::metadata("/proc/self").unwrap().uid() == 0 { "user root;" } else { "" },
-        );
-        std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+        let conf = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/cluster.sh"))
+            .arg("nginx-conf")
+            .arg(&dir)
+            .args([port, upstream[0], upstream[1]].map(|p| p.to_string()))
+            .output()
+            .unwrap();
+        assert!(conf.status.success(), "cluster.sh nginx-conf");
+        std::fs::write(dir.join("nginx.conf"), conf.stdout).unwrap();
         let child = Command::new("nginx")
             .arg("-p")
             .arg(&dir)
@@ -136,7 +114,8 @@ http {{
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         while process::agent().get(&format!("{base}/healthz")).call().map_or(true, |r| r.status() != 200) {
-            assert!(started.elapsed() < Duration::from_secs(30), "nginx did not start: see {d}/error.log");
+            let log = dir.join("nginx-error.log");
+            assert!(started.elapsed() < Duration::from_secs(30), "nginx did not start: see {}", log.display());
             std::thread::sleep(Duration::from_millis(50));
         }
         Some(Nginx { child, base })
