@@ -5,8 +5,8 @@
 //! the pair the other tests use; one test at a time.
 
 use crate::cluster::{bearer, conversation, get, tool_result, Auth};
+use crate::common;
 use crate::common::process::{self, free_port, Server};
-use crate::common::{self};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
