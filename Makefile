@@ -15,11 +15,18 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run build test test-rust test-api test-e2e lighthouse schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
+.PHONY: run run-cluster build test test-rust test-api test-e2e lighthouse schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
 	VITRINE_DATA_DIR=$${VITRINE_DATA_DIR:-./data} ./target/release/vitrine serve --demo
+
+# Two release servers (instances a and b) on make services' bucket and
+# database, behind Debian's nginx on http://127.0.0.1:3000 (PORT), the demo
+# seeded once; Ctrl-C stops them and the services (docs/scaling.md). The
+# logic is scripts/cluster.sh.
+run-cluster: build nginx
+	scripts/cluster.sh
 
 # The release server at target/release/vitrine, with the demo data (feature
 # `demo`; --bin-features replaces the metadata's list, so it names ssr too),

@@ -4,14 +4,17 @@
 # cluster (one role and database). `start` installs what is missing, starts
 # both, waits until both answer, prints their URLs and writes
 # target/services/env for `source`; run again while they run, it only prints.
-# `stop` stops both and removes all their data.
+# `stop` stops both and removes all their data. The others stop or start
+# one of them again, on the same ports with the same data and credentials
+# (the fault tests, tests/it/faults.rs). NAME runs a pair of its own, with
+# its state in target/services-NAME, beside the default one.
 #
-#   scripts/services.sh start | stop
+#   scripts/services.sh start | stop | stop-s3 | start-s3 | stop-pg | start-pg  [NAME]
 set -euo pipefail
 
 SEAWEEDFS_VERSION=4.48
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-STATE=$ROOT/target/services
+STATE=$ROOT/target/services${2:+-$2}
 WEED=$ROOT/.tools/seaweedfs/bin/weed
 PG_BIN=/usr/lib/postgresql/15/bin
 BUCKET=vitrine
@@ -74,32 +77,38 @@ print_urls() {
   echo "Environment:     source $STATE/env"
 }
 
-start_seaweedfs() {
-  # shellcheck disable=SC2086
-  set -- $(free_ports 8)
-  export VITRINE_S3_ENDPOINT=http://127.0.0.1:$7 AWS_ACCESS_KEY_ID=vitrine AWS_SECRET_ACCESS_KEY=$(secret)
-  mkdir -p "$STATE/seaweedfs"
-  echo "$*" >"$STATE/seaweedfs.ports"
+# Ports and credentials, kept in $STATE for every start of this pair.
+new_seaweedfs() {
+  free_ports 8 >"$STATE/seaweedfs.ports"
+  export AWS_ACCESS_KEY_ID=vitrine AWS_SECRET_ACCESS_KEY
+  AWS_SECRET_ACCESS_KEY=$(secret)
   # The S3 gateway refuses anonymous requests once one identity exists.
   (umask 077 && cat >"$STATE/s3.json" <<EOF
 {"identities": [{"name": "vitrine", "credentials": [{"accessKey": "$AWS_ACCESS_KEY_ID", "secretKey": "$AWS_SECRET_ACCESS_KEY"}],
   "actions": ["Admin", "Read", "List", "Tagging", "Write"]}]}
 EOF
   )
+}
+
+# On the ports and with the data of $STATE (started again, it keeps its objects).
+start_seaweedfs() {
+  # shellcheck disable=SC2046
+  set -- $(cat "$STATE/seaweedfs.ports")
+  export VITRINE_S3_ENDPOINT=http://127.0.0.1:$7
+  mkdir -p "$STATE/seaweedfs" "$STATE/logs"
   # Every port given (gRPC ones default to HTTP's + 10000, which may be
   # taken); Iceberg and Lance catalogs off; no telemetry; its log files
   # here, not in /tmp.
-  mkdir -p "$STATE/logs"
   setsid "$WEED" -logdir="$STATE/logs" server -dir="$STATE/seaweedfs" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
     -master.port="$1" -master.port.grpc="$2" -volume.port="$3" -volume.port.grpc="$4" \
     -filer.port="$5" -filer.port.grpc="$6" -filer.localSocket="$STATE/filer.sock" \
     -s3 -s3.port="$7" -s3.port.grpc="$8" -s3.localSocket="$STATE/s3.sock" -s3.config="$STATE/s3.json" \
     -s3.port.iceberg=0 -s3.port.lance=0 -master.telemetry=false \
     -master.volumeSizeLimitMB=1024 -volume.max=0 \
-    </dev/null >"$STATE/seaweedfs.log" 2>&1 &
+    </dev/null >>"$STATE/seaweedfs.log" 2>&1 &
   echo $! >"$STATE/seaweedfs.pid"
-  # Ready when a bucket can be made and an object written into it (from a
-  # file: curl 7.88 signs a --data body wrongly).
+  # Ready when the bucket can be made (or is there) and an object written
+  # into it (from a file: curl 7.88 signs a --data body wrongly).
   echo ok >"$STATE/ready"
   for _ in $(seq 120); do
     case $(s3 PUT "$BUCKET") in 200 | 409) [ "$(s3 PUT "$BUCKET/.ready" -T "$STATE/ready")" = 200 ] && break ;; esac
@@ -107,6 +116,19 @@ EOF
     sleep 0.5
   done
   [ "$(s3 DELETE "$BUCKET/.ready")" = 204 ] || { say "SeaweedFS did not answer; see $STATE/seaweedfs.log"; return 1; }
+}
+
+stop_seaweedfs() {
+  [ -f "$STATE/seaweedfs.pid" ] || return 0
+  local pid
+  pid=$(cat "$STATE/seaweedfs.pid")
+  # SeaweedFS takes about 25 s to stop gracefully; killed after 5.
+  kill -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -9 -- "-$pid" 2>/dev/null || true
+  rm -f "$STATE/seaweedfs.pid"
+  # Its gRPC sockets go to /tmp whatever the flags, named by their ports.
+  for port in $(cat "$STATE/seaweedfs.ports" 2>/dev/null); do rm -f /tmp/seaweedfs-*-"$port".sock; done
 }
 
 # The cluster's folder: under target/services, or, when the postgres user
@@ -148,6 +170,16 @@ EOF
   "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port"
 }
 
+# Fast: open connections are ended, as when the server fails.
+stop_postgres() {
+  local pg
+  pg=$(pg_dir 2>/dev/null || true)
+  if [ -n "$pg" ] && [ -f "$pg/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$pg" -m fast -w -t 30 stop >/dev/null ||
+      kill -9 "$(head -1 "$pg/postmaster.pid")" 2>/dev/null || true
+  fi
+}
+
 start() {
   if running; then
     print_urls
@@ -157,6 +189,7 @@ start() {
   install
   mkdir -p "$STATE"
   chmod 755 "$STATE"
+  new_seaweedfs
   start_seaweedfs
   start_postgres
   (umask 077 && cat >"$STATE/env" <<EOF
@@ -173,28 +206,28 @@ EOF
 
 stop() {
   local pg
+  [ -e "$STATE" ] || return 0
   pg=$(pg_dir 2>/dev/null || true)
-  if [ -n "$pg" ] && [ -f "$pg/postmaster.pid" ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$pg" -m fast -w -t 30 stop >/dev/null ||
-      kill -9 "$(head -1 "$pg/postmaster.pid")" 2>/dev/null || true
-  fi
+  stop_postgres
   case $pg in /tmp/vitrine-pg.*) rm -rf "$pg" ;; esac
-  if [ -f "$STATE/seaweedfs.pid" ]; then
-    local pid
-    pid=$(cat "$STATE/seaweedfs.pid")
-    # SeaweedFS takes about 25 s to stop gracefully; its data goes anyway.
-    kill -- "-$pid" 2>/dev/null || true
-    for _ in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 -- "-$pid" 2>/dev/null || true
-    # Its gRPC sockets go to /tmp whatever the flags, named by their ports.
-    for port in $(cat "$STATE/seaweedfs.ports" 2>/dev/null); do rm -f /tmp/seaweedfs-*-"$port".sock; done
-  fi
+  stop_seaweedfs
   rm -rf "$STATE"
   say "stopped; data removed"
+}
+
+# For stop-s3 … start-pg: the variables of a pair that `start` made.
+started() {
+  [ -f "$STATE/env" ] || { say "not started: $STATE/env is missing"; exit 1; }
+  # shellcheck disable=SC1091
+  source "$STATE/env"
 }
 
 case ${1:-} in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  stop-s3) started && stop_seaweedfs ;;
+  start-s3) started && start_seaweedfs ;;
+  stop-pg) started && stop_postgres ;;
+  start-pg) started && as_pg "$PG_BIN/pg_ctl" -D "$(pg_dir)" -l "$(pg_dir)/server.log" -w -t 30 start >/dev/null ;;
+  *) echo "usage: $0 start|stop|stop-s3|start-s3|stop-pg|start-pg [NAME]" >&2; exit 2 ;;
 esac

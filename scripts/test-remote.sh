@@ -10,7 +10,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-trap 'scripts/services.sh stop' EXIT
+# The fault tests' own pair too (tests/it/faults.rs starts it).
+trap 'scripts/services.sh stop; scripts/services.sh stop faults' EXIT
 scripts/services.sh start
 # shellcheck disable=SC1091
 source target/services/env

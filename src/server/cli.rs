@@ -1,4 +1,4 @@
-//! The `vitrine` command line: `serve [--demo]`, `user add`,
+//! The `vitrine` command line: `serve [--demo]`, `seed-demo`, `user add`,
 //! `token list|add|revoke`, `gc` and `migrate`, each with `--config FILE` and
 //! `--data-dir DIR`.
 //! Serving itself is `crate::serve`'s, which `main` calls with the settings
@@ -46,6 +46,11 @@ enum Command {
         #[command(flatten)]
         settings: Box<Settings>,
     },
+    /// Add the demo user and artifacts unless the demo user exists: once,
+    /// before several instances on one database start (`serve --demo`
+    /// seeds an empty data directory, which each of them has).
+    #[cfg(feature = "demo")]
+    SeedDemo,
     /// Convert a document to Markdown on standard output (used by the server,
     /// in a separate process with time and memory limits).
     #[command(hide = true)]
@@ -193,6 +198,8 @@ impl Cli {
             Command::Serve { settings, .. } => (**settings).clone(),
             // The server's own children need none, and must not fail on them.
             Command::Convert { .. } | Command::Thumbnail { .. } => return Ok(Settings::default()),
+            #[cfg(feature = "demo")]
+            Command::SeedDemo => Settings::default(),
             Command::User { .. } | Command::Token { .. } | Command::Gc { .. } | Command::Migrate { .. } => {
                 Settings::default()
             }
@@ -214,6 +221,19 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
             #[cfg(not(feature = "demo"))]
             let demo = false;
             Ok(Task::Serve { config: Box::new(config), demo })
+        }
+        #[cfg(feature = "demo")]
+        Command::SeedDemo => {
+            // The store and database as `serve` opens them; no site is served.
+            let site = leptos::config::LeptosOptions::builder().output_name("vitrine").build();
+            let state = crate::serve::open_state(config, site)?;
+            if state.meta.user_by_name(super::demo::USER.into()).await?.is_some() {
+                println!("the demo user exists: nothing added");
+            } else {
+                super::demo::seed(&state.store).await?;
+                println!("seeded the demo: user {}, password {}", super::demo::USER, super::demo::PASSWORD);
+            }
+            Ok(Task::Done)
         }
         Command::Convert { input, name, pictures, limits } => {
             limits.apply()?;

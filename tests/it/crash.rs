@@ -18,7 +18,7 @@ use std::time::Duration;
 
 /// The bytes of an artifact follow from its name, so any listed artifact
 /// can be checked, acknowledged or not.
-fn content(name: &str) -> Vec<u8> {
+pub(crate) fn content(name: &str) -> Vec<u8> {
     let size: usize = name.split("-s").nth(1).and_then(|s| s.strip_suffix(".bin")).unwrap().parse().unwrap();
     let mut block = Sha256::digest(name.as_bytes()).to_vec();
     let mut out = Vec::with_capacity(size);
@@ -38,10 +38,10 @@ fn get_json(base: &str, token: &str, path: &str) -> Value {
 }
 
 /// The name that two writers write new versions of in every round.
-const SHARED: &str = "shared.bin";
+pub(crate) const SHARED: &str = "shared.bin";
 
 /// An acknowledged version: artifact id, number, SHA-256 of its bytes.
-type Version = (String, u64, String);
+pub(crate) type Version = (String, u64, String);
 
 /// Every listed artifact: (id, name, url).
 fn listed(base: &str, token: &str) -> Vec<(String, String, String)> {
@@ -84,6 +84,21 @@ fn get_bytes(base: &str, token: &str, url: &str) -> Vec<u8> {
 }
 
 fn check(data: &Path, base: &str, token: &str, acked: &[(String, String)], acked_versions: &[Version]) {
+    check_listing(base, token, acked, acked_versions);
+    let artifacts = data.join("conversations");
+    for file in files_under(&artifacts) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(!name.starts_with(".tmp-"), "temp file left behind: {}", file.display());
+        if !name.ends_with(".meta.json") && file.parent().is_some_and(|p| p.ends_with("artifacts")) {
+            let id = name.split('.').next().unwrap();
+            assert!(file.with_file_name(format!("{id}.meta.json")).exists(), "orphan data file {}", file.display());
+        }
+    }
+}
+
+/// Every acknowledged artifact and version is listed, and every listed
+/// one is whole: its versions numbered 1, 2, 3…, each with its bytes.
+pub(crate) fn check_listing(base: &str, token: &str, acked: &[(String, String)], acked_versions: &[Version]) {
     let listed = listed(base, token);
     let ids: std::collections::HashSet<&str> = listed.iter().map(|(id, _, _)| id.as_str()).collect();
     assert_eq!(ids.len(), listed.len(), "nothing is listed twice");
@@ -115,15 +130,6 @@ fn check(data: &Path, base: &str, token: &str, acked: &[(String, String)], acked
     }
     for version in acked_versions {
         assert!(versions.contains(version), "acknowledged version {version:?} is missing after a restart");
-    }
-    let artifacts = data.join("conversations");
-    for file in files_under(&artifacts) {
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(!name.starts_with(".tmp-"), "temp file left behind: {}", file.display());
-        if !name.ends_with(".meta.json") && file.parent().is_some_and(|p| p.ends_with("artifacts")) {
-            let id = name.split('.').next().unwrap();
-            assert!(file.with_file_name(format!("{id}.meta.json")).exists(), "orphan data file {}", file.display());
-        }
     }
 }
 

@@ -18,6 +18,7 @@ use vitrine::server::config::Config;
 use vitrine::server::meta::{sqlite, Meta};
 use vitrine::server::{auth, state::AppState};
 
+pub mod cluster;
 pub mod process;
 
 pub struct TestApp {

@@ -25,9 +25,14 @@ impl Server {
 
     /// The same, logging at `level` (`RUST_LOG`) to `log`.
     pub fn start_logging(data: &Path, args: &[&str], level: &str, log: impl Into<Stdio>) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self::spawn(command(data), free_port(), args, level, log)
+    }
+
+    /// `serve` of `command` (a `vitrine` with its settings) on `port`, logging
+    /// at `level` to `log`; returns once it answers.
+    pub fn spawn(mut command: Command, port: u16, args: &[&str], level: &str, log: impl Into<Stdio>) -> Server {
         let addr = format!("127.0.0.1:{port}");
-        let child = command(data)
+        let child = command
             .arg("serve")
             .args(args)
             .env("LEPTOS_SITE_ADDR", &addr)
@@ -64,6 +69,11 @@ impl Drop for Server {
     }
 }
 
+/// A loopback port free when asked.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
 /// `vitrine` on the data directory `data`, with the bucket and database of
 /// a test server on it when the tests run remote.
 pub fn command(data: &Path) -> Command {
@@ -79,9 +89,15 @@ pub fn command(data: &Path) -> Command {
     command
 }
 
-/// Creates a user with `vitrine user add`; returns its API token.
+/// Creates a user with `vitrine user add`, password `secret-password` (as
+/// `TestApp::user`'s); returns its API token.
 pub fn add_user(data: &Path, name: &str) -> String {
-    let out = command(data).args(["user", "add", name]).output().unwrap();
+    user_add(command(data), name)
+}
+
+/// `user add` of `command` (a `vitrine` with its settings), as [`add_user`].
+pub fn user_add(mut command: Command, name: &str) -> String {
+    let out = command.args(["user", "add", name]).env("VITRINE_PASSWORD", "secret-password").output().unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string()
 }

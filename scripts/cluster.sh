@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# `make run-cluster` (docs/scaling.md): two `vitrine serve` on the bucket and
+# database of scripts/services.sh, behind Debian's nginx on
+# http://127.0.0.1:${PORT:-3000} (user demo, password demo). The demo is
+# seeded once, before either instance starts. Ctrl-C stops the instances,
+# nginx and the services (their data goes with them). State and logs are in
+# target/cluster. `nginx-conf` prints nginx's configuration alone (the
+# cluster tests, tests/it/common/cluster.rs, run nginx with it).
+#
+#   scripts/cluster.sh        (VITRINE_BIN: another build than the release one)
+#   scripts/cluster.sh nginx-conf DIR PORT UPSTREAM_PORT…
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+say() { echo "cluster: $*" >&2; }
+
+# nginx on 127.0.0.1:PORT in front of the instances on the other ports
+# (round-robin), its pid, logs and temp folders in DIR. One server for both
+# host names (the app's and the content origin's): the instances tell them
+# apart by Host, kept with its port for their same-origin check of writes.
+# Tool results take up to 1 GiB of JSON; event streams are not buffered.
+nginx_conf() {
+  local dir=$1 port=$2
+  shift 2
+  # As root, the workers would otherwise be nobody, who cannot write DIR.
+  [ "$(id -u)" != 0 ] || echo "user root;"
+  cat <<EOF
+worker_processes 2;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log $dir/nginx-access.log;
+  client_body_temp_path $dir/nginx-body;
+  proxy_temp_path $dir/nginx-proxy;
+  fastcgi_temp_path $dir/nginx-fastcgi;
+  uwsgi_temp_path $dir/nginx-uwsgi;
+  scgi_temp_path $dir/nginx-scgi;
+  upstream vitrine {
+$(for p in "$@"; do echo "    server 127.0.0.1:$p;"; done)
+    keepalive 16;
+  }
+  server {
+    listen 127.0.0.1:$port;
+    client_max_body_size 1100m;
+    proxy_request_buffering off;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host \$http_host;
+    location / { proxy_pass http://vitrine; }
+    location /api/events { proxy_pass http://vitrine; proxy_buffering off; proxy_read_timeout 1h; }
+  }
+}
+EOF
+}
+
+if [ "${1:-}" = nginx-conf ]; then
+  shift
+  nginx_conf "$@"
+  exit
+fi
+
+cd "$ROOT"
+BIN=${VITRINE_BIN:-$ROOT/target/release/vitrine}
+PORT=${PORT:-3000}
+DIR=$ROOT/target/cluster
+
+# Each process in a session of its own, so that Ctrl-C reaches this script
+# only, which stops them in order.
+pids=()
+stop() {
+  # SIGTERM: the instances' graceful stop, nginx's fast one.
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait || true
+  scripts/services.sh stop
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+scripts/services.sh start
+# shellcheck disable=SC1091
+source target/services/env
+rm -rf "$DIR"
+mkdir -p "$DIR"
+# Both instances: the whole bucket, the database, and the content origin's
+# address as the browser sees it (nginx's), not each instance's own.
+export VITRINE_STORE=s3://$VITRINE_S3_BUCKET VITRINE_CONTENT_ORIGIN=http://usercontent.localhost:$PORT
+export LEPTOS_OUTPUT_NAME=vitrine
+
+VITRINE_DATA_DIR=$DIR/seed "$BIN" seed-demo
+
+# shellcheck disable=SC2046
+set -- $(python3 -c 'import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))')
+ports=("$@")
+for i in 0 1; do
+  name=$([ "$i" = 0 ] && echo a || echo b)
+  mkdir -p "$DIR/$name"
+  VITRINE_INSTANCE=$name VITRINE_DATA_DIR=$DIR/$name VITRINE_SPOOL_DIR=$DIR/spool-$name \
+    LEPTOS_SITE_ADDR=127.0.0.1:${ports[$i]} setsid "$BIN" serve >"$DIR/$name.log" 2>&1 &
+  pids+=($!)
+done
+for port in "${ports[@]}"; do
+  for _ in $(seq 600); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { say "an instance stopped: see $DIR/*.log"; exit 1; }; done
+    sleep 0.1
+  done
+done
+
+nginx_conf "$DIR" "$PORT" "${ports[@]}" >"$DIR/nginx.conf"
+setsid nginx -p "$DIR" -c "$DIR/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+
+echo "Vitrine cluster: http://127.0.0.1:$PORT (instances a on ${ports[0]}, b on ${ports[1]}); user demo, password demo"
+echo "Logs: $DIR/a.log, $DIR/b.log, $DIR/nginx-*.log; Ctrl-C stops everything"
+# Until Ctrl-C, or until one of them stops.
+wait -n
+say "a process stopped: see $DIR/*.log"
