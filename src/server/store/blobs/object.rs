@@ -317,23 +317,21 @@ impl Object {
         }
     }
 
-    /// The spool's copy, downloaded if it has none. It is dated as the
-    /// object is: `ServeFile` answers `If-Modified-Since` from its date.
+    /// The spool's copy, downloaded if it has none. (Its date is the
+    /// download's: a bucket's files are served dated by their rows.)
     pub fn local_path(&self, key: &str) -> io::Result<LocalPath> {
         self.spool.path(key, |file| {
             let out = tokio::fs::File::from_std(file.try_clone()?);
             let (store, key) = (self.store.clone(), Key::from(key));
-            let modified = run(async move {
+            run(async move {
                 let got = store.get(&key).await.map_err(io_error)?;
-                let modified = SystemTime::from(got.meta.last_modified);
                 let mut body = got.into_stream().map_err(io_error);
                 let mut out = tokio::io::BufWriter::new(out);
                 while let Some(chunk) = body.try_next().await? {
                     out.write_all(&chunk).await?;
                 }
-                out.flush().await.map(|()| modified)
-            })?;
-            file.set_modified(modified)
+                out.flush().await
+            })
         })
     }
 
