@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
+/// What answers the reads: the index (SQLite), or the rows (PostgreSQL).
 #[derive(Clone)]
 pub enum Catalog {
     Memory(Arc<RwLock<Index>>),
@@ -94,10 +95,11 @@ impl Catalog {
     /// An artifact's versions, newest first.
     pub async fn versions(&self, id: Uuid) -> Result<Vec<Arc<Sidecar>>, AppError> {
         match self {
-            Self::Memory(_) => Ok(self.read().artifacts.get(&id).map(|v| v.all().iter().rev().cloned().collect())),
-            Self::Pg(db) => db.run(move |p| pg::versions(p, id)).await.map(Some),
+            Self::Memory(_) => {
+                Ok(self.read().artifacts.get(&id).map(|v| v.all().iter().rev().cloned().collect()).unwrap_or_default())
+            }
+            Self::Pg(db) => db.run(move |p| pg::versions(p, id)).await,
         }
-        .map(Option::unwrap_or_default)
     }
 
     pub async fn version(&self, id: Uuid, version: u32) -> Result<Option<Arc<Sidecar>>, AppError> {
@@ -227,7 +229,7 @@ impl Catalog {
         }
     }
 
-    /// The memory index, which the arms above that read it hold.
+    /// The memory index, for the `Memory` arms above.
     fn read(&self) -> RwLockReadGuard<'_, Index> {
         self.index().expect("the memory catalog")
     }
