@@ -7,5 +7,5 @@ use leptos::server_fn::codec::Postcard;
 #[server(prefix = "/api/fn", output = Postcard)]
 pub async fn list_conversations() -> Result<Vec<Conversation>, AppError> {
     let (state, user) = super::ctx::request_user().await?;
-    Ok(state.store.conversations(user.id).await)
+    state.store.conversations(user.id).await
 }

@@ -316,14 +316,14 @@ pub async fn preview(
     let raw_url = match (at_path, pick.version) {
         (true, _) => url.to_string(),
         (false, Some(_)) => version_record(&meta).url,
-        (false, None) => store.record(&meta).await.url,
+        (false, None) => store.record(&meta).await?.url,
     };
     let mut preview = match other {
         Some(other) => compare(store, meta, other, raw_url).await?,
         None => render(state, meta, url, raw_url).await?,
     };
     preview.versions = versions;
-    (preview.previous, preview.next) = store.neighbours(user, id, gallery).await;
+    (preview.previous, preview.next) = store.neighbours(user, id, gallery).await?;
     Ok(preview)
 }
 
@@ -334,7 +334,7 @@ async fn compare(
     other: std::sync::Arc<Sidecar>,
     raw_url: String,
 ) -> Result<Preview, AppError> {
-    let artifact = store.record(&meta).await;
+    let artifact = store.record(&meta).await?;
     let record = version_record(&other);
     let blobs = store.blobs().clone();
     let (diff, html) = tokio::task::spawn_blocking(move || diff::compare(&blobs, &other, &meta)).await??;
@@ -361,7 +361,7 @@ pub async fn render(
     url: Url,
     raw_url: String,
 ) -> Result<Preview, AppError> {
-    let artifact = state.store.record(&meta).await;
+    let artifact = state.store.record(&meta).await?;
     let view = filetype::preview(&meta.mime_type, &meta.name);
     let Shown { body, html, partial } = match view {
         PreviewKind::Document | PreviewKind::Workbook if meta.size > 0 => {

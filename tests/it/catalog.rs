@@ -1,11 +1,15 @@
 //! The artifact index's rows in PostgreSQL (docs/catalog-progress.md): what
 //! an ingest, a delete and a restore write (versions, artifacts, counts), numbers given once across
-//! instances, and the index built from the rows at start-up. Remote only:
-//! SQLite keeps no such rows.
+//! instances, the rows filled from the sidecars once, and every read answered
+//! from them, so that an instance lists and serves at once what another
+//! wrote. Remote only: SQLite keeps no such rows.
 
 use crate::common::{self, TestApp};
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
+use std::cmp::Reverse;
+use vitrine::model::ArtifactQuery;
+use vitrine::server::store::Resolved;
 
 /// The versions' numbers of the artifact at `name` (an output), in order.
 fn numbers(app: &TestApp, name: &str) -> String {
@@ -131,7 +135,7 @@ async fn two_artifacts() -> (TestApp, String, String) {
 }
 
 #[tokio::test]
-async fn a_restart_builds_the_index_from_the_rows_without_the_sidecars() {
+async fn a_restart_lists_and_serves_from_the_rows_without_the_sidecars() {
     if common::remote_only() {
         return;
     }
@@ -226,4 +230,195 @@ async fn deletes_and_restores_keep_the_rows() {
     let only = format!("/api/conversations/{c}/artifacts/{b}/versions/1");
     assert_eq!(call(Method::DELETE, only).await, StatusCode::CONFLICT);
     assert_eq!(numbers(&app, "b.txt"), "1");
+}
+
+/// The user's id on `app`.
+async fn user_id(app: &TestApp, name: &str) -> uuid::Uuid {
+    app.state.meta.user_by_name(name.into()).await.unwrap().unwrap().id
+}
+
+/// The names of a listing's items.
+fn names(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn an_instance_reads_at_once_what_another_wrote_after_it_started() {
+    if common::remote_only() {
+        return;
+    }
+    let a = TestApp::new();
+    let token = a.user("alice");
+    let alice = user_id(&a, "alice").await;
+    let b = a.beside();
+    // All made after b started: b has only their rows.
+    let c = a.conversation(&token, "Made on a").await;
+    let notes = put(&a, &token, &c, "notes.txt", b"one").await;
+    put(&a, &token, &c, "notes.txt", b"two").await;
+    let deep = put(&a, &token, &c, "aXb/deep.txt", b"deep").await;
+    put(&a, &token, &c, "chart.png", b"not really a picture").await;
+    let id = notes["id"].as_str().unwrap().to_string();
+
+    let conversation = format!("/api/conversations/{c}");
+    let versions = format!("{conversation}/artifacts/{id}/versions");
+    for uri in [
+        "/api/artifacts".to_string(),
+        "/api/artifacts?q=NOTES".into(),
+        "/api/artifacts?q=made+ON".into(),
+        "/api/artifacts?type=images".into(),
+        format!("{conversation}/artifacts?sort=name"),
+        "/api/conversations".into(),
+        conversation.clone(),
+        versions.clone(),
+    ] {
+        let on_b = b.get(&uri, &token).await;
+        assert_eq!(on_b.status, StatusCode::OK, "{uri}: {}", on_b.text());
+        assert_eq!(on_b.json(), a.get(&uri, &token).await.json(), "{uri}");
+    }
+    let listed = b.get("/api/artifacts", &token).await.json();
+    assert_eq!(names(&listed), ["chart.png", "aXb/deep.txt", "notes.txt"]);
+    assert_eq!((listed["total"].as_u64(), listed["counts"]["images"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(listed["items"][2]["versions"], 2);
+    assert_eq!(b.get(&versions, &token).await.json()["items"].as_array().unwrap().len(), 2);
+    assert_eq!(names(&b.get("/api/artifacts?q=deep", &token).await.json()), ["aXb/deep.txt"]);
+    let first = b.get("/api/artifacts?size=2", &token).await.json();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let rest = b.get(&format!("/api/artifacts?size=2&cursor={cursor}"), &token).await.json();
+    assert_eq!((names(&rest), rest["page"].as_u64()), (vec!["notes.txt".to_string()], Some(2)));
+
+    // The bytes, by id, version and thread path.
+    let text = |uri: String| {
+        let (b, token) = (&b, &token);
+        async move { b.get(&uri, token).await.text() }
+    };
+    assert_eq!(text(format!("{conversation}/artifacts/{id}")).await, "two");
+    assert_eq!(text(format!("{versions}/1")).await, "one");
+    let outputs = "mnt/user-data/outputs";
+    assert_eq!(text(format!("/api/threads/{c}/artifacts/{outputs}/aXb/deep.txt")).await, "deep");
+    let store = &b.state.store;
+    let cid = c.parse().unwrap();
+    assert!(matches!(store.resolve(alice, cid, &format!("{outputs}/aXb")).await.unwrap(), Resolved::Folder));
+    // `_` and `%` are no wildcards of a path.
+    for missing in ["a_b", "a%", "aXb/deep"] {
+        let path = format!("{outputs}/{missing}");
+        assert!(matches!(store.resolve(alice, cid, &path).await.unwrap(), Resolved::Missing), "{missing}");
+    }
+    let under: Vec<String> = store.under(alice, cid, outputs).await.unwrap().iter().map(|m| m.path.clone()).collect();
+    assert_eq!(
+        under,
+        [format!("{outputs}/chart.png"), format!("{outputs}/aXb/deep.txt"), format!("{outputs}/notes.txt")]
+    );
+    let deep_id = deep["id"].as_str().unwrap().parse().unwrap();
+    let (previous, next) = store.neighbours(alice, deep_id, &ArtifactQuery::default()).await.unwrap();
+    assert_eq!(previous.map(|r| r.id), listed["items"][0]["id"].as_str().map(|i| i.parse().unwrap()));
+    assert_eq!(next.map(|r| r.id.to_string()), Some(id.clone()));
+
+    let zip = b.get(&format!("{conversation}/artifacts.zip"), &token).await;
+    assert_eq!(zip.status, StatusCode::OK);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body)).unwrap();
+    let mut members: Vec<String> = archive.file_names().map(|n| n.unwrap().into_owned()).collect();
+    members.sort();
+    assert_eq!(members.len(), 3, "{members:?}");
+    let mut read = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(&members[2]).unwrap(), &mut read).unwrap();
+    assert_eq!((members[2].ends_with("notes.txt"), read.as_str()), (true, "two"));
+
+    // A delete on a is a delete on b.
+    let deleted = a.call(Method::DELETE, &format!("{conversation}/artifacts/{id}"), Some(&token), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    for uri in
+        [format!("{conversation}/artifacts/{id}"), versions, format!("/api/threads/{c}/artifacts/{outputs}/notes.txt")]
+    {
+        assert_eq!(b.get(&uri, &token).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    assert_eq!(b.get("/api/artifacts", &token).await.json()["total"], 2);
+}
+
+/// An item's place in the order `sort`, as docs/api.md describes it: the
+/// creation time then the id break every tie.
+fn place(item: &Value, sort: &str) -> (Reverse<u64>, String, Reverse<(i128, String)>, (i128, String)) {
+    let created = time::OffsetDateTime::parse(
+        item["created_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap()
+    .unix_timestamp_nanos();
+    let key = (created, item["id"].as_str().unwrap().to_string());
+    let none = (Reverse(0), String::new(), Reverse((0, String::new())), (0, String::new()));
+    match sort {
+        "newest" => (Reverse(0), String::new(), Reverse(key), none.3),
+        "oldest" => (Reverse(0), String::new(), none.2, key),
+        "name" => (Reverse(0), item["name"].as_str().unwrap().to_lowercase(), Reverse(key), none.3),
+        _ => (Reverse(item["size"].as_u64().unwrap()), String::new(), Reverse(key), none.3),
+    }
+}
+
+#[tokio::test]
+async fn two_instances_list_alike_in_every_order_filter_and_search() {
+    if common::remote_only() {
+        return;
+    }
+    let a = TestApp::new();
+    let token = a.user("alice");
+    let b = a.beside();
+    let one = a.conversation(&token, "Alpha").await;
+    let two = a.conversation(&token, "Beta charts").await;
+    // 30 artifacts: names whose case differs, sizes and names repeated.
+    let exts = ["png", "html", "py", "txt", "csv"];
+    for i in 0..30usize {
+        let name = format!("{}{}.{}", if i % 3 == 0 { "Chart" } else { "data" }, i % 7, exts[i % 5]);
+        let folder = if i % 4 == 0 { "sub/" } else { "" };
+        let c = if i % 2 == 0 { &one } else { &two };
+        put(&a, &token, c, &format!("{folder}{name}"), &vec![b'x'; 10 + i % 6]).await;
+    }
+    // Equal times, deliberately: ties broken by id in every order.
+    let same = "created_at = '2026-01-01T00:00:00.5Z', created_ns = 1767225600500000000";
+    a.execute(&format!("UPDATE artifacts SET {same} WHERE name LIKE 'data%'"));
+    a.execute(&format!("UPDATE versions SET {same} WHERE name LIKE 'data%'"));
+
+    let all = a.get("/api/artifacts?size=100", &token).await.json()["items"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 30);
+    for sort in ["newest", "oldest", "name", "size"] {
+        for kind in ["all", "images", "code", "files"] {
+            for q in ["", "chart", "ALPHA"] {
+                let mut expected: Vec<&Value> = all
+                    .iter()
+                    .filter(|i| kind == "all" || i["type"] == kind)
+                    .filter(|i| {
+                        let text = |f: &str| i[f].as_str().unwrap().to_lowercase();
+                        text("name").contains(&q.to_lowercase())
+                            || text("conversation_title").contains(&q.to_lowercase())
+                    })
+                    .collect();
+                expected.sort_by_cached_key(|i| place(i, sort));
+                let expected: Vec<Value> = expected.into_iter().cloned().collect();
+                let query = format!("/api/artifacts?sort={sort}&type={kind}&q={q}");
+                let whole = b.get(&format!("{query}&size=100"), &token).await.json();
+                assert_eq!(whole["items"].as_array().unwrap(), &expected, "{query}");
+                assert_eq!(whole, a.get(&format!("{query}&size=100"), &token).await.json(), "{query}");
+                assert_eq!(whole["total"].as_u64(), Some(expected.len() as u64), "{query}");
+                // By cursor and by page, 4 at a time.
+                let (mut walked, mut next) = (Vec::new(), Some(format!("{query}&size=4")));
+                while let Some(uri) = next.take() {
+                    let page = b.get(&uri, &token).await.json();
+                    walked.extend(page["items"].as_array().unwrap().iter().cloned());
+                    next = page["next_cursor"].as_str().map(|c| format!("/api/artifacts?size=4&cursor={c}"));
+                }
+                assert_eq!(walked, expected, "{query} by cursor");
+                let page = b.get(&format!("{query}&size=4&page=2"), &token).await.json();
+                assert_eq!(
+                    page["items"].as_array().unwrap()[..],
+                    expected[4.min(expected.len())..8.min(expected.len())],
+                    "{query} page 2"
+                );
+            }
+        }
+    }
+    // Searched by the trigram index (the test role may create pg_trgm).
+    let index =
+        "SELECT count(*) FROM pg_indexes WHERE indexname = 'artifacts_search' AND schemaname = current_schema()";
+    assert_eq!(a.select(index).as_deref(), Some("1"));
+    let counts = b.get("/api/artifacts?q=chart", &token).await.json()["counts"].clone();
+    assert_eq!(counts, a.get("/api/artifacts?q=chart", &token).await.json()["counts"]);
+    assert_eq!(counts["all"], 30 / 2 + 5, "chart in the names of 10, in the title of 15, in both of 5");
 }

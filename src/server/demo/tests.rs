@@ -46,7 +46,7 @@ async fn seeding_stores_every_file_as_it_is() {
     let listed = store.list(user, None, &ArtifactQuery::default()).await.unwrap();
     // end2end/tests/foundation.spec.ts counts these too.
     assert_eq!((listed.total, files().count()), (27, 27));
-    let mut stored = store.conversations(user).await;
+    let mut stored = store.conversations(user).await.unwrap();
     stored.reverse();
     assert_eq!(
         stored.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(),

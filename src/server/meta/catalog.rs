@@ -1,6 +1,7 @@
-//! The artifact index's rows, which only PostgreSQL keeps (`pg/catalog.rs`):
-//! in SQLite the store's files are the index's truth, and these methods
-//! record a message alone or do nothing.
+//! The artifact index's rows, which only PostgreSQL keeps (`pg/catalog.rs`;
+//! the store reads them in `store/catalog/pg.rs`): in SQLite the store's
+//! files are the index's truth, and these methods record a message alone or
+//! do nothing.
 
 use super::{pg, sqlite, MessageRow, Meta};
 use crate::error::AppError;
@@ -51,12 +52,12 @@ impl Meta {
         }
     }
 
-    /// Every version's row, for the index; `None` in SQLite (the store's
-    /// scan is the index's source).
-    pub fn catalogued_versions(&self) -> Result<Option<Vec<Sidecar>>, AppError> {
+    /// Whether PostgreSQL has no version's row (then start-up writes them
+    /// from the store's files); false in SQLite, which keeps none.
+    pub fn catalog_is_empty(&self) -> Result<bool, AppError> {
         match self {
-            Self::Sqlite(_) => Ok(None),
-            Self::Postgres(pg) => pg.run_blocking(pg::catalog::all_versions).map(Some),
+            Self::Sqlite(_) => Ok(false),
+            Self::Postgres(pg) => pg.run_blocking(pg::catalog::is_empty),
         }
     }
 

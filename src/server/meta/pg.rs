@@ -32,10 +32,11 @@ use std::time::Duration;
 use uuid::Uuid;
 
 /// The schema's changes, in order; append only.
-const MIGRATIONS: [(&str, &str); 3] = [
+const MIGRATIONS: [(&str, &str); 4] = [
     ("init", include_str!("pg/0001_init.sql")),
     ("notify_auth", include_str!("pg/0002_notify_auth.sql")),
     ("catalog", include_str!("pg/0003_catalog.sql")),
+    ("search", include_str!("pg/0004_search.sql")),
 ];
 
 /// How long a query waits for a connection before the database is

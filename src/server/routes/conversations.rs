@@ -29,8 +29,8 @@ async fn create(
     Ok((StatusCode::CREATED, ApiJson(state.store.create_conversation(user.id, &body.title).await?)))
 }
 
-async fn list(State(state): State<AppState>, user: CurrentUser) -> ApiJson<Vec<Conversation>> {
-    ApiJson(state.store.conversations(user.id).await)
+async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<ApiJson<Vec<Conversation>>, AppError> {
+    Ok(ApiJson(state.store.conversations(user.id).await?))
 }
 
 #[derive(Serialize)]

@@ -76,5 +76,5 @@ async fn restore(
 ) -> Result<(StatusCode, ApiJson<Artifact>), AppError> {
     let (latest, new) = state.store.restore(user.id, id, artifact_id, parse_version(&version)?).await?;
     let status = if new { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, ApiJson(state.store.record(&latest).await)))
+    Ok((status, ApiJson(state.store.record(&latest).await?)))
 }

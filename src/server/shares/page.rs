@@ -24,7 +24,7 @@ pub async fn shared(state: &AppState, token: &str) -> Result<Shared, AppError> {
         TargetKind::Folder | TargetKind::Conversation => {
             let mut files = Vec::new();
             for meta in opened.files(state).await? {
-                files.push(file_record(state, &opened, &meta).await);
+                files.push(file_record(state, &opened, &meta).await?);
             }
             (None, files, Some(format!("{base}/download")))
         }
@@ -69,9 +69,9 @@ async fn artifact_preview(state: &AppState, opened: &Opened) -> Result<crate::mo
     Ok(preview)
 }
 
-async fn file_record(state: &AppState, opened: &Opened, meta: &Sidecar) -> Artifact {
-    let mut record = state.store.record(meta).await;
+async fn file_record(state: &AppState, opened: &Opened, meta: &Sidecar) -> Result<Artifact, AppError> {
+    let mut record = state.store.record(meta).await?;
     record.url = opened.file_url(meta);
     record.download_url = format!("{}?download=true", record.url);
-    record
+    Ok(record)
 }

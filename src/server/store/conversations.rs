@@ -1,7 +1,7 @@
 //! Conversations: created with a checked title, found only by their owner,
 //! and their transcripts.
 
-use super::{to_artifact, ArtifactStore};
+use super::ArtifactStore;
 use crate::error::{AppError, Missing};
 use crate::model::{Conversation, Message};
 use crate::server::clock::now_rfc3339;
@@ -22,7 +22,9 @@ impl ArtifactStore {
         let conversation = Conversation { id: Uuid::new_v4(), title: title.to_string(), created_at: now_rfc3339() };
         let record = ConversationRecord { owner, conversation: conversation.clone() };
         self.meta.insert_conversation(record.clone()).await?;
-        self.write().add_conversation(record);
+        if let Some(mut index) = self.catalog.index_mut() {
+            index.add_conversation(record);
+        }
         let subject = Subject { user: owner, conversation: conversation.id, artifact: None };
         self.events.publish(Kind::ConversationCreated, subject, &conversation);
         Ok(conversation)
@@ -30,20 +32,12 @@ impl ArtifactStore {
 
     /// The user's conversation, or 404 — also when it is someone else's.
     pub async fn conversation(&self, user: Uuid, id: Uuid) -> Result<Conversation, AppError> {
-        self.read()
-            .conversations
-            .get(&id)
-            .filter(|c| c.owner == user)
-            .map(|c| c.conversation.clone())
-            .ok_or(Missing::Conversation(id).into())
+        self.catalog.conversation(user, id).await?.ok_or(Missing::Conversation(id).into())
     }
 
     /// The user's conversations, newest first.
-    pub async fn conversations(&self, user: Uuid) -> Vec<Conversation> {
-        let mut list: Vec<Conversation> =
-            self.read().conversations.values().filter(|c| c.owner == user).map(|c| c.conversation.clone()).collect();
-        list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-        list
+    pub async fn conversations(&self, user: Uuid) -> Result<Vec<Conversation>, AppError> {
+        self.catalog.conversations(user).await
     }
 
     /// The conversation's transcript, with the versions each message made
@@ -51,7 +45,7 @@ impl ArtifactStore {
     pub async fn messages(&self, user: Uuid, conversation: Uuid) -> Result<Vec<Message>, AppError> {
         self.conversation(user, conversation).await?;
         let rows = self.meta.messages_of(conversation).await?;
-        let index = self.read();
+        let made = self.catalog.by_version_ids(rows.iter().flat_map(|r| r.artifact_ids.clone()).collect()).await?;
         Ok(rows
             .into_iter()
             .map(|r| Message {
@@ -59,12 +53,7 @@ impl ArtifactStore {
                 tool: r.tool,
                 content: r.content,
                 created_at: r.created_at,
-                artifacts: r
-                    .artifact_ids
-                    .iter()
-                    .filter_map(|id| index.by_version_id(*id))
-                    .map(|m| to_artifact(m, &index))
-                    .collect(),
+                artifacts: r.artifact_ids.iter().filter_map(|id| made.get(id).cloned()).collect(),
             })
             .collect())
     }

@@ -5,7 +5,7 @@
 //! included; and with its listing, filter, search and order, so that it is
 //! never read against another.
 
-use super::index::Rank;
+use super::catalog::memory::Rank;
 use crate::model::{ArtifactQuery, QueryError, TypeFilter};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

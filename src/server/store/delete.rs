@@ -1,6 +1,6 @@
 //! Removing artifacts, with all their versions: their rows (PostgreSQL),
-//! then from the index (so no listing shows them again), then their
-//! metadata (which ends their existence), then their data and cached
+//! or from the index (SQLite), so that no listing shows them again, then
+//! their metadata (which ends their existence), then their data and cached
 //! thumbnails.
 
 use super::blobs::{artifacts_folder, Blobs};
@@ -14,11 +14,13 @@ use uuid::Uuid;
 impl ArtifactStore {
     pub async fn delete(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<(), AppError> {
         let latest = self.artifact(user, conversation, id).await?;
+        let versions = self.catalog.versions(id).await?;
         self.meta.delete_artifacts(conversation, latest.path.clone(), Some(id)).await?;
-        let Some(versions) = self.write().remove(id) else {
+        let removed = self.catalog.forget(&[id], versions);
+        if removed.is_empty() {
             return Err(Missing::Artifact(id).into());
-        };
-        self.remove_deleted(conversation, versions.all().iter().map(|m| (**m).clone()).collect()).await?;
+        }
+        self.remove_deleted(conversation, removed.iter().map(|m| (**m).clone()).collect()).await?;
         self.publish_deleted(user, conversation, &[id]);
         Ok(())
     }
@@ -27,16 +29,13 @@ impl ArtifactStore {
     /// how many artifacts there were.
     pub async fn delete_path(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<u32, AppError> {
         self.conversation(user, conversation).await?;
+        let read = self.catalog.versions_at(conversation, path).await?;
         self.meta.delete_artifacts(conversation, path.to_string(), None).await?;
-        let (mut removed, mut ids) = (Vec::new(), Vec::new());
-        {
-            let mut index = self.write();
-            while let Some(id) = index.at_path(conversation, path).map(|m| m.artifact_id()) {
-                ids.push(id);
-                removed.extend(index.remove(id).iter().flat_map(|v| v.all()).map(|m| (**m).clone()));
-            }
-        }
-        self.remove_deleted(conversation, removed).await?;
+        let mut ids: Vec<Uuid> = read.iter().map(|m| m.artifact_id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let removed = self.catalog.forget(&ids, read);
+        self.remove_deleted(conversation, removed.iter().map(|m| (**m).clone()).collect()).await?;
         self.publish_deleted(user, conversation, &ids);
         Ok(ids.len() as u32)
     }

@@ -4,7 +4,7 @@
 //! written atomically, the version numbers decided under the paths' locks,
 //! the sidecars written, the transcript entry recorded (in PostgreSQL with
 //! the versions' rows, numbered from them under each path's advisory lock,
-//! in one transaction) and the index updated. A failure half way removes
+//! in one transaction) and, in SQLite, the index updated. A failure half way removes
 //! what was already written.
 //!
 //! A file written at a path that already has an artifact becomes its next
@@ -12,11 +12,11 @@
 //! what the message made).
 
 use super::blobs::{artifacts_folder, Blobs};
+use super::catalog::Catalog;
 use super::delete::remove_files;
-use super::index::Index;
 use super::sidecar::Sidecar;
 use super::staging::{Staged, StagingFile};
-use super::{names, read, to_artifact, write, ArtifactStore, OUTPUTS, UPLOADS};
+use super::{names, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::AppError;
 use crate::model::{GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
@@ -27,7 +27,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use uuid::Uuid;
 
 /// A checked file about to become an artifact.
@@ -71,9 +71,8 @@ impl ArtifactStore {
         })
         .await??;
         let (prepared, tool, content) = prepared;
-        let (message_id, metas) = self.commit(conversation, tool, content, prepared).await?;
-        let index = self.read();
-        Ok(StoredToolResult { message_id, artifacts: metas.iter().map(|m| to_artifact(m, &index)).collect() })
+        let (message_id, metas) = self.commit(user, conversation, tool, content, prepared).await?;
+        Ok(StoredToolResult { message_id, artifacts: self.catalog.records(&metas).await? })
     }
 
     /// A temp file in the conversation's folder to stream an upload into;
@@ -107,13 +106,17 @@ impl ArtifactStore {
             })
             .collect();
         let content = format!("Uploaded {}", names.join(", "));
-        Ok(self.commit(conversation, "upload".into(), content, prepared).await?.1)
+        Ok(self.commit(user, conversation, "upload".into(), content, prepared).await?.1)
     }
 
     /// Makes a version the latest again, as a new version made by a message
     /// of its own; its bytes being the latest's already, nothing changes.
     /// Returns the latest version and whether it is new.
-    pub(super) async fn restore_version(&self, meta: Arc<Sidecar>) -> Result<(Arc<Sidecar>, bool), AppError> {
+    pub(super) async fn restore_version(
+        &self,
+        user: Uuid,
+        meta: Arc<Sidecar>,
+    ) -> Result<(Arc<Sidecar>, bool), AppError> {
         let content = format!("Restored version {} of {}", meta.version, meta.name);
         let prepared = Prepared {
             name: meta.name.clone(),
@@ -122,7 +125,7 @@ impl ArtifactStore {
             content: Content::Linked(meta.clone()),
         };
         let (message_id, mut metas) =
-            self.commit(meta.conversation_id, "restore".into(), content, vec![prepared]).await?;
+            self.commit(user, meta.conversation_id, "restore".into(), content, vec![prepared]).await?;
         let latest = metas.pop().ok_or_else(|| AppError::Internal("a restore stored nothing".into()))?;
         let new = latest.message_id == message_id;
         Ok((latest, new))
@@ -132,6 +135,7 @@ impl ArtifactStore {
     /// the message's id and the version each file made (or was equal to).
     async fn commit(
         &self,
+        user: Uuid,
         conversation: Uuid,
         tool: String,
         content: String,
@@ -140,9 +144,10 @@ impl ArtifactStore {
         let message_id = Uuid::new_v4();
         let commit = Commit {
             blobs: self.blobs.clone(),
+            user,
             conversation,
             message_id,
-            index: self.index.clone(),
+            catalog: self.catalog.clone(),
             path_locks: self.path_locks.clone(),
             meta: self.meta.clone(),
             events: self.events.clone(),
@@ -157,9 +162,11 @@ impl ArtifactStore {
 /// One message's files on their way to becoming versions.
 struct Commit {
     blobs: Arc<Blobs>,
+    /// The conversation's owner.
+    user: Uuid,
     conversation: Uuid,
     message_id: Uuid,
-    index: Arc<RwLock<Index>>,
+    catalog: Catalog,
     path_locks: Arc<[Mutex<()>; 64]>,
     meta: Meta,
     events: Arc<Events>,
@@ -191,11 +198,11 @@ impl Commit {
             remove_files(&self.blobs, self.conversation, &fresh);
             return Err(e);
         }
-        let mut index = write(&self.index);
-        for m in &fresh {
-            index.insert(m.clone());
+        if let Some(mut index) = self.catalog.index_mut() {
+            for m in &fresh {
+                index.insert(m.clone());
+            }
         }
-        drop(index);
         self.publish(&fresh, &made, message);
         Ok(made)
     }
@@ -203,19 +210,28 @@ impl Commit {
     /// Announces the new versions and the message, still under the paths'
     /// locks so that one artifact's versions are announced in order.
     fn publish(&self, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: MessageRow) {
-        let index = read(&self.index);
-        let Some(user) = index.conversations.get(&self.conversation).map(|c| c.owner) else { return };
-        let subject = |artifact| Subject { user, conversation: self.conversation, artifact };
-        for m in fresh {
+        // On the blocking pool, where waiting for the catalog is allowed.
+        let records = |metas| tokio::runtime::Handle::current().block_on(self.catalog.records(metas));
+        let (fresh_records, made_records) = match (records(fresh), records(made)) {
+            (Ok(f), Ok(m)) => (f, m),
+            (Err(e), _) | (_, Err(e)) => {
+                // The message is stored: only its announcement is lost, and
+                // pages that follow events miss it until they load again.
+                tracing::warn!("message {} stored but not announced: {e}", message.id);
+                return;
+            }
+        };
+        let subject = |artifact| Subject { user: self.user, conversation: self.conversation, artifact };
+        for (m, record) in fresh.iter().zip(&fresh_records) {
             let kind = if m.version == 1 { Kind::ArtifactCreated } else { Kind::ArtifactVersion };
-            self.events.publish(kind, subject(Some(m.artifact_id())), &to_artifact(m, &index));
+            self.events.publish(kind, subject(Some(m.artifact_id())), record);
         }
         let message = Message {
             id: message.id,
             tool: message.tool,
             content: message.content,
             created_at: message.created_at,
-            artifacts: made.iter().map(|m| to_artifact(m, &index)).collect(),
+            artifacts: made_records,
         };
         let record = MessageRecord { conversation_id: self.conversation, message: &message };
         self.events.publish(Kind::MessageCreated, subject(None), &record);
@@ -241,7 +257,7 @@ impl Commit {
     /// the latest versions the database read (PostgreSQL: another instance
     /// may have written them), else the index's.
     fn number(&self, drafts: Vec<Sidecar>, paths: &Paths) -> Numbered {
-        let index = read(&self.index);
+        let index = self.catalog.index();
         // Per path: its latest version and the next number, as this message goes.
         let mut latest: HashMap<String, (Arc<Sidecar>, u32)> = HashMap::new();
         let (mut made, mut fresh, mut equal) = (Vec::new(), Vec::new(), Vec::new());
@@ -249,6 +265,7 @@ impl Commit {
             let before = latest.get(&draft.path).cloned().or_else(|| match paths {
                 Paths::Locked(rows) => rows.latest.get(&draft.path).cloned(),
                 Paths::Indexed => {
+                    let index = index.as_ref()?;
                     let meta = index.at_path(self.conversation, &draft.path)?;
                     Some((meta.clone(), index.artifacts.get(&meta.artifact_id())?.next()))
                 }

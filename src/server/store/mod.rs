@@ -1,9 +1,10 @@
 //! The artifact store: files on disk are the truth (in PostgreSQL, the
-//! versions' rows, written with their message), the index answers queries,
-//! the database keeps conversations and transcripts. Every path
-//! that creates artifacts — the HTTP API, uploads, the demo seed, the tests —
-//! goes through `ingest.rs`.
+//! versions' rows, written with their message), the catalog answers queries
+//! (the index in memory, or those rows), the database keeps conversations
+//! and transcripts. Every path that creates artifacts — the HTTP API,
+//! uploads, the demo seed, the tests — goes through `ingest.rs`.
 //!
+//! - `catalog/`: where listings and lookups are answered;
 //! - `conversations.rs`: creating and finding conversations, transcripts;
 //! - `ingest.rs`: decoding, validating and writing artifacts, with rollback;
 //! - `query.rs`: listings, lookups, virtual paths, reading the bytes;
@@ -19,11 +20,11 @@
 //!   a path.
 
 pub mod blobs;
+pub mod catalog;
 mod conversations;
 pub mod cursor;
 mod delete;
 pub mod gc;
-pub mod index;
 mod ingest;
 pub mod names;
 mod query;
@@ -34,16 +35,14 @@ mod staging;
 pub mod versions;
 
 use crate::error::AppError;
-use crate::model::Artifact;
 use crate::server::events::Events;
 use crate::server::meta::Meta;
 use blobs::Blobs;
-use index::Index;
+use catalog::memory::{self, Index};
+use catalog::Catalog;
 pub use query::Resolved;
-use sidecar::Sidecar;
 pub use staging::{Staged, StagingFile};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use uuid::Uuid;
+use std::sync::{Arc, Mutex, RwLock};
 
 pub use crate::model::OUTPUTS;
 pub const UPLOADS: &str = "mnt/user-data/uploads";
@@ -54,7 +53,7 @@ pub struct ArtifactStore {
     small_files: small::SmallFiles,
     meta: Meta,
     max_artifact_bytes: u64,
-    index: Arc<RwLock<Index>>,
+    catalog: Catalog,
     /// Held by writers from deciding their version numbers until their
     /// versions are durable and indexed, one lock per hash of (conversation,
     /// path): two writers of one name never get one number, and a number is
@@ -65,9 +64,10 @@ pub struct ArtifactStore {
 }
 
 impl ArtifactStore {
-    /// Opens the store: loads conversations and builds the index from the
-    /// versions' rows (PostgreSQL), else by scanning every artifacts folder
-    /// (cleaning up what a crash left behind).
+    /// Opens the store: in PostgreSQL, on the versions' rows (written
+    /// once from the files if there are none); in SQLite, on an index built
+    /// by scanning every artifacts folder (cleaning up what a crash left
+    /// behind).
     pub fn open(
         blobs: Blobs,
         meta: Meta,
@@ -75,48 +75,24 @@ impl ArtifactStore {
         file_cache_bytes: u64,
         events: Arc<Events>,
     ) -> Result<Self, AppError> {
-        let mut index = Index::default();
-        for record in meta.all_conversations()? {
-            index.add_conversation(record);
-        }
-        let mut found = match meta.catalogued_versions()? {
-            Some(rows) if rows.is_empty() => fill_catalog(&blobs, &meta)?,
-            Some(rows) => rows,
-            None => blobs.scan()?,
-        };
-        // Each artifact's latest version first, in key order, so that every
-        // insertion is a push (in directory order each one shifted half of
-        // the user's listing: 3.7 s at 100,000 artifacts); the older
-        // versions after them, which change no listing.
-        let mut latest = std::collections::HashMap::new();
-        for meta in &found {
-            let v = latest.entry(meta.artifact_id()).or_insert(meta.version);
-            *v = (*v).max(meta.version);
-        }
-        found.sort_by_cached_key(|m| (latest[&m.artifact_id()] != m.version, index::key_of(m)));
-        for meta in found {
-            let id = meta.id;
-            if !index.insert(Arc::new(meta)) {
-                tracing::warn!("artifact {id} belongs to no known conversation; not listed");
+        let catalog = match &meta {
+            Meta::Postgres(pg) => {
+                if meta.catalog_is_empty()? {
+                    fill_catalog(&blobs, &meta)?;
+                }
+                Catalog::Pg(pg.clone())
             }
-        }
+            Meta::Sqlite(_) => Catalog::Memory(Arc::new(RwLock::new(index(&blobs, &meta)?))),
+        };
         Ok(Self {
             blobs: Arc::new(blobs),
             small_files: small::SmallFiles::new(file_cache_bytes),
             meta,
             max_artifact_bytes,
-            index: Arc::new(RwLock::new(index)),
+            catalog,
             path_locks: Arc::new(std::array::from_fn(|_| Mutex::new(()))),
             events,
         })
-    }
-
-    fn read(&self) -> RwLockReadGuard<'_, Index> {
-        read(&self.index)
-    }
-
-    fn write(&self) -> RwLockWriteGuard<'_, Index> {
-        write(&self.index)
     }
 
     pub fn meta(&self) -> &Meta {
@@ -132,52 +108,39 @@ impl ArtifactStore {
     }
 }
 
-/// The versions of a store whose database has no rows of them yet (made
-/// before PostgreSQL kept them, or empty): scanned, and written as rows once.
-fn fill_catalog(blobs: &Blobs, meta: &Meta) -> Result<Vec<Sidecar>, AppError> {
+/// The index of the store's files, by a scan.
+fn index(blobs: &Blobs, meta: &Meta) -> Result<Index, AppError> {
+    let mut index = Index::default();
+    for record in meta.all_conversations()? {
+        index.add_conversation(record);
+    }
+    let mut found = blobs.scan()?;
+    // Each artifact's latest version first, in key order, so that every
+    // insertion is a push (in directory order each one shifted half of
+    // the user's listing: 3.7 s at 100,000 artifacts); the older
+    // versions after them, which change no listing.
+    let mut latest = std::collections::HashMap::new();
+    for meta in &found {
+        let v = latest.entry(meta.artifact_id()).or_insert(meta.version);
+        *v = (*v).max(meta.version);
+    }
+    found.sort_by_cached_key(|m| (latest[&m.artifact_id()] != m.version, memory::key_of(m)));
+    for meta in found {
+        let id = meta.id;
+        if !index.insert(Arc::new(meta)) {
+            tracing::warn!("artifact {id} belongs to no known conversation; not listed");
+        }
+    }
+    Ok(index)
+}
+
+/// Writes the rows of a store whose database has none of its versions yet
+/// (made before PostgreSQL kept them, or empty), from a scan, once.
+fn fill_catalog(blobs: &Blobs, meta: &Meta) -> Result<(), AppError> {
     let found = blobs.scan()?;
     if !found.is_empty() {
-        let n = meta.fill_catalog(found.clone())?;
+        let n = meta.fill_catalog(found)?;
         tracing::info!("the database had no rows of the store's versions: {n} written from their sidecars");
     }
-    Ok(found)
-}
-
-fn read(index: &RwLock<Index>) -> RwLockReadGuard<'_, Index> {
-    index.read().unwrap_or_else(|p| p.into_inner())
-}
-
-fn write(index: &RwLock<Index>) -> RwLockWriteGuard<'_, Index> {
-    index.write().unwrap_or_else(|p| p.into_inner())
-}
-
-fn to_artifact(meta: &Sidecar, index: &Index) -> Artifact {
-    // Built by hand rather than with `format!`: a listing page builds 100
-    // of these, and the formatting machinery was a tenth of its time.
-    let mut uuid = Uuid::encode_buffer();
-    let mut url = String::with_capacity(120);
-    url.push_str("/api/conversations/");
-    url.push_str(meta.conversation_id.hyphenated().encode_lower(&mut uuid));
-    url.push_str("/artifacts/");
-    url.push_str(meta.artifact_id().hyphenated().encode_lower(&mut uuid));
-    let download_url = [url.as_str(), "?download=true"].concat();
-    Artifact {
-        id: meta.artifact_id(),
-        conversation_id: meta.conversation_id,
-        conversation_title: index
-            .conversations
-            .get(&meta.conversation_id)
-            .map(|c| c.conversation.title.clone())
-            .unwrap_or_default(),
-        name: meta.name.clone(),
-        size: meta.size,
-        mime_type: meta.mime_type.clone(),
-        kind: meta.kind,
-        created_at: meta.created_at.clone(),
-        download_url,
-        url,
-        path: meta.path.clone(),
-        version: meta.version,
-        versions: index.artifacts.get(&meta.artifact_id()).map_or(1, |v| v.count()),
-    }
+    Ok(())
 }

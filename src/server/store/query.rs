@@ -1,13 +1,13 @@
 //! Reading the store: listings, single artifacts, virtual paths and the
-//! artifacts' bytes. Everything is answered from the index; data files are
-//! opened only beneath the data directory. The lookups are `async` though
-//! the index needs no waiting: a catalog in a database will (docs/scaling.md).
+//! artifacts' bytes. Everything is answered from the catalog (the memory
+//! index, or PostgreSQL's rows); data files are opened only beneath the data
+//! directory.
 
 use super::blobs::{Blobs, ByteStream};
 use super::cursor::Cursor;
 use super::sidecar::Sidecar;
 use super::spool::LocalPath;
-use super::{index, small, to_artifact, ArtifactStore, OUTPUTS, UPLOADS};
+use super::{small, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::{AppError, Missing};
 use crate::model::{Artifact, ArtifactPage, ArtifactQuery, ArtifactRef};
 use std::io;
@@ -49,57 +49,50 @@ impl ArtifactStore {
         if let Some(cursor) = cursor {
             cursor.check_listing(conversation)?;
         }
-        let index = self.read();
-        let none = index::Listing::default();
-        let listing = index.listing(user, conversation).unwrap_or(&none);
-        let (selection, counts) = listing.select(q, &index.artifacts, &index.conversations);
-        let start = match cursor {
-            Some(c) => selection.start_after(&c.after),
-            None => selection.page_start(q.page, q.size),
-        };
-        let keys = selection.window(start, q.size);
-        let end = start + keys.len();
-        let next_cursor = (!keys.is_empty() && end < selection.total())
-            .then(|| selection.rank(end - 1))
-            .flatten()
-            .map(|after| Cursor { conversation, kind: q.kind, q: q.q.clone(), after }.encode());
+        let window = self.catalog.page(user, conversation, q, cursor.map(|c| &c.after)).await?;
+        let next_cursor =
+            window.next.map(|after| Cursor { conversation, kind: q.kind, q: q.q.clone(), after }.encode());
         let page = match cursor {
-            Some(_) => u32::try_from(start / q.size.max(1) as usize + 1).unwrap_or(u32::MAX),
+            Some(_) => u32::try_from(window.start / q.size.max(1) as usize + 1).unwrap_or(u32::MAX),
             None => q.page,
         };
-        let items = keys.iter().filter_map(|(_, id)| index.latest(id)).map(|m| to_artifact(m, &index)).collect();
-        Ok(ArtifactPage { items, page, size: q.size, total: selection.total() as u64, counts, next_cursor })
+        Ok(ArtifactPage {
+            items: window.items,
+            page,
+            size: q.size,
+            total: window.total,
+            counts: window.counts,
+            next_cursor,
+        })
     }
 
     /// The latest version of an artifact of the user's conversation.
     pub async fn artifact(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
         self.conversation(user, conversation).await?;
-        self.read()
-            .latest(&id)
-            .filter(|m| m.conversation_id == conversation)
-            .cloned()
-            .ok_or(Missing::Artifact(id).into())
+        let latest = self.catalog.latest(id).await?;
+        latest.filter(|m| m.conversation_id == conversation).ok_or(Missing::Artifact(id).into())
     }
 
     /// The latest version of one of the user's artifacts, wherever it is.
     pub async fn owned_artifact(&self, user: Uuid, id: Uuid) -> Result<Arc<Sidecar>, AppError> {
-        let conversation = self.read().latest(&id).map(|m| m.conversation_id).ok_or(Missing::Artifact(id))?;
-        self.artifact(user, conversation, id).await.map_err(|_| Missing::Artifact(id).into())
+        let latest = self.catalog.latest(id).await?.ok_or(Missing::Artifact(id))?;
+        self.conversation(user, latest.conversation_id).await.map_err(|_| Missing::Artifact(id))?;
+        Ok(latest)
     }
 
     /// The API record of an artifact.
-    pub async fn record(&self, meta: &Sidecar) -> Artifact {
-        to_artifact(meta, &self.read())
+    pub async fn record(&self, meta: &Sidecar) -> Result<Artifact, AppError> {
+        let mut records = self.catalog.records(&[Arc::new(meta.clone())]).await?;
+        records.pop().ok_or_else(|| AppError::Internal("no record of a version".into()))
     }
 
     /// What a virtual path of the user's conversation names.
     pub async fn resolve(&self, user: Uuid, conversation: Uuid, path: &str) -> Result<Resolved, AppError> {
         self.conversation(user, conversation).await?;
-        let index = self.read();
-        Ok(if let Some(meta) = index.at_path(conversation, path) {
-            Resolved::File(meta.clone())
+        Ok(if let Some(meta) = self.catalog.at_path(conversation, path).await? {
+            Resolved::File(meta)
         } else if ["mnt", crate::server::vpath::ROOT, OUTPUTS, UPLOADS].contains(&path)
-            || index.is_folder(conversation, path)
+            || self.catalog.is_folder(conversation, path).await?
         {
             Resolved::Folder
         } else {
@@ -110,14 +103,7 @@ impl ArtifactStore {
     /// The newest artifact at each virtual path below `folder`, newest first.
     pub async fn under(&self, user: Uuid, conversation: Uuid, folder: &str) -> Result<Vec<Arc<Sidecar>>, AppError> {
         self.conversation(user, conversation).await?;
-        let index = self.read();
-        let prefix = format!("{folder}/");
-        let mut seen = std::collections::HashSet::new();
-        Ok(index
-            .select_all(user, Some(conversation), &ArtifactQuery::default())
-            .into_iter()
-            .filter(|m| m.path.starts_with(&prefix) && seen.insert(m.path.clone()))
-            .collect())
+        self.catalog.under(user, conversation, folder).await
     }
 
     /// The artifacts just before and just after `id` in the user's gallery
@@ -127,18 +113,8 @@ impl ArtifactStore {
         user: Uuid,
         id: Uuid,
         q: &ArtifactQuery,
-    ) -> (Option<ArtifactRef>, Option<ArtifactRef>) {
-        let index = self.read();
-        let (Some(meta), Some(listing)) = (index.latest(&id), index.listing(user, None)) else {
-            return (None, None);
-        };
-        let (previous, next) =
-            listing.select(q, &index.artifacts, &index.conversations).0.neighbours(&index::key_of(meta));
-        let to_ref = |k: Option<index::Key>| {
-            let meta = index.latest(&k?.1)?;
-            Some(ArtifactRef { conversation_id: meta.conversation_id, id: meta.artifact_id() })
-        };
-        (to_ref(previous), to_ref(next))
+    ) -> Result<(Option<ArtifactRef>, Option<ArtifactRef>), AppError> {
+        self.catalog.neighbours(user, id, q).await
     }
 
     /// Every artifact of the user (or of one conversation) under a query's
@@ -152,7 +128,7 @@ impl ArtifactStore {
         if let Some(c) = conversation {
             self.conversation(user, c).await?;
         }
-        Ok(self.read().select_all(user, conversation, q))
+        self.catalog.select_all(user, conversation, q).await
     }
 
     /// Runs `read` with the store's bytes on the blocking pool: a bucket

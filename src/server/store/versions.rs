@@ -13,9 +13,11 @@ impl ArtifactStore {
     /// Every version of an artifact of the user's conversation, newest first.
     pub async fn versions(&self, user: Uuid, conversation: Uuid, id: Uuid) -> Result<Vec<Arc<Sidecar>>, AppError> {
         self.artifact(user, conversation, id).await?;
-        let index = self.read();
-        let versions = index.artifacts.get(&id).ok_or(Missing::Artifact(id))?;
-        Ok(versions.all().iter().rev().cloned().collect())
+        let versions = self.catalog.versions(id).await?;
+        if versions.is_empty() {
+            return Err(Missing::Artifact(id).into());
+        }
+        Ok(versions)
     }
 
     /// One version of an artifact of the user's conversation.
@@ -27,7 +29,7 @@ impl ArtifactStore {
         version: u32,
     ) -> Result<Arc<Sidecar>, AppError> {
         self.artifact(user, conversation, id).await?;
-        self.read().artifacts.get(&id).and_then(|v| v.get(version)).cloned().ok_or(Missing::Version(id, version).into())
+        self.catalog.version(id, version).await?.ok_or(Missing::Version(id, version).into())
     }
 
     /// Deletes one version; the artifact's only version is refused (409):
@@ -39,15 +41,14 @@ impl ArtifactStore {
                 "Version {version} is the only version of artifact {id}: delete the artifact instead"
             ))
         };
-        if self.read().artifacts.get(&id).is_none_or(|v| v.count() < 2) || !self.meta.delete_version(meta).await? {
+        if !self.meta.delete_version(meta.clone()).await? || !self.catalog.forget_version(id, version) {
             return Err(only());
         }
-        let Some(removed) = self.write().remove_version(id, version) else { return Err(only()) };
-        self.remove_deleted(conversation, vec![(*removed).clone()]).await?;
+        self.remove_deleted(conversation, vec![(*meta).clone()]).await?;
         // The artifact's record changed: its latest version or its count.
         let latest = self.artifact(user, conversation, id).await?;
         let subject = Subject { user, conversation, artifact: Some(id) };
-        self.events.publish(Kind::ArtifactVersion, subject, &self.record(&latest).await);
+        self.events.publish(Kind::ArtifactVersion, subject, &self.record(&latest).await?);
         Ok(())
     }
 
@@ -62,7 +63,7 @@ impl ArtifactStore {
         version: u32,
     ) -> Result<(Arc<Sidecar>, bool), AppError> {
         let meta = self.version(user, conversation, id, version).await?;
-        self.restore_version(meta).await
+        self.restore_version(user, meta).await
     }
 }
 

@@ -3,14 +3,13 @@
 //! numbered and written in one transaction with the message, under an
 //! advisory lock per (conversation, path), so two instances writing one
 //! path never give one number twice; `artifact_counts` changes in the same
-//! transactions. Reads still come from each instance's memory
-//! (`store/index.rs`), built from these rows at start-up.
+//! transactions. The store reads them in `store/catalog/pg.rs`.
 
 use super::DB;
 use crate::error::AppError;
 use crate::model::GalleryType;
 use crate::server::meta::MessageRow;
-use crate::server::store::index::key_of;
+use crate::server::store::catalog::memory::key_of;
 use crate::server::store::sidecar::Sidecar;
 use sqlx::postgres::{PgPool, PgRow, Postgres};
 use sqlx::{PgConnection, Row, Transaction};
@@ -25,6 +24,7 @@ macro_rules! version_columns {
          v.tool, v.message_id, v.path, v.sha256"
     };
 }
+pub(crate) use version_columns;
 
 /// An artifact row from its latest version ($1 … $10) and its conversation
 /// ($11, whose owner it copies: no row when the conversation is unknown).
@@ -211,7 +211,7 @@ fn created_ns(v: &Sidecar) -> i64 {
     key_of(v).0.try_into().unwrap_or(i64::MAX)
 }
 
-fn sidecar(row: &PgRow) -> Result<Sidecar, AppError> {
+pub(crate) fn sidecar(row: &PgRow) -> Result<Sidecar, AppError> {
     let id: Uuid = row.try_get(0)?;
     let artifact_id: Uuid = row.try_get(1)?;
     let kind: i16 = row.try_get(7)?;
@@ -292,9 +292,8 @@ pub(in crate::server::meta) async fn delete_version(p: PgPool, version: Arc<Side
     Ok(true)
 }
 
-pub(in crate::server::meta) async fn all_versions(p: PgPool) -> Result<Vec<Sidecar>, AppError> {
-    let rows = sqlx::query(concat!("SELECT ", version_columns!(), " FROM versions v")).fetch_all(&p).await?;
-    rows.iter().map(sidecar).collect()
+pub(in crate::server::meta) async fn is_empty(p: PgPool) -> Result<bool, AppError> {
+    Ok(!sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM versions)").fetch_one(&p).await?)
 }
 
 /// Writes the rows of `found` (a store's scan) into an empty catalog, in

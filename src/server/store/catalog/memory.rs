@@ -1,12 +1,13 @@
-//! The in-memory index over the files: every listing and lookup is answered
-//! from here, never by walking the disk. Listings are kept sorted by
+//! The in-memory index over the files (SQLite mode): every listing and
+//! lookup is answered from here, never by walking the disk. Listings are kept sorted by
 //! (created, id), so a page is a slice: its cost does not grow with the page
 //! number or the size of the collection, and a cursor's page is found by a
 //! binary search.
 
-use super::sidecar::Sidecar;
-use crate::model::{ArtifactQuery, Counts, GalleryType, Sort, TypeFilter};
+use super::{to_artifact, Page};
+use crate::model::{Artifact, ArtifactQuery, ArtifactRef, Conversation, Counts, GalleryType, Sort, TypeFilter};
 use crate::server::meta::ConversationRecord;
+use crate::server::store::sidecar::Sidecar;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -427,6 +428,77 @@ impl Index {
 
     pub fn is_folder(&self, conversation: Uuid, path: &str) -> bool {
         self.folders.contains_key(&(conversation, path.to_string()))
+    }
+
+    /// Every version of every artifact at a virtual path of a conversation.
+    pub fn versions_at(&self, conversation: Uuid, path: &str) -> Vec<Arc<Sidecar>> {
+        let keys = self.by_path.get(&(conversation, path.to_string()));
+        let artifacts = keys.into_iter().flatten().filter_map(|(_, id)| self.artifacts.get(id));
+        artifacts.flat_map(|v| v.all().iter().cloned()).collect()
+    }
+
+    pub fn conversation(&self, user: Uuid, id: Uuid) -> Option<Conversation> {
+        self.conversations.get(&id).filter(|c| c.owner == user).map(|c| c.conversation.clone())
+    }
+
+    /// The user's conversations, newest first.
+    pub fn conversations_of(&self, user: Uuid) -> Vec<Conversation> {
+        let mut list: Vec<Conversation> =
+            self.conversations.values().filter(|c| c.owner == user).map(|c| c.conversation.clone()).collect();
+        list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        list
+    }
+
+    /// The API record of a version.
+    pub fn record(&self, meta: &Sidecar) -> Artifact {
+        let title = self.conversations.get(&meta.conversation_id).map(|c| c.conversation.title.as_str());
+        let versions = self.artifacts.get(&meta.artifact_id()).map_or(1, |v| v.count());
+        to_artifact(meta, title.unwrap_or_default(), versions)
+    }
+
+    pub fn by_version_ids(&self, ids: &[Uuid]) -> HashMap<Uuid, Artifact> {
+        ids.iter().filter_map(|id| self.by_version_id(*id)).map(|m| (m.id, self.record(m))).collect()
+    }
+
+    /// A window of a listing (see [`Index::listing`]): page `q.page`, or
+    /// the `q.size` artifacts after the place `after`.
+    pub fn page(&self, owner: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery, after: Option<&Rank>) -> Page {
+        let none = Listing::default();
+        let listing = self.listing(owner, conversation).unwrap_or(&none);
+        let (selection, counts) = listing.select(q, &self.artifacts, &self.conversations);
+        let start = match after {
+            Some(rank) => selection.start_after(rank),
+            None => selection.page_start(q.page, q.size),
+        };
+        let keys = selection.window(start, q.size);
+        let end = start + keys.len();
+        let next = (!keys.is_empty() && end < selection.total()).then(|| selection.rank(end - 1)).flatten();
+        let items = keys.iter().filter_map(|(_, id)| self.latest(id)).map(|m| self.record(m)).collect();
+        Page { items, start, total: selection.total() as u64, counts, next }
+    }
+
+    /// The artifacts just before and just after `id` in the user's gallery
+    /// under a query's filter, search and order.
+    pub fn neighbours(&self, owner: Uuid, id: Uuid, q: &ArtifactQuery) -> (Option<ArtifactRef>, Option<ArtifactRef>) {
+        let (Some(meta), Some(listing)) = (self.latest(&id), self.listing(owner, None)) else {
+            return (None, None);
+        };
+        let (previous, next) = listing.select(q, &self.artifacts, &self.conversations).0.neighbours(&key_of(meta));
+        let to_ref = |k: Option<Key>| {
+            let meta = self.latest(&k?.1)?;
+            Some(ArtifactRef { conversation_id: meta.conversation_id, id: meta.artifact_id() })
+        };
+        (to_ref(previous), to_ref(next))
+    }
+
+    /// The newest artifact at each virtual path below `folder`, newest first.
+    pub fn under(&self, owner: Uuid, conversation: Uuid, folder: &str) -> Vec<Arc<Sidecar>> {
+        let prefix = format!("{folder}/");
+        let mut seen = std::collections::HashSet::new();
+        self.select_all(owner, Some(conversation), &ArtifactQuery::default())
+            .into_iter()
+            .filter(|m| m.path.starts_with(&prefix) && seen.insert(m.path.clone()))
+            .collect()
     }
 }
 

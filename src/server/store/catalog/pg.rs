@@ -1,0 +1,383 @@
+//! The catalog in PostgreSQL: lookups by primary key or `(artifact_id,
+//! version)`, listings by keyset on `artifacts`' indexes in exactly the
+//! order of the memory index's [`Rank`] (so a cursor is a keyset's bound),
+//! `page=N` as `OFFSET`, the tabs' counts from `artifact_counts` (a search's
+//! counted), virtual paths by `(conversation_id, path)`. The rows are
+//! written by `meta/pg/catalog.rs`.
+
+use super::{to_artifact, Page};
+use crate::error::AppError;
+use crate::model::{Artifact, ArtifactQuery, ArtifactRef, Conversation, Counts, GalleryType, Sort, TypeFilter};
+use crate::server::meta::pg::catalog::{sidecar, version_columns};
+use crate::server::store::catalog::memory::Rank;
+use crate::server::store::sidecar::Sidecar;
+use sqlx::postgres::{PgPool, PgRow, Postgres};
+use sqlx::{QueryBuilder, Row};
+use std::cmp::Reverse;
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// An artifact's latest version ($1 is the artifact).
+const LATEST: &str =
+    concat!("SELECT ", version_columns!(), " FROM artifacts a JOIN versions v ON v.id = a.latest WHERE a.id = $1");
+
+/// A listed artifact: its latest version, its conversation's title, its
+/// number of versions, its name lowercased (by PostgreSQL, as the name
+/// order compares it) and its creation in nanoseconds. `WHERE` follows.
+const LISTED: &str = concat!(
+    "SELECT ",
+    version_columns!(),
+    ", c.title, a.version_count, lower(a.name), a.created_ns
+     FROM artifacts a JOIN versions v ON v.id = a.latest JOIN conversations c ON c.id = a.conversation_id
+     WHERE "
+);
+
+/// The lowercased name as the name order compares it: by code point, as
+/// Rust compares strings, whatever the database's collation.
+const LOWER_NAME: &str = "lower(a.name) COLLATE \"C\"";
+
+struct Listed {
+    meta: Arc<Sidecar>,
+    title: String,
+    versions: u32,
+    lower_name: String,
+    created_ns: i64,
+}
+
+impl Listed {
+    fn read(row: &PgRow) -> Result<Self, AppError> {
+        Ok(Self {
+            meta: Arc::new(sidecar(row)?),
+            title: row.try_get(13)?,
+            versions: row.try_get::<i32, _>(14)? as u32,
+            lower_name: row.try_get(15)?,
+            created_ns: row.try_get(16)?,
+        })
+    }
+
+    fn record(&self) -> Artifact {
+        to_artifact(&self.meta, &self.title, self.versions)
+    }
+
+    /// Its place in the order `sort`.
+    fn rank(&self, sort: Sort) -> Rank {
+        let key = (i128::from(self.created_ns), self.meta.artifact_id());
+        match sort {
+            Sort::Newest => Rank::Newest(Reverse(key)),
+            Sort::Oldest => Rank::Oldest(key),
+            Sort::Name => Rank::Name(self.lower_name.clone(), Reverse(key)),
+            Sort::Size => Rank::Size(Reverse((self.meta.size, key))),
+        }
+    }
+}
+
+pub(super) async fn conversation(p: PgPool, user: Uuid, id: Uuid) -> Result<Option<Conversation>, AppError> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT title, created_at FROM conversations WHERE id = $1 AND owner = $2")
+            .bind(id)
+            .bind(user)
+            .fetch_optional(&p)
+            .await?;
+    Ok(row.map(|(title, created_at)| Conversation { id, title, created_at }))
+}
+
+pub(super) async fn conversations(p: PgPool, user: Uuid) -> Result<Vec<Conversation>, AppError> {
+    let rows: Vec<(Uuid, String, String)> =
+        sqlx::query_as("SELECT id, title, created_at FROM conversations WHERE owner = $1 ORDER BY created_at DESC")
+            .bind(user)
+            .fetch_all(&p)
+            .await?;
+    Ok(rows.into_iter().map(|(id, title, created_at)| Conversation { id, title, created_at }).collect())
+}
+
+/// The versions `rows` hold.
+fn sidecars(rows: &[PgRow]) -> Result<Vec<Arc<Sidecar>>, AppError> {
+    rows.iter().map(|r| sidecar(r).map(Arc::new)).collect()
+}
+
+pub(super) async fn latest(p: PgPool, id: Uuid) -> Result<Option<Arc<Sidecar>>, AppError> {
+    let row = sqlx::query(LATEST).bind(id).fetch_optional(&p).await?;
+    Ok(row.as_ref().map(sidecar).transpose()?.map(Arc::new))
+}
+
+pub(super) async fn versions(p: PgPool, id: Uuid) -> Result<Vec<Arc<Sidecar>>, AppError> {
+    let sql =
+        concat!("SELECT ", version_columns!(), " FROM versions v WHERE v.artifact_id = $1 ORDER BY v.version DESC");
+    sidecars(&sqlx::query(sql).bind(id).fetch_all(&p).await?)
+}
+
+pub(super) async fn version(p: PgPool, id: Uuid, version: u32) -> Result<Option<Arc<Sidecar>>, AppError> {
+    let sql = concat!("SELECT ", version_columns!(), " FROM versions v WHERE v.artifact_id = $1 AND v.version = $2");
+    let row = sqlx::query(sql).bind(id).bind(version as i32).fetch_optional(&p).await?;
+    Ok(row.as_ref().map(sidecar).transpose()?.map(Arc::new))
+}
+
+pub(super) async fn versions_at(p: PgPool, conversation: Uuid, path: String) -> Result<Vec<Arc<Sidecar>>, AppError> {
+    let sql = concat!(
+        "SELECT ",
+        version_columns!(),
+        " FROM versions v JOIN artifacts a ON a.id = v.artifact_id WHERE a.conversation_id = $1 AND a.path = $2"
+    );
+    sidecars(&sqlx::query(sql).bind(conversation).bind(path).fetch_all(&p).await?)
+}
+
+pub(super) async fn by_version_ids(p: PgPool, ids: Vec<Uuid>) -> Result<HashMap<Uuid, Artifact>, AppError> {
+    let sql = concat!(
+        "SELECT ",
+        version_columns!(),
+        ", c.title, a.version_count FROM versions v JOIN artifacts a ON a.id = v.artifact_id
+         JOIN conversations c ON c.id = v.conversation_id WHERE v.id = ANY($1)"
+    );
+    let rows = sqlx::query(sql).bind(ids).fetch_all(&p).await?;
+    rows.iter()
+        .map(|r| {
+            let meta = sidecar(r)?;
+            Ok((meta.id, to_artifact(&meta, r.try_get(13)?, r.try_get::<i32, _>(14)? as u32)))
+        })
+        .collect()
+}
+
+pub(super) async fn records(p: PgPool, metas: Vec<Arc<Sidecar>>) -> Result<Vec<Artifact>, AppError> {
+    let artifacts: Vec<Uuid> = metas.iter().map(|m| m.artifact_id()).collect();
+    let conversations: Vec<Uuid> = metas.iter().map(|m| m.conversation_id).collect();
+    let counts: HashMap<Uuid, i32> = sqlx::query_as("SELECT id, version_count FROM artifacts WHERE id = ANY($1)")
+        .bind(artifacts)
+        .fetch_all(&p)
+        .await?
+        .into_iter()
+        .collect();
+    let titles: HashMap<Uuid, String> = sqlx::query_as("SELECT id, title FROM conversations WHERE id = ANY($1)")
+        .bind(conversations)
+        .fetch_all(&p)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(metas
+        .iter()
+        .map(|m| {
+            let title = titles.get(&m.conversation_id).map(String::as_str);
+            let versions = counts.get(&m.artifact_id()).map_or(1, |n| *n as u32);
+            to_artifact(m, title.unwrap_or_default(), versions)
+        })
+        .collect())
+}
+
+/// `WHERE` of a listing: the user's artifacts or a conversation's, under
+/// the query's filter and search (a part of the name or of the
+/// conversation's title, ignoring case).
+fn listing(b: &mut QueryBuilder<Postgres>, user: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) {
+    match conversation {
+        Some(c) => b.push("a.conversation_id = ").push_bind(c),
+        None => b.push("a.owner = ").push_bind(user),
+    };
+    if let TypeFilter::Only(t) = q.kind {
+        b.push(" AND a.kind = ").push_bind(t.index() as i16);
+    }
+    if !q.q.is_empty() {
+        let pattern = format!("%{}%", like_escaped(&q.q.to_lowercase()));
+        b.push(" AND (lower(a.name) LIKE ").push_bind(pattern.clone());
+        b.push(" OR lower(c.title) LIKE ").push_bind(pattern).push(")");
+    }
+}
+
+/// The condition of the rows after the place `rank` in its order (before
+/// it, `back`).
+fn beyond(b: &mut QueryBuilder<Postgres>, rank: &Rank, back: bool) {
+    let (later, earlier) = if back { (" < ", " > ") } else { (" > ", " < ") };
+    let key = |b: &mut QueryBuilder<Postgres>, (ns, id): (i128, Uuid), op: &str| {
+        b.push("(a.created_ns, a.id)").push(op).push("(").push_bind(i64::try_from(ns).unwrap_or(i64::MAX));
+        b.push(", ").push_bind(id).push(")");
+    };
+    b.push("(");
+    match rank {
+        Rank::Newest(Reverse(k)) => key(b, *k, earlier),
+        Rank::Oldest(k) => key(b, *k, later),
+        Rank::Name(name, Reverse(k)) => {
+            b.push(LOWER_NAME).push(later).push_bind(name.clone());
+            b.push(" OR ").push(LOWER_NAME).push(" = ").push_bind(name.clone()).push(" AND ");
+            key(b, *k, earlier);
+        }
+        Rank::Size(Reverse((size, k))) => {
+            let size = i64::try_from(*size).unwrap_or(i64::MAX);
+            b.push("a.size").push(earlier).push_bind(size).push(" OR a.size = ").push_bind(size).push(" AND ");
+            key(b, *k, earlier);
+        }
+    }
+    b.push(")");
+}
+
+/// `ORDER BY` of `sort` (reversed, `back`).
+fn order(sort: Sort, back: bool) -> String {
+    let key = if back { "a.created_ns, a.id" } else { "a.created_ns DESC, a.id DESC" };
+    let (asc, desc) = if back { ("DESC", "") } else { ("", "DESC") };
+    match sort {
+        Sort::Newest => format!(" ORDER BY {key}"),
+        Sort::Oldest => format!(" ORDER BY a.created_ns {asc}, a.id {asc}"),
+        Sort::Name => format!(" ORDER BY {LOWER_NAME} {asc}, {key}"),
+        Sort::Size => format!(" ORDER BY a.size {desc}, {key}"),
+    }
+}
+
+async fn fetch(p: &PgPool, mut b: QueryBuilder<Postgres>) -> Result<Vec<Listed>, AppError> {
+    b.build().fetch_all(p).await?.iter().map(Listed::read).collect()
+}
+
+/// The tabs' counts: kept per kind in `artifact_counts`, or a search's
+/// matches counted.
+async fn counts(p: &PgPool, user: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) -> Result<Counts, AppError> {
+    let rows: Vec<(i16, i64)> = if q.q.is_empty() {
+        let scope = conversation.map(|c| c.to_string());
+        sqlx::query_as(
+            "SELECT kind, sum(n)::bigint FROM artifact_counts
+             WHERE owner = $1 AND CASE WHEN $2::text IS NULL THEN scope LIKE 'u%' ELSE scope = $2 END GROUP BY kind",
+        )
+        .bind(user)
+        .bind(scope)
+        .fetch_all(p)
+        .await?
+    } else {
+        let mut b = QueryBuilder::new(
+            "SELECT a.kind, count(*) FROM artifacts a JOIN conversations c ON c.id = a.conversation_id WHERE ",
+        );
+        listing(&mut b, user, conversation, &ArtifactQuery { kind: TypeFilter::All, ..q.clone() });
+        b.push(" GROUP BY a.kind");
+        b.build_query_as().fetch_all(p).await?
+    };
+    let mut per_kind = [0; GalleryType::ALL.len()];
+    for (kind, n) in rows {
+        if let Some(count) = per_kind.get_mut(kind as usize) {
+            *count += n.max(0) as u64;
+        }
+    }
+    Ok(Counts::from_fn(|f| match f {
+        TypeFilter::All => per_kind.iter().sum(),
+        TypeFilter::Only(t) => per_kind[t.index()],
+    }))
+}
+
+pub(super) async fn page(
+    p: PgPool,
+    user: Uuid,
+    conversation: Option<Uuid>,
+    q: ArtifactQuery,
+    after: Option<Rank>,
+) -> Result<Page, AppError> {
+    let counts = counts(&p, user, conversation, &q).await?;
+    let mut b = QueryBuilder::new(LISTED);
+    listing(&mut b, user, conversation, &q);
+    if let Some(rank) = &after {
+        b.push(" AND ");
+        beyond(&mut b, rank, false);
+    }
+    b.push(order(q.sort, false)).push(" LIMIT ").push_bind(i64::from(q.size) + 1);
+    let start = match &after {
+        Some(rank) => {
+            // The page a cursor's window is on: how many come up to its place.
+            let mut b = QueryBuilder::new(
+                "SELECT count(*) FROM artifacts a JOIN conversations c ON c.id = a.conversation_id WHERE ",
+            );
+            listing(&mut b, user, conversation, &q);
+            b.push(" AND NOT ");
+            beyond(&mut b, rank, false);
+            b.build_query_scalar::<i64>().fetch_one(&p).await? as u64
+        }
+        None => {
+            let start = (u64::from(q.page.max(1)) - 1) * u64::from(q.size);
+            b.push(" OFFSET ").push_bind(i64::try_from(start).unwrap_or(i64::MAX));
+            start
+        }
+    };
+    let mut rows = fetch(&p, b).await?;
+    let more = rows.len() > q.size as usize;
+    rows.truncate(q.size as usize);
+    let next = rows.last().filter(|_| more).map(|r| r.rank(q.sort));
+    Ok(Page {
+        items: rows.iter().map(Listed::record).collect(),
+        start: usize::try_from(start).unwrap_or(usize::MAX),
+        total: counts.get(q.kind),
+        counts,
+        next,
+    })
+}
+
+pub(super) async fn select_all(
+    p: PgPool,
+    user: Uuid,
+    conversation: Option<Uuid>,
+    q: ArtifactQuery,
+) -> Result<Vec<Arc<Sidecar>>, AppError> {
+    let mut b = QueryBuilder::new(LISTED);
+    listing(&mut b, user, conversation, &q);
+    b.push(order(q.sort, false));
+    Ok(fetch(&p, b).await?.into_iter().map(|r| r.meta).collect())
+}
+
+pub(super) async fn neighbours(
+    p: PgPool,
+    user: Uuid,
+    id: Uuid,
+    q: ArtifactQuery,
+) -> Result<(Option<ArtifactRef>, Option<ArtifactRef>), AppError> {
+    let mut b = QueryBuilder::new(LISTED);
+    listing(&mut b, user, None, &q);
+    b.push(" AND a.id = ").push_bind(id);
+    let Some(rank) = fetch(&p, b).await?.pop().map(|r| r.rank(q.sort)) else { return Ok((None, None)) };
+    let mut found = [None, None];
+    for (side, back) in found.iter_mut().zip([true, false]) {
+        let mut b = QueryBuilder::new(LISTED);
+        listing(&mut b, user, None, &q);
+        b.push(" AND ");
+        beyond(&mut b, &rank, back);
+        b.push(order(q.sort, back)).push(" LIMIT 1");
+        let row = fetch(&p, b).await?.pop();
+        *side = row.map(|r| ArtifactRef { conversation_id: r.meta.conversation_id, id: r.meta.artifact_id() });
+    }
+    let [previous, next] = found;
+    Ok((previous, next))
+}
+
+pub(super) async fn at_path(p: PgPool, conversation: Uuid, path: String) -> Result<Option<Arc<Sidecar>>, AppError> {
+    let sql = concat!(
+        "SELECT ",
+        version_columns!(),
+        " FROM artifacts a JOIN versions v ON v.id = a.latest WHERE a.conversation_id = $1 AND a.path = $2
+         ORDER BY a.created_ns DESC, a.id DESC LIMIT 1"
+    );
+    let row = sqlx::query(sql).bind(conversation).bind(path).fetch_optional(&p).await?;
+    Ok(row.as_ref().map(sidecar).transpose()?.map(Arc::new))
+}
+
+pub(super) async fn is_folder(p: PgPool, conversation: Uuid, path: String) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM artifacts WHERE conversation_id = $1 AND path LIKE $2)")
+        .bind(conversation)
+        .bind(format!("{}/%", like_escaped(&path)))
+        .fetch_one(&p)
+        .await?)
+}
+
+pub(super) async fn under(p: PgPool, conversation: Uuid, folder: String) -> Result<Vec<Arc<Sidecar>>, AppError> {
+    let sql = concat!(
+        "SELECT * FROM (SELECT DISTINCT ON (a.path) ",
+        version_columns!(),
+        ", a.created_ns AS listed_ns, a.id AS listed_id FROM artifacts a JOIN versions v ON v.id = a.latest
+         WHERE a.conversation_id = $1 AND a.path LIKE $2 ORDER BY a.path, a.created_ns DESC, a.id DESC) newest
+         ORDER BY listed_ns DESC, listed_id DESC"
+    );
+    let pattern = format!("{}/%", like_escaped(&folder));
+    sidecars(&sqlx::query(sql).bind(conversation).bind(pattern).fetch_all(&p).await?)
+}
+
+/// `text` as a `LIKE` pattern that matches it literally: `\`, `%` and `_`
+/// escaped (backslash is `LIKE`'s escape).
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(super::like_escaped(r"50%_a\b"), r"50\%\_a\\b");
+    }
+}
