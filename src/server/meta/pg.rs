@@ -3,7 +3,7 @@
 //! alike, documented there. The schema is `pg/NNNN_*.sql`, append only, run
 //! at start-up by sqlx's migrator, whose advisory lock lets instances that
 //! start together migrate once. Each instance listens for deletions of
-//! tokens and sessions (`listen.rs`).
+//! tokens and sessions, for events and for deleted versions (`listen.rs`).
 //!
 //! Every query runs on a runtime of this module's own, the caller awaiting
 //! (or, at start-up, blocking on) its answer. Its own, because `Meta`'s
@@ -13,6 +13,7 @@
 
 pub(super) mod bulk;
 pub mod catalog;
+pub(super) mod events;
 pub mod listen;
 pub(super) mod shares;
 
@@ -21,6 +22,7 @@ use crate::account::{Scope, SessionInfo, TokenInfo};
 use crate::error::AppError;
 use crate::model::Conversation;
 use crate::server::clock::rfc3339;
+use crate::server::events::Draft;
 use crate::server::io_runtime::IoRuntime;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgExecutor, PgPool, PgPoolOptions};
@@ -31,11 +33,12 @@ use std::sync::LazyLock;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// The schema's changes, in order; append only.
-const MIGRATIONS: [(&str, &str); 3] = [
-    ("init", include_str!("pg/0001_init.sql")),
-    ("notify_auth", include_str!("pg/0002_notify_auth.sql")),
-    ("catalog", include_str!("pg/0003_catalog.sql")),
+/// The schema's changes, in order, with their numbers; append only.
+const MIGRATIONS: [(i64, &str, &str); 4] = [
+    (1, "init", include_str!("pg/0001_init.sql")),
+    (2, "notify_auth", include_str!("pg/0002_notify_auth.sql")),
+    (3, "catalog", include_str!("pg/0003_catalog.sql")),
+    (5, "events", include_str!("pg/0005_events.sql")),
 ];
 
 /// How long a query waits for a connection before the database is
@@ -132,10 +135,10 @@ impl Pg {
         DB.spawn(query(self.pool.clone())).await?
     }
 
-    /// Calls `forget` whenever a token or session is deleted, and whenever
-    /// a deletion may have gone unheard; until the answer is dropped.
-    pub fn on_revocation(&self, forget: impl Fn() + Send + Sync + 'static) -> listen::Listening {
-        listen::start(self.pool.clone(), forget)
+    /// Tells `heard` what other instances change, until the answer is
+    /// dropped.
+    pub fn listen(&self, heard: std::sync::Arc<dyn listen::Heard>) -> listen::Listening {
+        listen::start(self.pool.clone(), heard)
     }
 
     /// [`Pg::run`], blocking this thread; for start-up and the command line.
@@ -149,10 +152,10 @@ impl Pg {
 }
 
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
-    let numbered = MIGRATIONS.iter().zip(1..);
     Migrator::with_migrations(
-        numbered
-            .map(|((name, sql), n)| Migration::new(n, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false))
+        MIGRATIONS
+            .iter()
+            .map(|(n, name, sql)| Migration::new(*n, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false))
             .collect(),
     )
 });
@@ -360,16 +363,22 @@ pub(super) async fn delete_other_sessions(p: PgPool, user: Uuid, keep_hash: Stri
     Ok(deleted.rows_affected().try_into().unwrap_or(usize::MAX))
 }
 
-pub(super) async fn insert_conversation(p: PgPool, record: ConversationRecord) -> Result<(), AppError> {
+pub(super) async fn insert_conversation(
+    p: PgPool,
+    record: ConversationRecord,
+    drafts: Vec<Draft>,
+) -> Result<(), AppError> {
     let conv = record.conversation;
+    let mut tx = p.begin().await?;
     sqlx::query("INSERT INTO conversations (id, owner, title, created_at) VALUES ($1, $2, $3, $4)")
         .bind(conv.id)
         .bind(record.owner)
         .bind(conv.title)
         .bind(conv.created_at)
-        .execute(&p)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    events::write(&mut tx, drafts).await?;
+    Ok(tx.commit().await?)
 }
 
 pub(super) async fn all_conversations(p: PgPool) -> Result<Vec<ConversationRecord>, AppError> {

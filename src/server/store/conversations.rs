@@ -1,11 +1,11 @@
 //! Conversations: created with a checked title, found only by their owner,
 //! and their transcripts.
 
-use super::{to_artifact, ArtifactStore};
+use super::{split_events, to_artifact, ArtifactStore};
 use crate::error::{AppError, Missing};
 use crate::model::{Conversation, Message};
 use crate::server::clock::now_rfc3339;
-use crate::server::events::{Kind, Subject};
+use crate::server::events::{Draft, Kind, Subject};
 use crate::server::meta::ConversationRecord;
 use uuid::Uuid;
 
@@ -21,10 +21,12 @@ impl ArtifactStore {
         }
         let conversation = Conversation { id: Uuid::new_v4(), title: title.to_string(), created_at: now_rfc3339() };
         let record = ConversationRecord { owner, conversation: conversation.clone() };
-        self.meta.insert_conversation(record.clone()).await?;
-        self.write().add_conversation(record);
         let subject = Subject { user: owner, conversation: conversation.id, artifact: None };
-        self.events.publish(Kind::ConversationCreated, subject, &conversation);
+        let drafts = Draft::new(Kind::ConversationCreated, subject, &conversation).into_iter().collect();
+        let (recorded, local) = split_events(&self.meta, drafts);
+        self.meta.insert_conversation(record.clone(), recorded).await?;
+        self.write().add_conversation(record);
+        self.events.publish(local);
         Ok(conversation)
     }
 

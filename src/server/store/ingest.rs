@@ -16,11 +16,11 @@ use super::delete::remove_files;
 use super::index::Index;
 use super::sidecar::Sidecar;
 use super::staging::{Staged, StagingFile};
-use super::{names, read, to_artifact, write, ArtifactStore, OUTPUTS, UPLOADS};
+use super::{names, read, split_events, to_artifact, write, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::AppError;
 use crate::model::{GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
-use crate::server::events::{Events, Kind, MessageRecord, Subject};
+use crate::server::events::{Draft, Events, Kind, MessageRecord, Subject};
 use crate::server::meta::{MessageRow, Meta, Paths};
 use crate::server::mime;
 use base64::Engine;
@@ -185,9 +185,10 @@ impl Commit {
             artifact_ids: made.iter().map(|m| m.id).collect(),
             created_at: now_rfc3339(),
         };
+        let (recorded, local) = split_events(&self.meta, self.drafts(&fresh, &made, &message));
         // Still on the blocking pool, the paths locked: waiting here is what
         // keeps a number from being given before the one before is recorded.
-        if let Err(e) = self.meta.commit_message(paths, self.conversation, message.clone(), fresh.clone()) {
+        if let Err(e) = self.meta.commit_message(paths, self.conversation, message, fresh.clone(), recorded) {
             remove_files(&self.blobs, self.conversation, &fresh);
             return Err(e);
         }
@@ -196,29 +197,43 @@ impl Commit {
             index.insert(m.clone());
         }
         drop(index);
-        self.publish(&fresh, &made, message);
+        // Still under the paths' locks, so that one artifact's versions are
+        // announced in order.
+        self.events.publish(local);
         Ok(made)
     }
 
-    /// Announces the new versions and the message, still under the paths'
-    /// locks so that one artifact's versions are announced in order.
-    fn publish(&self, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: MessageRow) {
+    /// The events of the new versions and the message, with the records the
+    /// index will give once they are in it: they are made before the commit,
+    /// which in PostgreSQL writes them.
+    fn drafts(&self, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: &MessageRow) -> Vec<Draft> {
         let index = read(&self.index);
-        let Some(user) = index.conversations.get(&self.conversation).map(|c| c.owner) else { return };
+        let Some(user) = index.conversations.get(&self.conversation).map(|c| c.owner) else { return Vec::new() };
         let subject = |artifact| Subject { user, conversation: self.conversation, artifact };
-        for m in fresh {
-            let kind = if m.version == 1 { Kind::ArtifactCreated } else { Kind::ArtifactVersion };
-            self.events.publish(kind, subject(Some(m.artifact_id())), &to_artifact(m, &index));
-        }
+        let record = |m: &Sidecar| {
+            let mut record = to_artifact(m, &index);
+            let id = m.artifact_id();
+            let known = index.artifacts.get(&id).map_or(0, |v| v.count());
+            record.versions = known + fresh.iter().filter(|f| f.artifact_id() == id).count() as u32;
+            record
+        };
+        let mut drafts: Vec<Draft> = fresh
+            .iter()
+            .filter_map(|m| {
+                let kind = if m.version == 1 { Kind::ArtifactCreated } else { Kind::ArtifactVersion };
+                Draft::new(kind, subject(Some(m.artifact_id())), &record(m))
+            })
+            .collect();
         let message = Message {
             id: message.id,
-            tool: message.tool,
-            content: message.content,
-            created_at: message.created_at,
-            artifacts: made.iter().map(|m| to_artifact(m, &index)).collect(),
+            tool: message.tool.clone(),
+            content: message.content.clone(),
+            created_at: message.created_at.clone(),
+            artifacts: made.iter().map(|m| record(m)).collect(),
         };
         let record = MessageRecord { conversation_id: self.conversation, message: &message };
-        self.events.publish(Kind::MessageCreated, subject(None), &record);
+        drafts.extend(Draft::new(Kind::MessageCreated, subject(None), &record));
+        drafts
     }
 
     /// Locks every path of the message, in one order so writers never wait

@@ -2,10 +2,10 @@
 //! it is the only one) and restored as a new latest version.
 
 use super::sidecar::Sidecar;
-use super::ArtifactStore;
+use super::{split_events, to_artifact, ArtifactStore};
 use crate::error::{AppError, Missing};
 use crate::model::ArtifactVersion;
-use crate::server::events::{Kind, Subject};
+use crate::server::events::{Draft, Kind, Subject};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -39,15 +39,24 @@ impl ArtifactStore {
                 "Version {version} is the only version of artifact {id}: delete the artifact instead"
             ))
         };
-        if self.read().artifacts.get(&id).is_none_or(|v| v.count() < 2) || !self.meta.delete_version(meta).await? {
+        // The artifact's record changes (its latest version or its count):
+        // its event is made before, for PostgreSQL to write it with the row.
+        let drafts = {
+            let index = self.read();
+            let Some(versions) = index.artifacts.get(&id).filter(|v| v.count() >= 2) else { return Err(only()) };
+            let Some(latest) = versions.all().iter().rev().find(|m| m.version != version) else { return Err(only()) };
+            let mut record = to_artifact(latest, &index);
+            record.versions = versions.count() - 1;
+            let subject = Subject { user, conversation, artifact: Some(id) };
+            Draft::new(Kind::ArtifactVersion, subject, &record).into_iter().collect()
+        };
+        let (recorded, local) = split_events(&self.meta, drafts);
+        if !self.meta.delete_version(meta, recorded).await? {
             return Err(only());
         }
         let Some(removed) = self.write().remove_version(id, version) else { return Err(only()) };
         self.remove_deleted(conversation, vec![(*removed).clone()]).await?;
-        // The artifact's record changed: its latest version or its count.
-        let latest = self.artifact(user, conversation, id).await?;
-        let subject = Subject { user, conversation, artifact: Some(id) };
-        self.events.publish(Kind::ArtifactVersion, subject, &self.record(&latest).await);
+        self.events.publish(local);
         Ok(())
     }
 
