@@ -14,11 +14,12 @@ use crate::events::{tool_result, Live, Stream};
 use axum::http::Method;
 use serde_json::Value;
 
-/// Ends the listeners of the instances on `app`'s schema (others' tests
-/// share the database); how many.
+/// Ends the listeners of the instances on `app`'s schema, which name
+/// themselves after it (cut at 63 bytes, as PostgreSQL keeps them): other
+/// tests share the database. How many.
 pub fn cut_listeners(app: &TestApp) -> u32 {
     let cut = "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
-               WHERE application_name = 'vitrine listener ' || current_schema()";
+               WHERE application_name = left('vitrine listener ' || current_schema(), 63)";
     app.select(cut).unwrap().parse().unwrap()
 }
 

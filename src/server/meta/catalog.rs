@@ -45,7 +45,7 @@ impl Meta {
     ) -> Result<(), AppError> {
         match (self, paths) {
             (Self::Postgres(pg), Paths::Locked(locked)) => {
-                pg.run_blocking(|_| pg::catalog::commit(locked, conversation, message, fresh, events))
+                pg.run_blocking(|_| pg.heard_after(pg::catalog::commit(locked, conversation, message, fresh, events)))
             }
             (Self::Sqlite(db), _) => db.run_blocking(|c| sqlite::insert_message(c, conversation, &message)),
             (Self::Postgres(_), Paths::Indexed) => {
@@ -80,7 +80,9 @@ impl Meta {
     pub async fn delete_artifacts(&self, conversation: Uuid, path: String, id: Option<Uuid>) -> Result<(), AppError> {
         match self {
             Self::Sqlite(_) => Ok(()),
-            Self::Postgres(pg) => pg.run(|p| pg::catalog::delete_artifacts(p, conversation, path, id)).await,
+            Self::Postgres(pg) => {
+                pg.run(|p| pg.heard_after(pg::catalog::delete_artifacts(p, conversation, path, id))).await
+            }
         }
     }
 
@@ -90,7 +92,7 @@ impl Meta {
     pub async fn delete_version(&self, version: Arc<Sidecar>, events: Vec<Draft>) -> Result<bool, AppError> {
         match self {
             Self::Sqlite(_) => Ok(true),
-            Self::Postgres(pg) => pg.run(|p| pg::catalog::delete_version(p, version, events)).await,
+            Self::Postgres(pg) => pg.run(|p| pg.heard_after(pg::catalog::delete_version(p, version, events))).await,
         }
     }
 

@@ -217,7 +217,7 @@ impl Meta {
     pub async fn insert_conversation(&self, record: ConversationRecord, events: Vec<Draft>) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::insert_conversation(c, &record)).await,
-            Self::Postgres(pg) => pg.run(|p| pg::insert_conversation(p, record, events)).await,
+            Self::Postgres(pg) => pg.run(|p| pg.heard_after(pg::insert_conversation(p, record, events))).await,
         }
     }
 

@@ -29,8 +29,9 @@ use sqlx::postgres::{PgConnectOptions, PgExecutor, PgPool, PgPoolOptions};
 use sqlx::{Connection, Row, SqlSafeStr};
 use std::future::Future;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 /// The schema's changes, in order, with their numbers; append only.
@@ -46,6 +47,8 @@ const MIGRATIONS: [(i64, &str, &str); 4] = [
 const ACQUIRE_SECONDS: u64 = 5;
 /// How long start-up waits for the database.
 const CONNECT_SECONDS: u64 = 10;
+/// How long a write waits for its events to be streamed here.
+const HEARD_SECONDS: u64 = 5;
 
 static DB: IoRuntime = IoRuntime::new("postgres", 2);
 
@@ -95,6 +98,9 @@ impl DatabaseUrl {
 #[derive(Clone)]
 pub struct Pg {
     pool: PgPool,
+    /// The newest event this instance's listener has streamed; `None`
+    /// while none listens.
+    heard: Arc<watch::Sender<Option<u64>>>,
 }
 
 impl Pg {
@@ -123,7 +129,7 @@ impl Pg {
                 MIGRATOR.run(&pool).await.map(|()| pool)
             })
             .map_err(|e| failed(&format!("cannot update the schema: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self { pool, heard: Arc::new(watch::Sender::new(None)) })
     }
 
     /// Runs `query` with the pool on the database's runtime.
@@ -137,8 +143,30 @@ impl Pg {
 
     /// Tells `heard` what other instances change, until the answer is
     /// dropped.
-    pub fn listen(&self, heard: std::sync::Arc<dyn listen::Heard>) -> listen::Listening {
-        listen::start(self.pool.clone(), heard)
+    pub fn listen(&self, heard: Arc<dyn listen::Heard>) -> listen::Listening {
+        listen::start(self.pool.clone(), heard, self.heard.clone())
+    }
+
+    /// `write`, a transaction that wrote events (the newest's id), then
+    /// the wait until this instance's listener has streamed them: once a
+    /// write is answered, a stream opened here starts after its events, as
+    /// with SQLite. Bounded, should the listener be reconnecting.
+    pub fn heard_after<T: Send + 'static>(
+        &self,
+        write: impl Future<Output = Result<(T, Option<u64>), AppError>> + Send + 'static,
+    ) -> impl Future<Output = Result<T, AppError>> + Send + 'static {
+        let heard = self.heard.subscribe();
+        async move {
+            let (answer, last) = write.await?;
+            if let Some(last) = last {
+                let mut heard = heard;
+                let streamed = heard.wait_for(|h| h.is_none_or(|h| h >= last));
+                if tokio::time::timeout(Duration::from_secs(HEARD_SECONDS), streamed).await.is_err() {
+                    tracing::warn!("event {last} not streamed here within {HEARD_SECONDS} s: answering without it");
+                }
+            }
+            Ok(answer)
+        }
     }
 
     /// [`Pg::run`], blocking this thread; for start-up and the command line.
@@ -367,7 +395,7 @@ pub(super) async fn insert_conversation(
     p: PgPool,
     record: ConversationRecord,
     drafts: Vec<Draft>,
-) -> Result<(), AppError> {
+) -> Result<((), Option<u64>), AppError> {
     let conv = record.conversation;
     let mut tx = p.begin().await?;
     sqlx::query("INSERT INTO conversations (id, owner, title, created_at) VALUES ($1, $2, $3, $4)")
@@ -377,8 +405,9 @@ pub(super) async fn insert_conversation(
         .bind(conv.created_at)
         .execute(&mut *tx)
         .await?;
-    events::write(&mut tx, drafts).await?;
-    Ok(tx.commit().await?)
+    let last = events::write(&mut tx, drafts).await?;
+    tx.commit().await?;
+    Ok(((), last))
 }
 
 pub(super) async fn all_conversations(p: PgPool) -> Result<Vec<ConversationRecord>, AppError> {

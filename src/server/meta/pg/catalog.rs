@@ -106,7 +106,7 @@ pub(in crate::server::meta) async fn commit(
     message: MessageRow,
     fresh: Vec<Arc<Sidecar>>,
     drafts: Vec<Draft>,
-) -> Result<(), AppError> {
+) -> Result<((), Option<u64>), AppError> {
     let mut tx = locked.tx.take().ok_or_else(|| AppError::Internal("a message committed twice".into()))?;
     super::add_message(&mut *tx, conversation, &message).await?;
     let mut new = Counted::default();
@@ -125,8 +125,9 @@ pub(in crate::server::meta) async fn commit(
         put_version(&mut tx, v).await?;
     }
     new.write(&mut tx).await?;
-    events::write(&mut tx, drafts).await?;
-    Ok(tx.commit().await?)
+    let last = events::write(&mut tx, drafts).await?;
+    tx.commit().await?;
+    Ok(((), last))
 }
 
 /// Changes of `artifact_counts`' rows, per conversation and kind, in the
@@ -245,7 +246,7 @@ pub(in crate::server::meta) async fn delete_artifacts(
     conversation: Uuid,
     path: String,
     id: Option<Uuid>,
-) -> Result<(), AppError> {
+) -> Result<((), Option<u64>), AppError> {
     let mut tx = p.begin().await?;
     lock_path(&mut tx, conversation, &path).await?;
     let versions: Vec<Uuid> = sqlx::query_scalar(
@@ -274,8 +275,9 @@ pub(in crate::server::meta) async fn delete_artifacts(
     let drafts = deleted.iter().filter_map(|(_, id, owner)| Draft::deleted(*owner, conversation, *id)).collect();
     // Caches first: an instance that streams the event has dropped them.
     events::deleted(&mut tx, &versions).await?;
-    events::write(&mut tx, drafts).await?;
-    Ok(tx.commit().await?)
+    let last = events::write(&mut tx, drafts).await?;
+    tx.commit().await?;
+    Ok(((), last))
 }
 
 /// Deletes one version, its artifact's latest then being the highest
@@ -285,7 +287,7 @@ pub(in crate::server::meta) async fn delete_version(
     p: PgPool,
     version: Arc<Sidecar>,
     drafts: Vec<Draft>,
-) -> Result<bool, AppError> {
+) -> Result<(bool, Option<u64>), AppError> {
     let artifact = version.artifact_id();
     let mut tx = p.begin().await?;
     lock_path(&mut tx, version.conversation_id, &version.path).await?;
@@ -294,9 +296,10 @@ pub(in crate::server::meta) async fn delete_version(
         .fetch_optional(&mut *tx)
         .await?;
     if count.is_some_and(|n| n < 2) {
-        return Ok(false);
+        return Ok((false, None));
     }
     let deleted = sqlx::query("DELETE FROM versions WHERE id = $1").bind(version.id).execute(&mut *tx).await?;
+    let mut last = None;
     if deleted.rows_affected() > 0 {
         sqlx::query(
             "UPDATE artifacts a SET latest = v.id, name = v.name, kind = v.kind, size = v.size,
@@ -309,10 +312,10 @@ pub(in crate::server::meta) async fn delete_version(
         .execute(&mut *tx)
         .await?;
         events::deleted(&mut tx, &[version.id]).await?;
-        events::write(&mut tx, drafts).await?;
+        last = events::write(&mut tx, drafts).await?;
     }
     tx.commit().await?;
-    Ok(true)
+    Ok((true, last))
 }
 
 pub(in crate::server::meta) async fn all_versions(p: PgPool) -> Result<Vec<Sidecar>, AppError> {

@@ -26,13 +26,13 @@ pub const SCHEMA: &str = schema!();
 const IDS_PER_NOTICE: usize = 200;
 
 /// Writes `drafts` as rows and tells the listeners their ids (`{schema}
-/// {first} {last}`). From here to the commit the transaction holds one lock
-/// that every writer of events takes: ids are given in commit order, the
-/// order in which every listener hears them, so each instance's streams
-/// see them increase.
-pub(super) async fn write(c: &mut PgConnection, drafts: Vec<Draft>) -> Result<(), AppError> {
+/// {first} {last}`); the newest's id. From here to the commit the
+/// transaction holds one lock that every writer of events takes: ids are
+/// given in commit order, the order in which every listener hears them, so
+/// each instance's streams see them increase.
+pub(super) async fn write(c: &mut PgConnection, drafts: Vec<Draft>) -> Result<Option<u64>, AppError> {
     if drafts.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('vitrine events', 0))").execute(&mut *c).await?;
     let (mut kinds, mut owners, mut conversations, mut artifacts, mut data) =
@@ -60,7 +60,8 @@ pub(super) async fn write(c: &mut PgConnection, drafts: Vec<Draft>) -> Result<()
     .bind(data)
     .fetch_one(&mut *c)
     .await?;
-    notify(c, EVENTS, &format!("{first} {last}")).await
+    notify(c, EVENTS, &format!("{first} {last}")).await?;
+    Ok(Some(last as u64))
 }
 
 /// Tells the listeners that `versions` were deleted, for their caches.

@@ -18,6 +18,7 @@ use sqlx::postgres::{PgListener, PgPool};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 use tokio::task::AbortHandle;
 use uuid::Uuid;
 
@@ -52,11 +53,14 @@ impl Drop for Listening {
 /// Starts a listener on a connection of `pool`; returns once it listens (or
 /// has failed to, or after [`FIRST_LISTEN`]), so that no write after
 /// start-up goes unheard.
-pub(super) fn start(pool: PgPool, heard: Arc<dyn Heard>) -> Listening {
+/// `streamed` follows the newest event streamed (`None` while not
+/// listening), which writers wait for.
+pub(super) fn start(pool: PgPool, heard: Arc<dyn Heard>, streamed: Arc<watch::Sender<Option<u64>>>) -> Listening {
     let (listens, listening) = std::sync::mpsc::sync_channel(1);
     let task = DB.spawn(async move {
         loop {
-            let Err(e) = listen(&pool, &*heard, &listens).await;
+            let Err(e) = listen(&pool, &*heard, &streamed, &listens).await;
+            streamed.send_replace(None);
             let _ = listens.try_send(());
             tracing::warn!("listening for other instances' changes: {e}; trying again in {} s", RETRY.as_secs());
             heard.missed(None);
@@ -71,6 +75,7 @@ pub(super) fn start(pool: PgPool, heard: Arc<dyn Heard>) -> Listening {
 async fn listen(
     pool: &PgPool,
     heard: &dyn Heard,
+    streamed: &watch::Sender<Option<u64>>,
     listens: &std::sync::mpsc::SyncSender<()>,
 ) -> Result<Infallible, AppError> {
     let mut listener = PgListener::connect_with(pool).await?;
@@ -78,6 +83,7 @@ async fn listen(
     listener.listen_all([AUTH, EVENTS, CACHE]).await?;
     // Events up to here were committed before: whatever missed them reloads.
     let mut heard_up_to = resume(&mut listener, &schema, heard).await?;
+    streamed.send_replace(Some(heard_up_to));
     let _ = listens.try_send(());
     loop {
         let Some(told) = listener.try_recv().await? else {
@@ -85,6 +91,7 @@ async fn listen(
             // again, heard nothing meanwhile.
             tracing::warn!("listening for other instances' changes: connection lost, listening again");
             heard_up_to = resume(&mut listener, &schema, heard).await?;
+            streamed.send_replace(Some(heard_up_to));
             continue;
         };
         let mut words = told.payload().split(' ');
@@ -102,6 +109,7 @@ async fn listen(
                 if last as u64 > heard_up_to {
                     heard_up_to = last as u64;
                     heard.events(events::between(&mut listener, first, last).await?);
+                    streamed.send_replace(Some(heard_up_to));
                 }
             }
             CACHE => heard.deleted(words.filter_map(|w| w.parse().ok()).collect()),
