@@ -52,9 +52,8 @@ impl Drop for Listening {
 
 /// Starts a listener on a connection of `pool`; returns once it listens (or
 /// has failed to, or after [`FIRST_LISTEN`]), so that no write after
-/// start-up goes unheard.
-/// `streamed` follows the newest event streamed (`None` while not
-/// listening), which writers wait for.
+/// start-up goes unheard. `streamed` follows the newest event streamed
+/// (`None` while not listening), which writers wait for.
 pub(super) fn start(pool: PgPool, heard: Arc<dyn Heard>, streamed: Arc<watch::Sender<Option<u64>>>) -> Listening {
     let (listens, listening) = std::sync::mpsc::sync_channel(1);
     let task = DB.spawn(async move {
@@ -82,16 +81,14 @@ async fn listen(
     let schema: String = sqlx::query_scalar(SCHEMA).fetch_one(&mut listener).await?;
     listener.listen_all([AUTH, EVENTS, CACHE]).await?;
     // Events up to here were committed before: whatever missed them reloads.
-    let mut heard_up_to = resume(&mut listener, &schema, heard).await?;
-    streamed.send_replace(Some(heard_up_to));
+    let mut heard_up_to = resume(&mut listener, &schema, heard, streamed).await?;
     let _ = listens.try_send(());
     loop {
         let Some(told) = listener.try_recv().await? else {
             // The connection was lost; the listener, connected and listening
             // again, heard nothing meanwhile.
             tracing::warn!("listening for other instances' changes: connection lost, listening again");
-            heard_up_to = resume(&mut listener, &schema, heard).await?;
-            streamed.send_replace(Some(heard_up_to));
+            heard_up_to = resume(&mut listener, &schema, heard, streamed).await?;
             continue;
         };
         let mut words = told.payload().split(' ');
@@ -120,7 +117,12 @@ async fn listen(
 
 /// Tells the instance that it listens (again) from the newest event on;
 /// returns that event's id.
-async fn resume(listener: &mut PgListener, schema: &str, heard: &dyn Heard) -> Result<u64, AppError> {
+async fn resume(
+    listener: &mut PgListener,
+    schema: &str,
+    heard: &dyn Heard,
+    streamed: &watch::Sender<Option<u64>>,
+) -> Result<u64, AppError> {
     // Named in `pg_stat_activity` (and so found by the tests that cut it),
     // on each new connection.
     sqlx::query("SELECT set_config('application_name', 'vitrine listener ' || $1, false)")
@@ -129,5 +131,6 @@ async fn resume(listener: &mut PgListener, schema: &str, heard: &dyn Heard) -> R
         .await?;
     let latest = events::latest(&mut *listener).await?;
     heard.missed(Some(latest));
+    streamed.send_replace(Some(latest));
     Ok(latest)
 }
