@@ -91,10 +91,12 @@ async fn listen(
             heard_up_to = resume(&mut listener, &schema, heard, streamed).await?;
             continue;
         };
-        let mut words = told.payload().split(' ');
-        if words.next() != Some(schema.as_str()) {
+        // The schema's name first (it may hold spaces), then the rest.
+        let Some(rest) = told.payload().strip_prefix(schema.as_str()) else { continue };
+        if !(rest.is_empty() || rest.starts_with(' ')) {
             continue;
         }
+        let words = rest.split_whitespace();
         match told.channel() {
             AUTH => {
                 tracing::debug!("a token or session was deleted: cached credentials forgotten");
