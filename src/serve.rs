@@ -48,15 +48,70 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
         )));
     }
     let content = content::Links { origin, signer: content::Signer::open_for(&meta, &config.data_dir)? };
+    let (store, archives) = (Arc::new(store), Arc::new(archives));
+    let instance = Instance {
+        credentials: Arc::downgrade(&credentials),
+        store: Arc::downgrade(&store),
+        archives: Arc::downgrade(&archives),
+    };
+    let listening = meta.listen(Arc::new(instance)).map(Arc::new);
     Ok(AppState {
         leptos_options: Arc::new(leptos_options),
         config: Arc::new(config),
         credentials,
         meta,
-        store: Arc::new(store),
-        archives: Arc::new(archives),
+        store,
+        archives,
         content: Arc::new(content),
+        listening,
     })
+}
+
+/// What this instance does with what other instances change (PostgreSQL's
+/// listener tells it): forgets revoked credentials, streams the events,
+/// forgets deleted versions' bytes; and when it may have missed any, all
+/// three at once (the streams told to reload).
+struct Instance {
+    credentials: std::sync::Weak<auth::Credentials>,
+    store: std::sync::Weak<store::ArtifactStore>,
+    archives: std::sync::Weak<archive::ArchiveCache>,
+}
+
+impl meta::pg::listen::Heard for Instance {
+    fn revoked(&self) {
+        if let Some(credentials) = self.credentials.upgrade() {
+            credentials.forget_all();
+        }
+    }
+
+    fn events(&self, events: Vec<(u64, events::Draft)>) {
+        if let Some(store) = self.store.upgrade() {
+            store.events().receive(events);
+        }
+    }
+
+    fn deleted(&self, versions: Vec<uuid::Uuid>) {
+        self.forget(Some(&versions));
+    }
+
+    fn missed(&self, latest: Option<u64>) {
+        self.revoked();
+        self.forget(None);
+        if let (Some(store), Some(latest)) = (self.store.upgrade(), latest) {
+            store.events().reset(latest);
+        }
+    }
+}
+
+impl Instance {
+    fn forget(&self, versions: Option<&[uuid::Uuid]>) {
+        if let Some(store) = self.store.upgrade() {
+            store.forget_cached(versions);
+        }
+        if let Some(archives) = self.archives.upgrade() {
+            archives.forget(versions);
+        }
+    }
 }
 
 /// The whole application: the content origin's router for requests to its

@@ -267,7 +267,12 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
         Command::Gc { grace, dry_run } => {
             let blobs = Blobs::from_config(&config)?;
             let found = tokio::task::spawn_blocking(move || gc::collect(&blobs, grace, dry_run)).await??;
-            print_collected(&found, dry_run);
+            // Events past the age instances keep them for (PostgreSQL's rows).
+            let events = match config.database_url {
+                Some(_) => Meta::open(&config)?.prune_events(config.events.max_age, dry_run).await?,
+                None => None,
+            };
+            print_collected(&found, events, dry_run);
             Ok(Task::Done)
         }
         Command::Migrate { targets } => {
@@ -279,8 +284,8 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
     }
 }
 
-/// Each key, then a count and size per kind.
-fn print_collected(found: &[Orphan], dry_run: bool) {
+/// Each key, then a count and size per kind, and the old events.
+fn print_collected(found: &[Orphan], events: Option<u64>, dry_run: bool) {
     let verb = if dry_run { "would remove" } else { "removed" };
     for o in found {
         println!("{verb} {}", o.key);
@@ -288,6 +293,9 @@ fn print_collected(found: &[Orphan], dry_run: bool) {
     for kind in Kind::ALL {
         let (count, bytes) = found.iter().filter(|o| o.kind == kind).fold((0, 0), |(n, b), o| (n + 1, b + o.size));
         println!("{}: {count} ({bytes} bytes)", kind.label());
+    }
+    if let Some(n) = events {
+        println!("events older than the streams keep: {n}");
     }
     if dry_run {
         println!("dry run: nothing removed");

@@ -7,6 +7,14 @@
 //! Live events go through a `tokio::sync::broadcast` channel of fixed size:
 //! a client that falls that far behind is not buffered for but told to
 //! reload and dropped (`routes/events.rs`).
+//!
+//! With SQLite the store publishes here, numbering the events. With
+//! PostgreSQL it writes them as rows with its change, numbered by the
+//! database, and every instance's listener (`meta/pg/listen.rs`) puts them
+//! here in the order they were committed ([`Events::receive`]); when it may
+//! have missed some, it starts the ring over ([`Events::reset`]), which ends
+//! the streams with `reload`. A client resumes after its `Last-Event-ID` by
+//! that event's place in the ring, on whichever instance.
 
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -33,7 +41,7 @@ impl Default for EventLimits {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
 pub enum Kind {
     #[strum(serialize = "artifact.created")]
     ArtifactCreated,
@@ -76,6 +84,34 @@ pub struct Subject {
     pub artifact: Option<Uuid>,
 }
 
+/// An event before it has a number: made before its write commits (in
+/// PostgreSQL its row is part of the write), published once it has.
+pub struct Draft {
+    pub kind: Kind,
+    pub subject: Subject,
+    /// The record, as JSON.
+    pub data: String,
+}
+
+impl Draft {
+    /// `None` (logged) if the record does not serialise.
+    pub fn new(kind: Kind, subject: Subject, record: &impl Serialize) -> Option<Self> {
+        match sonic_rs::to_string(record) {
+            Ok(data) => Some(Self { kind, subject, data }),
+            Err(e) => {
+                tracing::error!("serialising a {} event: {e}", <&str>::from(kind));
+                None
+            }
+        }
+    }
+
+    /// `artifact.deleted`'s.
+    pub fn deleted(user: Uuid, conversation: Uuid, id: Uuid) -> Option<Self> {
+        let record = serde_json::json!({ "id": id, "conversation_id": conversation });
+        Self::new(Kind::ArtifactDeleted, Subject { user, conversation, artifact: Some(id) }, &record)
+    }
+}
+
 pub struct Events {
     limits: EventLimits,
     ring: Mutex<Ring>,
@@ -83,6 +119,10 @@ pub struct Events {
 
 struct Ring {
     kept: VecDeque<Arc<Event>>,
+    /// The id of the event just before the first kept one (or where the
+    /// ring started): a client that saw it has missed nothing kept.
+    before: u64,
+    /// The number [`Events::publish`] gives next.
     next: u64,
     /// `None` once closed (shutting down): streams end.
     live: Option<broadcast::Sender<Arc<Event>>>,
@@ -104,7 +144,8 @@ impl Events {
         // a restart is below every new one and its client is told to reload.
         let start = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_micros() as u64);
         let (sender, _) = broadcast::channel(limits.lag.max(1));
-        Self { limits, ring: Mutex::new(Ring { kept: VecDeque::new(), next: start, live: Some(sender) }) }
+        let ring = Ring { kept: VecDeque::new(), before: start - 1, next: start, live: Some(sender) };
+        Self { limits, ring: Mutex::new(ring) }
     }
 
     pub fn limits(&self) -> EventLimits {
@@ -115,42 +156,71 @@ impl Events {
         self.ring.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Numbers, keeps and sends an event. Numbering and sending happen under
+    /// Numbers, keeps and sends events. Numbering and sending happen under
     /// one lock, so every stream sees events in number order.
-    pub fn publish(&self, kind: Kind, subject: Subject, record: &impl Serialize) {
-        let data = match sonic_rs::to_string(record) {
-            Ok(data) => data,
-            Err(e) => return tracing::error!("serialising a {} event: {e}", <&str>::from(kind)),
-        };
-        let Subject { user, conversation, artifact } = subject;
+    pub fn publish(&self, drafts: impl IntoIterator<Item = Draft>) {
         let mut ring = self.ring();
-        let event = Arc::new(Event { id: ring.next, kind, user, conversation, artifact, data, at: Instant::now() });
-        ring.next += 1;
-        ring.forget_old(self.limits, 1);
-        ring.kept.push_back(event.clone());
-        if let Some(live) = &ring.live {
-            // An error only says nobody listens.
-            let _ = live.send(event);
+        for draft in drafts {
+            let id = ring.next;
+            ring.next += 1;
+            ring.push(self.limits, id, draft);
+        }
+    }
+
+    /// Keeps and sends events numbered elsewhere (PostgreSQL's rows), in the
+    /// order given.
+    pub fn receive(&self, events: impl IntoIterator<Item = (u64, Draft)>) {
+        let mut ring = self.ring();
+        for (id, draft) in events {
+            ring.push(self.limits, id, draft);
+        }
+    }
+
+    /// Starts over after `latest` (PostgreSQL's newest event), when events
+    /// may have been missed: nothing before it is kept, and the open streams
+    /// end with `reload` once they have sent what they had.
+    pub fn reset(&self, latest: u64) {
+        let mut ring = self.ring();
+        ring.kept.clear();
+        ring.before = latest;
+        if ring.live.is_some() {
+            // Dropping the sender ends its receivers.
+            ring.live = Some(broadcast::channel(self.limits.lag.max(1)).0);
         }
     }
 
     /// The newest event's id.
     pub fn latest(&self) -> u64 {
-        self.ring().next - 1
+        self.ring().latest()
     }
 
-    /// Starts a stream after event `last` (or now).
+    /// Whether streams are served (until [`Events::close`]): a stream whose
+    /// channel ended while they are was reset, and reloads.
+    pub fn is_open(&self) -> bool {
+        self.ring().live.is_some()
+    }
+
+    /// Starts a stream after event `last` (or now). `last` is found by its
+    /// place, not by comparing ids: rows are heard in the order they were
+    /// committed, which need not be their ids' order.
     pub fn subscribe(&self, last: Option<u64>) -> Subscription {
         let mut ring = self.ring();
         ring.forget_old(self.limits, 0);
-        let latest = ring.next - 1;
-        let oldest = ring.kept.front().map_or(ring.next, |e| e.id);
-        let missed = last.is_some_and(|l| l.saturating_add(1) < oldest || l > latest);
-        let backlog = match last {
-            Some(l) if !missed => ring.kept.iter().filter(|e| e.id > l).cloned().collect(),
+        let after = match last {
+            None => Some(ring.kept.len()),
+            Some(l) if l == ring.before => Some(0),
+            Some(l) => ring.kept.iter().rposition(|e| e.id == l).map(|at| at + 1),
+        };
+        let backlog = match (last, after) {
+            (Some(_), Some(at)) => ring.kept.range(at..).cloned().collect(),
             _ => Vec::new(),
         };
-        Subscription { backlog, missed, latest, live: ring.live.as_ref().map(broadcast::Sender::subscribe) }
+        Subscription {
+            backlog,
+            missed: after.is_none(),
+            latest: ring.latest(),
+            live: ring.live.as_ref().map(broadcast::Sender::subscribe),
+        }
     }
 
     /// Ends every stream (at shutdown, so connections can close).
@@ -160,6 +230,21 @@ impl Events {
 }
 
 impl Ring {
+    fn latest(&self) -> u64 {
+        self.kept.back().map_or(self.before, |e| e.id)
+    }
+
+    fn push(&mut self, limits: EventLimits, id: u64, draft: Draft) {
+        let Draft { kind, subject: Subject { user, conversation, artifact }, data } = draft;
+        let event = Arc::new(Event { id, kind, user, conversation, artifact, data, at: Instant::now() });
+        self.forget_old(limits, 1);
+        self.kept.push_back(event.clone());
+        if let Some(live) = &self.live {
+            // An error only says nobody listens.
+            let _ = live.send(event);
+        }
+    }
+
     /// Drops the events past their age, and as many as needed to make
     /// `room` below the count.
     fn forget_old(&mut self, limits: EventLimits, room: usize) {
@@ -169,7 +254,9 @@ impl Ring {
             .front()
             .is_some_and(|e| self.kept.len() + room > limits.kept || now.duration_since(e.at) > limits.max_age)
         {
-            self.kept.pop_front();
+            if let Some(gone) = self.kept.pop_front() {
+                self.before = gone.id;
+            }
         }
     }
 }
@@ -178,8 +265,13 @@ impl Ring {
 mod tests {
     use super::*;
 
-    fn subject() -> Subject {
-        Subject { user: Uuid::nil(), conversation: Uuid::nil(), artifact: None }
+    fn draft(record: &impl Serialize) -> Draft {
+        let subject = Subject { user: Uuid::nil(), conversation: Uuid::nil(), artifact: None };
+        Draft::new(Kind::ConversationCreated, subject, record).unwrap()
+    }
+
+    fn data(events: &[Arc<Event>]) -> Vec<&str> {
+        events.iter().map(|e| e.data.as_str()).collect()
     }
 
     #[test]
@@ -187,11 +279,11 @@ mod tests {
         let events = Events::new(EventLimits { max_age: Duration::from_millis(50), ..Default::default() });
         let before = events.latest();
         for n in 0..3 {
-            events.publish(Kind::ConversationCreated, subject(), &n);
+            events.publish([draft(&n)]);
         }
         let kept = events.subscribe(Some(before));
         assert!(!kept.missed);
-        assert_eq!(kept.backlog.iter().map(|e| e.data.as_str()).collect::<Vec<_>>(), ["0", "1", "2"]);
+        assert_eq!(data(&kept.backlog), ["0", "1", "2"]);
         std::thread::sleep(Duration::from_millis(60));
         assert!(events.subscribe(Some(before)).missed);
         // Nothing was missed by a client that had seen the last one.
@@ -205,5 +297,34 @@ mod tests {
         events.close();
         assert!(matches!(live.try_recv(), Err(broadcast::error::TryRecvError::Closed)));
         assert!(events.subscribe(None).live.is_none());
+    }
+
+    #[test]
+    fn resuming_goes_by_place_not_by_id() {
+        let events = Events::new(EventLimits::default());
+        events.reset(10);
+        // Committed in another order than numbered.
+        events.receive([(13, draft(&13)), (11, draft(&11)), (12, draft(&12))]);
+        assert_eq!(events.latest(), 12);
+        assert_eq!(data(&events.subscribe(Some(10)).backlog), ["13", "11", "12"]);
+        assert_eq!(data(&events.subscribe(Some(13)).backlog), ["11", "12"]);
+        assert!(events.subscribe(Some(12)).backlog.is_empty());
+        for unknown in [9, 14] {
+            assert!(events.subscribe(Some(unknown)).missed, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn a_reset_ends_the_live_streams_after_what_they_had_and_starts_over() {
+        let events = Events::new(EventLimits::default());
+        let mut live = events.subscribe(None).live.unwrap();
+        events.receive([(5, draft(&5))]);
+        events.reset(20);
+        assert_eq!(live.try_recv().unwrap().id, 5);
+        assert!(matches!(live.try_recv(), Err(broadcast::error::TryRecvError::Closed)));
+        assert!(events.is_open());
+        assert!(events.subscribe(Some(5)).missed);
+        let after = events.subscribe(Some(20));
+        assert!(!after.missed && after.backlog.is_empty() && after.latest == 20);
     }
 }

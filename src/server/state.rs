@@ -2,6 +2,7 @@ use super::archive::ArchiveCache;
 use super::auth::Credentials;
 use super::config::Config;
 use super::content::Links;
+use super::meta::pg::listen::Listening;
 use super::meta::Meta;
 use super::store::ArtifactStore;
 use axum::extract::FromRef;
@@ -21,6 +22,10 @@ pub struct AppState {
     pub credentials: Arc<Credentials>,
     /// Capability URLs on the content origin.
     pub content: Arc<Links>,
+    /// What tells this instance of other instances' changes (PostgreSQL);
+    /// it stops when the state is dropped.
+    #[from_ref(skip)]
+    pub listening: Option<Arc<Listening>>,
 }
 
 /// leptos_axum asks for its options by value (pages and static files only).

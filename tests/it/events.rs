@@ -8,38 +8,43 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 use vitrine::server::config::Config;
-use vitrine::server::events::{Kind, Subject};
+use vitrine::server::events::{Draft, Kind, Subject};
 use vitrine::server::{auth, listen};
 
 /// A test app served on a loopback port by the real accept loop.
-struct Live {
-    app: TestApp,
+pub struct Live {
+    pub app: TestApp,
     rt: tokio::runtime::Runtime,
-    base: String,
+    pub base: String,
 }
 
 /// One frame of the stream: an event, an id alone, or a comment.
 #[derive(Debug)]
-struct Frame {
-    id: Option<u64>,
-    event: Option<String>,
-    data: String,
+pub struct Frame {
+    pub id: Option<u64>,
+    pub event: Option<String>,
+    pub data: String,
     comment: bool,
 }
 
 impl Frame {
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_str(&self.data).unwrap()
     }
 }
 
-struct Stream(BufReader<ureq::BodyReader<'static>>);
+pub struct Stream(BufReader<ureq::BodyReader<'static>>);
 
 impl Live {
     fn start(change: impl FnOnce(&mut Config)) -> Self {
+        Self::serve(|| TestApp::with(change))
+    }
+
+    /// Serves the app `open` makes (inside the runtime that serves it).
+    pub fn serve(open: impl FnOnce() -> TestApp) -> Self {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let _inside = rt.enter();
-        let app = TestApp::with(change);
+        let app = open();
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         rt.spawn(listen::serve(listener, app.router.clone(), Default::default(), std::future::pending()));
@@ -47,24 +52,15 @@ impl Live {
     }
 
     /// A user: its id and API token.
-    fn user(&self, name: &str) -> (uuid::Uuid, String) {
+    pub fn user(&self, name: &str) -> (uuid::Uuid, String) {
         auth::add_user(&self.app.state.meta, name, "secret-password").unwrap()
     }
 
-    fn open(&self, token: &str, query: &str, last_event_id: Option<u64>) -> Stream {
-        let agent: ureq::Agent =
-            ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).build().into();
-        let mut req =
-            agent.get(format!("{}/api/events{query}", self.base)).header("Authorization", format!("Bearer {token}"));
-        if let Some(id) = last_event_id {
-            req = req.header("Last-Event-ID", id.to_string());
-        }
-        let res = req.call().unwrap();
-        assert_eq!(res.headers()["content-type"], "text/event-stream");
-        Stream(BufReader::new(res.into_body().into_reader()))
+    pub fn open(&self, token: &str, query: &str, last_event_id: Option<u64>) -> Stream {
+        Stream::open(&self.base, token, query, last_event_id)
     }
 
-    fn run<T>(&self, f: impl std::future::Future<Output = T>) -> T {
+    pub fn run<T>(&self, f: impl std::future::Future<Output = T>) -> T {
         self.rt.block_on(f)
     }
 }
@@ -83,7 +79,7 @@ impl Stream {
     }
 
     /// The next frame; `None` when the server ended the stream.
-    fn frame(&mut self) -> Option<Frame> {
+    pub fn frame(&mut self) -> Option<Frame> {
         let mut frame = Frame { id: None, event: None, data: String::new(), comment: false };
         let mut any = false;
         loop {
@@ -112,7 +108,7 @@ impl Stream {
     }
 
     /// The next event, past comments and bare ids.
-    fn event(&mut self) -> Frame {
+    pub fn event(&mut self) -> Frame {
         loop {
             let frame = self.frame().expect("the stream ended");
             if frame.event.is_some() {
@@ -122,14 +118,14 @@ impl Stream {
     }
 
     /// The id a new stream starts at (its first frame).
-    fn position(&mut self) -> u64 {
+    pub fn position(&mut self) -> u64 {
         let frame = self.frame().unwrap();
         assert!(frame.event.is_none() && !frame.comment, "{frame:?}");
         frame.id.unwrap()
     }
 }
 
-fn tool_result(live: &Live, token: &str, conversation: &str, name: &str, text: &str) -> Value {
+pub fn tool_result(live: &Live, token: &str, conversation: &str, name: &str, text: &str) -> Value {
     let r = live.run(live.app.tool_result(token, conversation, &[(name, text.as_bytes())]));
     assert_eq!(r.status, 201, "{}", r.text());
     r.json()
@@ -285,7 +281,7 @@ fn a_client_that_does_not_read_is_told_to_reload_and_dropped() {
     let published = 200;
     for _ in 0..published {
         let subject = Subject { user: id, conversation, artifact: None };
-        live.app.state.store.events().publish(Kind::MessageCreated, subject, &big);
+        live.app.state.store.events().publish(Draft::new(Kind::MessageCreated, subject, &big));
     }
     let mut received = 0;
     let last = loop {

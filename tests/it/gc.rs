@@ -11,13 +11,10 @@ use std::time::Duration;
 use uuid::Uuid;
 use vitrine::server::store::blobs::{artifacts_folder, card_key};
 
-/// Runs `vitrine gc` with `args` on the app's store; returns what it printed.
+/// Runs `vitrine gc` with `args` on the app's store and database; returns
+/// what it printed.
 fn gc(app: &TestApp, args: &[&str]) -> String {
-    let mut command = std::process::Command::new(process::bin());
-    if let Some(store) = common::remote_store(app.dir.path()) {
-        command.env("VITRINE_STORE", store);
-    }
-    let out = command.arg("gc").args(args).env("VITRINE_DATA_DIR", app.dir.path()).output().unwrap();
+    let out = process::command(app.dir.path()).arg("gc").args(args).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -128,4 +125,25 @@ async fn gc_removes_what_a_crash_left_past_the_grace_and_nothing_else() {
     assert_eq!(keys(&app), &before - &old, "past a grace of none, the young ones go too");
     let app = app.restart();
     assert_eq!(everything(&app, &token, &c).await, live, "start-up lists the same artifacts");
+}
+
+/// With PostgreSQL, `gc` deletes the events' rows older than the streams
+/// keep them (10 minutes), and a dry run counts them.
+#[tokio::test]
+async fn gc_deletes_the_events_rows_past_their_age() {
+    if common::remote_only() {
+        return;
+    }
+    let app = TestApp::new();
+    let token = app.user("alice");
+    app.conversation(&token, "Old").await;
+    app.conversation(&token, "New").await;
+    app.execute("UPDATE events SET created_at = now() - interval '11 minutes' WHERE id = (SELECT min(id) FROM events)");
+    for (args, left) in [(&["--dry-run"][..], "2"), (&[], "1")] {
+        let out = gc(&app, args);
+        assert!(out.contains("events older than the streams keep: 1\n"), "{out}");
+        assert_eq!(app.select("SELECT count(*) FROM events").as_deref(), Some(left));
+    }
+    let kept = app.select("SELECT data FROM events").unwrap();
+    assert!(kept.contains("\"New\""), "{kept}");
 }

@@ -22,6 +22,7 @@ mod foundation;
 mod gc;
 mod hostile_input;
 mod listings;
+mod live;
 mod load;
 mod meta;
 mod migrate;

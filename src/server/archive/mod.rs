@@ -174,6 +174,19 @@ impl ArchiveCache {
         self.loads.load(Ordering::Relaxed)
     }
 
+    /// Forgets what was read of stored versions (deleted ones), or of every
+    /// archive with `None`.
+    pub fn forget(&self, versions: Option<&[Uuid]>) {
+        let Some(versions) = versions else {
+            self.directories.clear();
+            return self.members.clear();
+        };
+        for &id in versions {
+            self.directories.remove(&Name::Version(id));
+        }
+        self.members.retain(|(name, _), _| !matches!(name, Name::Version(id) if versions.contains(id)));
+    }
+
     /// Bytes of members held in the cache now.
     pub fn cached_member_bytes(&self) -> u64 {
         self.members.weight()

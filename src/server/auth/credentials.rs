@@ -15,7 +15,6 @@ use crate::account::Scope;
 use crate::error::AppError;
 use crate::server::clock::now_unix;
 use crate::server::config::SignInLimits;
-use crate::server::meta::pg::listen::Listening;
 use crate::server::meta::Meta;
 use std::collections::HashMap;
 use std::future::Future;
@@ -50,29 +49,17 @@ pub struct Credentials {
     /// The database's `auth_changes` when last looked at (SQLite).
     changes_seen: AtomicI64,
     pub sign_in: SignInLimiter,
-    /// What tells of deletions by other processes (PostgreSQL); it stops
-    /// with these.
-    _listening: Option<Listening>,
 }
 
 impl Credentials {
     pub fn new(meta: Meta, limits: SignInLimits) -> Result<Arc<Self>, AppError> {
         let changes = meta.auth_changes_blocking()?.unwrap_or(0);
-        Ok(Arc::new_cyclic(|me: &Weak<Self>| {
-            let me = me.clone();
-            let listening = meta.on_revocation(move || {
-                if let Some(credentials) = me.upgrade() {
-                    credentials.forget_all();
-                }
-            });
-            Self {
-                meta,
-                known: RwLock::default(),
-                generation: AtomicU64::new(0),
-                changes_seen: AtomicI64::new(changes),
-                sign_in: SignInLimiter::new(limits),
-                _listening: listening,
-            }
+        Ok(Arc::new(Self {
+            meta,
+            known: RwLock::default(),
+            generation: AtomicU64::new(0),
+            changes_seen: AtomicI64::new(changes),
+            sign_in: SignInLimiter::new(limits),
         }))
     }
 
@@ -145,7 +132,8 @@ impl Credentials {
         result
     }
 
-    fn forget_all(&self) {
+    /// Forgets every credential known (another process deleted some).
+    pub fn forget_all(&self) {
         let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
         self.generation.fetch_add(1, Ordering::AcqRel);
         known.clear();
@@ -171,7 +159,7 @@ impl Credentials {
 
 /// Forgets what `credentials` cached whenever another process deletes a
 /// token or session; ends with them. SQLite's: with PostgreSQL, which tells
-/// of deletions (`Credentials::new` listens), it ends at once.
+/// of deletions (the instance's listener, `serve::Instance`), it ends at once.
 pub async fn watch_revocations(credentials: Weak<Credentials>) {
     let mut tick = tokio::time::interval(WATCH_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

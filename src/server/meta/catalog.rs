@@ -5,6 +5,7 @@
 
 use super::{pg, sqlite, MessageRow, Meta};
 use crate::error::AppError;
+use crate::server::events::Draft;
 use crate::server::store::sidecar::Sidecar;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -32,18 +33,20 @@ impl Meta {
         }
     }
 
-    /// Records the message and, in PostgreSQL, its new versions' rows, in
-    /// one transaction: from then on every instance finds them.
+    /// Records the message and, in PostgreSQL, its new versions' rows and
+    /// its `events`, in one transaction: from then on every instance finds
+    /// them. In SQLite the caller publishes the events.
     pub fn commit_message(
         &self,
         paths: Paths,
         conversation: Uuid,
         message: MessageRow,
         fresh: Vec<Arc<Sidecar>>,
+        events: Vec<Draft>,
     ) -> Result<(), AppError> {
         match (self, paths) {
             (Self::Postgres(pg), Paths::Locked(locked)) => {
-                pg.run_blocking(|_| pg::catalog::commit(locked, conversation, message, fresh))
+                pg.run_blocking(|_| pg.heard_after(pg::catalog::commit(locked, conversation, message, fresh, events)))
             }
             (Self::Sqlite(db), _) => db.run_blocking(|c| sqlite::insert_message(c, conversation, &message)),
             (Self::Postgres(_), Paths::Indexed) => {
@@ -73,20 +76,30 @@ impl Meta {
 
 impl Meta {
     /// Deletes the rows of the artifacts at a path of a conversation (only
-    /// artifact `id`, when given).
+    /// artifact `id`, when given), with their `artifact.deleted` events and,
+    /// for other instances' caches, their versions' ids.
     pub async fn delete_artifacts(&self, conversation: Uuid, path: String, id: Option<Uuid>) -> Result<(), AppError> {
         match self {
             Self::Sqlite(_) => Ok(()),
-            Self::Postgres(pg) => pg.run(|p| pg::catalog::delete_artifacts(p, conversation, path, id)).await,
+            Self::Postgres(pg) => {
+                pg.run(|p| pg.heard_after(pg::catalog::delete_artifacts(p, conversation, path, id))).await
+            }
         }
     }
 
-    /// Deletes one version's row; false if it is its artifact's only one
-    /// (then nothing is deleted). Always true in SQLite.
-    pub async fn delete_version(&self, version: Arc<Sidecar>) -> Result<bool, AppError> {
+    /// Deletes one version's row, with its `events` and its id for other
+    /// instances' caches; false if it is its artifact's only one (then
+    /// nothing is deleted). Always true in SQLite.
+    pub async fn delete_version(&self, version: Arc<Sidecar>, events: Vec<Draft>) -> Result<bool, AppError> {
         match self {
             Self::Sqlite(_) => Ok(true),
-            Self::Postgres(pg) => pg.run(|p| pg::catalog::delete_version(p, version)).await,
+            Self::Postgres(pg) => pg.run(|p| pg.heard_after(pg::catalog::delete_version(p, version, events))).await,
         }
+    }
+
+    /// Whether the database records events and tells every instance of
+    /// them (PostgreSQL), rather than the writer publishing them (SQLite).
+    pub fn shares_events(&self) -> bool {
+        matches!(self, Self::Postgres(_))
     }
 }

@@ -17,6 +17,7 @@ pub use rows::{ConversationRecord, Dead, Live, MessageRow, SessionRow, TokenOwne
 use crate::account::{SessionInfo, TokenInfo};
 use crate::error::AppError;
 use crate::server::config::Config;
+use crate::server::events::Draft;
 use crate::share::ShareInfo;
 use std::path::Path;
 use uuid::Uuid;
@@ -60,14 +61,15 @@ impl Meta {
         }
     }
 
-    /// Calls `forget` whenever any process deletes a token or session, and
-    /// whenever such a deletion may have gone unheard; until the answer is
-    /// dropped. `None` in SQLite, which tells nobody: watch
-    /// [`Meta::auth_changes`] instead.
-    pub fn on_revocation(&self, forget: impl Fn() + Send + Sync + 'static) -> Option<pg::listen::Listening> {
+    /// Tells `heard` of every deletion of a token or session, every write's
+    /// events and every deleted version, by any instance or command, and
+    /// whenever some may have gone unheard; until the answer is dropped.
+    /// `None` in SQLite, which tells nobody: watch [`Meta::auth_changes`]
+    /// instead (events are published by their writer).
+    pub fn listen(&self, heard: std::sync::Arc<dyn pg::listen::Heard>) -> Option<pg::listen::Listening> {
         match self {
             Self::Sqlite(_) => None,
-            Self::Postgres(pg) => Some(pg.on_revocation(forget)),
+            Self::Postgres(pg) => Some(pg.listen(heard)),
         }
     }
 
@@ -202,7 +204,7 @@ impl Meta {
 
     /// Counts every token or session ever deleted, by any process, in
     /// SQLite; `None` in PostgreSQL, which tells of them instead
-    /// ([`Meta::on_revocation`]).
+    /// ([`Meta::listen`]).
     pub async fn auth_changes(&self) -> Result<Option<i64>, AppError> {
         match self {
             Self::Sqlite(db) => db.run(sqlite::auth_changes).await.map(Some),
@@ -210,10 +212,12 @@ impl Meta {
         }
     }
 
-    pub async fn insert_conversation(&self, record: ConversationRecord) -> Result<(), AppError> {
+    /// A new conversation, with its `events` in PostgreSQL (in SQLite the
+    /// caller publishes them).
+    pub async fn insert_conversation(&self, record: ConversationRecord, events: Vec<Draft>) -> Result<(), AppError> {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::insert_conversation(c, &record)).await,
-            Self::Postgres(pg) => pg.run(|p| pg::insert_conversation(p, record)).await,
+            Self::Postgres(pg) => pg.run(|p| pg.heard_after(pg::insert_conversation(p, record, events))).await,
         }
     }
 
@@ -222,6 +226,15 @@ impl Meta {
         match self {
             Self::Sqlite(db) => db.run(move |c| sqlite::messages_of(c, conversation)).await,
             Self::Postgres(pg) => pg.run(|p| pg::messages_of(p, conversation)).await,
+        }
+    }
+
+    /// Deletes (or, dry, counts) the events older than `max_age`
+    /// (PostgreSQL; `None` in SQLite, which keeps none).
+    pub async fn prune_events(&self, max_age: std::time::Duration, dry_run: bool) -> Result<Option<u64>, AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(None),
+            Self::Postgres(pg) => pg.run(move |p| pg::events::prune(p, max_age, dry_run)).await.map(Some),
         }
     }
 

@@ -3,7 +3,7 @@
 //! alike, documented there. The schema is `pg/NNNN_*.sql`, append only, run
 //! at start-up by sqlx's migrator, whose advisory lock lets instances that
 //! start together migrate once. Each instance listens for deletions of
-//! tokens and sessions (`listen.rs`).
+//! tokens and sessions, for events and for deleted versions (`listen.rs`).
 //!
 //! Every query runs on a runtime of this module's own, the caller awaiting
 //! (or, at start-up, blocking on) its answer. Its own, because `Meta`'s
@@ -13,6 +13,7 @@
 
 pub(super) mod bulk;
 pub mod catalog;
+pub(super) mod events;
 pub mod listen;
 pub(super) mod shares;
 
@@ -21,22 +22,25 @@ use crate::account::{Scope, SessionInfo, TokenInfo};
 use crate::error::AppError;
 use crate::model::Conversation;
 use crate::server::clock::rfc3339;
+use crate::server::events::Draft;
 use crate::server::io_runtime::IoRuntime;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgExecutor, PgPool, PgPoolOptions};
 use sqlx::{Connection, Row, SqlSafeStr};
 use std::future::Future;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
+use tokio::sync::watch;
 use uuid::Uuid;
 
-/// The schema's changes, in order; append only.
-const MIGRATIONS: [(&str, &str); 4] = [
-    ("init", include_str!("pg/0001_init.sql")),
-    ("notify_auth", include_str!("pg/0002_notify_auth.sql")),
-    ("catalog", include_str!("pg/0003_catalog.sql")),
-    ("search", include_str!("pg/0004_search.sql")),
+/// The schema's changes, in order, with their numbers; append only.
+const MIGRATIONS: [(i64, &str, &str); 5] = [
+    (1, "init", include_str!("pg/0001_init.sql")),
+    (2, "notify_auth", include_str!("pg/0002_notify_auth.sql")),
+    (3, "catalog", include_str!("pg/0003_catalog.sql")),
+    (4, "search", include_str!("pg/0004_search.sql")),
+    (5, "events", include_str!("pg/0005_events.sql")),
 ];
 
 /// How long a query waits for a connection before the database is
@@ -44,6 +48,8 @@ const MIGRATIONS: [(&str, &str); 4] = [
 const ACQUIRE_SECONDS: u64 = 5;
 /// How long start-up waits for the database.
 const CONNECT_SECONDS: u64 = 10;
+/// How long a write waits for its events to be streamed here.
+const HEARD_SECONDS: u64 = 5;
 
 static DB: IoRuntime = IoRuntime::new("postgres", 2);
 
@@ -93,6 +99,9 @@ impl DatabaseUrl {
 #[derive(Clone)]
 pub struct Pg {
     pool: PgPool,
+    /// The newest event this instance's listener has streamed; `None`
+    /// while none listens.
+    heard: Arc<watch::Sender<Option<u64>>>,
 }
 
 impl Pg {
@@ -121,7 +130,7 @@ impl Pg {
                 MIGRATOR.run(&pool).await.map(|()| pool)
             })
             .map_err(|e| failed(&format!("cannot update the schema: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self { pool, heard: Arc::new(watch::Sender::new(None)) })
     }
 
     /// Runs `query` with the pool on the database's runtime.
@@ -133,10 +142,32 @@ impl Pg {
         DB.spawn(query(self.pool.clone())).await?
     }
 
-    /// Calls `forget` whenever a token or session is deleted, and whenever
-    /// a deletion may have gone unheard; until the answer is dropped.
-    pub fn on_revocation(&self, forget: impl Fn() + Send + Sync + 'static) -> listen::Listening {
-        listen::start(self.pool.clone(), forget)
+    /// Tells `heard` what other instances change, until the answer is
+    /// dropped.
+    pub fn listen(&self, heard: Arc<dyn listen::Heard>) -> listen::Listening {
+        listen::start(self.pool.clone(), heard, self.heard.clone())
+    }
+
+    /// `write`, a transaction that wrote events (the newest's id), then
+    /// the wait until this instance's listener has streamed them: once a
+    /// write is answered, a stream opened here starts after its events, as
+    /// with SQLite. Bounded, should the listener be reconnecting.
+    pub fn heard_after<T: Send + 'static>(
+        &self,
+        write: impl Future<Output = Result<(T, Option<u64>), AppError>> + Send + 'static,
+    ) -> impl Future<Output = Result<T, AppError>> + Send + 'static {
+        let heard = self.heard.subscribe();
+        async move {
+            let (answer, last) = write.await?;
+            if let Some(last) = last {
+                let mut heard = heard;
+                let streamed = heard.wait_for(|h| h.is_none_or(|h| h >= last));
+                if tokio::time::timeout(Duration::from_secs(HEARD_SECONDS), streamed).await.is_err() {
+                    tracing::warn!("event {last} not streamed here within {HEARD_SECONDS} s: answering without it");
+                }
+            }
+            Ok(answer)
+        }
     }
 
     /// [`Pg::run`], blocking this thread; for start-up and the command line.
@@ -150,10 +181,10 @@ impl Pg {
 }
 
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
-    let numbered = MIGRATIONS.iter().zip(1..);
     Migrator::with_migrations(
-        numbered
-            .map(|((name, sql), n)| Migration::new(n, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false))
+        MIGRATIONS
+            .iter()
+            .map(|(n, name, sql)| Migration::new(*n, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false))
             .collect(),
     )
 });
@@ -361,16 +392,23 @@ pub(super) async fn delete_other_sessions(p: PgPool, user: Uuid, keep_hash: Stri
     Ok(deleted.rows_affected().try_into().unwrap_or(usize::MAX))
 }
 
-pub(super) async fn insert_conversation(p: PgPool, record: ConversationRecord) -> Result<(), AppError> {
+pub(super) async fn insert_conversation(
+    p: PgPool,
+    record: ConversationRecord,
+    drafts: Vec<Draft>,
+) -> Result<((), Option<u64>), AppError> {
     let conv = record.conversation;
+    let mut tx = p.begin().await?;
     sqlx::query("INSERT INTO conversations (id, owner, title, created_at) VALUES ($1, $2, $3, $4)")
         .bind(conv.id)
         .bind(record.owner)
         .bind(conv.title)
         .bind(conv.created_at)
-        .execute(&p)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    let last = events::write(&mut tx, drafts).await?;
+    tx.commit().await?;
+    Ok(((), last))
 }
 
 pub(super) async fn all_conversations(p: PgPool) -> Result<Vec<ConversationRecord>, AppError> {

@@ -1,6 +1,7 @@
 //! `GET /api/events`: the signed-in user's events as Server-Sent Events,
 //! resumed after `Last-Event-ID` (or `?last_event_id=`), narrowed by
-//! `?conversation=` or `?artifact=`.
+//! `?conversation=` or `?artifact=`. A client that falls behind, or whose
+//! events the instance may have missed (`Events::reset`), is told to reload.
 
 use crate::error::AppError;
 use crate::server::auth::CurrentUser;
@@ -83,6 +84,10 @@ async fn events(
                     Ok(_) => {}
                     // Too far behind: told to reload, and dropped.
                     Err(RecvError::Lagged(_)) => return Some((reload(store.events().latest()), None)),
+                    // Started over (events may have been missed): the same.
+                    Err(RecvError::Closed) if store.events().is_open() => {
+                        return Some((reload(store.events().latest()), None))
+                    }
                     Err(RecvError::Closed) => return None,
                 }
             }

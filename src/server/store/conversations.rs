@@ -1,11 +1,11 @@
 //! Conversations: created with a checked title, found only by their owner,
 //! and their transcripts.
 
-use super::ArtifactStore;
+use super::{split_events, ArtifactStore};
 use crate::error::{AppError, Missing};
 use crate::model::{Conversation, Message};
 use crate::server::clock::now_rfc3339;
-use crate::server::events::{Kind, Subject};
+use crate::server::events::{Draft, Kind, Subject};
 use crate::server::meta::ConversationRecord;
 use uuid::Uuid;
 
@@ -21,12 +21,14 @@ impl ArtifactStore {
         }
         let conversation = Conversation { id: Uuid::new_v4(), title: title.to_string(), created_at: now_rfc3339() };
         let record = ConversationRecord { owner, conversation: conversation.clone() };
-        self.meta.insert_conversation(record.clone()).await?;
+        let subject = Subject { user: owner, conversation: conversation.id, artifact: None };
+        let drafts = Draft::new(Kind::ConversationCreated, subject, &conversation).into_iter().collect();
+        let (recorded, local) = split_events(&self.meta, drafts);
+        self.meta.insert_conversation(record.clone(), recorded).await?;
         if let Some(mut index) = self.catalog.index_mut() {
             index.add_conversation(record);
         }
-        let subject = Subject { user: owner, conversation: conversation.id, artifact: None };
-        self.events.publish(Kind::ConversationCreated, subject, &conversation);
+        self.events.publish(local);
         Ok(conversation)
     }
 

@@ -7,7 +7,7 @@ use super::blobs::{artifacts_folder, Blobs};
 use super::sidecar::Sidecar;
 use super::ArtifactStore;
 use crate::error::{AppError, Missing};
-use crate::server::events::{Kind, Subject};
+use crate::server::events::Draft;
 use std::borrow::Borrow;
 use uuid::Uuid;
 
@@ -40,11 +40,23 @@ impl ArtifactStore {
         Ok(ids.len() as u32)
     }
 
+    /// In SQLite; in PostgreSQL the deletion's transaction wrote the events.
     fn publish_deleted(&self, user: Uuid, conversation: Uuid, ids: &[Uuid]) {
+        if self.meta.shares_events() {
+            return;
+        }
         for &id in ids {
-            let subject = Subject { user, conversation, artifact: Some(id) };
-            let record = serde_json::json!({ "id": id, "conversation_id": conversation });
-            self.events.publish(Kind::ArtifactDeleted, subject, &record);
+            self.events.publish(Draft::deleted(user, conversation, id));
+        }
+    }
+
+    /// Forgets the bytes kept in memory of deleted versions (another
+    /// instance's deletion, PostgreSQL's listener tells), or of every one
+    /// with `None` (it may have missed some).
+    pub fn forget_cached(&self, versions: Option<&[Uuid]>) {
+        match versions {
+            Some(versions) => versions.iter().for_each(|id| self.small_files.remove(id)),
+            None => self.small_files.clear(),
         }
     }
 

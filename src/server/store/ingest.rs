@@ -16,11 +16,11 @@ use super::catalog::Catalog;
 use super::delete::remove_files;
 use super::sidecar::Sidecar;
 use super::staging::{Staged, StagingFile};
-use super::{names, ArtifactStore, OUTPUTS, UPLOADS};
+use super::{names, split_events, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::AppError;
-use crate::model::{GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
+use crate::model::{Artifact, GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
-use crate::server::events::{Events, Kind, MessageRecord, Subject};
+use crate::server::events::{Draft, Events, Kind, MessageRecord, Subject};
 use crate::server::meta::{MessageRow, Meta, Paths};
 use crate::server::mime;
 use base64::Engine;
@@ -192,9 +192,10 @@ impl Commit {
             artifact_ids: made.iter().map(|m| m.id).collect(),
             created_at: now_rfc3339(),
         };
+        let (recorded, local) = split_events(&self.meta, self.drafts(&fresh, &made, &message));
         // Still on the blocking pool, the paths locked: waiting here is what
         // keeps a number from being given before the one before is recorded.
-        if let Err(e) = self.meta.commit_message(paths, self.conversation, message.clone(), fresh.clone()) {
+        if let Err(e) = self.meta.commit_message(paths, self.conversation, message, fresh.clone(), recorded) {
             remove_files(&self.blobs, self.conversation, &fresh);
             return Err(e);
         }
@@ -203,38 +204,57 @@ impl Commit {
                 index.insert(m.clone());
             }
         }
-        self.publish(&fresh, &made, message);
+        // Still under the paths' locks, so that one artifact's versions are
+        // announced in order.
+        self.events.publish(local);
         Ok(made)
     }
 
-    /// Announces the new versions and the message, still under the paths'
-    /// locks so that one artifact's versions are announced in order.
-    fn publish(&self, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: MessageRow) {
+    /// The events of the new versions and the message, with the records the
+    /// catalog will give once they are in it: they are made before the
+    /// commit, which in PostgreSQL writes them. The paths' locks keep the
+    /// catalog's counts of their artifacts as they are until then.
+    fn drafts(&self, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: &MessageRow) -> Vec<Draft> {
         // On the blocking pool, where waiting for the catalog is allowed.
-        let records = |metas| tokio::runtime::Handle::current().block_on(self.catalog.records(metas));
-        let (fresh_records, made_records) = match (records(fresh), records(made)) {
-            (Ok(f), Ok(m)) => (f, m),
-            (Err(e), _) | (_, Err(e)) => {
-                // The message is stored: only its announcement is lost, and
-                // pages that follow events miss it until they load again.
-                tracing::warn!("message {} stored but not announced: {e}", message.id);
-                return;
+        let records = match tokio::runtime::Handle::current().block_on(self.catalog.records(made)) {
+            Ok(records) => records,
+            Err(e) => {
+                // Only the announcement is lost: pages that follow events
+                // miss the message until they load again.
+                tracing::warn!("message {} not announced: {e}", message.id);
+                return Vec::new();
             }
         };
+        let records: HashMap<Uuid, Artifact> = records
+            .into_iter()
+            .map(|mut record| {
+                let id = record.id;
+                let new = fresh.iter().filter(|f| f.artifact_id() == id);
+                let known = if new.clone().any(|f| f.version == 1) { 0 } else { record.versions };
+                record.versions = known + new.count() as u32;
+                (id, record)
+            })
+            .collect();
+        // A message writes a path once: each artifact's record is its version's.
+        let record = |m: &Sidecar| records[&m.artifact_id()].clone();
         let subject = |artifact| Subject { user: self.user, conversation: self.conversation, artifact };
-        for (m, record) in fresh.iter().zip(&fresh_records) {
-            let kind = if m.version == 1 { Kind::ArtifactCreated } else { Kind::ArtifactVersion };
-            self.events.publish(kind, subject(Some(m.artifact_id())), record);
-        }
+        let mut drafts: Vec<Draft> = fresh
+            .iter()
+            .filter_map(|m| {
+                let kind = if m.version == 1 { Kind::ArtifactCreated } else { Kind::ArtifactVersion };
+                Draft::new(kind, subject(Some(m.artifact_id())), &record(m))
+            })
+            .collect();
         let message = Message {
             id: message.id,
-            tool: message.tool,
-            content: message.content,
-            created_at: message.created_at,
-            artifacts: made_records,
+            tool: message.tool.clone(),
+            content: message.content.clone(),
+            created_at: message.created_at.clone(),
+            artifacts: made.iter().map(|m| record(m)).collect(),
         };
         let record = MessageRecord { conversation_id: self.conversation, message: &message };
-        self.events.publish(Kind::MessageCreated, subject(None), &record);
+        drafts.extend(Draft::new(Kind::MessageCreated, subject(None), &record));
+        drafts
     }
 
     /// Locks every path of the message, in one order so writers never wait

@@ -35,7 +35,7 @@ mod staging;
 pub mod versions;
 
 use crate::error::AppError;
-use crate::server::events::Events;
+use crate::server::events::{Draft, Events};
 use crate::server::meta::Meta;
 use blobs::Blobs;
 use catalog::memory::{self, Index};
@@ -143,4 +143,15 @@ fn fill_catalog(blobs: &Blobs, meta: &Meta) -> Result<(), AppError> {
         tracing::info!("the database had no rows of the store's versions: {n} written from their sidecars");
     }
     Ok(())
+}
+
+/// Splits a write's events: those the database records with the write
+/// (PostgreSQL, whose listeners bring them to every instance, this one too),
+/// and those this instance publishes once the write is done (SQLite).
+fn split_events(meta: &Meta, drafts: Vec<Draft>) -> (Vec<Draft>, Vec<Draft>) {
+    if meta.shares_events() {
+        (drafts, Vec::new())
+    } else {
+        (Vec::new(), drafts)
+    }
 }

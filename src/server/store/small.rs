@@ -54,4 +54,8 @@ impl SmallFiles {
     pub fn remove(&self, id: &Uuid) {
         self.0.remove(id);
     }
+
+    pub fn clear(&self) {
+        self.0.clear();
+    }
 }

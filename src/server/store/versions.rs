@@ -2,10 +2,10 @@
 //! it is the only one) and restored as a new latest version.
 
 use super::sidecar::Sidecar;
-use super::ArtifactStore;
+use super::{split_events, ArtifactStore};
 use crate::error::{AppError, Missing};
 use crate::model::ArtifactVersion;
-use crate::server::events::{Kind, Subject};
+use crate::server::events::{Draft, Kind, Subject};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -41,14 +41,22 @@ impl ArtifactStore {
                 "Version {version} is the only version of artifact {id}: delete the artifact instead"
             ))
         };
-        if !self.meta.delete_version(meta.clone()).await? || !self.catalog.forget_version(id, version) {
+        // The artifact's record changes (its latest version or its count):
+        // its event is made before, for PostgreSQL to write it with the row.
+        let versions = self.catalog.versions(id).await?;
+        let Some(latest) = versions.iter().find(|m| m.version != version).filter(|_| versions.len() >= 2) else {
+            return Err(only());
+        };
+        let mut record = self.record(latest).await?;
+        record.versions = versions.len() as u32 - 1;
+        let subject = Subject { user, conversation, artifact: Some(id) };
+        let drafts = Draft::new(Kind::ArtifactVersion, subject, &record).into_iter().collect();
+        let (recorded, local) = split_events(&self.meta, drafts);
+        if !self.meta.delete_version(meta.clone(), recorded).await? || !self.catalog.forget_version(id, version) {
             return Err(only());
         }
         self.remove_deleted(conversation, vec![(*meta).clone()]).await?;
-        // The artifact's record changed: its latest version or its count.
-        let latest = self.artifact(user, conversation, id).await?;
-        let subject = Subject { user, conversation, artifact: Some(id) };
-        self.events.publish(Kind::ArtifactVersion, subject, &self.record(&latest).await?);
+        self.events.publish(local);
         Ok(())
     }
 

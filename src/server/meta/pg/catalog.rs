@@ -5,9 +5,10 @@
 //! path never give one number twice; `artifact_counts` changes in the same
 //! transactions. The store reads them in `store/catalog/pg.rs`.
 
-use super::DB;
+use super::{events, DB};
 use crate::error::AppError;
 use crate::model::GalleryType;
+use crate::server::events::Draft;
 use crate::server::meta::MessageRow;
 use crate::server::store::catalog::memory::key_of;
 use crate::server::store::sidecar::Sidecar;
@@ -97,14 +98,15 @@ pub(in crate::server::meta) async fn lock_paths(
     Ok(Locked { tx: Some(tx), latest })
 }
 
-/// The message and its new versions (each its artifact's latest), then
-/// `COMMIT`: the point from which every instance finds them.
+/// The message, its new versions (each its artifact's latest) and their
+/// events, then `COMMIT`: the point from which every instance finds them.
 pub(in crate::server::meta) async fn commit(
     mut locked: Locked,
     conversation: Uuid,
     message: MessageRow,
     fresh: Vec<Arc<Sidecar>>,
-) -> Result<(), AppError> {
+    drafts: Vec<Draft>,
+) -> Result<((), Option<u64>), AppError> {
     let mut tx = locked.tx.take().ok_or_else(|| AppError::Internal("a message committed twice".into()))?;
     super::add_message(&mut *tx, conversation, &message).await?;
     let mut new = Counted::default();
@@ -123,7 +125,9 @@ pub(in crate::server::meta) async fn commit(
         put_version(&mut tx, v).await?;
     }
     new.write(&mut tx).await?;
-    Ok(tx.commit().await?)
+    let last = events::write(&mut tx, drafts).await?;
+    tx.commit().await?;
+    Ok(((), last))
 }
 
 /// Changes of `artifact_counts`' rows, per conversation and kind, in the
@@ -236,18 +240,27 @@ pub(crate) fn sidecar(row: &PgRow) -> Result<Sidecar, AppError> {
 }
 
 /// Deletes the artifacts at a path (only `id`, when given), their versions
-/// with them.
+/// with them, and tells of it.
 pub(in crate::server::meta) async fn delete_artifacts(
     p: PgPool,
     conversation: Uuid,
     path: String,
     id: Option<Uuid>,
-) -> Result<(), AppError> {
+) -> Result<((), Option<u64>), AppError> {
     let mut tx = p.begin().await?;
     lock_path(&mut tx, conversation, &path).await?;
-    let kinds: Vec<i16> = sqlx::query_scalar(
+    let versions: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT v.id FROM versions v JOIN artifacts a ON a.id = v.artifact_id
+         WHERE a.conversation_id = $1 AND a.path = $2 AND ($3::uuid IS NULL OR a.id = $3)",
+    )
+    .bind(conversation)
+    .bind(&path)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let deleted: Vec<(i16, Uuid, Uuid)> = sqlx::query_as(
         "DELETE FROM artifacts WHERE conversation_id = $1 AND path = $2 AND ($3::uuid IS NULL OR id = $3)
-         RETURNING kind",
+         RETURNING kind, id, owner",
     )
     .bind(conversation)
     .bind(&path)
@@ -255,16 +268,26 @@ pub(in crate::server::meta) async fn delete_artifacts(
     .fetch_all(&mut *tx)
     .await?;
     let mut gone = Counted::default();
-    for kind in kinds {
-        gone.add(conversation, kind, -1);
+    for (kind, ..) in &deleted {
+        gone.add(conversation, *kind, -1);
     }
     gone.write(&mut tx).await?;
-    Ok(tx.commit().await?)
+    let drafts = deleted.iter().filter_map(|(_, id, owner)| Draft::deleted(*owner, conversation, *id)).collect();
+    // Caches first: an instance that streams the event has dropped them.
+    events::deleted(&mut tx, &versions).await?;
+    let last = events::write(&mut tx, drafts).await?;
+    tx.commit().await?;
+    Ok(((), last))
 }
 
 /// Deletes one version, its artifact's latest then being the highest
-/// number left; false, deleting nothing, when it is the only one.
-pub(in crate::server::meta) async fn delete_version(p: PgPool, version: Arc<Sidecar>) -> Result<bool, AppError> {
+/// number left, with its events; false, deleting nothing, when it is the
+/// only one.
+pub(in crate::server::meta) async fn delete_version(
+    p: PgPool,
+    version: Arc<Sidecar>,
+    drafts: Vec<Draft>,
+) -> Result<(bool, Option<u64>), AppError> {
     let artifact = version.artifact_id();
     let mut tx = p.begin().await?;
     lock_path(&mut tx, version.conversation_id, &version.path).await?;
@@ -273,9 +296,10 @@ pub(in crate::server::meta) async fn delete_version(p: PgPool, version: Arc<Side
         .fetch_optional(&mut *tx)
         .await?;
     if count.is_some_and(|n| n < 2) {
-        return Ok(false);
+        return Ok((false, None));
     }
     let deleted = sqlx::query("DELETE FROM versions WHERE id = $1").bind(version.id).execute(&mut *tx).await?;
+    let mut last = None;
     if deleted.rows_affected() > 0 {
         sqlx::query(
             "UPDATE artifacts a SET latest = v.id, name = v.name, kind = v.kind, size = v.size,
@@ -287,9 +311,11 @@ pub(in crate::server::meta) async fn delete_version(p: PgPool, version: Arc<Side
         .bind(artifact)
         .execute(&mut *tx)
         .await?;
+        events::deleted(&mut tx, &[version.id]).await?;
+        last = events::write(&mut tx, drafts).await?;
     }
     tx.commit().await?;
-    Ok(true)
+    Ok((true, last))
 }
 
 pub(in crate::server::meta) async fn is_empty(p: PgPool) -> Result<bool, AppError> {
