@@ -122,6 +122,28 @@ async fn two_instances_writing_one_path_never_give_one_number_twice() {
     assert_counted(&a, &token, &c).await;
 }
 
+/// More messages at once than the pool has connections (sqlx's 10), each
+/// to a path of its own: each holds its transaction's connection from
+/// numbering to commit and must take no second one meanwhile, or they all
+/// wait for one another until the pool's time-out (503).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn more_messages_at_once_than_connections_are_all_stored() {
+    if common::remote_only() {
+        return;
+    }
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "Many").await;
+    let names: Vec<String> = (0..32).map(|i| format!("f{i}.txt")).collect();
+    let files: Vec<[(&str, &[u8]); 1]> = names.iter().map(|n| [(n.as_str(), n.as_bytes())]).collect();
+    let puts = files.iter().map(|file| app.tool_result(&token, &c, file));
+    for r in futures_util::future::join_all(puts).await {
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    assert_eq!(app.get("/api/artifacts", &token).await.json()["total"], 32);
+    assert_counted(&app, &token, &c).await;
+}
+
 /// An app whose user (its token) has a conversation with `a.txt` (versions
 /// 1 and 2) and `b.png`.
 async fn two_artifacts() -> (TestApp, String, String) {

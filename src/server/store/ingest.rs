@@ -12,13 +12,13 @@
 //! what the message made).
 
 use super::blobs::{artifacts_folder, Blobs};
-use super::catalog::Catalog;
+use super::catalog::{to_artifact, Catalog};
 use super::delete::remove_files;
 use super::sidecar::Sidecar;
 use super::staging::{Staged, StagingFile};
 use super::{names, split_events, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::AppError;
-use crate::model::{Artifact, GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
+use crate::model::{GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
 use crate::server::events::{Draft, Events, Kind, MessageRecord, Subject};
 use crate::server::meta::{MessageRow, Meta, Paths};
@@ -192,7 +192,7 @@ impl Commit {
             artifact_ids: made.iter().map(|m| m.id).collect(),
             created_at: now_rfc3339(),
         };
-        let (recorded, local) = split_events(&self.meta, self.drafts(&fresh, &made, &message));
+        let (recorded, local) = split_events(&self.meta, self.drafts(&paths, &fresh, &made, &message));
         // Still on the blocking pool, the paths locked: waiting here is what
         // keeps a number from being given before the one before is recorded.
         if let Err(e) = self.meta.commit_message(paths, self.conversation, message, fresh.clone(), recorded) {
@@ -212,31 +212,14 @@ impl Commit {
 
     /// The events of the new versions and the message, with the records the
     /// catalog will give once they are in it: they are made before the
-    /// commit, which in PostgreSQL writes them. The paths' locks keep the
-    /// catalog's counts of their artifacts as they are until then.
-    fn drafts(&self, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: &MessageRow) -> Vec<Draft> {
-        // On the blocking pool, where waiting for the catalog is allowed.
-        let records = match tokio::runtime::Handle::current().block_on(self.catalog.records(made)) {
-            Ok(records) => records,
-            Err(e) => {
-                // Only the announcement is lost: pages that follow events
-                // miss the message until they load again.
-                tracing::warn!("message {} not announced: {e}", message.id);
-                return Vec::new();
-            }
+    /// commit, which in PostgreSQL writes them.
+    fn drafts(&self, paths: &Paths, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: &MessageRow) -> Vec<Draft> {
+        let (title, known) = self.known(paths, made);
+        let versions = |id: Uuid| {
+            let new = fresh.iter().filter(|f| f.artifact_id() == id);
+            known.get(&id).copied().unwrap_or(0) + new.count() as u32
         };
-        let records: HashMap<Uuid, Artifact> = records
-            .into_iter()
-            .map(|mut record| {
-                let id = record.id;
-                let new = fresh.iter().filter(|f| f.artifact_id() == id);
-                let known = if new.clone().any(|f| f.version == 1) { 0 } else { record.versions };
-                record.versions = known + new.count() as u32;
-                (id, record)
-            })
-            .collect();
-        // A message writes a path once: each artifact's record is its version's.
-        let record = |m: &Sidecar| records[&m.artifact_id()].clone();
+        let record = |m: &Sidecar| to_artifact(m, &title, versions(m.artifact_id()));
         let subject = |artifact| Subject { user: self.user, conversation: self.conversation, artifact };
         let mut drafts: Vec<Draft> = fresh
             .iter()
@@ -255,6 +238,23 @@ impl Commit {
         let record = MessageRecord { conversation_id: self.conversation, message: &message };
         drafts.extend(Draft::new(Kind::MessageCreated, subject(None), &record));
         drafts
+    }
+
+    /// The conversation's title and the version counts of the message's
+    /// artifacts, as the catalog has them before it commits (in PostgreSQL,
+    /// as its transaction read them under the paths' locks: no other
+    /// connection is taken while it holds one).
+    fn known(&self, paths: &Paths, made: &[Arc<Sidecar>]) -> (String, HashMap<Uuid, u32>) {
+        match (paths, self.catalog.index()) {
+            (Paths::Locked(rows), _) => (rows.title.clone(), rows.counts.clone()),
+            (Paths::Indexed, Some(index)) => {
+                let conversation = index.conversations.get(&self.conversation);
+                let title = conversation.map(|c| c.conversation.title.clone()).unwrap_or_default();
+                let count = |id| Some((id, index.artifacts.get(&id)?.count()));
+                (title, made.iter().filter_map(|m| count(m.artifact_id())).collect())
+            }
+            (Paths::Indexed, None) => Default::default(),
+        }
     }
 
     /// Locks every path of the message, in one order so writers never wait

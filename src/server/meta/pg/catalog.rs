@@ -44,6 +44,10 @@ pub struct Locked {
     tx: Option<Transaction<'static, Postgres>>,
     /// Per path: the latest version there and the number the next one gets.
     pub latest: HashMap<String, (Arc<Sidecar>, u32)>,
+    /// How many versions the artifacts at those paths have.
+    pub counts: HashMap<Uuid, u32>,
+    /// The conversation's title.
+    pub title: String,
 }
 
 impl Drop for Locked {
@@ -77,13 +81,13 @@ pub(in crate::server::meta) async fn lock_paths(
     paths.sort_unstable();
     paths.dedup();
     let mut tx = p.begin().await?;
-    let mut latest = HashMap::new();
+    let (mut latest, mut counts) = (HashMap::new(), HashMap::new());
     for path in paths {
         lock_path(&mut tx, conversation, &path).await?;
         let row = sqlx::query(concat!(
             "SELECT ",
             version_columns!(),
-            ", a.next_version FROM artifacts a JOIN versions v ON v.id = a.latest
+            ", a.next_version, a.version_count FROM artifacts a JOIN versions v ON v.id = a.latest
              WHERE a.conversation_id = $1 AND a.path = $2 ORDER BY a.created_ns DESC, a.id DESC LIMIT 1"
         ))
         .bind(conversation)
@@ -91,11 +95,18 @@ pub(in crate::server::meta) async fn lock_paths(
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(row) = row {
-            let next: i32 = row.try_get(13)?;
-            latest.insert(path, (Arc::new(sidecar(&row)?), next as u32));
+            let (next, count): (i32, i32) = (row.try_get(13)?, row.try_get(14)?);
+            let meta = sidecar(&row)?;
+            counts.insert(meta.artifact_id(), count as u32);
+            latest.insert(path, (Arc::new(meta), next as u32));
         }
     }
-    Ok(Locked { tx: Some(tx), latest })
+    let title = sqlx::query_scalar("SELECT title FROM conversations WHERE id = $1")
+        .bind(conversation)
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or_default();
+    Ok(Locked { tx: Some(tx), latest, counts, title })
 }
 
 /// The message, its new versions (each its artifact's latest) and their

@@ -237,7 +237,7 @@ impl Catalog {
 
 /// The API record of a version, its conversation titled `title`, its
 /// artifact having `versions` versions.
-fn to_artifact(meta: &Sidecar, title: &str, versions: u32) -> Artifact {
+pub(in crate::server::store) fn to_artifact(meta: &Sidecar, title: &str, versions: u32) -> Artifact {
     // Built by hand rather than with `format!`: a listing page builds 100
     // of these, and the formatting machinery was a tenth of its time.
     let mut uuid = Uuid::encode_buffer();
