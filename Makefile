@@ -15,7 +15,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run run-cluster build test test-rust test-api test-e2e lighthouse schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
+.PHONY: run run-cluster build test test-rust test-api test-e2e test-e2e-cluster lighthouse schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -57,6 +57,13 @@ test-api: schemathesis assets
 
 test-e2e: build chromium e2e-deps
 	cd end2end && npx playwright test
+
+# The same suite against `make run-cluster`'s address (nginx in front of two
+# instances on fresh services and demo data; scripts/cluster.sh run). Not
+# part of `make test`. E2E_CLUSTER: Playwright starts no server of its own.
+test-e2e-cluster: build nginx chromium e2e-deps
+	VITRINE_SIGN_IN_PER_ACCOUNT=1000 VITRINE_SIGN_IN_PER_ADDRESS=1000 scripts/cluster.sh run \
+	  sh -c 'cd end2end && E2E_CLUSTER=1 E2E_PORT=$$CLUSTER_PORT E2E_DATA_DIR=$$CLUSTER_DATA_DIR npx playwright test'
 
 # Lighthouse (mobile, signed in) on the gallery, a code preview and a
 # conversation of the release build, in Debian's Chromium; writes its

@@ -6,6 +6,8 @@ import path from "node:path";
 
 // One server for the whole run, on a free loopback port, with fresh demo
 // data. Decided once in the main process; workers inherit the environment.
+// `make test-e2e-cluster` sets E2E_CLUSTER, E2E_PORT (nginx's) and
+// E2E_DATA_DIR (scripts/cluster.sh run): its cluster is the server.
 if (!process.env.E2E_PORT) {
   process.env.E2E_PORT = execFileSync(process.execPath, [
     "-e",
@@ -50,7 +52,7 @@ export default defineConfig({
     { name: "js", use: { javaScriptEnabled: true } },
     { name: "no-js", use: { javaScriptEnabled: false } },
   ],
-  webServer: {
+  webServer: process.env.E2E_CLUSTER ? undefined : {
     command: `${root}/target/release/vitrine serve --demo`,
     cwd: root,
     env: {

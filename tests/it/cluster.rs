@@ -1,8 +1,11 @@
-//! Two real instances on one bucket and one database (remote runs only;
-//! docs/scaling.md, "Tests"): credentials made or revoked on one hold on
-//! the other, writers through both number every version once, and a
-//! SIGKILL of one mid-ingest loses nothing acknowledged. The instances are
-//! reached directly; nginx in front of them too where it is installed.
+//! Two real instances on one bucket and one database (remote only;
+//! docs/scaling.md, "Tests"): what one writes, the other lists, counts,
+//! searches, previews and serves at once (its own memory knows none of it),
+//! deletes and new versions included, and streams as events; share links,
+//! content-origin URLs and credentials made or revoked on one hold on the
+//! other; writers through both number every version once, and a SIGKILL of
+//! one mid-ingest loses nothing acknowledged. The instances are reached
+//! directly; nginx in front of them too where it is installed.
 
 use crate::common::cluster::Cluster;
 use crate::common::{self, b64};
@@ -95,13 +98,55 @@ pub(crate) fn tool_result(
     try_answer(client().post(&url).header(auth.0, &auth.1).send_json(&body))
 }
 
-/// The status line of `GET /` at `base` with this `Host`, sent as written.
-fn status_line_with_host(base: &str, host: &str) -> String {
+/// Status and body of `GET target` at `base` with this `Host`, sent as
+/// written (the content origin is told apart by it).
+fn get_with_host(base: &str, host: &str, target: &str) -> (u16, Vec<u8>) {
     let mut stream = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
-    write!(stream, "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).unwrap();
-    reply.lines().next().unwrap_or_default().to_string()
+    // HTTP/1.0: the body is all that follows the head, never chunked.
+    write!(stream, "GET {target} HTTP/1.0\r\nHost: {host}\r\n\r\n").unwrap();
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).unwrap();
+    let end = reply.windows(4).position(|w| w == b"\r\n\r\n").expect("a head");
+    let head = String::from_utf8_lossy(&reply[..end]);
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+    (status, reply[end + 4..].to_vec())
+}
+
+/// Status, `Content-Disposition` and body of a GET.
+fn fetch(url: &str, auth: &Auth) -> (u16, String, Vec<u8>) {
+    let mut r = client().get(url).header(auth.0, &auth.1).call().unwrap();
+    let disposition = r.headers().get("content-disposition").map_or("", |v| v.to_str().unwrap()).to_string();
+    (r.status().as_u16(), disposition, r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap())
+}
+
+/// The body of a GET answered 200, as text.
+fn text(url: &str, auth: &Auth) -> String {
+    let (status, _, body) = fetch(url, auth);
+    assert_eq!(status, 200, "{url}");
+    String::from_utf8(body).unwrap()
+}
+
+/// Reached on b directly and, where nginx runs, through it (either instance).
+fn readers(cluster: &mut Cluster) -> Vec<String> {
+    let mut readers = vec![cluster.base(1)];
+    readers.extend(cluster.front());
+    readers
+}
+
+/// A tool result of `files` at `base`: the stored records by name.
+fn store(base: &str, auth: &Auth, c: &str, files: &[(&str, &[u8])]) -> HashMap<String, Value> {
+    let artifacts: Vec<Value> =
+        files.iter().map(|(name, bytes)| json!({ "name": name, "content_base64": b64(bytes) })).collect();
+    let body = json!({ "tool": "cluster", "content": "done", "artifacts": artifacts });
+    let (status, made) = post(&format!("{base}/api/conversations/{c}/tool-results"), auth, &body);
+    assert_eq!(status, 201, "{made}");
+    let records = made["artifacts"].as_array().unwrap().iter();
+    records.map(|r| (r["name"].as_str().unwrap().to_string(), r.clone())).collect()
+}
+
+/// The names of a listing's items.
+fn names(listed: &Value) -> Vec<&str> {
+    listed["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect()
 }
 
 #[test]
@@ -137,9 +182,9 @@ fn sessions_and_tokens_hold_on_both_instances() {
     for _ in 0..6 {
         assert_eq!(me(&front, &session), 200, "a session made through nginx");
     }
-    assert!(status_line_with_host(&front, "127.0.0.1").starts_with("HTTP/1.1 3"), "the app sends to sign in");
-    let content = status_line_with_host(&front, "usercontent.localhost");
-    assert!(content.starts_with("HTTP/1.1 404"), "the content origin has nothing at /: {content}");
+    assert!((300..400).contains(&get_with_host(&front, "127.0.0.1", "/").0), "the app sends to sign in");
+    let content = get_with_host(&front, "usercontent.localhost", "/").0;
+    assert_eq!(content, 404, "the content origin has nothing at /");
 }
 
 #[test]
@@ -149,11 +194,9 @@ fn writers_through_both_instances_number_every_version_once() {
     }
     const WRITERS: usize = 4;
     const EACH: usize = 6;
-    let mut cluster = Cluster::new();
+    let mut cluster = Cluster::started();
     let alice = bearer(&cluster.user("alice"));
-    cluster.start(0);
-    let c = conversation(&cluster.base(0), &alice);
-    cluster.start(1);
+    let c = conversation(&cluster.base(1), &alice);
     let bases = [cluster.base(0), cluster.base(1)];
 
     // Each message: a new version of report.txt and a file of its own.
@@ -223,12 +266,10 @@ fn sigkill_of_one_instance_mid_ingest_loses_nothing_acknowledged() {
     if common::remote_only() {
         return;
     }
-    let mut cluster = Cluster::new();
+    let mut cluster = Cluster::started();
     let token = cluster.user("crash");
     let auth = bearer(&token);
-    cluster.start(0);
-    let c = conversation(&cluster.base(0), &auth);
-    cluster.start(1);
+    let c = conversation(&cluster.base(1), &auth);
     let acked: Mutex<Vec<(String, String)>> = Mutex::default();
     let acked_versions: Mutex<Vec<Version>> = Mutex::default();
 
@@ -292,5 +333,159 @@ fn sigkill_of_one_instance_mid_ingest_loses_nothing_acknowledged() {
         for message in thread["messages"].as_array().unwrap() {
             assert_eq!(message["artifacts"].as_array().unwrap().len(), 1, "a message without its file: {message}");
         }
+    }
+}
+
+const CHART: &[u8] = b"\x89PNG\r\n\x1a\n chart";
+const REPORT: &[u8] = b"<!doctype html><h1>Made on a</h1>";
+const NOTES: &[u8] = b"notes made on a";
+
+/// What a stores, b (and nginx) lists, counts, finds, previews and serves
+/// at once by every URL: b started before, so it has it from the rows
+/// alone. A share link and a content-origin URL made on one open on the
+/// other.
+#[test]
+fn what_one_instance_stores_the_other_lists_previews_and_serves_at_once() {
+    if common::remote_only() {
+        return;
+    }
+    let mut cluster = Cluster::started();
+    let alice = bearer(&cluster.user("alice"));
+    let a = cluster.base(0);
+    let c = conversation(&a, &alice);
+    let skill = crate::threads::skill_archive();
+    let files: [(&str, &[u8]); 5] = [
+        ("chart.png", CHART),
+        ("report.html", REPORT),
+        ("script.py", b"print('made on a')\n"),
+        ("notes.txt", NOTES),
+        ("my-skill.skill", &skill),
+    ];
+    let made = store(&a, &alice, &c, &files);
+    let id = |name: &str| made[name]["id"].as_str().unwrap().to_string();
+    let session = sign_in(&a);
+
+    for base in readers(&mut cluster) {
+        let (_, conversations) = get(&format!("{base}/api/conversations"), &alice);
+        assert!(conversations.as_array().unwrap().iter().any(|x| x["id"] == c.as_str()), "{conversations}");
+        let (_, listed) = get(&format!("{base}/api/conversations/{c}/artifacts"), &alice);
+        assert_eq!(listed["total"], 5, "{base}: {listed}");
+        assert_eq!(listed["counts"], json!({ "all": 5, "images": 1, "html": 1, "code": 1, "files": 2 }));
+        assert_eq!(names(&get(&format!("{base}/api/artifacts?q=SCRIPT"), &alice).1), ["script.py"]);
+        assert_eq!(names(&get(&format!("{base}/api/artifacts?type=images"), &alice).1), ["chart.png"]);
+
+        let outputs = format!("{base}/api/threads/{c}/artifacts/mnt/user-data/outputs");
+        for (name, bytes) in &files {
+            let url = format!("{base}/api/conversations/{c}/artifacts/{}", id(name));
+            let (status, _, body) = fetch(&url, &alice);
+            assert_eq!((status, body.as_slice()), (200, *bytes), "{url}");
+            let (status, disposition, body) = fetch(&format!("{url}?download=true"), &alice);
+            assert_eq!((status, body.as_slice()), (200, *bytes), "{url}?download=true");
+            assert!(disposition.starts_with("attachment"), "{url}: {disposition}");
+            let (status, _, body) = fetch(&format!("{outputs}/{name}"), &alice);
+            assert_eq!((status, body.as_slice()), (200, *bytes), "{outputs}/{name}");
+        }
+        assert_eq!(text(&format!("{outputs}/my-skill.skill/SKILL.md"), &alice), "# My skill\n");
+
+        let (status, _, zip) = fetch(&format!("{base}/api/conversations/{c}/artifacts.zip"), &alice);
+        assert_eq!(status, 200);
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+        let entries: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+        assert_eq!(entries.len(), files.len(), "{entries:?}");
+        for (name, bytes) in &files {
+            let entry = entries.iter().find(|n| n.ends_with(name)).expect(name);
+            let mut body = Vec::new();
+            zip.by_name(entry).unwrap().read_to_end(&mut body).unwrap();
+            assert_eq!(body, *bytes, "{entry}");
+        }
+
+        let page = text(&format!("{base}/artifacts/{c}/{}", id("notes.txt")), &session);
+        assert!(page.contains("notes.txt") && page.contains("notes made on a"), "{base}: {page}");
+    }
+
+    // The report's preview on a frames its content-origin URL; b opens it.
+    let page = text(&format!("{a}/artifacts/{c}/{}", id("report.html")), &session);
+    let start = page.find("http://usercontent.localhost:").expect("a content-origin URL");
+    let url = url::Url::parse(&page[start..start + page[start..].find('"').unwrap()]).unwrap();
+    let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    for base in readers(&mut cluster) {
+        assert_eq!(get_with_host(&base, &host, url.path()), (200, REPORT.to_vec()), "{url} at {base}");
+    }
+
+    // A share link made on b opens on a.
+    let body = json!({ "artifact_id": id("notes.txt"), "expires_in_seconds": 3600 });
+    let (status, share) = post(&format!("{}/api/shares", cluster.base(1)), &alice, &body);
+    assert_eq!(status, 201, "{share}");
+    let share = share["url"].as_str().unwrap();
+    let nobody: Auth = ("Accept", "*/*".into());
+    assert_eq!(fetch(&format!("{a}{share}/download"), &nobody).2, NOTES);
+    assert!(text(&format!("{a}{share}"), &nobody).contains("notes made on a"), "the shared page on a");
+}
+
+/// A conversation made on a takes b's tool results; what a then writes —
+/// a new version, a deletion — is what b serves next (its cached bytes
+/// forgotten), lists and counts, and b's event streams (and nginx's) carry
+/// every write of both, once each, in order.
+#[test]
+fn new_versions_and_deletions_on_one_are_what_the_other_serves_and_streams() {
+    if common::remote_only() {
+        return;
+    }
+    let mut cluster = Cluster::started();
+    let token = cluster.user("alice");
+    let alice = bearer(&token);
+    let (a, b) = (cluster.base(0), cluster.base(1));
+    let mut streams = Vec::new();
+    for base in readers(&mut cluster) {
+        let mut stream = crate::events::Stream::open(&base, &token, "", None);
+        stream.position();
+        streams.push(stream);
+    }
+
+    let c = conversation(&a, &alice);
+    let kept = store(&b, &alice, &c, &[("kept.txt", b"made on b")]).remove("kept.txt").unwrap();
+    let v1 = store(&a, &alice, &c, &[("notes.txt", b"version 1")]).remove("notes.txt").unwrap();
+    let url = format!("{b}/api/conversations/{c}/artifacts/{}", v1["id"].as_str().unwrap());
+    let at_path = format!("{b}/api/threads/{c}/artifacts/mnt/user-data/outputs/notes.txt");
+    assert_eq!(text(&url, &alice), "version 1", "b reads (and caches) it");
+    assert_eq!(text(&at_path, &alice), "version 1");
+
+    let v2 = store(&a, &alice, &c, &[("notes.txt", b"version 2")]).remove("notes.txt").unwrap();
+    assert_eq!((&v2["id"], &v2["version"]), (&v1["id"], &json!(2)));
+    assert_eq!(text(&url, &alice), "version 2", "the new version, on b");
+    assert_eq!(text(&at_path, &alice), "version 2");
+    assert_eq!(text(&format!("{url}/versions/1"), &alice), "version 1");
+
+    assert_eq!(delete(&format!("{a}/api/conversations/{c}/artifacts/{}", v1["id"].as_str().unwrap()), &alice), 204);
+    for gone in [url.clone(), format!("{url}/versions/1"), format!("{url}/versions/2"), at_path] {
+        assert_eq!(fetch(&gone, &alice).0, 404, "{gone}, deleted on a, on b");
+    }
+    let (_, listed) = get(&format!("{b}/api/conversations/{c}/artifacts"), &alice);
+    assert_eq!(
+        (names(&listed), &listed["counts"]["all"], &listed["counts"]["files"]),
+        (vec!["kept.txt"], &json!(1), &json!(1))
+    );
+    let (_, all) = get(&format!("{b}/api/artifacts"), &alice);
+    assert_eq!((&all["total"], &all["counts"]["all"]), (&json!(1), &json!(1)));
+
+    let expected = [
+        "conversation.created",
+        "artifact.created",
+        "message.created",
+        "artifact.created",
+        "message.created",
+        "artifact.version",
+        "message.created",
+        "artifact.deleted",
+    ];
+    for stream in &mut streams {
+        let events: Vec<_> = (0..expected.len()).map(|_| stream.event()).collect();
+        let seen: Vec<_> = events.iter().map(|e| e.event.as_deref().unwrap()).collect();
+        assert_eq!(seen, expected);
+        assert!(events.windows(2).all(|w| w[0].id < w[1].id), "ids increase: {events:?}");
+        assert_eq!(events[0].json()["id"], c.as_str());
+        assert_eq!((events[1].json(), events[3].json()), (kept.clone(), v1.clone()));
+        assert_eq!((&events[5].json()["id"], &events[5].json()["version"]), (&v1["id"], &json!(2)));
+        assert_eq!(events[7].json(), json!({ "id": v1["id"], "conversation_id": c }));
     }
 }

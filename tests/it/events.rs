@@ -66,7 +66,7 @@ impl Live {
 }
 
 impl Stream {
-    fn open(base: &str, token: &str, query: &str, last_event_id: Option<u64>) -> Stream {
+    pub(crate) fn open(base: &str, token: &str, query: &str, last_event_id: Option<u64>) -> Stream {
         let agent: ureq::Agent =
             ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).build().into();
         let mut req = agent.get(format!("{base}/api/events{query}")).header("Authorization", format!("Bearer {token}"));

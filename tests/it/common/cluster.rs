@@ -3,11 +3,6 @@
 //! on a bucket prefix and a schema of their own in the run's services (those
 //! of a test server on `shared`), each instance with a data directory of its
 //! own; and Debian's nginx in front of both, when it is installed.
-//!
-//! Until an instance's reads come from PostgreSQL rows, it knows the
-//! conversations and artifacts that were there when it started and those
-//! it made: a test that writes through both makes its conversation before
-//! the second instance starts.
 
 use super::process::{self, free_port, Server};
 use std::path::Path;
@@ -30,15 +25,11 @@ struct Instance {
 }
 
 impl Cluster {
-    /// The two instances' places; none started.
-    pub fn new() -> Self {
-        let instance = || Instance { dir: tempfile::tempdir().unwrap(), port: free_port(), server: None };
-        Self { shared: tempfile::tempdir().unwrap(), instances: [instance(), instance()], nginx: None }
-    }
-
     /// Both started.
     pub fn started() -> Self {
-        let mut cluster = Self::new();
+        let instance = || Instance { dir: tempfile::tempdir().unwrap(), port: free_port(), server: None };
+        let mut cluster =
+            Self { shared: tempfile::tempdir().unwrap(), instances: [instance(), instance()], nginx: None };
         cluster.start(0);
         cluster.start(1);
         cluster
