@@ -174,6 +174,10 @@ impl Bench {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let dir = self.args.data.join("cluster");
         let _ = std::fs::remove_dir_all(&dir);
+        // Each instance's data directory (its spool; the rest is remote).
+        for name in ["listing", "downloads", "ingest-a", "ingest-b"] {
+            std::fs::create_dir_all(dir.join(name)).unwrap();
+        }
         let services = Services::start(root);
         self.cluster_listing(&services, &dir);
         self.cluster_downloads(&services, &dir);
