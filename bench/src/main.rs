@@ -3,6 +3,7 @@
 //! docs/benchmarks.md. See bench/README.md.
 
 mod cardfiles;
+mod cluster;
 mod cpu;
 mod dataset;
 mod durable;
@@ -52,10 +53,14 @@ struct Args {
     #[arg(long, default_value = "../docs/benchmarks.md")]
     out: PathBuf,
     /// Only these parts (of scale, files, ingestion, events, thumbnails,
-    /// wasm); all when empty. Their sections then replace those of the
-    /// same title in the report at `--out`, the rest of it kept.
+    /// wasm, cluster); all but cluster when empty. Their sections then
+    /// replace those of the same title in the report at `--out`, the rest
+    /// of it kept.
     #[arg(long, env = "BENCH_ONLY", value_delimiter = ',')]
     only: Vec<String>,
+    /// Artifacts of the cluster part's listing, loaded into PostgreSQL.
+    #[arg(long, env = "BENCH_CLUSTER_ROWS", default_value_t = 1_000_000)]
+    cluster_rows: u64,
 }
 
 /// Vitrine against nginx on the same files, and for small files the same
@@ -74,7 +79,7 @@ impl Comparison {
         let ceiling = with_ceiling.then(|| Load {
             paths: ours.paths.iter().map(|p| format!("{}{p}", servers::CEILING)).collect(),
             headers: ours.headers.clone(),
-            post_json: None,
+            body: wrk::Body::None,
         });
         Comparison { label, ours, theirs, ceiling, connections }
     }
@@ -384,7 +389,7 @@ impl Bench {
         let load = Load {
             paths: vec![format!("/api/conversations/{conversation}/tool-results")],
             headers: auth,
-            post_json: Some(body.to_string()),
+            body: wrk::Body::Json(body.to_string()),
         };
         let reference_dir = self.args.data.join("durable-reference");
         let (mut ours, mut reference) = (Samples::default(), Samples::default());
@@ -601,7 +606,8 @@ fn main() {
     let scratch = args.data.join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
     let only = args.only.clone();
-    let run = |part: &str| only.is_empty() || only.iter().any(|p| p == part);
+    // The cluster part starts services of its own: only when named.
+    let run = |part: &str| (only.is_empty() && part != "cluster") || only.iter().any(|p| p == part);
     let sets: Vec<DataSet> = if run("scale") || run("files") {
         args.sizes.iter().map(|n| dataset::ensure(&args.bin, &args.data, *n, args.seed)).collect()
     } else {
@@ -627,6 +633,9 @@ fn main() {
     }
     if run("wasm") {
         bench.wasm();
+    }
+    if run("cluster") {
+        bench.cluster();
     }
     // Read last, so that the notes can be written while the run goes on.
     let notes = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("NOTES.md")).unwrap_or_default();

@@ -53,6 +53,12 @@ impl Vitrine {
     /// `vitrine serve` on `data`; returns once `probe` (an authenticated
     /// listing, so the index is built) answers.
     pub fn start(bin: &Path, data: &Path, auth: &[(String, String)]) -> Vitrine {
+        Vitrine::start_with(bin, data, auth, &[])
+    }
+
+    /// As [`Vitrine::start`], with more variables (a cluster instance's
+    /// bucket and database).
+    pub fn start_with(bin: &Path, data: &Path, auth: &[(String, String)], env: &[(String, String)]) -> Vitrine {
         let addr = format!("127.0.0.1:{}", free_port());
         let started = Instant::now();
         let mut child = Command::new(bin)
@@ -61,6 +67,7 @@ impl Vitrine {
             .env("LEPTOS_SITE_ADDR", &addr)
             .env("LEPTOS_OUTPUT_NAME", "vitrine")
             .env("RUST_LOG", "error")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .spawn()
             .expect("the vitrine release binary (make build)");

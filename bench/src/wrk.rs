@@ -13,12 +13,29 @@ use std::time::Instant;
 pub struct Load {
     pub paths: Vec<String>,
     pub headers: Vec<(String, String)>,
-    pub post_json: Option<String>,
+    pub body: Body,
 }
+
+/// What each request sends beside its path.
+pub enum Body {
+    /// A GET.
+    None,
+    /// The same JSON POSTed every time.
+    Json(String),
+    /// JSON POSTed with [`NUMBER`] replaced by a number counted per
+    /// request (from 1 in each run): each request a new artifact, where
+    /// the same bytes again would make no version.
+    NumberedJson(String),
+    /// The same bytes PUT every time (to a presigned URL).
+    Put(String),
+}
+
+/// Where [`Body::NumberedJson`] takes its number.
+pub const NUMBER: &str = "{n}";
 
 impl Load {
     pub fn get(paths: Vec<String>, headers: &[(String, String)]) -> Load {
-        Load { paths, headers: headers.to_vec(), post_json: None }
+        Load { paths, headers: headers.to_vec(), body: Body::None }
     }
 }
 
@@ -45,13 +62,31 @@ fn script(load: &Load) -> String {
     for (name, value) in &load.headers {
         lua += &format!("wrk.headers[ {} ] = {}\n", lua_string(name), lua_string(value));
     }
-    if let Some(body) = &load.post_json {
-        lua += &format!("wrk.method = \"POST\"\nwrk.body = {}\n", lua_string(body));
-        lua += "wrk.headers[\"Content-Type\"] = \"application/json\"\n";
+    let post_json = "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n";
+    match &load.body {
+        Body::None => {}
+        Body::Json(body) => lua += &format!("{post_json}wrk.body = {}\n", lua_string(body)),
+        // Its body is made by `request` below.
+        Body::NumberedJson(_) => lua += post_json,
+        Body::Put(body) => lua += &format!("wrk.method = \"PUT\"\nwrk.body = {}\n", lua_string(body)),
     }
-    // Without a `request` function wrk formats the request once and sends
-    // the same bytes every time, as plain `wrk URL` does.
-    if load.paths.len() > 1 {
+    if let Body::NumberedJson(body) = &load.body {
+        let (before, after) = body.split_once(NUMBER).expect("a numbered body names its number");
+        lua += &format!(
+            r#"
+local before, after, n = {}, {}, 0
+request = function()
+  i = i % #paths + 1
+  n = n + 1
+  return wrk.format(nil, paths[i], nil, before .. n .. after)
+end
+"#,
+            lua_string(before),
+            lua_string(after)
+        );
+    } else if load.paths.len() > 1 {
+        // Without a `request` function wrk formats the request once and
+        // sends the same bytes every time, as plain `wrk URL` does.
         lua += r#"
 request = function()
   i = i % #paths + 1
@@ -74,7 +109,8 @@ end
 pub fn run(base: &str, load: &Load, connections: u32, threads: u32, seconds: u32, scratch: &Path) -> Outcome {
     let file = scratch.join("load.lua");
     std::fs::write(&file, script(load)).unwrap();
-    let url = if load.paths.len() == 1 { format!("{base}{}", load.paths[0]) } else { base.to_string() };
+    let scripted = load.paths.len() > 1 || matches!(load.body, Body::NumberedJson(_));
+    let url = if scripted { base.to_string() } else { format!("{base}{}", load.paths[0]) };
     let (cpu_before, started) = (crate::cpu::children_secs(), Instant::now());
     let out = Command::new("wrk")
         .args([&format!("-t{threads}"), &format!("-c{connections}"), &format!("-d{seconds}s"), "--timeout", "10s"])
@@ -98,5 +134,23 @@ pub fn run(base: &str, load: &Load, connections: u32, threads: u32, seconds: u32
         errors: n[3] as u64,
         p50_ms: n[4] / 1e3,
         client_cpu,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_numbered_body_is_made_per_request_around_its_number() {
+        let load = Load {
+            paths: vec!["/p".into()],
+            headers: Vec::new(),
+            body: Body::NumberedJson(format!(r#"{{"name": "r-{NUMBER}.txt"}}"#)),
+        };
+        let lua = script(&load);
+        assert!(lua.contains(r#"local before, after, n = [==[{"name": "r-]==], [==[.txt"}]==], 0"#), "{lua}");
+        assert!(lua.contains("before .. n .. after"));
+        assert!(!lua.contains(NUMBER));
     }
 }
