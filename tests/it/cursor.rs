@@ -199,7 +199,7 @@ async fn a_cursor_of_another_query_or_not_made_here_is_refused() {
         ("/api/artifacts?cursor=AQID".into(), "Invalid cursor".into()),
         (format!("/api/artifacts?cursor={}", String::from_utf8(changed).unwrap()), "Invalid cursor".into()),
         (format!("/api/artifacts?cursor={}", &by_name[..by_name.len() - 2]), "Invalid cursor".into()),
-        (format!("/api/artifacts?cursor=Ag{}", &by_name[2..]), "Invalid cursor".into()),
+        (format!("/api/artifacts?cursor=AQ{}", &by_name[2..]), "Invalid cursor".into()),
     ] {
         let r = app.get(&url, &token).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{url}: {}", r.text());

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 /// The first byte of every cursor: a later layout gets another, and a
 /// cursor of one this server does not read is refused, not misread.
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
@@ -26,6 +26,10 @@ pub struct Cursor {
     pub q: String,
     /// The last artifact's place, which says the order too.
     pub after: Rank,
+    /// How many artifacts the walk had been given before the next window:
+    /// its page, which PostgreSQL could only know by counting every row
+    /// before the place, as deep an answer as an offset's.
+    pub start: u64,
 }
 
 impl Cursor {
@@ -95,6 +99,7 @@ mod tests {
             kind: TypeFilter::Only(GalleryType::Code),
             q: "chart".into(),
             after: Rank::Name("a.py".into(), Reverse((-5, Uuid::from_u128(3)))),
+            start: 48,
         }
     }
 
@@ -109,7 +114,7 @@ mod tests {
         assert_eq!(Cursor::decode(&text).unwrap(), cursor());
         let bytes = URL_SAFE_NO_PAD.decode(&text).unwrap();
         let mut other_version = bytes.clone();
-        other_version[0] = 2;
+        other_version[0] = 1;
         let mut longer = bytes.clone();
         longer.push(0);
         for bad in [

@@ -49,9 +49,11 @@ impl ArtifactStore {
         if let Some(cursor) = cursor {
             cursor.check_listing(conversation)?;
         }
-        let window = self.catalog.page(user, conversation, q, cursor.map(|c| &c.after)).await?;
+        let after = cursor.map(|c| (&c.after, usize::try_from(c.start).unwrap_or(usize::MAX)));
+        let window = self.catalog.page(user, conversation, q, after).await?;
+        let start = (window.start + window.items.len()) as u64;
         let next_cursor =
-            window.next.map(|after| Cursor { conversation, kind: q.kind, q: q.q.clone(), after }.encode());
+            window.next.map(|after| Cursor { conversation, kind: q.kind, q: q.q.clone(), after, start }.encode());
         let page = match cursor {
             Some(_) => u32::try_from(window.start / q.size.max(1) as usize + 1).unwrap_or(u32::MAX),
             None => q.page,

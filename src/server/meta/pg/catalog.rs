@@ -147,6 +147,16 @@ pub(in crate::server::meta) async fn commit(
 #[derive(Default)]
 struct Counted(std::collections::BTreeMap<(Uuid, i16), i64>);
 
+/// A user's total in `artifact_counts` is one row per shard (`u0`…), a
+/// conversation's in the shard of its id: ingests into different
+/// conversations do not all wait for one row's lock.
+const SHARDS: u128 = 8;
+
+/// The scopes of a user's total.
+pub(crate) fn shards() -> Vec<String> {
+    (0..SHARDS).map(|n| format!("u{n}")).collect()
+}
+
 impl Counted {
     fn add(&mut self, conversation: Uuid, kind: i16, n: i64) {
         *self.0.entry((conversation, kind)).or_default() += n;
@@ -165,7 +175,7 @@ impl Counted {
             .bind(conversation.to_string())
             .bind(kind)
             .bind(n)
-            .bind(format!("u{}", conversation.as_u128() % 8))
+            .bind(format!("u{}", conversation.as_u128() % SHARDS))
             .execute(&mut *c)
             .await?;
         }

@@ -145,18 +145,20 @@ impl Catalog {
 
     /// A window of the user's listing, or of one of their conversations'
     /// (whose owner the caller has checked): page `q.page`, or the `q.size`
-    /// artifacts after the place `after`.
+    /// artifacts after the place `after`, with where a cursor's walk counted
+    /// they start (which the memory index finds again, and PostgreSQL takes:
+    /// counting the rows before a place costs as much as an offset).
     pub async fn page(
         &self,
         user: Uuid,
         conversation: Option<Uuid>,
         q: &ArtifactQuery,
-        after: Option<&Rank>,
+        after: Option<(&Rank, usize)>,
     ) -> Result<Page, AppError> {
         match self {
-            Self::Memory(_) => Ok(self.read().page(user, conversation, q, after)),
+            Self::Memory(_) => Ok(self.read().page(user, conversation, q, after.map(|(rank, _)| rank))),
             Self::Pg(db) => {
-                let (q, after) = (q.clone(), after.cloned());
+                let (q, after) = (q.clone(), after.map(|(rank, start)| (rank.clone(), start)));
                 db.run(move |p| pg::page(p, user, conversation, q, after)).await
             }
         }

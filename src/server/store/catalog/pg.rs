@@ -8,7 +8,7 @@
 use super::{to_artifact, Page};
 use crate::error::AppError;
 use crate::model::{Artifact, ArtifactQuery, ArtifactRef, Conversation, Counts, GalleryType, Sort, TypeFilter};
-use crate::server::meta::pg::catalog::{sidecar, version_columns};
+use crate::server::meta::pg::catalog::{shards, sidecar, version_columns};
 use crate::server::store::catalog::memory::Rank;
 use crate::server::store::sidecar::Sidecar;
 use sqlx::postgres::{PgPool, PgRow, Postgres};
@@ -227,13 +227,17 @@ async fn fetch(p: &PgPool, mut b: QueryBuilder<Postgres>) -> Result<Vec<Listed>,
 /// matches counted.
 async fn counts(p: &PgPool, user: Uuid, conversation: Option<Uuid>, q: &ArtifactQuery) -> Result<Counts, AppError> {
     let rows: Vec<(i16, i64)> = if q.q.is_empty() {
-        let scope = conversation.map(|c| c.to_string());
+        // Named, so that the primary key finds them (`scope LIKE 'u%'` read
+        // every conversation's rows of the user).
+        let scopes = match conversation {
+            Some(c) => vec![c.to_string()],
+            None => shards(),
+        };
         sqlx::query_as(
-            "SELECT kind, sum(n)::bigint FROM artifact_counts
-             WHERE owner = $1 AND CASE WHEN $2::text IS NULL THEN scope LIKE 'u%' ELSE scope = $2 END GROUP BY kind",
+            "SELECT kind, sum(n)::bigint FROM artifact_counts WHERE owner = $1 AND scope = ANY($2) GROUP BY kind",
         )
         .bind(user)
-        .bind(scope)
+        .bind(scopes)
         .fetch_all(p)
         .await?
     } else {
@@ -261,27 +265,18 @@ pub(super) async fn page(
     user: Uuid,
     conversation: Option<Uuid>,
     q: ArtifactQuery,
-    after: Option<Rank>,
+    after: Option<(Rank, usize)>,
 ) -> Result<Page, AppError> {
     let counts = counts(&p, user, conversation, &q).await?;
     let mut b = QueryBuilder::new(LISTED);
     listing(&mut b, user, conversation, &q);
-    if let Some(rank) = &after {
+    if let Some((rank, _)) = &after {
         b.push(" AND ");
         beyond(&mut b, rank, false);
     }
     b.push(order(q.sort, false)).push(" LIMIT ").push_bind(i64::from(q.size) + 1);
     let start = match &after {
-        Some(rank) => {
-            // The page a cursor's window is on: how many come up to its place.
-            let mut b = QueryBuilder::new(
-                "SELECT count(*) FROM artifacts a JOIN conversations c ON c.id = a.conversation_id WHERE ",
-            );
-            listing(&mut b, user, conversation, &q);
-            b.push(" AND NOT ");
-            beyond(&mut b, rank, false);
-            b.build_query_scalar::<i64>().fetch_one(&p).await? as u64
-        }
+        Some((_, start)) => *start as u64,
         None => {
             let start = (u64::from(q.page.max(1)) - 1) * u64::from(q.size);
             b.push(" OFFSET ").push_bind(i64::try_from(start).unwrap_or(i64::MAX));
