@@ -323,7 +323,7 @@ fn print_reindexed(r: &Rebuilt, dry_run: bool) {
     println!("left out, deleted: {}", r.tombstoned);
     println!("left out, of unknown conversations: {}", r.unknown);
     for (user, before, after) in &r.users {
-        println!("user {user}: {after} artifacts (before: {before})");
+        println!("user {user}: artifacts {after} (before: {before})");
     }
     if dry_run {
         println!("dry run: nothing written");
