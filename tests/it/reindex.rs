@@ -118,11 +118,18 @@ async fn reindex_makes_the_rows_as_they_were_and_a_dry_run_nothing() {
     assert!(String::from_utf8(out.stdout).unwrap().contains("versions: 5 (before: 4)"));
     assert_eq!(rows(&app), rows_before);
     assert_eq!((shown(&app, &alice).await, shown(&app, &bob).await), before);
+    // Again, beside a write: it goes first or waits, and is whole either way.
+    let child = process::command(app.dir.path()).arg("reindex").stdout(Stdio::piped()).spawn().unwrap();
+    let during = put(&app, &alice, &d, "during.txt", b"during").await;
+    assert!(child.wait_with_output().unwrap().status.success());
+    let with_during = rows(&app);
     let out = run(&app, "reindex", &[]);
-    assert!(out.contains("versions: 5 (before: 5)") && out.contains("artifacts: 4 (before: 4)"), "{out}");
-    assert!(out.contains("user alice: artifacts 3 (before: 3)"), "{out}");
+    assert!(out.contains("versions: 6 (before: 6)") && out.contains("artifacts: 5 (before: 5)"), "{out}");
+    assert!(out.contains("user alice: artifacts 4 (before: 4)"), "{out}");
     assert!(out.contains("user bob: artifacts 1 (before: 1)"), "{out}");
-    assert_eq!(rows(&app), rows_before, "run again, the same");
+    assert_eq!(rows(&app), with_during, "run again, the same");
+    delete(&app, &alice, during["url"].as_str().unwrap()).await;
+    assert_eq!(rows(&app), rows_before);
 
     // Every row lost: the sidecars and the tombstones give them back.
     app.execute("DELETE FROM artifacts");

@@ -61,14 +61,29 @@ impl Drop for Locked {
     }
 }
 
+/// The key of the lock every writer of the rows shares and a rebuild
+/// (`pg/reindex.rs`) takes alone.
+macro_rules! catalog_lock {
+    () => {
+        "hashtextextended('vitrine catalog fill', 0)"
+    };
+}
+pub(super) use catalog_lock;
+
 /// Serialises the writers of one path of a conversation, whichever
-/// instance they run in, until the transaction ends.
+/// instance they run in, until the transaction ends; first waits for a
+/// rebuild of the rows, if one runs, before any row is read.
 async fn lock_path(c: &mut PgConnection, conversation: Uuid, path: &str) -> Result<(), AppError> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))")
-        .bind(conversation.to_string())
-        .bind(path)
-        .execute(c)
-        .await?;
+    // Evaluated in this order: the shared lock first.
+    sqlx::query(concat!(
+        "SELECT pg_advisory_xact_lock_shared(",
+        catalog_lock!(),
+        "), pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))"
+    ))
+    .bind(conversation.to_string())
+    .bind(path)
+    .execute(c)
+    .await?;
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 //! The catalog's rows (`versions`, `artifacts`, `artifact_counts`) made
 //! anew from the store's sidecars, in one transaction: `vitrine reindex`,
 //! and start-up's fill of an empty catalog. Serving instances read the old
-//! rows until the commit, the new ones after; writers wait for it.
+//! rows until the commit, the new ones after; writers wait for it, under
+//! the lock they share (`catalog::lock_path`).
 //!
 //! A sidecar is no version when its id is tombstoned (`deleted_versions`:
 //! deleted, its objects left by a crash), when its message has no row (a
@@ -9,7 +10,7 @@
 //! its conversation is unknown. Each artifact's `next_version` never goes
 //! down, nor to a tombstoned number: no number is given twice.
 
-use super::catalog::{created_ns, shard};
+use super::catalog::{catalog_lock, created_ns, shard};
 use crate::error::AppError;
 use crate::server::store::sidecar::Sidecar;
 use sqlx::postgres::PgPool;
@@ -47,9 +48,9 @@ struct Artifact<'a> {
     next: i32,
 }
 
-/// Rebuilds the rows from what `scan` finds, which runs once the tables are
-/// locked (a version committed before is in the store, and one committed
-/// after waits for this transaction). With `only_if_empty`, none when
+/// Rebuilds the rows from what `scan` finds, which runs once the writers
+/// are locked out (a version committed before is in the store, and one
+/// committed after waits for this transaction). With `only_if_empty`, none when
 /// `versions` has rows (another instance filled it first).
 pub(in crate::server::meta) async fn rebuild(
     p: PgPool,
@@ -58,11 +59,16 @@ pub(in crate::server::meta) async fn rebuild(
     dry_run: bool,
 ) -> Result<Option<Rebuilt>, AppError> {
     let mut tx = p.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('vitrine catalog fill', 0))").execute(&mut *tx).await?;
-    if !dry_run {
-        // Writes wait; reads go on, on the rows as they were.
-        sqlx::query("LOCK TABLE artifacts, versions, artifact_counts IN EXCLUSIVE MODE").execute(&mut *tx).await?;
-    }
+    // Alone: every writer of the rows shares this lock from its first
+    // statement (`catalog::lock_path`), so writers in flight end first and
+    // new ones wait. Readers go on, on the rows as they were. A dry run
+    // shares it, keeping no writer waiting.
+    let lock = if dry_run {
+        concat!("SELECT pg_advisory_xact_lock_shared(", catalog_lock!(), ")")
+    } else {
+        concat!("SELECT pg_advisory_xact_lock(", catalog_lock!(), ")")
+    };
+    sqlx::query(lock).execute(&mut *tx).await?;
     let versions_before: i64 = sqlx::query_scalar("SELECT count(*) FROM versions").fetch_one(&mut *tx).await?;
     if only_if_empty && versions_before > 0 {
         return Ok(None);
