@@ -48,7 +48,7 @@ async fn shown(app: &TestApp, token: &str) -> Vec<Value> {
     shown
 }
 
-/// The stored keys of `artifact`'s version (its `versions` item), with their bytes.
+/// The stored keys of a version (an item of its artifact's `versions`), with their bytes.
 fn objects(app: &TestApp, conversation: &str, version: &Value) -> Vec<(String, Vec<u8>)> {
     let folder = format!("conversations/{conversation}/artifacts");
     let id = app
