@@ -1,5 +1,5 @@
 //! The `vitrine` command line: `serve [--demo]`, `seed-demo`, `user add`,
-//! `token list|add|revoke`, `gc` and `migrate`, each with `--config FILE` and
+//! `token list|add|revoke`, `gc`, `migrate` and `reindex`, each with `--config FILE` and
 //! `--data-dir DIR`.
 //! Serving itself is `crate::serve`'s, which `main` calls with the settings
 //! made here.
@@ -7,12 +7,13 @@
 use super::auth;
 use super::config::{Config, Settings};
 use super::convert::Limits;
+use super::meta::pg::reindex::Rebuilt;
 use super::meta::pg::DatabaseUrl;
 use super::meta::Meta;
 use super::migrate;
 use super::store::blobs::object::Location;
 use super::store::blobs::Blobs;
-use super::store::gc::{self, Kind, Orphan};
+use super::store::gc::{self, Collected, Kind};
 use crate::account::{NewToken, Scope};
 use crate::error::{AppError, Missing};
 use clap::{Parser, Subcommand};
@@ -93,8 +94,10 @@ enum Command {
     },
     /// Remove what a crash left in the store (the data directory, or the
     /// bucket of `store`): data files without metadata, temp files, cached
-    /// cards of deleted versions, metadata without data. Safe beside a
-    /// running server: nothing younger than the grace is touched.
+    /// cards of deleted versions, metadata without data; with PostgreSQL,
+    /// the files of deleted versions and then their tombstones. Safe beside
+    /// a running server: nothing younger than the grace is touched, but
+    /// files of versions already deleted.
     Gc {
         /// How old a leftover must be to go (30m, 1h, 2days): longer than
         /// any request takes to store its files.
@@ -113,6 +116,17 @@ enum Command {
         // Boxed: a database URL's parsed options are large.
         #[command(flatten)]
         targets: Box<Targets>,
+    },
+    /// Make PostgreSQL's rows of artifacts and versions anew from the
+    /// store's metadata files, leaving out deleted versions and those whose
+    /// message was never stored; numbers given before are not given again.
+    /// Safe beside running servers: they read the old rows until it
+    /// commits, and writes wait for it. With SQLite there is nothing to do:
+    /// the index is made from the store at every start.
+    Reindex {
+        /// Print what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -200,9 +214,11 @@ impl Cli {
             Command::Convert { .. } | Command::Thumbnail { .. } => return Ok(Settings::default()),
             #[cfg(feature = "demo")]
             Command::SeedDemo => Settings::default(),
-            Command::User { .. } | Command::Token { .. } | Command::Gc { .. } | Command::Migrate { .. } => {
-                Settings::default()
-            }
+            Command::User { .. }
+            | Command::Token { .. }
+            | Command::Gc { .. }
+            | Command::Migrate { .. }
+            | Command::Reindex { .. } => Settings::default(),
         };
         flags.data_dir.clone_from(&self.data_dir);
         Settings::load(self.config.as_deref(), |name| std::env::var(name).ok(), &flags)
@@ -266,13 +282,19 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
         }
         Command::Gc { grace, dry_run } => {
             let blobs = Blobs::from_config(&config)?;
-            let found = tokio::task::spawn_blocking(move || gc::collect(&blobs, grace, dry_run)).await??;
-            // Events past the age instances keep them for (PostgreSQL's rows).
-            let events = match config.database_url {
-                Some(_) => Meta::open(&config)?.prune_events(config.events.max_age, dry_run).await?,
-                None => None,
+            // PostgreSQL's: its tombstones, and events past the age instances keep them for.
+            let meta = config.database_url.is_some().then(|| Meta::open(&config)).transpose()?;
+            let deleted = match &meta {
+                Some(meta) => meta.tombstones().await?.into_iter().collect(),
+                None => Default::default(),
             };
-            print_collected(&found, events, dry_run);
+            let found = tokio::task::spawn_blocking(move || gc::collect(&blobs, grace, dry_run, &deleted)).await??;
+            let mut rows = None;
+            if let Some(meta) = meta {
+                let events = meta.prune_events(config.events.max_age, dry_run).await?.unwrap_or(0);
+                rows = Some((meta.forget_tombstones(found.gone.clone(), grace, dry_run).await?, events));
+            }
+            print_collected(&found, rows, dry_run);
             Ok(Task::Done)
         }
         Command::Migrate { targets } => {
@@ -281,12 +303,37 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<Task, AppError> {
                 .await??;
             Ok(Task::Done)
         }
+        Command::Reindex { dry_run } => {
+            let meta = Meta::open(&config)?;
+            let blobs = Blobs::from_config(&config)?;
+            match meta.reindex(move || blobs.versions(), dry_run).await? {
+                Some(rebuilt) => print_reindexed(&rebuilt, dry_run),
+                None => println!("nothing to do: with SQLite the index is made from the store at every start"),
+            }
+            Ok(Task::Done)
+        }
     }
 }
 
-/// Each key, then a count and size per kind, and the old events.
-fn print_collected(found: &[Orphan], events: Option<u64>, dry_run: bool) {
-    let verb = if dry_run { "would remove" } else { "removed" };
+/// What `reindex` found, and the rows before and after.
+fn print_reindexed(r: &Rebuilt, dry_run: bool) {
+    println!("versions: {} (before: {})", r.versions, r.versions_before);
+    println!("artifacts: {} (before: {})", r.artifacts, r.artifacts_before);
+    println!("left out, never committed (no message): {}", r.orphans);
+    println!("left out, deleted: {}", r.tombstoned);
+    println!("left out, of unknown conversations: {}", r.unknown);
+    for (user, before, after) in &r.users {
+        println!("user {user}: artifacts {after} (before: {before})");
+    }
+    if dry_run {
+        println!("dry run: nothing written");
+    }
+}
+
+/// Each key, then a count and size per kind, and PostgreSQL's rows: the
+/// tombstones forgotten and the old events.
+fn print_collected(found: &Collected, rows: Option<(u64, u64)>, dry_run: bool) {
+    let (verb, found) = (if dry_run { "would remove" } else { "removed" }, &found.orphans);
     for o in found {
         println!("{verb} {}", o.key);
     }
@@ -294,8 +341,9 @@ fn print_collected(found: &[Orphan], events: Option<u64>, dry_run: bool) {
         let (count, bytes) = found.iter().filter(|o| o.kind == kind).fold((0, 0), |(n, b), o| (n + 1, b + o.size));
         println!("{}: {count} ({bytes} bytes)", kind.label());
     }
-    if let Some(n) = events {
-        println!("events older than the streams keep: {n}");
+    if let Some((tombstones, events)) = rows {
+        println!("tombstones of deleted versions whose files are gone: {tombstones}");
+        println!("events older than the streams keep: {events}");
     }
     if dry_run {
         println!("dry run: nothing removed");

@@ -32,6 +32,7 @@ mod ops;
 mod origin;
 mod place;
 mod previews;
+mod reindex;
 mod security;
 mod shares;
 mod slow_clients;

@@ -7,7 +7,10 @@ use super::{pg, sqlite, MessageRow, Meta};
 use crate::error::AppError;
 use crate::server::events::Draft;
 use crate::server::store::sidecar::Sidecar;
+use pg::reindex::Rebuilt;
+use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 use uuid::Uuid;
 
 /// A message being committed (see [`Meta::lock_paths`]).
@@ -64,12 +67,52 @@ impl Meta {
         }
     }
 
-    /// Writes the rows of a store scanned before they existed, once: how
-    /// many versions (none if another instance did it first, or in SQLite).
-    pub fn fill_catalog(&self, found: Vec<Sidecar>) -> Result<usize, AppError> {
+    /// Writes the rows of a store whose versions have none yet, from what
+    /// `scan` finds, once: how many versions (none if another instance did
+    /// it first, or in SQLite).
+    pub fn fill_catalog(
+        &self,
+        scan: impl FnOnce() -> io::Result<Vec<Sidecar>> + Send + 'static,
+    ) -> Result<usize, AppError> {
         match self {
             Self::Sqlite(_) => Ok(0),
-            Self::Postgres(pg) => pg.run_blocking(|p| pg::catalog::fill(p, found)),
+            Self::Postgres(pg) => {
+                let filled = pg.run_blocking(|p| pg::reindex::rebuild(p, scan, true, false))?;
+                Ok(filled.map_or(0, |f| f.versions))
+            }
+        }
+    }
+}
+
+/// `vitrine reindex` and `vitrine gc`.
+impl Meta {
+    /// Makes the rows anew from what `scan` finds (`pg::reindex`); none in
+    /// SQLite, whose index is made from the store at every start.
+    pub async fn reindex(
+        &self,
+        scan: impl FnOnce() -> io::Result<Vec<Sidecar>> + Send + 'static,
+        dry_run: bool,
+    ) -> Result<Option<Rebuilt>, AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(None),
+            Self::Postgres(pg) => pg.run(move |p| pg::reindex::rebuild(p, scan, false, dry_run)).await,
+        }
+    }
+
+    /// The ids of deleted versions whose objects may be left (none in SQLite).
+    pub async fn tombstones(&self) -> Result<Vec<Uuid>, AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(Vec::new()),
+            Self::Postgres(pg) => pg.run(pg::reindex::tombstones).await,
+        }
+    }
+
+    /// Forgets the deleted versions of `gone`, whose objects are all gone,
+    /// once older than `grace` (in a dry run, counts them): how many.
+    pub async fn forget_tombstones(&self, gone: Vec<Uuid>, grace: Duration, dry_run: bool) -> Result<u64, AppError> {
+        match self {
+            Self::Sqlite(_) => Ok(0),
+            Self::Postgres(pg) => pg.run(move |p| pg::reindex::forget_tombstones(p, gone, grace, dry_run)).await,
         }
     }
 }

@@ -15,6 +15,7 @@ pub(super) mod bulk;
 pub mod catalog;
 pub(super) mod events;
 pub mod listen;
+pub mod reindex;
 pub(super) mod shares;
 
 use super::{ConversationRecord, MessageRow, SessionRow, TokenOwner, TokenRow, UserRow};
@@ -35,12 +36,13 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 /// The schema's changes, in order, with their numbers; append only.
-const MIGRATIONS: [(i64, &str, &str); 5] = [
+const MIGRATIONS: [(i64, &str, &str); 6] = [
     (1, "init", include_str!("pg/0001_init.sql")),
     (2, "notify_auth", include_str!("pg/0002_notify_auth.sql")),
     (3, "catalog", include_str!("pg/0003_catalog.sql")),
     (4, "search", include_str!("pg/0004_search.sql")),
     (5, "events", include_str!("pg/0005_events.sql")),
+    (6, "tombstones", include_str!("pg/0006_tombstones.sql")),
 ];
 
 /// How long a query waits for a connection before the database is

@@ -7,13 +7,17 @@
 //! - temp files (`.tmp-*`): writes and uploads a crash interrupted;
 //! - cached cards (`cache/cards/{uuid}.*`) of versions that have no sidecar;
 //! - sidecars whose data file is gone (an object store's bulk delete keeps
-//!   no order): start-up never lists them, as it needs the data.
+//!   no order): start-up never lists them, as it needs the data;
+//! - with PostgreSQL, the data, sidecars and cards of deleted versions
+//!   (`deleted_versions`' tombstones), whatever their age: a crash between
+//!   a deletion's commit and its removals leaves them. The tombstones of
+//!   versions none of whose keys are left then go (`Meta::forget_tombstones`).
 //!
-//! Nothing younger than the grace is touched: a server on the same store
+//! Else nothing younger than the grace is touched: a server on the same store
 //! writes data before its sidecar, and a card after its version, within a
 //! request, so a grace longer than any request keeps it out of their way.
-//! A key whose id has its counterpart (data and sidecar) is never removed,
-//! so neither is anything start-up lists.
+//! A key whose id has its counterpart (data and sidecar) is never removed
+//! unless its version is deleted, so neither is anything start-up lists.
 
 use super::blobs::local::TEMP_PREFIX;
 use super::blobs::{Blobs, Listed, CARDS};
@@ -29,10 +33,11 @@ pub enum Kind {
     Temp,
     Card,
     Sidecar,
+    Deleted,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Data, Kind::Temp, Kind::Card, Kind::Sidecar];
+    pub const ALL: [Kind; 5] = [Kind::Data, Kind::Temp, Kind::Card, Kind::Sidecar, Kind::Deleted];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -40,6 +45,7 @@ impl Kind {
             Kind::Temp => "temp files",
             Kind::Card => "cached cards of deleted versions",
             Kind::Sidecar => "metadata files without data",
+            Kind::Deleted => "files of deleted versions",
         }
     }
 }
@@ -52,23 +58,34 @@ pub struct Orphan {
     pub size: u64,
 }
 
-/// Finds what was left behind and older than `grace`, and removes it
-/// unless `dry_run`.
-pub fn collect(blobs: &Blobs, grace: Duration, dry_run: bool) -> io::Result<Vec<Orphan>> {
+/// What `gc` found.
+pub struct Collected {
+    /// The keys it removes (or, dry, would).
+    pub orphans: Vec<Orphan>,
+    /// The deleted versions that had no key left when listed.
+    pub gone: Vec<Uuid>,
+}
+
+/// Finds what was left behind and older than `grace`, and the keys of
+/// `deleted` versions, and removes them unless `dry_run`.
+pub fn collect(blobs: &Blobs, grace: Duration, dry_run: bool, deleted: &HashSet<Uuid>) -> io::Result<Collected> {
     // Taken before listing: a key written while the listing runs is younger still.
     let now = SystemTime::now();
     let conversations = blobs.list("conversations")?;
     let cards = blobs.list(CARDS)?;
     let old = |l: &Listed| now.duration_since(l.modified).is_ok_and(|age| age >= grace);
-    let orphans: Vec<Orphan> = orphans(&conversations, &cards)
+    let (found, left) = orphans(&conversations, &cards, deleted);
+    let orphans: Vec<Orphan> = found
         .into_iter()
-        .filter(|(l, _)| old(l))
+        .filter(|(l, kind)| *kind == Kind::Deleted || old(l))
         .map(|(l, kind)| Orphan { kind, key: l.key.clone(), size: l.size })
         .collect();
     if !dry_run {
         blobs.delete(orphans.iter().map(|o| o.key.clone()));
     }
-    Ok(orphans)
+    // Those whose keys go now are forgotten by the next run, once it finds them gone.
+    let gone = deleted.difference(&left).copied().collect();
+    Ok(Collected { orphans, gone })
 }
 
 /// A key of an artifacts folder: its folder, and the version id it belongs to.
@@ -96,8 +113,13 @@ fn stored(key: &str) -> Stored<'_> {
     }
 }
 
-/// Every key left behind, whatever its age.
-fn orphans<'a>(conversations: &'a [Listed], cards: &'a [Listed]) -> Vec<(&'a Listed, Kind)> {
+/// Every key left behind, whatever its age, and the `deleted` versions
+/// that have keys.
+fn orphans<'a>(
+    conversations: &'a [Listed],
+    cards: &'a [Listed],
+    deleted: &HashSet<Uuid>,
+) -> (Vec<(&'a Listed, Kind)>, HashSet<Uuid>) {
     let (mut data, mut sidecars) = (HashSet::new(), HashSet::new());
     for l in conversations {
         match stored(&l.key) {
@@ -106,11 +128,15 @@ fn orphans<'a>(conversations: &'a [Listed], cards: &'a [Listed]) -> Vec<(&'a Lis
             Stored::Temp | Stored::Other => false,
         };
     }
-    let mut found = Vec::new();
+    let (mut found, mut left) = (Vec::new(), HashSet::new());
     // Versions with a sidecar that stays, by id: their cards stay too.
     let mut versions = HashSet::new();
     for l in conversations {
         match stored(&l.key) {
+            Stored::Data(_, id) | Stored::Sidecar(_, id) if deleted.contains(&id) => {
+                left.insert(id);
+                found.push((l, Kind::Deleted));
+            }
             Stored::Data(folder, id) if !sidecars.contains(&(folder, id)) => found.push((l, Kind::Data)),
             Stored::Sidecar(folder, id) if !data.contains(&(folder, id)) => found.push((l, Kind::Sidecar)),
             Stored::Sidecar(_, id) => {
@@ -123,13 +149,17 @@ fn orphans<'a>(conversations: &'a [Listed], cards: &'a [Listed]) -> Vec<(&'a Lis
     for l in cards {
         let name = l.key.rsplit('/').next().unwrap_or_default();
         let id = name.split('.').next().unwrap_or_default().parse::<Uuid>();
-        if name.starts_with(TEMP_PREFIX) {
-            found.push((l, Kind::Temp));
-        } else if id.is_ok_and(|id| !versions.contains(&id)) {
-            found.push((l, Kind::Card));
+        match id {
+            _ if name.starts_with(TEMP_PREFIX) => found.push((l, Kind::Temp)),
+            Ok(id) if deleted.contains(&id) => {
+                left.insert(id);
+                found.push((l, Kind::Deleted));
+            }
+            Ok(id) if !versions.contains(&id) => found.push((l, Kind::Card)),
+            _ => {}
         }
     }
-    found
+    (found, left)
 }
 
 #[cfg(test)]
@@ -144,6 +174,7 @@ mod tests {
     fn only_keys_without_their_counterpart_are_left_behind() {
         let (c, d) = ("conversations/c/artifacts", "conversations/d/artifacts");
         let (whole, legacy, lone, bare) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let (deleted, forgotten) = (Uuid::new_v4(), Uuid::new_v4());
         let conversations = listed(&[
             format!("{c}/{whole}.tar.gz"),
             format!("{c}/{whole}.meta.json"),
@@ -154,6 +185,9 @@ mod tests {
             format!("{d}/{whole}.tar.gz"),
             format!("{c}/{lone}.meta.json"),
             format!("{c}/.tmp-x"),
+            // A deleted version's keys, whole.
+            format!("{c}/{deleted}.txt"),
+            format!("{c}/{deleted}.meta.json"),
             // None of gc's: not named by an id, or not in an artifacts folder.
             format!("{c}/notes.txt"),
             format!("{c}/sub/{bare}.txt"),
@@ -165,17 +199,22 @@ mod tests {
             format!("{CARDS}/{bare}.json"),
             format!("{CARDS}/.tmp-y.webp"),
             format!("{CARDS}/readme"),
+            format!("{CARDS}/{deleted}.webp"),
         ]);
-        let found: Vec<_> =
-            orphans(&conversations, &cards).into_iter().map(|(l, kind)| (l.key.as_str(), kind)).collect();
+        let (found, left) = orphans(&conversations, &cards, &HashSet::from([deleted, forgotten]));
+        let found: Vec<_> = found.into_iter().map(|(l, kind)| (l.key.as_str(), kind)).collect();
         let expected = [
             (format!("{d}/{whole}.tar.gz"), Kind::Data),
             (format!("{c}/{lone}.meta.json"), Kind::Sidecar),
             (format!("{c}/.tmp-x"), Kind::Temp),
+            (format!("{c}/{deleted}.txt"), Kind::Deleted),
+            (format!("{c}/{deleted}.meta.json"), Kind::Deleted),
             (format!("{CARDS}/{lone}.json"), Kind::Card),
             (format!("{CARDS}/{bare}.json"), Kind::Card),
             (format!("{CARDS}/.tmp-y.webp"), Kind::Temp),
+            (format!("{CARDS}/{deleted}.webp"), Kind::Deleted),
         ];
         assert_eq!(found, expected.iter().map(|(k, kind)| (k.as_str(), *kind)).collect::<Vec<_>>());
+        assert_eq!(left, HashSet::from([deleted]), "the forgotten version has no key left");
     }
 }

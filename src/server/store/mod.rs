@@ -75,17 +75,18 @@ impl ArtifactStore {
         file_cache_bytes: u64,
         events: Arc<Events>,
     ) -> Result<Self, AppError> {
+        let blobs = Arc::new(blobs);
         let catalog = match &meta {
             Meta::Postgres(pg) => {
                 if meta.catalog_is_empty()? {
-                    fill_catalog(&blobs, &meta)?;
+                    fill_catalog(blobs.clone(), &meta)?;
                 }
                 Catalog::Pg(pg.clone())
             }
             Meta::Sqlite(_) => Catalog::Memory(Arc::new(RwLock::new(index(&blobs, &meta)?))),
         };
         Ok(Self {
-            blobs: Arc::new(blobs),
+            blobs,
             small_files: small::SmallFiles::new(file_cache_bytes),
             meta,
             max_artifact_bytes,
@@ -136,10 +137,9 @@ fn index(blobs: &Blobs, meta: &Meta) -> Result<Index, AppError> {
 
 /// Writes the rows of a store whose database has none of its versions yet
 /// (made before PostgreSQL kept them, or empty), from a scan, once.
-fn fill_catalog(blobs: &Blobs, meta: &Meta) -> Result<(), AppError> {
-    let found = blobs.scan()?;
-    if !found.is_empty() {
-        let n = meta.fill_catalog(found)?;
+fn fill_catalog(blobs: Arc<Blobs>, meta: &Meta) -> Result<(), AppError> {
+    let n = meta.fill_catalog(move || blobs.scan())?;
+    if n > 0 {
         tracing::info!("the database had no rows of the store's versions: {n} written from their sidecars");
     }
     Ok(())

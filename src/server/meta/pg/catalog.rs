@@ -14,7 +14,7 @@ use crate::server::store::catalog::memory::key_of;
 use crate::server::store::sidecar::Sidecar;
 use sqlx::postgres::{PgPool, PgRow, Postgres};
 use sqlx::{PgConnection, Row, Transaction};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -61,14 +61,29 @@ impl Drop for Locked {
     }
 }
 
+/// The key of the lock every writer of the rows shares and a rebuild
+/// (`pg/reindex.rs`) takes alone.
+macro_rules! catalog_lock {
+    () => {
+        "hashtextextended('vitrine catalog fill', 0)"
+    };
+}
+pub(super) use catalog_lock;
+
 /// Serialises the writers of one path of a conversation, whichever
-/// instance they run in, until the transaction ends.
+/// instance they run in, until the transaction ends; first waits for a
+/// rebuild of the rows, if one runs, before any row is read.
 async fn lock_path(c: &mut PgConnection, conversation: Uuid, path: &str) -> Result<(), AppError> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))")
-        .bind(conversation.to_string())
-        .bind(path)
-        .execute(c)
-        .await?;
+    // Evaluated in this order: the shared lock first.
+    sqlx::query(concat!(
+        "SELECT pg_advisory_xact_lock_shared(",
+        catalog_lock!(),
+        "), pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))"
+    ))
+    .bind(conversation.to_string())
+    .bind(path)
+    .execute(c)
+    .await?;
     Ok(())
 }
 
@@ -175,12 +190,17 @@ impl Counted {
             .bind(conversation.to_string())
             .bind(kind)
             .bind(n)
-            .bind(format!("u{}", conversation.as_u128() % SHARDS))
+            .bind(shard(conversation))
             .execute(&mut *c)
             .await?;
         }
         Ok(())
     }
+}
+
+/// The scope of an owner's total that counts a conversation's artifacts.
+pub(super) fn shard(conversation: Uuid) -> String {
+    format!("u{}", conversation.as_u128() % SHARDS)
 }
 
 /// What `sql` returns of the row written: `None` when none was.
@@ -232,7 +252,7 @@ async fn put_version(c: &mut PgConnection, v: &Sidecar) -> Result<(), AppError> 
 }
 
 /// The listings' order: the in-memory index's key, in nanoseconds.
-fn created_ns(v: &Sidecar) -> i64 {
+pub(super) fn created_ns(v: &Sidecar) -> i64 {
     key_of(v).0.try_into().unwrap_or(i64::MAX)
 }
 
@@ -279,6 +299,7 @@ pub(in crate::server::meta) async fn delete_artifacts(
     .bind(id)
     .fetch_all(&mut *tx)
     .await?;
+    tombstone(&mut tx, &versions).await?;
     let deleted: Vec<(i16, Uuid, Uuid)> = sqlx::query_as(
         "DELETE FROM artifacts WHERE conversation_id = $1 AND path = $2 AND ($3::uuid IS NULL OR id = $3)
          RETURNING kind, id, owner",
@@ -319,6 +340,7 @@ pub(in crate::server::meta) async fn delete_version(
     if count.is_some_and(|n| n < 2) {
         return Ok((false, None));
     }
+    tombstone(&mut tx, &[version.id]).await?;
     let deleted = sqlx::query("DELETE FROM versions WHERE id = $1").bind(version.id).execute(&mut *tx).await?;
     let mut last = None;
     if deleted.rows_affected() > 0 {
@@ -339,45 +361,20 @@ pub(in crate::server::meta) async fn delete_version(
     Ok((true, last))
 }
 
-pub(in crate::server::meta) async fn is_empty(p: PgPool) -> Result<bool, AppError> {
-    Ok(!sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM versions)").fetch_one(&p).await?)
+/// Records the versions as deleted (`deleted_versions`), before their
+/// rows go: their objects may outlive them (a crash before they are
+/// removed), and no reindex may bring them back or give their numbers again.
+async fn tombstone(c: &mut PgConnection, versions: &[Uuid]) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO deleted_versions (id, artifact_id, version)
+         SELECT id, artifact_id, version FROM versions WHERE id = ANY($1) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(versions)
+    .execute(c)
+    .await?;
+    Ok(())
 }
 
-/// Writes the rows of `found` (a store's scan) into an empty catalog, in
-/// one transaction; how many versions, none when another instance filled
-/// it first. Versions of unknown conversations are left out, as the index
-/// leaves them. The counts are made anew.
-pub(in crate::server::meta) async fn fill(p: PgPool, found: Vec<Sidecar>) -> Result<usize, AppError> {
-    let mut tx = p.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('vitrine catalog fill', 0))").execute(&mut *tx).await?;
-    if sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM versions)").fetch_one(&mut *tx).await? {
-        return Ok(0);
-    }
-    // Counts of no rows count nothing.
-    sqlx::query("DELETE FROM artifact_counts").execute(&mut *tx).await?;
-    // Per artifact: its latest version, its count and its highest number.
-    let mut artifacts: HashMap<Uuid, (&Sidecar, u32)> = HashMap::new();
-    for v in &found {
-        let entry = artifacts.entry(v.artifact_id()).or_insert((v, 0));
-        entry.1 += 1;
-        if v.version > entry.0.version {
-            entry.0 = v;
-        }
-    }
-    let (mut known, mut counted) = (HashSet::new(), Counted::default());
-    for (id, (latest, count)) in artifacts {
-        let insert = concat!(insert_artifact!(), "NOTHING RETURNING true");
-        if put_artifact(&mut tx, insert, latest, latest.version + 1, count).await?.is_some() {
-            known.insert(id);
-            counted.add(latest.conversation_id, latest.kind.index() as i16, 1);
-        }
-    }
-    counted.write(&mut tx).await?;
-    let mut n = 0;
-    for v in found.iter().filter(|v| known.contains(&v.artifact_id())) {
-        put_version(&mut tx, v).await?;
-        n += 1;
-    }
-    tx.commit().await?;
-    Ok(n)
+pub(in crate::server::meta) async fn is_empty(p: PgPool) -> Result<bool, AppError> {
+    Ok(!sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM versions)").fetch_one(&p).await?)
 }

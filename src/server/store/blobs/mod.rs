@@ -83,6 +83,15 @@ impl Blobs {
         }
     }
 
+    /// The versions [`Self::scan`] finds, removing nothing: for reading a
+    /// store that servers may be writing (`vitrine reindex`).
+    pub fn versions(&self) -> io::Result<Vec<Sidecar>> {
+        match self {
+            Blobs::Local(l) => l.versions(),
+            Blobs::Object(o) => o.scan(),
+        }
+    }
+
     /// Writes `bytes` at `key` so that the key only ever shows complete,
     /// durable bytes; [`Self::sync`] then makes the key itself durable.
     pub fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
