@@ -15,11 +15,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-<<<<<<< HEAD
-.PHONY: run run-cluster build test test-rust test-api test-e2e test-e2e-cluster lighthouse schemathesis test-long bench fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
-=======
-.PHONY: run run-cluster build test test-rust test-api test-e2e lighthouse schemathesis test-long bench bench-cluster fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
->>>>>>> bench
+.PHONY: run run-cluster build test test-rust test-api test-e2e test-e2e-cluster lighthouse schemathesis test-long bench bench-cluster fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
