@@ -45,14 +45,6 @@ impl Meta {
         Ok(Self::Sqlite(sqlite::Db::open_in(data_dir)?))
     }
 
-    /// Every conversation with its owner, for the index.
-    pub fn all_conversations(&self) -> Result<Vec<ConversationRecord>, AppError> {
-        match self {
-            Self::Sqlite(db) => db.run_blocking(sqlite::all_conversations),
-            Self::Postgres(pg) => pg.run_blocking(pg::all_conversations),
-        }
-    }
-
     /// [`Meta::auth_changes`], on this thread.
     pub fn auth_changes_blocking(&self) -> Result<Option<i64>, AppError> {
         match self {

@@ -21,7 +21,6 @@ pub(super) mod shares;
 use super::{ConversationRecord, MessageRow, SessionRow, TokenOwner, TokenRow, UserRow};
 use crate::account::{Scope, SessionInfo, TokenInfo};
 use crate::error::AppError;
-use crate::model::Conversation;
 use crate::server::clock::rfc3339;
 use crate::server::events::Draft;
 use crate::server::io_runtime::IoRuntime;
@@ -411,18 +410,6 @@ pub(super) async fn insert_conversation(
     let last = events::write(&mut tx, drafts).await?;
     tx.commit().await?;
     Ok(((), last))
-}
-
-pub(super) async fn all_conversations(p: PgPool) -> Result<Vec<ConversationRecord>, AppError> {
-    let rows: Vec<(Uuid, Uuid, String, String)> =
-        sqlx::query_as("SELECT id, owner, title, created_at FROM conversations").fetch_all(&p).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, owner, title, created_at)| ConversationRecord {
-            owner,
-            conversation: Conversation { id, title, created_at },
-        })
-        .collect())
 }
 
 /// A transcript's message; its versions' rows go with it (`catalog::commit`).

@@ -93,6 +93,12 @@ pub struct Db {
 }
 
 impl Db {
+    /// Every conversation with its owner, for the memory index (the only
+    /// catalog that holds them all).
+    pub fn all_conversations(&self) -> Result<Vec<ConversationRecord>, AppError> {
+        self.run_blocking(all_conversations)
+    }
+
     pub fn open(path: &Path) -> Result<Self, AppError> {
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

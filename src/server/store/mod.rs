@@ -36,7 +36,7 @@ pub mod versions;
 
 use crate::error::AppError;
 use crate::server::events::{Draft, Events};
-use crate::server::meta::Meta;
+use crate::server::meta::{sqlite, Meta};
 use blobs::Blobs;
 use catalog::memory::{self, Index};
 use catalog::Catalog;
@@ -83,7 +83,7 @@ impl ArtifactStore {
                 }
                 Catalog::Pg(pg.clone())
             }
-            Meta::Sqlite(_) => Catalog::Memory(Arc::new(RwLock::new(index(&blobs, &meta)?))),
+            Meta::Sqlite(db) => Catalog::Memory(Arc::new(RwLock::new(index(&blobs, db)?))),
         };
         Ok(Self {
             blobs,
@@ -110,9 +110,9 @@ impl ArtifactStore {
 }
 
 /// The index of the store's files, by a scan.
-fn index(blobs: &Blobs, meta: &Meta) -> Result<Index, AppError> {
+fn index(blobs: &Blobs, db: &sqlite::Db) -> Result<Index, AppError> {
     let mut index = Index::default();
-    for record in meta.all_conversations()? {
+    for record in db.all_conversations()? {
         index.add_conversation(record);
     }
     let mut found = blobs.scan()?;
