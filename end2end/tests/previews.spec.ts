@@ -79,11 +79,9 @@ async function tokenContrasts(page: Page, box: string) {
 test("a 1 MB one-line JSON gives a small page, indented, with a note", async ({ page, baseURL }, info) => {
   const items = Array.from({ length: 18_000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ["a", "b"], ok: true }));
   const urls = await own(page, baseURL!, { "data.json": JSON.stringify(items) });
-  const started = Date.now();
   const response = await page.goto(urls["data.json"]);
   expect((await response!.body()).length).toBeLessThan(2_000_000);
   await expect(page.locator(".code .src")).toBeVisible();
-  expect(Date.now() - started).toBeLessThan(5_000);
   await expect(page.locator(".preview-body .note")).toContainText("Colours stop after line 5000");
   await expect(page.getByRole("link", { name: "Download the whole file" })).toHaveAttribute("href", /download=true$/);
   await expect(page.locator(".code .gutter")).toContainText("4999\n5000\n5001");
