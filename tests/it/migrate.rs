@@ -18,16 +18,22 @@ use vitrine::server::content::Grant;
 use vitrine::server::meta::Meta;
 use vitrine::server::store::blobs::{card_key, Blobs};
 
-/// Runs `vitrine migrate` on the data directory `dir`, with the test's
+/// `vitrine migrate` on the data directory `dir`, with the test's
 /// environment (the services' endpoint and credentials) and `env` added.
-fn migrate(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(process::bin());
     command.arg("migrate").args(args).env("VITRINE_DATA_DIR", dir);
     command.env_remove("VITRINE_STORE").env_remove("VITRINE_DATABASE_URL");
-    command.envs(env.iter().copied()).output().unwrap()
+    command.envs(env.iter().copied());
+    command
 }
 
-fn stdout(out: &Output) -> String {
+/// Runs [`command`] to its end.
+pub(crate) fn migrate(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(dir, args, env).output().unwrap()
+}
+
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -40,7 +46,7 @@ fn local_app() -> TestApp {
 }
 
 /// Stops the app; its data directory stays.
-fn stop(app: TestApp) -> TempDir {
+pub(crate) fn stop(app: TestApp) -> TempDir {
     let TestApp { dir, state, router } = app;
     drop((state, router));
     dir
@@ -49,7 +55,7 @@ fn stop(app: TestApp) -> TempDir {
 /// Where `migrate` copies `dir`'s artifacts: the prefix an app on `dir`
 /// uses in the services' bucket (`common::config`), fresh, as the app that
 /// made them kept them in `dir`.
-fn target(dir: &Path) -> String {
+pub(crate) fn target(dir: &Path) -> String {
     common::remote_store(dir).expect("the tests run remote")
 }
 
@@ -310,7 +316,7 @@ async fn records(app: &TestApp) -> Records {
 const CONTENT_HOST: &str = "usercontent.localhost:3000";
 
 /// A GET without credentials, to the app or to `host`.
-async fn open(app: &TestApp, uri: &str, host: Option<&str>) -> Reply {
+pub(crate) async fn open(app: &TestApp, uri: &str, host: Option<&str>) -> Reply {
     let request = Request::get(uri).header(header::HOST, host.unwrap_or("localhost:3000"));
     app.send(request.body(Body::empty()).unwrap()).await
 }
@@ -338,7 +344,7 @@ impl Records {
 }
 
 /// An app on SQLite and the data directory, whatever the mode.
-fn sqlite_app() -> TestApp {
+pub(crate) fn sqlite_app() -> TestApp {
     TestApp::with(|c| {
         (c.store, c.s3_endpoint, c.database_url) = (None, None, None);
     })
@@ -346,7 +352,7 @@ fn sqlite_app() -> TestApp {
 
 /// The app on `dir` with its metadata in PostgreSQL, and its artifacts in
 /// the bucket when `bucket`, else still in the data directory.
-fn migrated_app(dir: TempDir, bucket: bool) -> TestApp {
+pub(crate) fn migrated_app(dir: TempDir, bucket: bool) -> TestApp {
     let mut config = common::config(dir.path());
     if !bucket {
         (config.store, config.s3_endpoint) = (None, None);
