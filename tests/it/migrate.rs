@@ -479,3 +479,31 @@ async fn migrate_database_resumes_names_differences_and_refuses_another_content_
     assert!(!refused.status.success() && err.contains("content_key setting is another key"), "{err}");
     assert_eq!(other.select("SELECT count(*) FROM users"), Some("0".into()), "nothing copied");
 }
+
+/// A NUL in a text, which SQLite holds (tool results took one before they
+/// were refused) and PostgreSQL's text cannot: the row is named with its
+/// column, the table's other rows are copied, and the run fails.
+#[tokio::test]
+async fn migrate_database_names_a_row_that_postgresql_cannot_hold() {
+    if common::remote_only() {
+        return;
+    }
+    let app = sqlite_app();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "t").await;
+    for content in ["one", "two"] {
+        let r = app
+            .post(&format!("/api/conversations/{c}/tool-results"), &token, json!({ "tool": "t", "content": content }))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    assert_eq!(app.execute("UPDATE messages SET content = CAST(X'610062' AS TEXT) WHERE content = 'one'"), 1);
+    let id = app.select("SELECT id FROM messages WHERE content <> 'two'").unwrap();
+    let dir = stop(app);
+    let database = common::remote_database(dir.path()).unwrap();
+    let out = migrate(dir.path(), &["--database", &database], &[]);
+    let printed = stdout(&out);
+    assert!(!out.status.success(), "{printed}");
+    assert!(printed.contains(&format!("difference: messages {id}: a NUL character in content")), "{printed}");
+    assert!(printed.contains("messages: 2 here, 1 copied, 1 equal in PostgreSQL"), "{printed}");
+}
