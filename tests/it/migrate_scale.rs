@@ -24,6 +24,7 @@ use std::process::Stdio;
 use vitrine::account::{NewToken, Scope};
 use vitrine::server::auth;
 use vitrine::server::demo;
+use vitrine::server::meta::bulk::TABLES;
 use vitrine::server::store::blobs::{Blobs, CARDS};
 
 /// Generated: users, each with conversations of tool results of files.
@@ -36,8 +37,6 @@ const FILES: usize = 10;
 const LOGS: usize = 5;
 /// Requests in flight, writing and reading.
 const AT_ONCE: usize = 16;
-/// The tables `migrate --database` copies.
-const TABLES: [&str; 6] = ["users", "tokens", "sessions", "conversations", "messages", "shares"];
 
 struct User {
     name: &'static str,
@@ -63,7 +62,10 @@ async fn the_demo_and_thousands_of_artifacts_migrate_killed_halfway_and_serve_th
     let app = sqlite_app();
     let users = populate(&app).await;
     let before = seen(&app, &users).await;
-    let rows: Vec<_> = TABLES.iter().map(|t| app.select(&format!("SELECT count(*) FROM {t}"))).collect();
+    let failed = before.iter().find(|(_, answer)| answer["status"] != 200);
+    assert!(failed.is_none(), "{failed:?}");
+    let rows = |app: &TestApp| TABLES.map(|t| (t.name, app.select(&format!("SELECT count(*) FROM {}", t.name))));
+    let rows_before = rows(&app);
     let dir = stop(app);
     let source = keys(&Blobs::local(dir.path()).unwrap());
     let files = source.iter().filter(|(k, _)| k.starts_with("conversations/") && !k.ends_with(".meta.json")).count();
@@ -82,7 +84,7 @@ async fn the_demo_and_thousands_of_artifacts_migrate_killed_halfway_and_serve_th
     let out = migrate(dir.path(), &args, &[]);
     let printed = stdout(&out);
     assert!(out.status.success(), "{printed}{}", String::from_utf8_lossy(&out.stderr));
-    for table in TABLES {
+    for table in TABLES.map(|t| t.name) {
         assert!(printed.lines().any(|l| l.starts_with(&format!("{table}: ")) && l.contains(" 0 copied,")), "{printed}");
     }
     let again: HashSet<String> = printed.lines().filter_map(copied).collect();
@@ -105,8 +107,7 @@ async fn the_demo_and_thousands_of_artifacts_migrate_killed_halfway_and_serve_th
         );
     }
     assert_eq!(after.len(), before.len());
-    let after_rows: Vec<_> = TABLES.iter().map(|t| app.select(&format!("SELECT count(*) FROM {t}"))).collect();
-    assert_eq!(after_rows, rows, "rows of {TABLES:?}");
+    assert_eq!(rows(&app), rows_before);
     let versions = source.iter().filter(|(k, _)| k.ends_with(".meta.json")).count();
     assert_eq!(app.select("SELECT count(*) FROM versions"), Some(versions.to_string()));
     let artifacts: u64 = users
