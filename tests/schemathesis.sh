@@ -33,6 +33,8 @@ trap stop EXIT
 
 if [ "${1:-}" = remote ]; then
   services=schemathesis
+  # A pair that a killed run left holds its user: a fresh one.
+  "$root/scripts/services.sh" stop "$services"
   "$root/scripts/services.sh" start "$services" >/dev/null
   # shellcheck disable=SC1091
   source "$root/target/services-$services/env"
