@@ -50,10 +50,12 @@ test-rust: assets
 	cargo test --manifest-path bench/Cargo.toml
 
 # Schemathesis with every check against the debug server, on a fresh data
-# directory (tests/schemathesis.sh); fails on any finding.
+# directory (tests/schemathesis.sh), then in the S3 + PostgreSQL mode on
+# services of its own; fails on any finding.
 test-api: schemathesis assets
 	cargo build --features ssr
 	tests/schemathesis.sh
+	tests/schemathesis.sh remote
 
 test-e2e: build chromium e2e-deps
 	cd end2end && npx playwright test

@@ -4,6 +4,13 @@
 # `vitrine user add`, and a conversation with a few artifacts (a .skill
 # archive among them) so that paths exist. Fails on any finding.
 #
+# With `remote`, its artifacts are in a bucket and its records in PostgreSQL
+# (the S3 + PostgreSQL mode): on a SeaweedFS and PostgreSQL pair of its own
+# (`scripts/services.sh start schemathesis`), stopped, their data removed,
+# however the run ends.
+#
+#   tests/schemathesis.sh [remote]
+#
 # VITRINE_BIN (default target/debug/vitrine), SCHEMATHESIS (default the one
 # `make schemathesis` installs), SCHEMATHESIS_EXAMPLES (default 25 an
 # operation) and SCHEMATHESIS_SEED (default 1, so that a run is repeatable).
@@ -16,12 +23,23 @@ examples=${SCHEMATHESIS_EXAMPLES:-25}
 
 data=$(mktemp -d)
 pid=
+services=
 stop() {
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  if [ -n "$services" ]; then "$root/scripts/services.sh" stop "$services"; fi
   rm -rf "$data"
 }
 trap stop EXIT
 
+if [ "${1:-}" = remote ]; then
+  services=schemathesis
+  # A pair that a killed run left holds its user: a fresh one.
+  "$root/scripts/services.sh" stop "$services"
+  "$root/scripts/services.sh" start "$services" >/dev/null
+  # shellcheck disable=SC1091
+  source "$root/target/services-$services/env"
+  export VITRINE_STORE=s3://$VITRINE_S3_BUCKET/schemathesis
+fi
 export VITRINE_DATA_DIR=$data LEPTOS_OUTPUT_NAME=vitrine RUST_LOG=error
 token=$("$bin" user add schemathesis --password 'schemathesis-password' | tail -n 1)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -82,6 +82,23 @@ async fn a_tool_result_without_files_is_a_message() {
     assert_eq!(detail["messages"][0]["tool"], "search");
 }
 
+/// PostgreSQL's text cannot hold a NUL: one in a tool's name or output is
+/// refused in both databases alike (schemathesis found the 500 it was).
+#[tokio::test]
+async fn a_nul_in_a_tool_name_or_output_is_refused() {
+    let app = TestApp::new();
+    let token = app.user("alice");
+    let cid = app.conversation(&token, "c").await;
+    let file = json!([{ "name": "a.txt", "text": "x" }]);
+    for body in [json!({ "tool": "t\u{0}", "artifacts": file }), json!({ "tool": "t", "content": "a\u{0}b" })] {
+        let r = app.post(&format!("/api/conversations/{cid}/tool-results"), &token, body.clone()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.text());
+        assert!(r.json()["detail"].as_str().unwrap().contains("NUL"), "{}", r.text());
+    }
+    assert_eq!(app.get(&format!("/api/conversations/{cid}"), &token).await.json()["messages"], json!([]));
+    assert_eq!(app.get("/api/artifacts", &token).await.json()["total"], 0);
+}
+
 #[tokio::test]
 async fn bad_artifacts_are_refused_and_nothing_is_stored() {
     let app = TestApp::with_limit(1000);

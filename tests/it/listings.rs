@@ -95,6 +95,12 @@ async fn listing_search_and_sort() {
     assert_eq!((none["total"].clone(), none["items"].clone()), (json!(0), json!([])));
     let conv = app.get(&format!("/api/conversations/{a}/artifacts?q=chart"), &token).await.json();
     assert_eq!(conv["total"], 1);
+    // In no name or title, whichever database (PostgreSQL's text cannot hold one).
+    for listing in ["/api/artifacts".to_string(), format!("/api/conversations/{a}/artifacts")] {
+        let nul = app.get(&format!("{listing}?q=chart%00"), &token).await;
+        assert_eq!(nul.status, StatusCode::OK, "{}", nul.text());
+        assert_eq!((nul.json()["total"].clone(), nul.json()["counts"]["all"].clone()), (json!(0), json!(0)));
+    }
 
     let zip = app.get("/api/artifacts.zip?q=chart", &token).await;
     assert_eq!(unzip(&zip.body).len(), 2);

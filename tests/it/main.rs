@@ -26,6 +26,9 @@ mod live;
 mod load;
 mod meta;
 mod migrate;
+// It seeds the demo, which only a build with it has.
+#[cfg(feature = "demo")]
+mod migrate_scale;
 mod navigation;
 mod openapi;
 mod ops;

@@ -18,16 +18,22 @@ use vitrine::server::content::Grant;
 use vitrine::server::meta::Meta;
 use vitrine::server::store::blobs::{card_key, Blobs};
 
-/// Runs `vitrine migrate` on the data directory `dir`, with the test's
+/// `vitrine migrate` on the data directory `dir`, with the test's
 /// environment (the services' endpoint and credentials) and `env` added.
-fn migrate(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(process::bin());
     command.arg("migrate").args(args).env("VITRINE_DATA_DIR", dir);
     command.env_remove("VITRINE_STORE").env_remove("VITRINE_DATABASE_URL");
-    command.envs(env.iter().copied()).output().unwrap()
+    command.envs(env.iter().copied());
+    command
 }
 
-fn stdout(out: &Output) -> String {
+/// Runs [`command`] to its end.
+pub(crate) fn migrate(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(dir, args, env).output().unwrap()
+}
+
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -40,7 +46,7 @@ fn local_app() -> TestApp {
 }
 
 /// Stops the app; its data directory stays.
-fn stop(app: TestApp) -> TempDir {
+pub(crate) fn stop(app: TestApp) -> TempDir {
     let TestApp { dir, state, router } = app;
     drop((state, router));
     dir
@@ -49,7 +55,7 @@ fn stop(app: TestApp) -> TempDir {
 /// Where `migrate` copies `dir`'s artifacts: the prefix an app on `dir`
 /// uses in the services' bucket (`common::config`), fresh, as the app that
 /// made them kept them in `dir`.
-fn target(dir: &Path) -> String {
+pub(crate) fn target(dir: &Path) -> String {
     common::remote_store(dir).expect("the tests run remote")
 }
 
@@ -310,7 +316,7 @@ async fn records(app: &TestApp) -> Records {
 const CONTENT_HOST: &str = "usercontent.localhost:3000";
 
 /// A GET without credentials, to the app or to `host`.
-async fn open(app: &TestApp, uri: &str, host: Option<&str>) -> Reply {
+pub(crate) async fn open(app: &TestApp, uri: &str, host: Option<&str>) -> Reply {
     let request = Request::get(uri).header(header::HOST, host.unwrap_or("localhost:3000"));
     app.send(request.body(Body::empty()).unwrap()).await
 }
@@ -338,7 +344,7 @@ impl Records {
 }
 
 /// An app on SQLite and the data directory, whatever the mode.
-fn sqlite_app() -> TestApp {
+pub(crate) fn sqlite_app() -> TestApp {
     TestApp::with(|c| {
         (c.store, c.s3_endpoint, c.database_url) = (None, None, None);
     })
@@ -346,7 +352,7 @@ fn sqlite_app() -> TestApp {
 
 /// The app on `dir` with its metadata in PostgreSQL, and its artifacts in
 /// the bucket when `bucket`, else still in the data directory.
-fn migrated_app(dir: TempDir, bucket: bool) -> TestApp {
+pub(crate) fn migrated_app(dir: TempDir, bucket: bool) -> TestApp {
     let mut config = common::config(dir.path());
     if !bucket {
         (config.store, config.s3_endpoint) = (None, None);
@@ -472,4 +478,32 @@ async fn migrate_database_resumes_names_differences_and_refuses_another_content_
     let err = String::from_utf8_lossy(&refused.stderr).into_owned();
     assert!(!refused.status.success() && err.contains("content_key setting is another key"), "{err}");
     assert_eq!(other.select("SELECT count(*) FROM users"), Some("0".into()), "nothing copied");
+}
+
+/// A NUL in a text, which SQLite holds (tool results took one before they
+/// were refused) and PostgreSQL's text cannot: the row is named with its
+/// column, the table's other rows are copied, and the run fails.
+#[tokio::test]
+async fn migrate_database_names_a_row_that_postgresql_cannot_hold() {
+    if common::remote_only() {
+        return;
+    }
+    let app = sqlite_app();
+    let token = app.user("alice");
+    let c = app.conversation(&token, "t").await;
+    for content in ["one", "two"] {
+        let r = app
+            .post(&format!("/api/conversations/{c}/tool-results"), &token, json!({ "tool": "t", "content": content }))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    assert_eq!(app.execute("UPDATE messages SET content = CAST(X'610062' AS TEXT) WHERE content = 'one'"), 1);
+    let id = app.select("SELECT id FROM messages WHERE content <> 'two'").unwrap();
+    let dir = stop(app);
+    let database = common::remote_database(dir.path()).unwrap();
+    let out = migrate(dir.path(), &["--database", &database], &[]);
+    let printed = stdout(&out);
+    assert!(!out.status.success(), "{printed}");
+    assert!(printed.contains(&format!("difference: messages {id}: a NUL character in content")), "{printed}");
+    assert!(printed.contains("messages: 2 here, 1 copied, 1 equal in PostgreSQL"), "{printed}");
 }

@@ -13,7 +13,7 @@
 
 use crate::error::AppError;
 use crate::server::content::KEY_FILE;
-use crate::server::meta::bulk::{id, Counts, Row, Table, TABLES};
+use crate::server::meta::bulk::{id, Counts, Row, Table, Value, TABLES};
 use crate::server::meta::pg::{DatabaseUrl, Pg};
 use crate::server::meta::sqlite::{self, Db};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -101,7 +101,7 @@ fn copy(
     dry_run: bool,
     differences: &mut Vec<String>,
 ) -> Result<(), AppError> {
-    let (mut after, mut copied, mut equal, mut missing) = (0, 0, 0, 0);
+    let (mut after, mut total, mut copied, mut equal, mut missing) = (0, 0, 0, 0, 0);
     let mut order = Vec::new();
     loop {
         let (last, rows) = source.rows(table, after, BATCH)?;
@@ -109,6 +109,8 @@ fn copy(
             break;
         }
         after = last;
+        total += rows.len();
+        let rows = holdable(table, rows, differences);
         order.extend(rows.iter().map(|row| (id(row), table.ordered.and_then(|by| table.id_in(row, by)))));
         if !dry_run {
             copied += target.insert_rows(table, rows.clone())?;
@@ -127,7 +129,7 @@ fn copy(
             }
         }
     }
-    let (name, total) = (table.name, order.len());
+    let name = table.name;
     if let (Some(by), false) = (table.ordered, dry_run) {
         for of in out_of_order(target, table, by, &order)? {
             differences.push(format!("{name} of {of}: in another order in PostgreSQL (seq), which listings follow"));
@@ -138,6 +140,26 @@ fn copy(
         false => println!("{name}: {total} here, {copied} copied, {equal} equal in PostgreSQL"),
     }
     Ok(())
+}
+
+/// The rows PostgreSQL can hold: a NUL character in a text, which SQLite
+/// keeps (tool results took one before they were refused) and
+/// PostgreSQL's text cannot, leaves its row out, named in `differences`.
+fn holdable(table: &Table, rows: Vec<Row>, differences: &mut Vec<String>) -> Vec<Row> {
+    let mut held = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut columns = table.columns.iter().zip(&row);
+        let nul = columns.find(|(_, v)| matches!(v, Value::Text(Some(t)) if t.contains('\0'))).map(|((c, _), _)| *c);
+        match nul {
+            Some(column) => differences.push(format!(
+                "{} {}: a NUL character in {column}, which PostgreSQL cannot hold: remove it in SQLite and run again",
+                table.name,
+                id(&row)
+            )),
+            None => held.push(row),
+        }
+    }
+    held
 }
 
 /// The users or conversations (the column `by`) whose rows PostgreSQL has

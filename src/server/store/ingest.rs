@@ -60,6 +60,11 @@ impl ArtifactStore {
         if result.tool.trim().is_empty() {
             return Err(AppError::BadRequest("The tool name is empty".into()));
         }
+        // PostgreSQL's text cannot hold one; refused with SQLite too, so
+        // that both answer alike (and a data directory can be migrated).
+        if result.tool.contains('\0') || result.content.contains('\0') {
+            return Err(AppError::BadRequest("The tool name and its output must not contain NUL characters".into()));
+        }
         let max = self.max_artifact_bytes;
         let prepared = tokio::task::spawn_blocking(move || {
             result

@@ -174,7 +174,11 @@ fn listing(b: &mut QueryBuilder<Postgres>, user: Uuid, conversation: Option<Uuid
     if let TypeFilter::Only(t) = q.kind {
         b.push(" AND a.kind = ").push_bind(t.index() as i16);
     }
-    if !q.q.is_empty() {
+    if q.q.contains('\0') {
+        // In no name or title (control characters are refused), as SQLite
+        // finds; PostgreSQL's text cannot hold one to compare.
+        b.push(" AND false");
+    } else if !q.q.is_empty() {
         let pattern = format!("%{}%", like_escaped(&q.q.to_lowercase()));
         b.push(" AND (lower(a.name) LIKE ").push_bind(pattern.clone());
         b.push(" OR lower(c.title) LIKE ").push_bind(pattern).push(")");
