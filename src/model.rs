@@ -574,8 +574,10 @@ pub struct Preview {
     pub raw_url: String,
     pub body: PreviewBody,
     /// The body's HTML (code, Markdown, table, text), made and sanitised on
-    /// the server. Empty in the page's hydration data: the page already
-    /// shows it, and hydration leaves it as it is (`pages::preview`).
+    /// the server; from the pages' server functions, the whole section's
+    /// for a body that needs no script (`pages::preview::plain`). Empty in
+    /// the page's hydration data: the page already shows it, and hydration
+    /// leaves it as it is (`pages::preview`).
     pub html: String,
     /// Only the first part of the file is shown.
     pub partial: bool,

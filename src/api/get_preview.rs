@@ -17,5 +17,10 @@ pub async fn get_preview(
 ) -> Result<Preview, AppError> {
     let (state, user) = super::ctx::request_user().await?;
     let pick = crate::server::preview::Pick { version, compare };
-    crate::server::preview::preview(&state, user.id, conversation_id, artifact_id, &gallery, pick).await
+    let mut preview =
+        crate::server::preview::preview(&state, user.id, conversation_id, artifact_id, &gallery, pick).await?;
+    // The page shows the body as the server draws it, if no script changes it.
+    let (artifact, version, _) = crate::pages::preview::shown_version(preview.artifact.clone(), &preview.versions);
+    crate::pages::preview::plain::draw_section(&mut preview, &artifact, version.as_ref());
+    Ok(preview)
 }

@@ -1,13 +1,15 @@
 mod drawn;
 mod image;
 mod keys;
+#[cfg(feature = "ssr")]
+pub mod plain;
 mod versions;
 mod workbook;
 
 use super::gallery::{gallery_href, gallery_query};
 use super::Postcard;
 use crate::api::{get_preview, DeleteArtifact};
-use crate::components::artifact_card::{cut_name, gallery_card_id, preview_href, source_href, with_param, GlyphIcon};
+use crate::components::artifact_card::{cut_name, gallery_card_id, preview_href, source_href, with_param};
 use crate::components::{
     layout::Layout,
     live::LiveVersion,
@@ -18,9 +20,7 @@ use crate::components::{
 };
 use crate::error::{AppError, Missing};
 use crate::format::{human_size, short_time};
-use crate::model::{
-    parse_version, ArchiveMember, Artifact, ArtifactQuery, ArtifactVersion, Diff, Glyph, Preview, PreviewBody,
-};
+use crate::model::{parse_version, Artifact, ArtifactQuery, ArtifactVersion, Diff, Preview, PreviewBody};
 use codee::{Decoder, Encoder};
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, Title};
@@ -140,15 +140,10 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
     let previous_href = previous.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     let next_href = next.map(|r| preview_href(r.conversation_id, r.id, &gallery));
     let latest = preview_href(artifact.conversation_id, artifact.id, &gallery);
-    let version = versions.iter().find(|v| v.version == artifact.version).cloned();
-    let older = versions.first().is_some_and(|v| v.version != artifact.version);
-    // An older version is shown, downloaded and linked at its own URLs.
-    let (artifact, here) = match (&version, older) {
-        (Some(v), true) => (
-            Artifact { url: v.url.clone(), download_url: v.download_url.clone(), ..artifact },
-            with_param(&latest, "version", &v.version.to_string()),
-        ),
-        _ => (artifact, latest.clone()),
+    let (artifact, version, older) = shown_version(artifact, &versions);
+    let here = match (&version, older) {
+        (Some(v), true) => with_param(&latest, "version", &v.version.to_string()),
+        _ => latest.clone(),
     };
     // Escape cancels an open confirmation (back to this preview), else leaves.
     let escape = Signal::derive({
@@ -157,7 +152,7 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
     });
     keyboard(escape, previous_href.clone(), next_href.clone());
     let copyable = matches!(body, PreviewBody::Code { .. } | PreviewBody::Text);
-    let section = preview_section(&artifact, version.as_ref(), &raw_url, body, html, partial);
+    let section = preview_section(&artifact, body, html, partial);
     let confirm = {
         let (artifact, here, back, latest, count) =
             (artifact.clone(), here.clone(), gallery_href(&gallery), latest.clone(), versions.len());
@@ -195,19 +190,29 @@ fn PreviewView(preview: Preview, gallery: ArtifactQuery, confirm: Memo<Option<Co
     }
 }
 
+/// The version shown, and whether it is an older one: an older version is
+/// shown, downloaded and linked at its own URLs.
+pub(crate) fn shown_version(
+    artifact: Artifact,
+    versions: &[ArtifactVersion],
+) -> (Artifact, Option<ArtifactVersion>, bool) {
+    let version = versions.iter().find(|v| v.version == artifact.version).cloned();
+    let older = versions.first().is_some_and(|v| v.version != artifact.version);
+    match (&version, older) {
+        (Some(v), true) => {
+            let (url, download_url) = (v.url.clone(), v.download_url.clone());
+            (Artifact { url, download_url, ..artifact }, version, older)
+        }
+        _ => (artifact, version, older),
+    }
+}
+
 /// The preview's body with what it leaves out, if anything; the preview
-/// page's and a share link's page's.
-pub(crate) fn preview_section(
-    artifact: &Artifact,
-    version: Option<&ArtifactVersion>,
-    raw_url: &str,
-    body: PreviewBody,
-    html: String,
-    partial: bool,
-) -> impl IntoView {
+/// page's and a share link's page's. A body that needs no script comes
+/// drawn whole by the server (`plain::draw_section`), in through
+/// `inner_html`: the wasm holds no view of those kinds.
+pub(crate) fn preview_section(artifact: &Artifact, body: PreviewBody, html: String, partial: bool) -> impl IntoView {
     let kind = kind_name(&body);
-    let note = note(artifact, &body, partial);
-    let download = artifact.download_url.clone();
     // Only these bodies have highlighted code: other pages skip the request.
     let highlighted = matches!(
         body,
@@ -219,16 +224,26 @@ pub(crate) fn preview_section(
             | PreviewBody::Tree { .. }
             | PreviewBody::Compare { diff: Diff::Lines { .. }, .. }
     );
-    let shown = body_view(artifact, version, raw_url, body, html);
+    let note = note(artifact, &body, partial);
+    let download = artifact.download_url.clone();
+    let section = match live_body(artifact, body, html) {
+        Ok(shown) => view! {
+            <section class="preview-body" data-kind=kind>{note_view(note, download)}{shown}</section>
+        }
+        .into_any(),
+        Err(html) => view! { <section class="preview-body" data-kind=kind inner_html=html></section> }.into_any(),
+    };
     view! {
         {highlighted.then(|| view! { <Stylesheet href="/highlight.css" /> })}
-        <section class="preview-body" data-kind=kind>
-            {note.map(|note| view! {
-                <p class="note" role="note">{note}" "<a href=download download="">"Download the whole file"</a></p>
-            })}
-            {shown}
-        </section>
+        {section}
     }
+}
+
+/// What the preview leaves out, with a link to the whole file.
+fn note_view(note: Option<String>, download: String) -> impl IntoView {
+    note.map(|note| {
+        view! { <p class="note" role="note">{note}" "<a href=download download="">"Download the whole file"</a></p> }
+    })
 }
 
 /// What the preview leaves out, if anything.
@@ -281,28 +296,14 @@ fn kind_name(body: &PreviewBody) -> &'static str {
     }
 }
 
-/// The body. `html` goes in through `inner_html` only (see `PreviewCodec`).
-fn body_view(
-    artifact: &Artifact,
-    version: Option<&ArtifactVersion>,
-    raw_url: &str,
-    body: PreviewBody,
-    html: String,
-) -> AnyView {
+/// The body of the kinds that script changes (zoom, tabs, a frame's
+/// height), or else the section's HTML as the server drew it. `html` goes
+/// in through `inner_html` only (see `PreviewCodec`).
+fn live_body(artifact: &Artifact, body: PreviewBody, html: String) -> Result<AnyView, String> {
     let url = artifact.url.clone();
     let name = artifact.name.clone();
-    let download = artifact.download_url.clone();
-    match body {
+    Ok(match body {
         PreviewBody::Image => view! { <image::ImageView url name /> }.into_any(),
-        // Scripts run, in an opaque origin on the content origin (where its
-        // sibling files load): never allow-same-origin.
-        PreviewBody::Html => {
-            let src = raw_url.to_string();
-            view! { <iframe class="html-frame" sandbox="allow-scripts" src=src title=name></iframe> }.into_any()
-        }
-        PreviewBody::Pdf => view! { <iframe class="pdf-frame" src=url title=name></iframe> }.into_any(),
-        PreviewBody::Audio => view! { <audio controls preload="metadata" src=url></audio> }.into_any(),
-        PreviewBody::Video => view! { <video controls preload="metadata" src=url class="video"></video> }.into_any(),
         PreviewBody::Svg { lines } => {
             let source = use_query_map().with_untracked(|q| q.get("view").as_deref() == Some("source"));
             let shown = match source {
@@ -311,67 +312,10 @@ fn body_view(
             };
             view! { {svg_tabs(source)} {shown} }.into_any()
         }
-        PreviewBody::Code { language, lines, .. } => code_view(language, lines, html),
-        PreviewBody::Markdown | PreviewBody::Document => {
-            view! { <article class="markdown" inner_html=html></article> }.into_any()
-        }
-        PreviewBody::Notebook { language, cells } => {
-            let cells = format!("{cells} cell{}", if cells == 1 { "" } else { "s" });
-            let label = match language {
-                Some(language) => format!("Jupyter notebook ({language}) · {cells}"),
-                None => format!("Jupyter notebook · {cells}"),
-            };
-            view! {
-                <div class="code-language muted">{label}</div>
-                <article class="markdown notebook" inner_html=html></article>
-            }
-            .into_any()
-        }
         PreviewBody::Workbook { sheets } => view! { <workbook::Workbook sheets html /> }.into_any(),
         PreviewBody::Drawn { url } => view! { <drawn::DrawnFrame url name /> }.into_any(),
-        PreviewBody::Tree { .. } => {
-            view! { <div class="json-view" tabindex="0" role="region" aria-label="JSON tree" inner_html=html></div> }
-                .into_any()
-        }
-        PreviewBody::Table { rows, truncated } => view! {
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Table" inner_html=html></div>
-            {truncated.then(|| view! { <p class="note">{format!("Showing the first {rows} rows.")}</p> })}
-        }
-        .into_any(),
-        PreviewBody::Text => view! { <pre class="text" id="copy-source" tabindex="0" inner_html=html></pre> }.into_any(),
-        PreviewBody::Archive { members, more } => archive_view(members, more, download),
-        PreviewBody::Empty => view! {
-            <div class="empty state">
-                <h2>"This file is empty"</h2>
-                <p>"It has no content (0 bytes): the tool that made it wrote nothing into it."</p>
-                <p class="muted">"Ask the agent to make it again, or delete it."</p>
-            </div>
-        }
-        .into_any(),
-        PreviewBody::Unreadable { reason } => view! {
-            <div class="empty state">
-                <h2>"This file cannot be shown"</h2>
-                <p>{format!("It does not open as {}: {reason}.", artifact.mime_type)}</p>
-                <p class="muted">"It may be damaged or incomplete. Download it to inspect it, or ask the agent to make it again."</p>
-                <a class="button secondary" href=download download="">"Download"</a>
-            </div>
-        }
-        .into_any(),
-        PreviewBody::Binary => view! {
-            <div class="binary empty">
-                <GlyphIcon glyph=Glyph::File />
-                <h2 dir="auto">{name}</h2>
-                <p class="muted">{breakable_mime(&artifact.mime_type)} " · " {human_size(artifact.size)}</p>
-                <p>"This file cannot be shown here."</p>
-                <a class="button secondary" href=download download="">"Download"</a>
-            </div>
-        }
-        .into_any(),
-        PreviewBody::Compare { other, diff } => match version {
-            Some(version) => versions::compare_view(artifact, version.clone(), other, diff, html),
-            None => view! { <p class="error">"This version is gone."</p> }.into_any(),
-        },
-    }
+        _ => return Err(html),
+    })
 }
 
 /// Highlighted code with a gutter of line numbers.
@@ -411,42 +355,6 @@ fn svg_tabs(source: bool) -> impl IntoView {
             <a class="tab" href=source_href rel="external" aria-current=current(source)>"Source"</a>
         </nav>
     }
-}
-
-/// A ZIP's files, each opening at its link where the server serves it.
-fn archive_view(members: Vec<ArchiveMember>, more: u32, download: String) -> AnyView {
-    let count = members.len() as u32 + more;
-    let openable = members.iter().any(|m| m.url.is_some());
-    let summary = match (count, more) {
-        (1, _) => "1 file in this archive.".to_string(),
-        (_, 0) => format!("{count} files in this archive."),
-        _ => format!("{count} files in this archive; the first {} are listed.", members.len()),
-    };
-    let hint = if openable { "Open a file to see it." } else { "Download the archive to open its files." };
-    view! {
-        <div class="archive">
-            <p>{summary}" "{hint}</p>
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Files in this archive">
-                <table class="data">
-                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Size"</th></tr></thead>
-                    <tbody>
-                        {members
-                            .into_iter()
-                            .map(|m| {
-                                let name = match m.url {
-                                    Some(url) => view! { <a href=url target="_blank" rel="noopener" dir="auto">{m.name}</a> }.into_any(),
-                                    None => view! { <span dir="auto">{m.name}</span> }.into_any(),
-                                };
-                                view! { <tr><td>{name}</td><td>{human_size(m.size)}</td></tr> }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
-            {(!openable).then(|| view! { <a class="button secondary" href=download download="">"Download"</a> })}
-        </div>
-    }
-    .into_any()
 }
 
 /// The preview's heading: the artifact's name, cut in the middle past

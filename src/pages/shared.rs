@@ -51,7 +51,7 @@ fn SharedView(shared: Shared) -> impl IntoView {
 #[component]
 fn SharedPreview(preview: Preview, pinned: bool, now: String) -> impl IntoView {
     let Preview { artifact, raw_url, body, html, partial, .. } = preview;
-    let section = preview_section(&artifact, None, &raw_url, body, html, partial);
+    let section = preview_section(&artifact, body, html, partial);
     let version = format!("{} ({})", artifact.version, if pinned { "as shared" } else { "the latest" });
     // The name and Download first, as on the preview page: on a phone,
     // above the fold.

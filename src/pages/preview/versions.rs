@@ -8,7 +8,7 @@ use crate::components::artifact_card::with_param;
 use crate::components::post_form::PostForm;
 use crate::components::timestamp::Timestamp;
 use crate::format::human_size;
-use crate::model::{Artifact, ArtifactVersion, Diff};
+use crate::model::{Artifact, ArtifactVersion};
 use leptos::prelude::*;
 
 /// The version list and what can be done with the shown version; nothing
@@ -104,64 +104,4 @@ pub fn ConfirmDeleteVersion(artifact: Artifact, cancel: String, back: String) ->
             {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
         </section>
     }
-}
-
-/// The shown version (`this`) compared with `other`: the line diff (HTML
-/// made by the server, in through `inner_html` only), both pictures, or
-/// both sizes and SHA-256.
-pub fn compare_view(
-    artifact: &Artifact,
-    this: ArtifactVersion,
-    other: ArtifactVersion,
-    diff: Diff,
-    html: String,
-) -> AnyView {
-    let title = format!("Changes from v{} to v{}", other.version, this.version);
-    let shown = match diff {
-        Diff::Identical => view! {
-            <p class="identical" role="status">
-                {format!("Versions {} and {} are identical ({}, SHA-256 {}).", other.version, this.version, human_size(this.size), this.sha256)}
-            </p>
-        }
-        .into_any(),
-        Diff::Lines { added, removed, .. } => {
-            let summary = match (added, removed) {
-                (0, 0) => "No differences in the compared lines.".to_string(),
-                (a, r) => format!("{a} line{} added, {r} removed.", if a == 1 { "" } else { "s" }),
-            };
-            view! {
-                <p class="diff-summary">{summary}</p>
-                <div class="diff-scroll" tabindex="0" role="region" aria-label="Changes" inner_html=html></div>
-            }
-            .into_any()
-        }
-        Diff::Images => {
-            let figure = |v: ArtifactVersion| {
-                let alt = format!("{}, version {}", artifact.name, v.version);
-                view! {
-                    <figure>
-                        <div class="image-frame"><img src=v.url alt=alt /></div>
-                        <figcaption>{format!("v{} · {}", v.version, human_size(v.size))}</figcaption>
-                    </figure>
-                }
-            };
-            view! { <div class="compare-images">{figure(other)}{figure(this)}</div> }.into_any()
-        }
-        Diff::Binary => {
-            let row = |v: ArtifactVersion| {
-                view! { <tr><th scope="row">{format!("v{}", v.version)}</th><td>{human_size(v.size)}</td><td><code>{v.sha256}</code></td></tr> }
-            };
-            view! {
-                <p>"These files cannot be compared line by line."</p>
-                <div class="table-scroll" tabindex="0" role="region" aria-label="Sizes and checksums">
-                    <table class="data">
-                        <thead><tr><th scope="col">"Version"</th><th scope="col">"Size"</th><th scope="col">"SHA-256"</th></tr></thead>
-                        <tbody>{row(other)}{row(this)}</tbody>
-                    </table>
-                </div>
-            }
-            .into_any()
-        }
-    };
-    view! { <h2 class="compare-title">{title}</h2> {shown} }.into_any()
 }
