@@ -18,7 +18,7 @@ use super::sidecar::Sidecar;
 use super::staging::{Staged, StagingFile};
 use super::{names, split_events, ArtifactStore, OUTPUTS, UPLOADS};
 use crate::error::AppError;
-use crate::model::{GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
+use crate::model::{Artifact, GalleryType, Message, NewArtifact, StoredToolResult, ToolResult};
 use crate::server::clock::now_rfc3339;
 use crate::server::events::{Draft, Events, Kind, MessageRecord, Subject};
 use crate::server::meta::{MessageRow, Meta, Paths};
@@ -76,8 +76,8 @@ impl ArtifactStore {
         })
         .await??;
         let (prepared, tool, content) = prepared;
-        let (message_id, metas) = self.commit(user, conversation, tool, content, prepared).await?;
-        Ok(StoredToolResult { message_id, artifacts: self.catalog.records(&metas).await? })
+        let (message_id, made) = self.commit(user, conversation, tool, content, prepared).await?;
+        Ok(StoredToolResult { message_id, artifacts: made.records })
     }
 
     /// A temp file in the conversation's folder to stream an upload into;
@@ -111,7 +111,7 @@ impl ArtifactStore {
             })
             .collect();
         let content = format!("Uploaded {}", names.join(", "));
-        Ok(self.commit(user, conversation, "upload".into(), content, prepared).await?.1)
+        Ok(self.commit(user, conversation, "upload".into(), content, prepared).await?.1.versions)
     }
 
     /// Makes a version the latest again, as a new version made by a message
@@ -129,9 +129,10 @@ impl ArtifactStore {
             mime_type: meta.mime_type.clone(),
             content: Content::Linked(meta.clone()),
         };
-        let (message_id, mut metas) =
+        let (message_id, made) =
             self.commit(user, meta.conversation_id, "restore".into(), content, vec![prepared]).await?;
-        let latest = metas.pop().ok_or_else(|| AppError::Internal("a restore stored nothing".into()))?;
+        let latest =
+            made.versions.last().cloned().ok_or_else(|| AppError::Internal("a restore stored nothing".into()))?;
         let new = latest.message_id == message_id;
         Ok((latest, new))
     }
@@ -145,7 +146,7 @@ impl ArtifactStore {
         tool: String,
         content: String,
         prepared: Vec<Prepared>,
-    ) -> Result<(Uuid, Vec<Arc<Sidecar>>), AppError> {
+    ) -> Result<(Uuid, Made), AppError> {
         let message_id = Uuid::new_v4();
         let commit = Commit {
             blobs: self.blobs.clone(),
@@ -178,7 +179,7 @@ struct Commit {
 }
 
 impl Commit {
-    fn run(self, tool: String, content: String, prepared: Vec<Prepared>) -> Result<Vec<Arc<Sidecar>>, AppError> {
+    fn run(self, tool: String, content: String, prepared: Vec<Prepared>) -> Result<Made, AppError> {
         let drafts = write_data(&self.blobs, self.conversation, self.message_id, &tool, prepared)?;
         let _locks = self.lock_paths(&drafts);
         let paths = match self.meta.lock_paths(self.conversation, drafts.iter().map(|d| d.path.clone()).collect()) {
@@ -197,7 +198,8 @@ impl Commit {
             artifact_ids: made.iter().map(|m| m.id).collect(),
             created_at: now_rfc3339(),
         };
-        let (recorded, local) = split_events(&self.meta, self.drafts(&paths, &fresh, &made, &message));
+        let (drafts, records) = self.drafts(&paths, &fresh, &made, &message);
+        let (recorded, local) = split_events(&self.meta, drafts);
         // Still on the blocking pool, the paths locked: waiting here is what
         // keeps a number from being given before the one before is recorded.
         if let Err(e) = self.meta.commit_message(paths, self.conversation, message, fresh.clone(), recorded) {
@@ -212,13 +214,21 @@ impl Commit {
         // Still under the paths' locks, so that one artifact's versions are
         // announced in order.
         self.events.publish(local);
-        Ok(made)
+        Ok(Made { versions: made, records })
     }
 
     /// The events of the new versions and the message, with the records the
     /// catalog will give once they are in it: they are made before the
-    /// commit, which in PostgreSQL writes them.
-    fn drafts(&self, paths: &Paths, fresh: &[Arc<Sidecar>], made: &[Arc<Sidecar>], message: &MessageRow) -> Vec<Draft> {
+    /// commit, which in PostgreSQL writes them. And the message's records,
+    /// the answer's (asking the catalog again after the commit cost two
+    /// queries more per write).
+    fn drafts(
+        &self,
+        paths: &Paths,
+        fresh: &[Arc<Sidecar>],
+        made: &[Arc<Sidecar>],
+        message: &MessageRow,
+    ) -> (Vec<Draft>, Vec<Artifact>) {
         let (title, known) = self.known(paths, made);
         let versions = |id: Uuid| {
             let new = fresh.iter().filter(|f| f.artifact_id() == id);
@@ -242,7 +252,7 @@ impl Commit {
         };
         let record = MessageRecord { conversation_id: self.conversation, message: &message };
         drafts.extend(Draft::new(Kind::MessageCreated, subject(None), &record));
-        drafts
+        (drafts, message.artifacts)
     }
 
     /// The conversation's title and the version counts of the message's
@@ -315,6 +325,13 @@ impl Commit {
         }
         Numbered { made, fresh, equal }
     }
+}
+
+/// What a message made: the version each file made (or was equal to), and
+/// their records.
+struct Made {
+    versions: Vec<Arc<Sidecar>>,
+    records: Vec<Artifact>,
 }
 
 /// A message's drafts once numbered.

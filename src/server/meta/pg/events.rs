@@ -29,12 +29,13 @@ const IDS_PER_NOTICE: usize = 200;
 /// {first} {last}`); the newest's id. From here to the commit the
 /// transaction holds one lock that every writer of events takes: ids are
 /// given in commit order, the order in which every listener hears them, so
-/// each instance's streams see them increase.
+/// each instance's streams see them increase. One statement takes the lock,
+/// inserts and notifies: every writer of every instance waits for the lock
+/// in turn, so it is held for that one round trip and the commit only.
 pub(super) async fn write(c: &mut PgConnection, drafts: Vec<Draft>) -> Result<Option<u64>, AppError> {
     if drafts.is_empty() {
         return Ok(None);
     }
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('vitrine events', 0))").execute(&mut *c).await?;
     let (mut kinds, mut owners, mut conversations, mut artifacts, mut data) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for d in drafts {
@@ -44,23 +45,30 @@ pub(super) async fn write(c: &mut PgConnection, drafts: Vec<Draft>) -> Result<Op
         artifacts.push(d.subject.artifact);
         data.push(d.data);
     }
-    let (first, last): (i64, i64) = sqlx::query_as(
-        "WITH new AS (
+    // The lock is a CTE the insert's rows join, so it is taken before the
+    // first id is (a CTE with a volatile function is run once, never
+    // inlined); the notification is made from the ids inserted.
+    let last: i64 = sqlx::query_scalar(concat!(
+        "WITH locked AS (SELECT pg_advisory_xact_lock(hashtextextended('vitrine events', 0))),
+         new AS (
              INSERT INTO events (kind, owner, conversation_id, artifact_id, data)
              SELECT kind, owner, conversation_id, artifact_id, data
              FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[])
-                  WITH ORDINALITY AS e(kind, owner, conversation_id, artifact_id, data, n)
-             ORDER BY n RETURNING id)
-         SELECT min(id), max(id) FROM new",
-    )
+                  WITH ORDINALITY AS e(kind, owner, conversation_id, artifact_id, data, n), locked
+             ORDER BY n RETURNING id),
+         ids AS (SELECT min(id) AS first, max(id) AS last FROM new)
+         SELECT last, pg_notify($6, (",
+        schema!(),
+        ") || ' ' || first || ' ' || last) FROM ids"
+    ))
     .bind(kinds)
     .bind(owners)
     .bind(conversations)
     .bind(artifacts)
     .bind(data)
+    .bind(EVENTS)
     .fetch_one(&mut *c)
     .await?;
-    notify(c, EVENTS, &format!("{first} {last}")).await?;
     Ok(Some(last as u64))
 }
 

@@ -91,30 +91,57 @@ async fn listen(
             heard_up_to = resume(&mut listener, &schema, heard, streamed).await?;
             continue;
         };
-        // The schema's name first (it may hold spaces), then the rest.
-        let Some(rest) = told.payload().strip_prefix(schema.as_str()) else { continue };
-        if !(rest.is_empty() || rest.starts_with(' ')) {
-            continue;
-        }
-        let words = rest.split_whitespace();
-        match told.channel() {
-            AUTH => {
-                tracing::debug!("a token or session was deleted: cached credentials forgotten");
-                heard.revoked();
+        // With those heard while the last events were read: the events of
+        // notifications in a row are read by one query, not one each.
+        let batch: Vec<_> = std::iter::once(told).chain(std::iter::from_fn(|| listener.next_buffered())).collect();
+        // The ids of the events heard and not yet read.
+        let mut unread: Option<(i64, i64)> = None;
+        for told in batch {
+            // The schema's name first (it may hold spaces), then the rest.
+            let Some(rest) = told.payload().strip_prefix(schema.as_str()) else { continue };
+            if !(rest.is_empty() || rest.starts_with(' ')) {
+                continue;
             }
-            EVENTS => {
+            let words = rest.split_whitespace();
+            if told.channel() == EVENTS {
                 let mut ids = words.filter_map(|w| w.parse::<i64>().ok());
                 let (Some(first), Some(last)) = (ids.next(), ids.next()) else { continue };
-                if last as u64 > heard_up_to {
-                    heard_up_to = last as u64;
-                    heard.events(events::between(&mut listener, first, last).await?);
-                    streamed.send_replace(Some(heard_up_to));
+                // Ids are given in commit order, in which notifications come:
+                // those between two heard belong to notifications heard between.
+                if last as u64 > unread.map_or(heard_up_to, |(_, l)| l as u64) {
+                    unread = Some((unread.map_or(first, |(f, _)| f), last));
                 }
+                continue;
             }
-            CACHE => heard.deleted(words.filter_map(|w| w.parse().ok()).collect()),
-            _ => {}
+            // What came before this notification is streamed before it is acted on.
+            if let Some(ids) = unread.take() {
+                heard_up_to = stream(&mut listener, heard, streamed, ids).await?;
+            }
+            match told.channel() {
+                AUTH => {
+                    tracing::debug!("a token or session was deleted: cached credentials forgotten");
+                    heard.revoked();
+                }
+                CACHE => heard.deleted(words.filter_map(|w| w.parse().ok()).collect()),
+                _ => {}
+            }
+        }
+        if let Some(ids) = unread {
+            heard_up_to = stream(&mut listener, heard, streamed, ids).await?;
         }
     }
+}
+
+/// Reads the events `first..=last` and streams them here; returns `last`.
+async fn stream(
+    listener: &mut PgListener,
+    heard: &dyn Heard,
+    streamed: &watch::Sender<Option<u64>>,
+    (first, last): (i64, i64),
+) -> Result<u64, AppError> {
+    heard.events(events::between(&mut *listener, first, last).await?);
+    streamed.send_replace(Some(last as u64));
+    Ok(last as u64)
 }
 
 /// Tells the instance that it listens (again) from the newest event on;
