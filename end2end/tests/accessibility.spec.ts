@@ -76,6 +76,13 @@ for (const [kind, name] of Object.entries(previews)) {
   });
 }
 
+test("a delete confirmation", async ({ page }) => {
+  await login(page);
+  const preview = await previewPath(page, "analysis.py");
+  await check(page, `${preview}${preview.includes("?") ? "&" : "?"}confirm=delete`);
+  await expect(page.getByRole("alertdialog")).toBeVisible();
+});
+
 test("a share link's page", async ({ page, baseURL }) => {
   const { token } = newUser("axe");
   const conversation = await ingest(baseURL!, token, "Shared", { "notes/report.md": "# Notes\n\n```python\nprint(1)\n```\n" });
