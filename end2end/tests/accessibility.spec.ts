@@ -1,5 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, request, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { ingest, login, newUser, test } from "./helpers";
 
 // axe-core on every page, in the light and the dark theme: any violation
@@ -75,6 +77,17 @@ for (const [kind, name] of Object.entries(previews)) {
     await check(page, await previewPath(page, name));
   });
 }
+
+test("a spreadsheet's preview, a table a sheet", async ({ page, baseURL }) => {
+  const { name, token } = newUser("axe");
+  const xlsx = readFileSync(path.join(__dirname, "..", "..", "tests", "fixtures", "previews", "budget.xlsx"));
+  const conversation = await ingest(baseURL!, token, "Budget", { "budget.xlsx": xlsx });
+  await login(page, name, "pw");
+  await page.goto(`/conversations/${conversation}`);
+  const href = (await page.locator('.artifact-card a.artifact-name[title="budget.xlsx"]').getAttribute("href"))!;
+  await check(page, href);
+  await expect(page.locator(".sheet")).not.toHaveCount(1);
+});
 
 test("a delete confirmation", async ({ page }) => {
   await login(page);
