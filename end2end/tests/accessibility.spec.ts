@@ -78,15 +78,24 @@ for (const [kind, name] of Object.entries(previews)) {
   });
 }
 
-test("a spreadsheet's preview, a table a sheet", async ({ page, baseURL }) => {
+/** The preview of a file of tests/fixtures/previews, stored for a new user, who is signed in. */
+async function fixturePreview(page: Page, baseURL: string, file: string): Promise<string> {
   const { name, token } = newUser("axe");
-  const xlsx = readFileSync(path.join(__dirname, "..", "..", "tests", "fixtures", "previews", "budget.xlsx"));
-  const conversation = await ingest(baseURL!, token, "Budget", { "budget.xlsx": xlsx });
+  const bytes = readFileSync(path.join(__dirname, "..", "..", "tests", "fixtures", "previews", file));
+  const conversation = await ingest(baseURL, token, file, { [file]: bytes });
   await login(page, name, "pw");
   await page.goto(`/conversations/${conversation}`);
-  const href = (await page.locator('.artifact-card a.artifact-name[title="budget.xlsx"]').getAttribute("href"))!;
-  await check(page, href);
+  return (await page.locator(`.artifact-card a.artifact-name[title="${file}"]`).getAttribute("href"))!;
+}
+
+test("a spreadsheet's preview, a table a sheet", async ({ page, baseURL }) => {
+  await check(page, await fixturePreview(page, baseURL!, "budget.xlsx"));
   await expect(page.locator(".sheet")).not.toHaveCount(1);
+});
+
+test("a notebook's preview, its HTML output's picture without alt text", async ({ page, baseURL }) => {
+  await check(page, await fixturePreview(page, baseURL!, "analysis.ipynb"));
+  await expect(page.locator(".nb-html img")).toHaveAttribute("alt", "");
 });
 
 test("a delete confirmation", async ({ page }) => {
