@@ -346,6 +346,11 @@ test("the gallery and a preview fit a phone's width", async ({ page }, info) => 
   expect(search.y).toBeGreaterThanOrEqual(tabs.y + tabs.height);
   expect(search.width).toBeGreaterThan(300);
   expect(cards[0].top - tabs.y).toBeLessThan(200);
+  // "Sign out" on one line.
+  const [height, line] = await page
+    .getByRole("button", { name: "Sign out", exact: true })
+    .evaluate((b) => [b.getBoundingClientRect().height, parseFloat(getComputedStyle(b).lineHeight)]);
+  expect(height).toBeLessThan(line * 1.5);
   await page.screenshot({ path: shots("phone-gallery", info.project.name), fullPage: true });
   await page.locator(".artifact-card a.artifact-name").first().click();
   await expect(page.locator(".meta-name")).toBeVisible();
