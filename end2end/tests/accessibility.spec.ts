@@ -1,5 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, request, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { ingest, login, newUser, test } from "./helpers";
 
 // axe-core on every page, in the light and the dark theme: any violation
@@ -75,6 +77,33 @@ for (const [kind, name] of Object.entries(previews)) {
     await check(page, await previewPath(page, name));
   });
 }
+
+/** The preview of a file of tests/fixtures/previews, stored for a new user, who is signed in. */
+async function fixturePreview(page: Page, baseURL: string, file: string): Promise<string> {
+  const { name, token } = newUser("axe");
+  const bytes = readFileSync(path.join(__dirname, "..", "..", "tests", "fixtures", "previews", file));
+  const conversation = await ingest(baseURL, token, file, { [file]: bytes });
+  await login(page, name, "pw");
+  await page.goto(`/conversations/${conversation}`);
+  return (await page.locator(`.artifact-card a.artifact-name[title="${file}"]`).getAttribute("href"))!;
+}
+
+test("a spreadsheet's preview, a table a sheet", async ({ page, baseURL }) => {
+  await check(page, await fixturePreview(page, baseURL!, "budget.xlsx"));
+  await expect(page.locator(".sheet")).not.toHaveCount(1);
+});
+
+test("a notebook's preview, its HTML output's picture without alt text", async ({ page, baseURL }) => {
+  await check(page, await fixturePreview(page, baseURL!, "analysis.ipynb"));
+  await expect(page.locator(".nb-html img")).toHaveAttribute("alt", "");
+});
+
+test("a delete confirmation", async ({ page }) => {
+  await login(page);
+  const preview = await previewPath(page, "analysis.py");
+  await check(page, `${preview}${preview.includes("?") ? "&" : "?"}confirm=delete`);
+  await expect(page.getByRole("alertdialog")).toBeVisible();
+});
 
 test("a share link's page", async ({ page, baseURL }) => {
   const { token } = newUser("axe");

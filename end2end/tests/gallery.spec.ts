@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, request, type Page } from "@playwright/test";
 import path from "node:path";
 import { ingest, login, newUser, test } from "./helpers";
 
@@ -346,6 +346,11 @@ test("the gallery and a preview fit a phone's width", async ({ page }, info) => 
   expect(search.y).toBeGreaterThanOrEqual(tabs.y + tabs.height);
   expect(search.width).toBeGreaterThan(300);
   expect(cards[0].top - tabs.y).toBeLessThan(200);
+  // "Sign out" on one line.
+  const [height, line] = await page
+    .getByRole("button", { name: "Sign out", exact: true })
+    .evaluate((b) => [b.getBoundingClientRect().height, parseFloat(getComputedStyle(b).lineHeight)]);
+  expect(height).toBeLessThan(line * 1.5);
   await page.screenshot({ path: shots("phone-gallery", info.project.name), fullPage: true });
   await page.locator(".artifact-card a.artifact-name").first().click();
   await expect(page.locator(".meta-name")).toBeVisible();
@@ -389,4 +394,29 @@ test("changing tab keeps the old cards, with a busy bar, until the new ones are 
   for (const type of await page.locator(".artifact-card").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-type")))) {
     expect(type).toBe("images");
   }
+});
+
+test("a conversation's download says how many files its ZIP holds, and is disabled without any", async ({ browser, baseURL }) => {
+  const { name, token } = newUser("zip");
+  const conversation = await ingest(baseURL!, token, "Two files", { "a.txt": "a", "b.txt": "b" });
+  // A second version of a.txt: still two files in the ZIP.
+  const api = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const stored = await api.post(`/api/conversations/${conversation}/tool-results`, {
+    data: { tool: "python", content: "again", artifacts: [{ name: "a.txt", text: "a2" }] },
+  });
+  expect(stored.status()).toBe(201);
+  const empty = (await (await api.post("/api/conversations", { data: { title: "Nothing yet" } })).json()).id;
+  await api.dispose();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, name, "pw");
+  await page.goto(`/conversations/${conversation}`);
+  const zip = page.getByRole("link", { name: /^Download \d+ files? \(\.zip\)$/ });
+  await expect(zip).toHaveText("Download 2 files (.zip)");
+  await expect(zip).toHaveAttribute("href", `/api/conversations/${conversation}/artifacts.zip`);
+  await page.goto(`/conversations/${empty}`);
+  await expect(zip).toHaveText("Download 0 files (.zip)");
+  await expect(zip).toHaveAttribute("aria-disabled", "true");
+  await expect(zip).not.toHaveAttribute("href");
+  await context.close();
 });

@@ -99,6 +99,21 @@ test("← and → change artifact from the page, not from selected text nor from
   await expect(page).toHaveURL(target);
 });
 
+test("← and → on a focused audio player are the player's, and the page's once it is left", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js", "keyboard shortcuts need the hydrated page");
+  await login(page);
+  await openPreview(page, "alert.wav", "files");
+  await hydrated(page, true);
+  const [key, target] = await neighbour(page);
+  const url = page.url();
+  await page.locator(".preview-body audio").focus();
+  await page.keyboard.press(key);
+  await staysAt(page, url);
+  await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+  await page.keyboard.press(key);
+  await expect(page).toHaveURL(target);
+});
+
 /** The preview's name and its Download button, whole within a 390×844 viewport that has not scrolled. */
 async function nameAndDownloadShown(page: Page, label: string) {
   expect(await page.evaluate(() => window.scrollY), label).toBe(0);

@@ -7,3 +7,4 @@ pub mod loaded;
 pub mod post_form;
 pub mod share_form;
 pub mod timestamp;
+pub mod zip_link;

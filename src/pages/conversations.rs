@@ -2,6 +2,7 @@ use super::Postcard;
 use crate::api::{get_conversation, list_conversations};
 use crate::components::live::{on_events, once_per_burst};
 use crate::components::share_form::{ShareForm, Sharing};
+use crate::components::zip_link::ZipLink;
 use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded, timestamp::Timestamp};
 use crate::error::Missing;
 use crate::format::short_time;
@@ -10,6 +11,7 @@ use crate::share::folders_of;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// `/conversations`: the user's conversations, newest first.
@@ -105,7 +107,7 @@ fn Transcript(view: ConversationView) -> impl IntoView {
     highlight_target();
     // A version shows once per message that wrote it; only its first card
     // takes its id.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     let messages: Vec<_> = messages
         .into_iter()
         .zip(faces)
@@ -114,15 +116,21 @@ fn Transcript(view: ConversationView) -> impl IntoView {
             (m, anchored, faces)
         })
         .collect();
+    // The ZIP holds each artifact once, at its latest version.
+    let files =
+        messages.iter().flat_map(|(m, ..)| m.artifacts.iter().map(|a| a.id)).collect::<HashSet<_>>().len() as u64;
     let folders = folders_of(messages.iter().flat_map(|(m, ..)| m.artifacts.iter().map(|a| a.path.as_str())));
     view! {
         <Title text=conversation.title.clone() />
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/conversations">"← All conversations"</a></nav>
         <h1 dir="auto">{conversation.title.clone()}</h1>
         <p class="muted">"Started " <Timestamp at=conversation.created_at.clone() now=now.clone() /></p>
-        <a class="button secondary" href=format!("/api/conversations/{}/artifacts.zip", conversation.id) download="">
-            "Download all (.zip)"
-        </a>
+        <ZipLink
+            href=format!("/api/conversations/{}/artifacts.zip", conversation.id)
+            total=files
+            noun="file"
+            class="button secondary"
+        />
         <ShareForm what=Sharing::Conversation { id: conversation.id, folders } />
         <ol class="transcript">
             {messages

@@ -3,7 +3,7 @@ mod place;
 use super::Postcard;
 use crate::api::list_artifacts;
 use crate::components::live::{on_events, once_per_burst};
-use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded};
+use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded, zip_link::ZipLink};
 use crate::model::{ArtifactQuery, Counts, GalleryPage, GalleryType, QueryError, Sort, TypeFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -164,7 +164,7 @@ fn Pager(query: ArtifactQuery, page: u32, pages: u32) -> impl IntoView {
 }
 
 /// The gallery's one primary button: every artifact under the filter and
-/// search as one ZIP, saying how many; nothing to press when there are none.
+/// search as one ZIP.
 #[component]
 fn DownloadAll(query: ArtifactQuery, total: u64) -> impl IntoView {
     let noun = match query.kind {
@@ -173,12 +173,8 @@ fn DownloadAll(query: ArtifactQuery, total: u64) -> impl IntoView {
         TypeFilter::Only(GalleryType::Code) => "code file",
         _ => "file",
     };
-    let label = format!("Download {total} {noun}{} (.zip)", if total == 1 { "" } else { "s" });
     let href = format!("/api/artifacts.zip{}", query.with_page(1).to_query_string());
-    match total {
-        0 => view! { <a class="button disabled" role="link" aria-disabled="true">{label}</a> }.into_any(),
-        _ => view! { <a class="button" href=href download="">{label}</a> }.into_any(),
-    }
+    view! { <ZipLink href total noun class="button" /> }
 }
 
 fn empty_message(q: &ArtifactQuery) -> String {

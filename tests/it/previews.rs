@@ -147,3 +147,21 @@ async fn a_markdown_previews_tables_and_code_are_named_scroll_boxes_and_its_raw_
     }
     assert!(html.contains("<div>raw</div>") && !html.contains("aria-label=\"Raw\""), "{html}");
 }
+
+/// `/highlight.css` is asked for by the pages that show highlighted code,
+/// and by no other (issue #11).
+#[tokio::test]
+async fn only_pages_with_highlighted_code_ask_for_its_stylesheet() {
+    let (app, session, _, urls) = stored(&[
+        ("script.py", b"total = sum(range(10))\n"),
+        ("notes.md", b"# Notes\n\nSome text.\n"),
+        ("notes.txt", b"plain text\n"),
+        ("sales.csv", b"region,amount\nnorth,10\n"),
+    ])
+    .await;
+    let link = "href=\"/highlight.css\"";
+    for (url, wanted) in urls.iter().zip([true, true, false, false]) {
+        assert_eq!(preview_html(&app, url, &session).await.contains(link), wanted, "{url}");
+    }
+    assert!(!page(&app, "/artifacts", &session).await.text().contains(link), "the gallery");
+}

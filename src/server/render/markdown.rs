@@ -264,7 +264,29 @@ fn clean(html: &str, url: &Url, mark: Option<String>) -> String {
             _ => Some(value.into()),
         });
     builder.set_tag_attribute_value("input", "disabled", "");
-    builder.clean(html).to_string()
+    with_alts(builder.clean(html).to_string())
+}
+
+/// `alt=""` on the images that have no `alt` (an agent's `<img src=…>`, or
+/// one whose address was dropped): without one, a screen reader reads out
+/// the address and axe counts a violation. Parsed again only then.
+fn with_alts(html: String) -> String {
+    if !html.contains("<img") {
+        return html;
+    }
+    let mut document = scraper::Html::parse_fragment(&html);
+    let bare = scraper::Selector::parse("img:not([alt])").expect("a valid selector");
+    let images: Vec<_> = document.select(&bare).map(|img| img.id()).collect();
+    if images.is_empty() {
+        return html;
+    }
+    for id in images {
+        if let Some(scraper::Node::Element(img)) = document.tree.get_mut(id).as_mut().map(|node| node.value()) {
+            img.attrs
+                .insert(html5ever::QualName::new(None, html5ever::ns!(), html5ever::local_name!("alt")), "".into());
+        }
+    }
+    document.root_element().inner_html()
 }
 
 /// Whether an image's address can show a picture: a `data:image/…` URL,
@@ -426,7 +448,10 @@ mod tests {
         let md = "<img src=x alt=broken> <img src=\"\"> ![ok](chart.png?v=2) <img src=\"data:image/png;base64,iVBOR\" alt=dot>\n\n\
                   <img src=\"data:text/html,<b>\"> [page](data:text/html,hi) <a href=\" DA&#9;TA:text/html,hi\">page</a>\n";
         let html = to_html(md, &file_url());
-        assert!(html.contains("<img alt=\"broken\"> <img>"), "{html}");
+        assert!(
+            html.contains("<img alt=\"broken\"> <img alt=\"\">"),
+            "an image without an alt gets an empty one: {html}"
+        );
         assert!(html.contains("/out/chart.png?v=2\" alt=\"ok\""), "{html}");
         assert!(html.contains("<img src=\"data:image/png;base64,iVBOR\" alt=\"dot\">"), "{html}");
         assert!(!html.contains("text/html") && !html.contains("TA:"), "a data: URL is only a picture: {html}");

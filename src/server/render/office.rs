@@ -53,12 +53,15 @@ pub fn workbook(markdown: &str, url: &Url) -> Workbook {
     for (n, sheet) in body.split("\n## ").enumerate().map(|(i, s)| (i + 1, s)) {
         let (name, table) = sheet.split_once('\n').unwrap_or((sheet, ""));
         let (source, cut) = lines_within(table);
-        let mut shown = markdown::to_html(source, url);
+        let name = name.trim();
+        // Every sheet's table box is in the one page, whose regions' names
+        // must differ: each is named by its sheet ("Stock: Table").
+        let boxed = r#"<div class="table-scroll" tabindex="0" role="region" aria-label=""#;
+        let mut shown = markdown::to_html(source, url).replace(boxed, &format!("{boxed}{}: ", html_escape(name)));
         if out.html.len() + shown.len() > HTML_BYTES {
             shown = "<p class=\"note\">Not shown: the preview reached its size limit.</p>".into();
         }
         out.partial |= cut || shown.starts_with("<p class=\"note\">");
-        let name = name.trim();
         out.html.push_str(&format!(
             "<section class=\"sheet\" id=\"sheet-{n}\"><h2>{}</h2>{shown}</section>\n",
             html_escape(name)
@@ -85,6 +88,18 @@ mod tests {
         assert!(book.html.contains("<td>pens</td>"), "{}", book.html);
         assert!(book.html.contains("id=\"sheet-2\"><h2>Costs &amp; &lt;fees&gt;</h2>"), "{}", book.html);
         assert!(!book.partial);
+    }
+
+    #[test]
+    fn each_sheets_table_box_is_named_by_its_sheet() {
+        let table = "| a | b |\n| --- | --- |\n| 1 | 2 |\n";
+        let book = workbook(&format!("## Stock\n\n{table}\n## Costs & <fees>\n\n{table}"), &url());
+        assert!(book.html.contains(r#"role="region" aria-label="Stock: Table"><table>"#), "{}", book.html);
+        assert!(
+            book.html.contains(r#"role="region" aria-label="Costs &amp; &lt;fees&gt;: Table"><table>"#),
+            "{}",
+            book.html
+        );
     }
 
     #[test]
