@@ -68,8 +68,9 @@ test-e2e-cluster: build nginx chromium e2e-deps
 	  sh -c 'cd end2end && E2E_CLUSTER=1 E2E_PORT=$$CLUSTER_PORT E2E_DATA_DIR=$$CLUSTER_DATA_DIR npx playwright test'
 
 # Lighthouse (mobile, signed in) on the gallery, a code preview and a
-# conversation of the release build, in Debian's Chromium; writes its
-# section of docs/benchmarks.md. Not part of `make test`: its scores vary
+# conversation of the release build, and (desktop) on a 1 MB one-line JSON's
+# preview, in Debian's Chromium, LIGHTHOUSE_RUNS (5) times each, the median
+# run kept; writes its section of docs/benchmarks.md. Not part of `make test`: its scores vary
 # with the machine's load.
 lighthouse: build chromium e2e-deps
 	cd end2end && node lighthouse.mjs
