@@ -278,7 +278,7 @@ pub enum QueryError {
 
 /// Page, filter, search and order of a listing; parsed from the query string
 /// with errors that name the wrong value and what is allowed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ArtifactQuery {
     pub page: u32,
     pub size: u32,

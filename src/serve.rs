@@ -35,6 +35,7 @@ pub fn open_state(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
         meta.clone(),
         config.max_artifact_bytes,
         config.file_cache_bytes,
+        config.listing_cache_bytes,
         events,
     )?;
     let archives =

@@ -226,52 +226,68 @@ impl Bench {
             startup.push(server.startup.as_secs_f64());
             rss.push(server.rss_mib());
         }
-        let server = Vitrine::start_with(bin, &data, &auth, &env);
+        // Two instances: one as configured by default, which keeps the
+        // pages it read and checks each against the database before giving
+        // it again (what a page asked again costs), and one that keeps none
+        // (what reading a page's rows costs: any page not asked before).
+        let mut rows_env = env.clone();
+        rows_env.push(("VITRINE_LISTING_CACHE_MIB".into(), "0".into()));
+        let servers = [Vitrine::start_with(bin, &data, &auth, &env), Vitrine::start_with(bin, &data, &auth, &rows_env)];
         // The page before the last: its `next_cursor` is where a walk by
         // cursor reaches the last page.
         let deep = (n / PAGE).saturating_sub(1).max(1);
-        let before = get_json(&format!("{}/api/artifacts?page={deep}&size={PAGE}", server.base), &auth);
+        let before = get_json(&format!("{}/api/artifacts?page={deep}&size={PAGE}", servers[1].base), &auth);
         let cursor = before["next_cursor"].as_str().expect("a next_cursor before the last page");
-        // (label, path, held to the targets); `page=N` is an OFFSET that
-        // reads every row before it, so its throughput is taken at a few
-        // connections (at 32 its answers would outlast wrk's time-out).
+        let first = (format!("`GET /api/artifacts?size={PAGE}` (first page)"), format!("/api/artifacts?size={PAGE}"));
+        let last = (
+            format!("`GET /api/artifacts?cursor=…&size={PAGE}` (page {}, last)", deep + 1),
+            format!("/api/artifacts?cursor={cursor}&size={PAGE}"),
+        );
+        let kept = |(label, path): &(String, String)| (format!("{label}, asked again (kept page)"), path.clone(), 0);
+        let read = |(label, path): &(String, String)| (format!("{label}, rows read (no kept pages)"), path.clone(), 1);
+        // (label, path, server); each held to the targets but the last:
+        // `page=N` is an OFFSET that reads every row before it, so its
+        // throughput is taken at a few connections (at 32 its answers would
+        // outlast wrk's time-out).
         let pages = [
-            (format!("`GET /api/artifacts?size={PAGE}` (first page)"), format!("/api/artifacts?size={PAGE}"), true),
+            kept(&first),
+            kept(&last),
+            read(&first),
+            read(&last),
             (
-                format!("`GET /api/artifacts?cursor=…&size={PAGE}` (page {}, last)", deep + 1),
-                format!("/api/artifacts?cursor={cursor}&size={PAGE}"),
-                true,
-            ),
-            (
-                format!("`GET /api/artifacts?page={}&size={PAGE}` (the same page by offset)", deep + 1),
+                format!("`GET /api/artifacts?page={}&size={PAGE}` (the same page by offset, rows read)", deep + 1),
                 format!("/api/artifacts?page={}&size={PAGE}", deep + 1),
-                false,
+                1,
             ),
         ];
         let loads: Vec<Load> = pages.iter().map(|(_, path, _)| Load::get(vec![path.clone()], &auth)).collect();
-        for load in &loads {
-            self.preflight(&server.base, load);
+        for (load, (_, _, server)) in loads.iter().zip(&pages) {
+            self.preflight(&servers[*server].base, load);
         }
-        let connections = |held: bool| if held { self.args.connections } else { OFFSET_CONNECTIONS };
+        let offset = pages.len() - 1;
+        let connections = |page: usize| if page == offset { OFFSET_CONNECTIONS } else { self.args.connections };
         let mut results: Vec<[Samples; 2]> = vec![Default::default(); pages.len()];
         for _ in 0..self.args.rounds {
-            for ((load, (_, path, held)), [latency, throughput]) in loads.iter().zip(&pages).zip(results.iter_mut()) {
-                latency.push(one_at_a_time_p50_ms(&format!("{}{path}", server.base), &auth, self.args.seconds));
+            for (i, ((load, (_, path, server)), [latency, throughput])) in
+                loads.iter().zip(&pages).zip(results.iter_mut()).enumerate()
+            {
+                let base = &servers[*server].base;
+                latency.push(one_at_a_time_p50_ms(&format!("{base}{path}"), &auth, self.args.seconds));
                 // A run in which nothing answered is 0 /s.
-                throughput.push(self.run(&server.base, load, connections(*held)).requests_per_sec);
+                throughput.push(self.run(base, load, connections(i)).requests_per_sec);
             }
         }
-        let peak = server.peak_rss_mib();
-        drop(server);
+        let peak = servers[0].peak_rss_mib();
+        drop(servers);
         let r = &mut self.report;
         r.section(&format!("Cluster: {} artifacts in PostgreSQL", thousands(n as f64)));
         r.row("Start-up (S3 + PostgreSQL) to first listing", startup, Unit::Secs, Target::Below(1.0));
         r.row("Resident memory after start-up", rss, Unit::MiB, Target::Below(100.0));
-        r.row("Peak resident memory after the runs below", Samples(vec![peak]), Unit::MiB, Target::None);
-        for ((label, _, held), [latency, throughput]) in pages.into_iter().zip(results) {
+        r.row("Peak resident memory after the runs below (kept pages)", Samples(vec![peak]), Unit::MiB, Target::None);
+        for (i, ((label, ..), [latency, throughput])) in pages.into_iter().zip(results).enumerate() {
             let (p50, rate) =
-                if held { (Target::Below(5.0), Target::Above(3000.0)) } else { (Target::None, Target::None) };
-            let c = connections(held);
+                if i == offset { (Target::None, Target::None) } else { (Target::Below(5.0), Target::Above(3000.0)) };
+            let c = connections(i);
             r.row(format!("{label}: median latency, 1 connection"), latency, Unit::Ms, p50);
             r.row(format!("{label}: requests, {c} connections"), throughput, Unit::PerSec, rate);
         }

@@ -35,6 +35,8 @@ pub struct Config {
     pub max_artifact_bytes: u64,
     /// Memory for small files kept once read (0 keeps none).
     pub file_cache_bytes: u64,
+    /// Memory for listing pages kept once read in the PostgreSQL mode (0 keeps none).
+    pub listing_cache_bytes: u64,
     pub uploads: UploadLimits,
     /// The `vitrine` binary whose `convert` subcommand turns documents into
     /// Markdown in a separate, limited process; `None` turns conversion off.
@@ -92,6 +94,7 @@ impl Config {
             instance: host_name(),
             max_artifact_bytes: 100 * MIB,
             file_cache_bytes: 32 * MIB,
+            listing_cache_bytes: 16 * MIB,
             uploads: UploadLimits { max_file_bytes: 50 * MIB, max_files: 10, max_request_bytes: 100 * MIB },
             converter: None,
             convert_timeout: Duration::from_secs(30),
@@ -171,6 +174,11 @@ pub struct Settings {
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
     pub file_cache_mib: Option<u64>,
+    /// Memory for listing pages kept once read, checked against the database at each use, in MiB
+    /// (PostgreSQL only; default 16; 0 keeps none).
+    #[arg(long)]
+    #[serde(deserialize_with = "whole")]
+    pub listing_cache_mib: Option<u64>,
     /// Largest uploaded file, in bytes (default 50 MiB).
     #[arg(long)]
     #[serde(deserialize_with = "whole")]
@@ -276,6 +284,9 @@ impl Settings {
         c.max_artifact_bytes = self.max_artifact_bytes.unwrap_or(c.max_artifact_bytes);
         if let Some(mib) = self.file_cache_mib {
             c.file_cache_bytes = mib.saturating_mul(MIB);
+        }
+        if let Some(mib) = self.listing_cache_mib {
+            c.listing_cache_bytes = mib.saturating_mul(MIB);
         }
         c.uploads.max_file_bytes = self.max_upload_bytes.unwrap_or(c.uploads.max_file_bytes);
         c.uploads.max_files = self.max_upload_files.unwrap_or(c.uploads.max_files);

@@ -489,3 +489,57 @@ fn new_versions_and_deletions_on_one_are_what_the_other_serves_and_streams() {
         assert_eq!(events[7].json(), json!({ "id": v1["id"], "conversation_id": c }));
     }
 }
+
+/// b keeps the listing pages it reads (PostgreSQL mode); a kept page is
+/// given again only while the user wrote nothing through either instance:
+/// after a's new artifact, new version or deletion, b's next listing of
+/// every kind (gallery, conversation, search in name order, a short page)
+/// has it, and asked again gives the same.
+#[test]
+fn pages_kept_by_one_instance_are_never_older_than_the_others_writes() {
+    if common::remote_only() {
+        return;
+    }
+    let cluster = Cluster::started();
+    let token = cluster.user("alice");
+    let alice = bearer(&token);
+    let (a, b) = (cluster.base(0), cluster.base(1));
+    let c = conversation(&a, &alice);
+    // Names newest first, as a's writes made them.
+    let mut newest: Vec<String> = Vec::new();
+    let check = |newest: &[String], versions: &[(&str, u64)]| {
+        let mut by_name = newest.to_vec();
+        by_name.sort();
+        let listings = [
+            (format!("{b}/api/artifacts"), newest.to_vec()),
+            (format!("{b}/api/conversations/{c}/artifacts"), newest.to_vec()),
+            (format!("{b}/api/artifacts?q=note&sort=name"), by_name),
+            (format!("{b}/api/artifacts?size=2"), newest.iter().take(2).cloned().collect()),
+        ];
+        for (url, expected) in listings {
+            let (status, first) = get(&url, &alice);
+            assert_eq!((status, names(&first)), (200, expected.iter().map(String::as_str).collect()), "{url}");
+            for (name, n) in versions {
+                let item = first["items"].as_array().unwrap().iter().find(|i| i["name"] == *name);
+                assert!(item.is_none_or(|i| i["versions"] == *n), "{url}: {name} has {n} versions: {first}");
+            }
+            assert_eq!(get(&url, &alice), (200, first), "{url}, asked again");
+        }
+    };
+    check(&newest, &[]);
+    for i in 0..4 {
+        let name = format!("note-{i}.txt");
+        store(&a, &alice, &c, &[(name.as_str(), name.as_bytes())]);
+        newest.insert(0, name);
+        check(&newest, &[]);
+    }
+    store(&a, &alice, &c, &[("note-0.txt", b"version 2")]);
+    newest.retain(|n| n != "note-0.txt");
+    newest.insert(0, "note-0.txt".into());
+    check(&newest, &[("note-0.txt", 2)]);
+    let (_, listed) = get(&format!("{a}/api/conversations/{c}/artifacts"), &alice);
+    let gone = listed["items"].as_array().unwrap().iter().find(|i| i["name"] == "note-1.txt").unwrap()["url"].clone();
+    assert_eq!(delete(&format!("{a}{}", gone.as_str().unwrap()), &alice), 204);
+    newest.retain(|n| n != "note-1.txt");
+    check(&newest, &[("note-0.txt", 2)]);
+}

@@ -1,6 +1,6 @@
 //! Gallery listings and "download all" ZIPs.
 
-use crate::common::TestApp;
+use crate::common::{self, TestApp};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 use std::io::Read;
@@ -193,4 +193,35 @@ async fn deleted_artifacts_leave_every_listing_at_once() {
     assert_eq!(app.get(item["url"].as_str().unwrap(), &token).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&thread_url, &token).await.status, StatusCode::NOT_FOUND);
     assert_eq!(unzip(&app.get(&format!("/api/conversations/{a}/artifacts.zip"), &token).await.body).len(), 2);
+}
+
+/// PostgreSQL mode: a listing page asked again is the one the instance
+/// kept while the owner has no newer event and the rows were not rebuilt
+/// (a change written behind the app's back, as here, shows only then;
+/// tests/it/cluster.rs has the writes of another instance), and with
+/// `listing_cache_mib = 0` every listing reads the rows.
+#[tokio::test]
+async fn a_kept_listing_page_is_given_while_its_generation_holds() {
+    if common::remote_only() {
+        return;
+    }
+    for kept in [true, false] {
+        let app = TestApp::with(|c| c.listing_cache_bytes = if kept { 1 << 20 } else { 0 });
+        let token = app.user("alice");
+        let c = app.conversation(&token, "Before").await;
+        app.tool_result(&token, &c, &[("a.txt", b"a")]).await;
+        let titles = || async {
+            let listed = app.get("/api/artifacts", &token).await.json();
+            let items = listed["items"].as_array().unwrap().iter();
+            items.map(|i| i["conversation_title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(titles().await, ["Before"]);
+        app.execute("UPDATE conversations SET title = 'Behind'");
+        assert_eq!(titles().await, [if kept { "Before" } else { "Behind" }], "kept: {kept}");
+        app.execute("UPDATE catalog_rebuilds SET n = n + 1");
+        assert_eq!(titles().await, ["Behind"], "after a rebuild");
+        app.execute("UPDATE conversations SET title = 'Again'");
+        app.tool_result(&token, &c, &[("b.txt", b"b")]).await;
+        assert_eq!(titles().await, ["Again", "Again"], "after a write of the owner's");
+    }
 }

@@ -37,6 +37,7 @@ async fn seeding_stores_every_file_as_it_is() {
         meta,
         config.max_artifact_bytes,
         config.file_cache_bytes,
+        config.listing_cache_bytes,
         events,
     )
     .unwrap();

@@ -35,13 +35,14 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 /// The schema's changes, in order, with their numbers; append only.
-const MIGRATIONS: [(i64, &str, &str); 6] = [
+const MIGRATIONS: [(i64, &str, &str); 7] = [
     (1, "init", include_str!("pg/0001_init.sql")),
     (2, "notify_auth", include_str!("pg/0002_notify_auth.sql")),
     (3, "catalog", include_str!("pg/0003_catalog.sql")),
     (4, "search", include_str!("pg/0004_search.sql")),
     (5, "events", include_str!("pg/0005_events.sql")),
     (6, "tombstones", include_str!("pg/0006_tombstones.sql")),
+    (7, "listing_generation", include_str!("pg/0007_listing_generation.sql")),
 ];
 
 /// How long a query waits for a connection before the database is

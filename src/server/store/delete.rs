@@ -52,11 +52,14 @@ impl ArtifactStore {
 
     /// Forgets the bytes kept in memory of deleted versions (another
     /// instance's deletion, PostgreSQL's listener tells), or of every one
-    /// with `None` (it may have missed some).
+    /// and the listing pages kept with `None` (it may have missed some).
     pub fn forget_cached(&self, versions: Option<&[Uuid]>) {
         match versions {
             Some(versions) => versions.iter().for_each(|id| self.small_files.remove(id)),
-            None => self.small_files.clear(),
+            None => {
+                self.small_files.clear();
+                self.catalog.forget_listings();
+            }
         }
     }
 

@@ -38,6 +38,7 @@ use crate::error::AppError;
 use crate::server::events::{Draft, Events};
 use crate::server::meta::{sqlite, Meta};
 use blobs::Blobs;
+use catalog::listings::Listings;
 use catalog::memory::{self, Index};
 use catalog::Catalog;
 pub use query::Resolved;
@@ -73,6 +74,7 @@ impl ArtifactStore {
         meta: Meta,
         max_artifact_bytes: u64,
         file_cache_bytes: u64,
+        listing_cache_bytes: u64,
         events: Arc<Events>,
     ) -> Result<Self, AppError> {
         let blobs = Arc::new(blobs);
@@ -81,7 +83,7 @@ impl ArtifactStore {
                 if meta.catalog_is_empty()? {
                     fill_catalog(blobs.clone(), &meta)?;
                 }
-                Catalog::Pg(pg.clone())
+                Catalog::Pg(pg.clone(), Listings::new(listing_cache_bytes))
             }
             Meta::Sqlite(db) => Catalog::Memory(Arc::new(RwLock::new(index(&blobs, db)?))),
         };

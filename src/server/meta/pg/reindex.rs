@@ -98,6 +98,8 @@ pub(in crate::server::meta) async fn rebuild(
         insert_versions(&mut tx, batch).await?;
     }
     insert_counts(&mut tx, counts).await?;
+    // Rows changed without events: every instance's cached listings are old.
+    sqlx::query("UPDATE catalog_rebuilds SET n = n + 1").execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(Some(rebuilt))
 }

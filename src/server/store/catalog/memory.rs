@@ -20,7 +20,7 @@ pub type Key = (i128, Uuid);
 /// An artifact's place in one order, compared as that order shows them:
 /// what a cursor keeps of the last artifact it gave. The key breaks ties,
 /// so no two artifacts share a place.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Rank {
     Newest(Reverse<Key>),
     Oldest(Key),

@@ -5,6 +5,7 @@
 //! in its ingest's transaction, so what one instance stores every instance
 //! lists and serves at once.
 
+pub mod listings;
 pub mod memory;
 mod pg;
 
@@ -12,19 +13,22 @@ use super::sidecar::Sidecar;
 use crate::error::AppError;
 use crate::model::{Artifact, ArtifactQuery, ArtifactRef, Conversation, Counts};
 use crate::server::meta::pg::Pg;
+use listings::{Key, Listings};
 use memory::{Index, Rank};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
-/// What answers the reads: the index (SQLite), or the rows (PostgreSQL).
+/// What answers the reads: the index (SQLite), or the rows (PostgreSQL)
+/// with the listing pages this instance read of them.
 #[derive(Clone)]
 pub enum Catalog {
     Memory(Arc<RwLock<Index>>),
-    Pg(Pg),
+    Pg(Pg, Listings),
 }
 
 /// A window of a listing.
+#[derive(Clone)]
 pub struct Page {
     pub items: Vec<Artifact>,
     /// Where in the listing the first item is.
@@ -40,14 +44,14 @@ impl Catalog {
     pub fn index(&self) -> Option<RwLockReadGuard<'_, Index>> {
         match self {
             Self::Memory(index) => Some(index.read().unwrap_or_else(|p| p.into_inner())),
-            Self::Pg(_) => None,
+            Self::Pg(..) => None,
         }
     }
 
     pub fn index_mut(&self) -> Option<RwLockWriteGuard<'_, Index>> {
         match self {
             Self::Memory(index) => Some(index.write().unwrap_or_else(|p| p.into_inner())),
-            Self::Pg(_) => None,
+            Self::Pg(..) => None,
         }
     }
 
@@ -58,6 +62,13 @@ impl Catalog {
         match self.index_mut() {
             Some(mut index) => ids.iter().filter_map(|id| index.remove(*id)).flat_map(|v| v.all().to_vec()).collect(),
             None => read,
+        }
+    }
+
+    /// Forgets the listing pages kept (see [`Listings::clear`]).
+    pub fn forget_listings(&self) {
+        if let Self::Pg(_, listings) = self {
+            listings.clear();
         }
     }
 
@@ -72,7 +83,7 @@ impl Catalog {
     pub async fn conversation(&self, user: Uuid, id: Uuid) -> Result<Option<Conversation>, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().conversation(user, id)),
-            Self::Pg(db) => db.run(move |p| pg::conversation(p, user, id)).await,
+            Self::Pg(db, _) => db.run(move |p| pg::conversation(p, user, id)).await,
         }
     }
 
@@ -80,7 +91,7 @@ impl Catalog {
     pub async fn conversations(&self, user: Uuid) -> Result<Vec<Conversation>, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().conversations_of(user)),
-            Self::Pg(db) => db.run(move |p| pg::conversations(p, user)).await,
+            Self::Pg(db, _) => db.run(move |p| pg::conversations(p, user)).await,
         }
     }
 
@@ -88,7 +99,7 @@ impl Catalog {
     pub async fn latest(&self, id: Uuid) -> Result<Option<Arc<Sidecar>>, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().latest(&id).cloned()),
-            Self::Pg(db) => db.run(move |p| pg::latest(p, id)).await,
+            Self::Pg(db, _) => db.run(move |p| pg::latest(p, id)).await,
         }
     }
 
@@ -98,14 +109,14 @@ impl Catalog {
             Self::Memory(_) => {
                 Ok(self.read().artifacts.get(&id).map(|v| v.all().iter().rev().cloned().collect()).unwrap_or_default())
             }
-            Self::Pg(db) => db.run(move |p| pg::versions(p, id)).await,
+            Self::Pg(db, _) => db.run(move |p| pg::versions(p, id)).await,
         }
     }
 
     pub async fn version(&self, id: Uuid, version: u32) -> Result<Option<Arc<Sidecar>>, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().artifacts.get(&id).and_then(|v| v.get(version)).cloned()),
-            Self::Pg(db) => db.run(move |p| pg::version(p, id, version)).await,
+            Self::Pg(db, _) => db.run(move |p| pg::version(p, id, version)).await,
         }
     }
 
@@ -113,7 +124,7 @@ impl Catalog {
     pub async fn versions_at(&self, conversation: Uuid, path: &str) -> Result<Vec<Arc<Sidecar>>, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().versions_at(conversation, path)),
-            Self::Pg(db) => {
+            Self::Pg(db, _) => {
                 let path = path.to_string();
                 db.run(move |p| pg::versions_at(p, conversation, path)).await
             }
@@ -125,7 +136,7 @@ impl Catalog {
     pub async fn by_version_ids(&self, ids: Vec<Uuid>) -> Result<HashMap<Uuid, Artifact>, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().by_version_ids(&ids)),
-            Self::Pg(db) => db.run(move |p| pg::by_version_ids(p, ids)).await,
+            Self::Pg(db, _) => db.run(move |p| pg::by_version_ids(p, ids)).await,
         }
     }
 
@@ -136,7 +147,7 @@ impl Catalog {
                 let index = self.read();
                 Ok(metas.iter().map(|m| index.record(m)).collect())
             }
-            Self::Pg(db) => {
+            Self::Pg(db, _) => {
                 let metas = metas.to_vec();
                 db.run(move |p| pg::records(p, metas)).await
             }
@@ -157,9 +168,17 @@ impl Catalog {
     ) -> Result<Page, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().page(user, conversation, q, after.map(|(rank, _)| rank))),
-            Self::Pg(db) => {
-                let (q, after) = (q.clone(), after.map(|(rank, start)| (rank.clone(), start)));
-                db.run(move |p| pg::page(p, user, conversation, q, after)).await
+            Self::Pg(db, listings) => {
+                let key = Key { user, conversation, q: q.clone(), after: after.map(|(r, start)| (r.clone(), start)) };
+                if let Some((at, page)) = listings.get(&key) {
+                    if db.run(move |p| pg::generation(p, user)).await? == at {
+                        return Ok(Page::clone(&page));
+                    }
+                }
+                let (q, after) = (key.q.clone(), key.after.clone());
+                let (at, page) = db.run(move |p| pg::page(p, user, conversation, q, after)).await?;
+                listings.insert(key, at, Arc::new(page.clone()));
+                Ok(page)
             }
         }
     }
@@ -174,7 +193,7 @@ impl Catalog {
     ) -> Result<Vec<Arc<Sidecar>>, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().select_all(user, conversation, q)),
-            Self::Pg(db) => {
+            Self::Pg(db, _) => {
                 let q = q.clone();
                 db.run(move |p| pg::select_all(p, user, conversation, q)).await
             }
@@ -191,7 +210,7 @@ impl Catalog {
     ) -> Result<(Option<ArtifactRef>, Option<ArtifactRef>), AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().neighbours(user, id, q)),
-            Self::Pg(db) => {
+            Self::Pg(db, _) => {
                 let q = q.clone();
                 db.run(move |p| pg::neighbours(p, user, id, q)).await
             }
@@ -202,7 +221,7 @@ impl Catalog {
     pub async fn at_path(&self, conversation: Uuid, path: &str) -> Result<Option<Arc<Sidecar>>, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().at_path(conversation, path).cloned()),
-            Self::Pg(db) => {
+            Self::Pg(db, _) => {
                 let path = path.to_string();
                 db.run(move |p| pg::at_path(p, conversation, path)).await
             }
@@ -213,7 +232,7 @@ impl Catalog {
     pub async fn is_folder(&self, conversation: Uuid, path: &str) -> Result<bool, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().is_folder(conversation, path)),
-            Self::Pg(db) => {
+            Self::Pg(db, _) => {
                 let path = path.to_string();
                 db.run(move |p| pg::is_folder(p, conversation, path)).await
             }
@@ -224,7 +243,7 @@ impl Catalog {
     pub async fn under(&self, user: Uuid, conversation: Uuid, folder: &str) -> Result<Vec<Arc<Sidecar>>, AppError> {
         match self {
             Self::Memory(_) => Ok(self.read().under(user, conversation, folder)),
-            Self::Pg(db) => {
+            Self::Pg(db, _) => {
                 let folder = folder.to_string();
                 db.run(move |p| pg::under(p, conversation, folder)).await
             }

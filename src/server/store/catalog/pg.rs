@@ -5,6 +5,7 @@
 //! counted), virtual paths by `(conversation_id, path)`. The rows are
 //! written by `meta/pg/catalog.rs`.
 
+use super::listings::Generation;
 use super::{to_artifact, Page};
 use crate::error::AppError;
 use crate::model::{Artifact, ArtifactQuery, ArtifactRef, Conversation, Counts, GalleryType, Sort, TypeFilter};
@@ -260,18 +261,35 @@ fn to_counts(kinds: Vec<i16>, ns: Vec<i64>) -> Counts {
     })
 }
 
-/// A page and the tabs' counts in one statement (one round trip, where two
-/// were a third of a listing's cost): the counts as two arrays beside each
-/// listed row, or beside one row of `NULL`s when the page is empty.
+/// The columns of `user`'s generation: their newest event, then the
+/// catalog's rebuilds.
+fn generation_columns(b: &mut QueryBuilder<Postgres>, user: Uuid) {
+    b.push("(SELECT coalesce(max(id), 0) FROM events WHERE owner = ").push_bind(user);
+    b.push("), (SELECT n FROM catalog_rebuilds)");
+}
+
+/// What a listing of `user`'s would be read at now.
+pub(super) async fn generation(p: PgPool, user: Uuid) -> Result<Generation, AppError> {
+    let mut b = QueryBuilder::new("SELECT ");
+    generation_columns(&mut b, user);
+    let (event, rebuilds) = b.build_query_as().fetch_one(&p).await?;
+    Ok(Generation { event, rebuilds })
+}
+
+/// A page, the tabs' counts and the generation they were read at in one
+/// statement (one round trip, where two were a third of a listing's cost):
+/// the counts as two arrays and the generation beside each listed row, or
+/// beside one row of `NULL`s when the page is empty.
 pub(super) async fn page(
     p: PgPool,
     user: Uuid,
     conversation: Option<Uuid>,
     q: ArtifactQuery,
     after: Option<(Rank, usize)>,
-) -> Result<Page, AppError> {
-    let mut b =
-        QueryBuilder::new("SELECT p.*, k.kinds, k.ns FROM (SELECT array_agg(kind) AS kinds, array_agg(n) AS ns FROM (");
+) -> Result<(Generation, Page), AppError> {
+    let mut b = QueryBuilder::new("SELECT p.*, k.kinds, k.ns, ");
+    generation_columns(&mut b, user);
+    b.push(" FROM (SELECT array_agg(kind) AS kinds, array_agg(n) AS ns FROM (");
     counts(&mut b, user, conversation, &q);
     b.push(") per_kind) k LEFT JOIN (").push(LISTED);
     listing(&mut b, user, conversation, &q);
@@ -301,6 +319,7 @@ pub(super) async fn page(
         first.try_get::<Option<_>, _>(17)?.unwrap_or_default(),
         first.try_get::<Option<_>, _>(18)?.unwrap_or_default(),
     );
+    let generation = Generation { event: first.try_get(19)?, rebuilds: first.try_get(20)? };
     let mut rows = Vec::with_capacity(answer.len());
     for row in answer.iter().filter(|r| r.try_get::<Option<Uuid>, _>(0).is_ok_and(|id| id.is_some())) {
         rows.push(Listed::read(row)?);
@@ -310,13 +329,14 @@ pub(super) async fn page(
     let more = rows.len() > q.size as usize;
     rows.truncate(q.size as usize);
     let next = rows.last().filter(|_| more).map(|r| r.rank(q.sort));
-    Ok(Page {
+    let page = Page {
         items: rows.iter().map(Listed::record).collect(),
         start: usize::try_from(start).unwrap_or(usize::MAX),
         total: counts.get(q.kind),
         counts,
         next,
-    })
+    };
+    Ok((generation, page))
 }
 
 pub(super) async fn select_all(
