@@ -40,9 +40,10 @@ build: tools
 
 # Unit and integration tests (the integration tests twice: with the data
 # directory, then with artifacts in make services' S3 bucket, scripts/test-remote.sh),
-# then the Playwright tests in headless Chromium
-# against the release build with fresh demo data.
-test: test-rust test-api test-e2e
+# then the Playwright tests in headless Chromium against the release build
+# with fresh demo data, and again against two instances on S3 + PostgreSQL
+# behind nginx.
+test: test-rust test-api test-e2e test-e2e-cluster
 
 test-rust: assets
 	cargo test --features ssr,demo
@@ -51,9 +52,10 @@ test-rust: assets
 
 # Schemathesis with every check against the debug server, on a fresh data
 # directory (tests/schemathesis.sh), then in the S3 + PostgreSQL mode on
-# services of its own; fails on any finding.
+# services of its own; fails on any finding. The debug binary is the one the
+# integration tests built (the same features): nothing is compiled again.
 test-api: schemathesis assets
-	cargo build --features ssr
+	cargo build --features ssr,demo
 	tests/schemathesis.sh
 	tests/schemathesis.sh remote
 
@@ -61,8 +63,8 @@ test-e2e: build chromium e2e-deps
 	cd end2end && npx playwright test
 
 # The same suite against `make run-cluster`'s address (nginx in front of two
-# instances on fresh services and demo data; scripts/cluster.sh run). Not
-# part of `make test`. E2E_CLUSTER: Playwright starts no server of its own.
+# instances on fresh services and demo data; scripts/cluster.sh run).
+# E2E_CLUSTER: Playwright starts no server of its own.
 test-e2e-cluster: build nginx chromium e2e-deps
 	VITRINE_SIGN_IN_PER_ACCOUNT=1000 VITRINE_SIGN_IN_PER_ADDRESS=1000 scripts/cluster.sh run \
 	  sh -c 'cd end2end && E2E_CLUSTER=1 E2E_PORT=$$CLUSTER_PORT E2E_DATA_DIR=$$CLUSTER_DATA_DIR npx playwright test'
