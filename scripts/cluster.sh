@@ -56,6 +56,7 @@ $(for p in "$@"; do echo "    server 127.0.0.1:$p;"; done)
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     proxy_set_header Host \$http_host;
+    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
     location / { proxy_pass http://vitrine; }
     location /api/events { proxy_pass http://vitrine; proxy_buffering off; proxy_read_timeout 1h; }
   }
@@ -111,6 +112,8 @@ mkdir -p "$DIR"
 # Both instances: the whole bucket, the database, and the content origin's
 # address as the browser sees it (nginx's), not each instance's own.
 export VITRINE_STORE=s3://$VITRINE_S3_BUCKET VITRINE_CONTENT_ORIGIN=http://usercontent.localhost:$PORT
+# Sign-in limits count each client as nginx saw it, not nginx itself.
+export VITRINE_CLIENT_IP_SOURCE=RightmostXForwardedFor
 export LEPTOS_OUTPUT_NAME=vitrine
 
 VITRINE_DATA_DIR=$DIR/seed "$BIN" seed-demo

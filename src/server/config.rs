@@ -6,6 +6,7 @@ use super::content::ContentOrigin;
 use super::meta::pg::DatabaseUrl;
 use super::store::blobs::object::Location;
 use crate::error::AppError;
+use axum_client_ip::ClientIpSource;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::net::SocketAddr;
@@ -46,6 +47,9 @@ pub struct Config {
     pub convert_memory_bytes: u64,
     pub connections: super::listen::ConnectionLimits,
     pub sign_in: SignInLimits,
+    /// Where a sign-in's client address is read: the connection, or the
+    /// header the proxy in front of the instances sets.
+    pub client_ip: ClientIpSource,
     /// Where agent-made pages are served: another host name than the app's.
     /// `None`: `http://usercontent.localhost` on the app's port.
     pub content_origin: Option<ContentOrigin>,
@@ -101,6 +105,7 @@ impl Config {
             convert_memory_bytes: 1024 * MIB,
             connections: Default::default(),
             sign_in: SignInLimits { per_account: 5, per_address: 20 },
+            client_ip: ClientIpSource::ConnectInfo,
             content_origin: None,
             events: Default::default(),
             sharing: Sharing { enabled: true, allow_no_expiry: false },
@@ -207,6 +212,12 @@ pub struct Settings {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     #[serde(deserialize_with = "at_least_one")]
     pub sign_in_per_address: Option<u32>,
+    /// Where the client address that sign-in limits count is read: ConnectInfo (the connection,
+    /// the default), or the header the proxy in front sets: RightmostXForwardedFor, XRealIp, …
+    /// (instances must then be reachable only through that proxy).
+    #[arg(long)]
+    #[serde(deserialize_with = "parsed", serialize_with = "displayed")]
+    pub client_ip_source: Option<ClientIpSource>,
     /// Origin that serves agent-made files, another host name than the app's
     /// (e.g. https://usercontent.example.com; default http://usercontent.localhost on the app's port).
     #[arg(long)]
@@ -297,6 +308,7 @@ impl Settings {
         }
         c.sign_in.per_account = self.sign_in_per_account.unwrap_or(c.sign_in.per_account);
         c.sign_in.per_address = self.sign_in_per_address.unwrap_or(c.sign_in.per_address);
+        c.client_ip = self.client_ip_source.unwrap_or(c.client_ip);
         c.content_origin = self.content_origin;
         c.sharing.enabled = self.sharing.unwrap_or(c.sharing.enabled);
         c.sharing.allow_no_expiry = self.share_no_expiry.unwrap_or(c.sharing.allow_no_expiry);

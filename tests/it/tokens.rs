@@ -7,6 +7,7 @@ use crate::common::{self, Reply, TestApp};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};
+use axum_client_ip::ClientIpSource;
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -272,6 +273,46 @@ async fn sign_in_is_limited_per_client_address() {
     let r = login(&app, "d", "x", "[2001:db8:1:2:ffff::9]:5000", false).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     session(&app, "alice", "[2001:db8:1:3::1]:5000").await;
+}
+
+/// A wrong sign-in as `name` through a proxy on 127.0.0.1 that forwards
+/// for `forwarded` (`X-Forwarded-For`, none when `None`); its status.
+async fn through_proxy(app: &TestApp, name: &str, forwarded: Option<&str>) -> StatusCode {
+    let mut req = Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(forwarded) = forwarded {
+        req = req.header("x-forwarded-for", forwarded);
+    }
+    let mut req = req.body(Body::from(format!("name={name}&password=x"))).unwrap();
+    req.extensions_mut().insert(ConnectInfo("127.0.0.1:9000".parse::<SocketAddr>().unwrap()));
+    app.send(req).await.status
+}
+
+/// Behind a proxy (`client_ip_source`), each client is its address as the
+/// proxy appended it (the rightmost; what a client wrote before it counts
+/// for nothing), not the proxy's; a request without the header counts as
+/// the connection's. By default the header is not believed at all.
+#[tokio::test]
+async fn behind_a_proxy_sign_in_is_limited_per_forwarded_client() {
+    let limits = SignInLimits { per_account: 100, per_address: 3 };
+    let app = TestApp::with(|c| (c.sign_in, c.client_ip) = (limits, ClientIpSource::RightmostXForwardedFor));
+    for (name, forwarded) in [("a", "192.0.2.7, 198.51.100.1"), ("b", "198.51.100.1"), ("c", "10.9.9.9, 198.51.100.1")]
+    {
+        assert_eq!(through_proxy(&app, name, Some(forwarded)).await, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(through_proxy(&app, "d", Some("192.0.2.8, 198.51.100.1")).await, StatusCode::TOO_MANY_REQUESTS);
+    for other in ["198.51.100.2", "198.51.100.1, 198.51.100.3"] {
+        assert_eq!(through_proxy(&app, "e", Some(other)).await, StatusCode::SEE_OTHER, "{other}");
+    }
+    for name in ["f", "g", "h"] {
+        assert_eq!(through_proxy(&app, name, None).await, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(through_proxy(&app, "i", None).await, StatusCode::TOO_MANY_REQUESTS, "the proxy's own");
+
+    let app = TestApp::with(|c| c.sign_in = limits);
+    for (name, forwarded) in [("a", "198.51.100.1"), ("b", "198.51.100.2"), ("c", "198.51.100.3")] {
+        assert_eq!(through_proxy(&app, name, Some(forwarded)).await, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(through_proxy(&app, "d", Some("198.51.100.4")).await, StatusCode::TOO_MANY_REQUESTS, "one peer");
 }
 
 #[tokio::test]

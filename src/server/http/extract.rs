@@ -3,12 +3,16 @@
 
 use crate::error::AppError;
 use crate::model::ArtifactQuery;
+use crate::server::state::AppState;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use axum_client_ip::ClientIp;
 use serde::Serialize;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 
 /// `axum::extract::Path`, but an id that does not parse is a 404 `{"detail"}`
 /// (it names nothing) and every other rejection is the API's error too.
@@ -74,5 +78,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Download {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(query_pairs(parts).any(|(k, v)| k == "download" && matches!(&*v, "true" | "1"))))
+    }
+}
+
+/// The client address that sign-in limits count: read where
+/// `client_ip_source` says (the header the proxy in front sets), else the
+/// connection's peer; `None` for a request that came over no connection
+/// (the tests' `oneshot`).
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        // axum-client-ip reads its source from the request's extensions.
+        parts.extensions.insert(state.config.client_ip.clone());
+        let read = ClientIp::from_request_parts(parts, state).await.ok().map(|ClientIp(ip)| ip);
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip());
+        Ok(Self(read.or(peer)))
     }
 }

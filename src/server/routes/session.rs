@@ -3,17 +3,16 @@
 
 use crate::error::AppError;
 use crate::server::auth::{self, CurrentUser, SESSION_COOKIE, SESSION_DAYS};
-use crate::server::http::extract::ApiJson;
+use crate::server::http::extract::{ApiJson, ClientAddress};
 use crate::server::state::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{ACCEPT, SET_COOKIE, USER_AGENT};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Form, Router};
+use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/login", post(login)).route("/logout", post(logout)).route("/api/me", get(me))
@@ -50,12 +49,11 @@ fn session_cookie(value: String, max_age_days: i64) -> String {
 /// 429 with `Retry-After`, a browser the form again with the wait.
 async fn login(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(&form.next).to_string();
-    let address = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
     let agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     match auth::login(&state.credentials, &form.name, &form.password, address, agent).await {
         Ok(secret) => ([(SET_COOKIE, session_cookie(secret, SESSION_DAYS))], Redirect::to(&next)).into_response(),
