@@ -73,7 +73,7 @@ async fn migrations_run_again_change_nothing() {
     let url = config.database_url.as_ref().unwrap();
     let again = Meta::Postgres(Pg::connect(url).unwrap());
     Pg::connect(url).unwrap();
-    assert_eq!(app.select("SELECT count(*) FROM _sqlx_migrations"), Some("7".into()));
+    assert_eq!(app.select("SELECT count(*) FROM _sqlx_migrations"), Some("8".into()));
     assert_eq!(app.select("SELECT count(*) FROM users"), Some("1".into()));
     assert!(again.user_by_name("alice".into()).await.unwrap().is_some());
 }

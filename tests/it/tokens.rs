@@ -275,6 +275,35 @@ async fn sign_in_is_limited_per_client_address() {
     session(&app, "alice", "[2001:db8:1:3::1]:5000").await;
 }
 
+/// With PostgreSQL, instances count sign-in attempts together: an
+/// account's and a client's allowance is the same whichever instance each
+/// attempt reaches.
+#[tokio::test]
+async fn instances_on_one_database_count_sign_in_attempts_together() {
+    if common::remote_only() {
+        return;
+    }
+    let a = TestApp::with(|c| c.sign_in = SignInLimits { per_account: 3, per_address: 4 });
+    let b = a.beside();
+    a.user("alice");
+    a.user("bob");
+    for (app, peer) in [(&a, "10.0.0.1:1"), (&b, "10.0.0.2:1"), (&a, "10.0.0.3:1")] {
+        assert_eq!(login(app, "alice", "wrong", peer, false).await.status, StatusCode::SEE_OTHER);
+    }
+    let r = login(&b, "alice", "secret-password", "10.0.0.4:1", false).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the account's fourth, on the other instance");
+    let wait: u64 = r.header("retry-after").parse().unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
+    for (app, name) in [(&a, "a"), (&b, "b"), (&a, "c"), (&b, "d")] {
+        assert_eq!(login(app, name, "x", "192.0.2.1:1", false).await.status, StatusCode::SEE_OTHER);
+    }
+    for app in [&a, &b] {
+        let r = login(app, "e", "x", "192.0.2.1:2", false).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the client's fifth");
+    }
+    session(&b, "bob", "192.0.2.2:1").await;
+}
+
 /// A wrong sign-in as `name` through a proxy on 127.0.0.1 that forwards
 /// for `forwarded` (`X-Forwarded-For`, none when `None`); its status.
 async fn through_proxy(app: &TestApp, name: &str, forwarded: Option<&str>) -> StatusCode {

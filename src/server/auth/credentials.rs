@@ -55,11 +55,11 @@ impl Credentials {
     pub fn new(meta: Meta, limits: SignInLimits) -> Result<Arc<Self>, AppError> {
         let changes = meta.auth_changes_blocking()?.unwrap_or(0);
         Ok(Arc::new(Self {
+            sign_in: SignInLimiter::new(limits, &meta),
             meta,
             known: RwLock::default(),
             generation: AtomicU64::new(0),
             changes_seen: AtomicI64::new(changes),
-            sign_in: SignInLimiter::new(limits),
         }))
     }
 

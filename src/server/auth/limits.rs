@@ -1,10 +1,16 @@
 //! How often sign-in may be tried: per account name (password guessing
 //! against one user from many addresses) and per client address (one
-//! client trying many names). GCRA buckets from `governor`; every attempt
-//! counts, whether or not its password is right.
+//! client trying many names). Every attempt counts, whether or not its
+//! password is right. With SQLite (one instance) the counts are GCRA
+//! buckets from `governor` in memory; with PostgreSQL the same algorithm on
+//! rows that every instance counts in (`meta/pg/limits.rs`), so that
+//! instances behind one address do not each give the whole allowance.
 
+use super::secret_hash;
 use crate::error::AppError;
 use crate::server::config::SignInLimits;
+use crate::server::meta::pg::{limits, Pg};
+use crate::server::meta::Meta;
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::hash::Hash;
@@ -15,28 +21,53 @@ use std::num::NonZeroU32;
 const MAX_KEYS: usize = 10_000;
 
 pub struct SignInLimiter {
-    accounts: DefaultKeyedRateLimiter<String>,
-    addresses: DefaultKeyedRateLimiter<IpAddr>,
+    limits: SignInLimits,
+    counts: Counts,
+}
+
+enum Counts {
+    Here { accounts: DefaultKeyedRateLimiter<String>, addresses: DefaultKeyedRateLimiter<IpAddr> },
+    Shared(Pg),
 }
 
 impl SignInLimiter {
-    pub fn new(limits: SignInLimits) -> Self {
+    pub fn new(limits: SignInLimits, meta: &Meta) -> Self {
         let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
-        Self {
-            accounts: RateLimiter::keyed(per_minute(limits.per_account)),
-            addresses: RateLimiter::keyed(per_minute(limits.per_address)),
-        }
+        let counts = match meta {
+            Meta::Postgres(pg) => Counts::Shared(pg.clone()),
+            Meta::Sqlite(_) => Counts::Here {
+                accounts: RateLimiter::keyed(per_minute(limits.per_account)),
+                addresses: RateLimiter::keyed(per_minute(limits.per_address)),
+            },
+        };
+        Self { limits, counts }
     }
 
     /// Counts an attempt to sign in as `name` from `address` (unknown when
     /// the request did not come over a socket, as in tests); `TooManyAttempts`
     /// with the seconds to wait when either limit is reached.
-    pub fn attempt(&self, name: &str, address: Option<IpAddr>) -> Result<(), AppError> {
-        if let Some(address) = address {
-            check(&self.addresses, client(address))?;
-        }
+    pub async fn attempt(&self, name: &str, address: Option<IpAddr>) -> Result<(), AppError> {
         // Names are at most 64 bytes; a longer one must not cost memory.
-        check(&self.accounts, name.chars().take(64).collect())
+        let name: String = name.chars().take(64).collect();
+        let address = address.map(client);
+        match &self.counts {
+            Counts::Here { accounts, addresses } => {
+                if let Some(address) = address {
+                    check(addresses, address)?;
+                }
+                check(accounts, name)
+            }
+            Counts::Shared(pg) => {
+                // Hashed: no name typed at the form is kept in the database.
+                let keys = address.map(|a| (format!("address {a}"), self.limits.per_address));
+                for (key, per_minute) in keys.into_iter().chain([(format!("account {name}"), self.limits.per_account)])
+                {
+                    let key = secret_hash(&key);
+                    pg.run(move |p| limits::attempt(p, key, per_minute)).await?;
+                }
+                Ok(())
+            }
+        }
     }
 }
 

@@ -91,7 +91,7 @@ pub async fn login(
     user_agent: &str,
 ) -> Result<String, AppError> {
     // Logged: who and from where, never what was typed as the password.
-    if let Err(e) = credentials.sign_in.attempt(name, address) {
+    if let Err(e) = credentials.sign_in.attempt(name, address).await {
         tracing::warn!(?name, ?address, "sign-in attempts over the limit");
         return Err(e);
     }

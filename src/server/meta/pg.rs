@@ -14,6 +14,7 @@
 pub(super) mod bulk;
 pub mod catalog;
 pub(super) mod events;
+pub mod limits;
 pub mod listen;
 pub mod reindex;
 pub(super) mod shares;
@@ -35,7 +36,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 /// The schema's changes, in order, with their numbers; append only.
-const MIGRATIONS: [(i64, &str, &str); 7] = [
+const MIGRATIONS: [(i64, &str, &str); 8] = [
     (1, "init", include_str!("pg/0001_init.sql")),
     (2, "notify_auth", include_str!("pg/0002_notify_auth.sql")),
     (3, "catalog", include_str!("pg/0003_catalog.sql")),
@@ -43,6 +44,7 @@ const MIGRATIONS: [(i64, &str, &str); 7] = [
     (5, "events", include_str!("pg/0005_events.sql")),
     (6, "tombstones", include_str!("pg/0006_tombstones.sql")),
     (7, "listing_generation", include_str!("pg/0007_listing_generation.sql")),
+    (8, "sign_in_limits", include_str!("pg/0008_sign_in_limits.sql")),
 ];
 
 /// How long a query waits for a connection before the database is
