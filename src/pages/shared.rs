@@ -57,7 +57,7 @@ fn SharedView(page: SharedHtml) -> impl IntoView {
                 </div>
             }
             .into_any(),
-            None => view! { <div class="shared-files" inner_html=head></div> }.into_any(),
+            None => view! { <div inner_html=head></div> }.into_any(),
         }}
     }
 }
