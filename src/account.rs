@@ -74,15 +74,29 @@ pub struct SessionInfo {
     pub current: bool,
 }
 
-/// The settings page's data.
+/// The settings page's data. Its lists come drawn by the server
+/// (`pages::settings::plain`): no script changes a row (an action loads
+/// them again), so the wasm holds no view of them. Empty in the page's
+/// hydration data, as `Preview::html`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
-    pub tokens: Vec<TokenInfo>,
-    pub sessions: Vec<SessionInfo>,
+    /// The API tokens' table, each row with its Revoke form.
+    pub tokens: String,
+    /// The browser sessions' list.
+    pub sessions: String,
     /// A token made by the form just before, shown this once (without
     /// JavaScript the form's answer is a redirect here).
     pub new_token: Option<CreatedToken>,
-    pub shares: Vec<crate::share::ShareInfo>,
-    /// A share link made by the preview's form just before, shown this once.
-    pub new_share: Option<crate::share::CreatedShare>,
+    /// A share link made by a form just before, shown this once (without
+    /// JavaScript the form's answer is a redirect here), then the share
+    /// links' table, each row with its Revoke form.
+    pub shares: String,
+}
+
+impl Settings {
+    /// A copy without its HTML, for the page's hydration data.
+    pub fn without_html(&self) -> Self {
+        let none = String::new;
+        Self { tokens: none(), sessions: none(), shares: none(), ..self.clone() }
+    }
 }

@@ -676,6 +676,19 @@ pub struct ConversationView {
     pub faces: Vec<Vec<CardFace>>,
     /// See [`Preview::now`].
     pub now: String,
+    /// The transcript's messages drawn by the server
+    /// (`pages::conversations::plain`): no script changes them, so the wasm
+    /// holds no view of them. Empty in the page's hydration data, as
+    /// [`Preview::html`].
+    pub html: String,
+}
+
+impl ConversationView {
+    /// A copy without its HTML and the faces drawn in it, for the page's
+    /// hydration data.
+    pub fn without_html(&self) -> Self {
+        Self { faces: Vec::new(), html: String::new(), ..self.clone() }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,8 @@
 //! Share links, on both sides: what a link shows (`ShareTarget`), how its
 //! owner sees it listed (`ShareInfo`), and what its public page gets
-//! (`Shared`). Flat structs rather than tagged enums: postcard, which the
-//! pages speak, cannot read internally tagged enums.
+//! (`Shared`, drawn in part as `SharedHtml`). Flat structs rather than
+//! tagged enums: postcard, which the pages speak, cannot read internally
+//! tagged enums.
 
 use crate::model::{Artifact, Preview};
 use serde::{Deserialize, Serialize};
@@ -88,10 +89,24 @@ pub struct Shared {
     pub now: String,
 }
 
-impl Shared {
-    /// A copy without the preview's HTML, for the page's hydration data.
+/// What the public page gets: [`Shared`], and the HTML of the page's parts
+/// that no script changes, drawn by the server (`pages::shared::plain`) so
+/// that the wasm holds no view of them. The JSON API answers `Shared` alone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SharedHtml {
+    pub shared: Shared,
+    /// A preview's head (its name, Download, Open raw), or a folder's or
+    /// conversation's files.
+    pub head: String,
+    /// A preview's metadata.
+    pub details: String,
+}
+
+impl SharedHtml {
+    /// A copy without its HTML (the preview's too), for the page's hydration data.
     pub fn without_html(&self) -> Self {
-        Self { preview: self.preview.as_ref().map(Preview::without_html), ..self.clone() }
+        let shared = Shared { preview: self.shared.preview.as_ref().map(Preview::without_html), ..self.shared.clone() };
+        Self { shared, head: String::new(), details: String::new() }
     }
 }
 

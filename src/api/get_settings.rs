@@ -3,7 +3,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
 
-/// The signed-in user's API tokens, sessions and share links.
+/// The signed-in user's API tokens, sessions and share links, drawn.
 #[server(prefix = "/api/fn", output = Postcard)]
 pub async fn get_settings() -> Result<Settings, AppError> {
     use super::flash;
@@ -24,5 +24,5 @@ pub async fn get_settings() -> Result<Settings, AppError> {
         let info = shares.iter().find(|s| s.id.to_string() == id)?.clone();
         Some(CreatedShare { url, info })
     });
-    Ok(Settings { tokens, sessions, new_token, shares, new_share })
+    Ok(crate::pages::settings::plain::draw(tokens, sessions, new_token, shares, new_share))
 }

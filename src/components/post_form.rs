@@ -18,32 +18,41 @@ where
     S::Output: Send + Sync + 'static,
     S::Error: Send + Sync + 'static,
 {
-    let submit = move |ev: SubmitEvent| {
-        if ev.default_prevented() {
-            return;
-        }
-        ev.prevent_default();
-        match fields(&ev).and_then(|fields| serde_urlencoded::from_str::<S>(&fields).map_err(|e| e.to_string())) {
-            Ok(input) => {
-                action.dispatch(input);
-            }
-            // Only a form whose fields do not match `S`: shown where its error shows.
-            Err(e) => {
-                action.value().set(Some(Err(ServerFnErrorErr::Serialization(e).into_app_error())));
-                action.version().update(|n| *n += 1);
-            }
-        }
-    };
     view! {
-        <form action=S::url() method="post" on:submit=submit>
+        <form action=S::url() method="post" on:submit=move |ev| submit(action, ev)>
             {children()}
         </form>
     }
 }
 
+/// A submitted form dispatched to `action`, the page staying: a
+/// [`PostForm`]'s, or one of those drawn by the server inside the element
+/// that listens (the settings' revoke buttons).
+pub fn submit<S, P>(action: ServerAction<S>, ev: SubmitEvent)
+where
+    S: ServerFn<Protocol = Http<PostUrl, P>> + DeserializeOwned + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    if ev.default_prevented() {
+        return;
+    }
+    ev.prevent_default();
+    match fields(&ev).and_then(|fields| serde_urlencoded::from_str::<S>(&fields).map_err(|e| e.to_string())) {
+        Ok(input) => {
+            action.dispatch(input);
+        }
+        // Only a form whose fields do not match `S`: shown where its error shows.
+        Err(e) => {
+            action.value().set(Some(Err(ServerFnErrorErr::Serialization(e).into_app_error())));
+            action.version().update(|n| *n += 1);
+        }
+    }
+}
+
 /// The submitted form's fields, URL-encoded.
 fn fields(ev: &SubmitEvent) -> Result<String, String> {
-    let form = ev.current_target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()).ok_or("no form")?;
+    let form = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()).ok_or("no form")?;
     let data = FormData::new_with_form(&form).and_then(|d| UrlSearchParams::new_with_str_sequence_sequence(&d));
     data.map(|d| String::from(d.to_string())).map_err(|_| "unreadable form".to_string())
 }

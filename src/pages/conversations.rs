@@ -1,12 +1,16 @@
+#[cfg(feature = "ssr")]
+pub mod plain;
+
+use super::preview::PreviewCodec;
 use super::Postcard;
 use crate::api::{get_conversation, list_conversations};
 use crate::components::live::{on_events, once_per_burst};
 use crate::components::share_form::{ShareForm, Sharing};
 use crate::components::zip_link::ZipLink;
-use crate::components::{artifact_card::ArtifactCard, layout::Layout, loaded::Loaded, timestamp::Timestamp};
+use crate::components::{layout::Layout, loaded::Loaded, timestamp::Timestamp};
 use crate::error::Missing;
 use crate::format::short_time;
-use crate::model::{CardFace, Conversation, ConversationView, Message};
+use crate::model::{Conversation, ConversationView};
 use crate::share::folders_of;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -60,7 +64,7 @@ pub fn ConversationPage() -> impl IntoView {
         let raw = params.read().get("id").unwrap_or_default();
         Uuid::parse_str(&raw).map_err(|_| raw)
     };
-    let view_data = Resource::<_, Postcard>::new_with_options(
+    let view_data = Resource::<_, PreviewCodec>::new_with_options(
         id,
         |id| async move {
             match id {
@@ -103,28 +107,16 @@ fn highlight_target() {
 
 #[component]
 fn Transcript(view: ConversationView) -> impl IntoView {
-    let ConversationView { conversation, messages, faces, now } = view;
+    let ConversationView { conversation, messages, now, html, .. } = view;
     highlight_target();
-    // A version shows once per message that wrote it; only its first card
-    // takes its id.
-    let mut seen = HashSet::new();
-    let messages: Vec<_> = messages
-        .into_iter()
-        .zip(faces)
-        .map(|(m, faces)| {
-            let anchored = m.artifacts.iter().map(|a| seen.insert((a.id, a.version))).collect::<Vec<_>>();
-            (m, anchored, faces)
-        })
-        .collect();
     // The ZIP holds each artifact once, at its latest version.
-    let files =
-        messages.iter().flat_map(|(m, ..)| m.artifacts.iter().map(|a| a.id)).collect::<HashSet<_>>().len() as u64;
-    let folders = folders_of(messages.iter().flat_map(|(m, ..)| m.artifacts.iter().map(|a| a.path.as_str())));
+    let files = messages.iter().flat_map(|m| m.artifacts.iter().map(|a| a.id)).collect::<HashSet<_>>().len() as u64;
+    let folders = folders_of(messages.iter().flat_map(|m| m.artifacts.iter().map(|a| a.path.as_str())));
     view! {
         <Title text=conversation.title.clone() />
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/conversations">"← All conversations"</a></nav>
         <h1 dir="auto">{conversation.title.clone()}</h1>
-        <p class="muted">"Started " <Timestamp at=conversation.created_at.clone() now=now.clone() /></p>
+        <p class="muted">"Started " <Timestamp at=conversation.created_at.clone() now /></p>
         <ZipLink
             href=format!("/api/conversations/{}/artifacts.zip", conversation.id)
             total=files
@@ -132,40 +124,7 @@ fn Transcript(view: ConversationView) -> impl IntoView {
             class="button secondary"
         />
         <ShareForm what=Sharing::Conversation { id: conversation.id, folders } />
-        <ol class="transcript">
-            {messages
-                .into_iter()
-                .map(|(m, anchored, faces)| view! { <MessageView message=m anchored faces now=now.clone() /> })
-                .collect_view()}
-        </ol>
-    }
-}
-
-/// A tool result; `anchored` says which of its cards take their ids, and
-/// `faces` what each shows.
-#[component]
-fn MessageView(message: Message, anchored: Vec<bool>, faces: Vec<CardFace>, now: String) -> impl IntoView {
-    view! {
-        <li class="message card" id=format!("message-{}", message.id)>
-            <header>
-                <span class="tool">{message.tool}</span>
-                <span class="muted"><Timestamp at=message.created_at.clone() now=now.clone() /></span>
-            </header>
-            <Show when={
-                let empty = message.content.is_empty();
-                move || !empty
-            }>
-                <pre class="tool-output">{message.content.clone()}</pre>
-            </Show>
-            <ul class="grid">
-                {message
-                    .artifacts
-                    .into_iter()
-                    .zip(anchored)
-                    .zip(faces)
-                    .map(|((a, anchored), face)| view! { <ArtifactCard artifact=a face now=now.clone() pinned=true anchored /> })
-                    .collect_view()}
-            </ul>
-        </li>
+        // Drawn by the server (`plain`), in through `inner_html` only (see `PreviewCodec`).
+        <ol class="transcript" inner_html=html></ol>
     }
 }

@@ -27,17 +27,18 @@ use leptos_meta::{Stylesheet, Title};
 use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
-/// The codec of a resource holding a preview (the preview page's, a share
-/// link's page's): postcard, as every page's (`Postcard`), but without the
-/// body's HTML ([`Preview::html`]), which the server's page already holds:
+/// The codec of a resource holding HTML drawn by the server (the preview
+/// page's, a share link's page's, a conversation's transcript, the
+/// settings' lists): postcard, as every page's (`Postcard`), but without
+/// that HTML ([`Preview::html`]), which the server's page already holds:
 /// hydration leaves an `inner_html` element's content as the server sent
 /// it, so the body crosses the network once. Navigations in the browser
-/// fetch the preview through the server function, HTML included. The view
+/// fetch the data through the server function, HTML included. The view
 /// must therefore never be rebuilt from the hydrated value: it depends on
 /// the resource alone (the confirmations are a signal).
 pub struct PreviewCodec;
 
-/// Data that holds a preview's HTML, and can leave it out.
+/// Data that holds HTML drawn by the server, and can leave it out.
 pub trait WithoutHtml {
     fn without_html(&self) -> Self;
 }
@@ -48,9 +49,21 @@ impl WithoutHtml for Preview {
     }
 }
 
-impl WithoutHtml for crate::share::Shared {
+impl WithoutHtml for crate::model::ConversationView {
     fn without_html(&self) -> Self {
-        crate::share::Shared::without_html(self)
+        crate::model::ConversationView::without_html(self)
+    }
+}
+
+impl WithoutHtml for crate::account::Settings {
+    fn without_html(&self) -> Self {
+        crate::account::Settings::without_html(self)
+    }
+}
+
+impl WithoutHtml for crate::share::SharedHtml {
+    fn without_html(&self) -> Self {
+        crate::share::SharedHtml::without_html(self)
     }
 }
 

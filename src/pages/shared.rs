@@ -1,9 +1,12 @@
-use super::preview::{breakable_mime, name_heading, preview_section, PreviewCodec};
+#[cfg(feature = "ssr")]
+pub mod plain;
+
+use super::preview::{preview_section, PreviewCodec};
 use crate::api::get_shared;
-use crate::components::{data_table::DataTable, loaded::Loaded, timestamp::Timestamp};
-use crate::format::{human_size, short_time};
-use crate::model::{Artifact, Preview};
-use crate::share::{Shared, TargetKind};
+use crate::components::loaded::Loaded;
+use crate::format::short_time;
+use crate::model::Preview;
+use crate::share::{Shared, SharedHtml, TargetKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -21,14 +24,16 @@ pub fn SharedPage() -> impl IntoView {
             <span class="brand">"Vitrine"</span>
         </header>
         <main class="content">
-            <Loaded resource=shared loading="Loading…" ready=|s| view! { <SharedView shared=s /> } />
+            <Loaded resource=shared loading="Loading…" ready=|s| view! { <SharedView page=s /> } />
         </main>
     }
 }
 
+/// The page; its head, metadata and file list come as the server drew them
+/// (`plain`), in through `inner_html` only (see `PreviewCodec`).
 #[component]
-fn SharedView(shared: Shared) -> impl IntoView {
-    let Shared { target, expires_at, preview, files, zip_url, now } = shared;
+fn SharedView(page: SharedHtml) -> impl IntoView {
+    let SharedHtml { shared: Shared { target, expires_at, preview, .. }, head, details } = page;
     let expiry = match expires_at {
         Some(at) => format!("This link expires {}.", short_time(&at)),
         None => "This link does not expire.".into(),
@@ -39,71 +44,20 @@ fn SharedView(shared: Shared) -> impl IntoView {
         TargetKind::Conversation => "A conversation's files",
     };
     view! {
-        <Title text=target.label.clone() />
+        <Title text=target.label />
         <p class="muted">{what}" shared with you through Vitrine. "{expiry}</p>
         {match preview {
-            Some(preview) => view! { <SharedPreview preview pinned=target.version.is_some() now /> }.into_any(),
-            None => view! { <SharedFiles label=target.label files zip_url now /> }.into_any(),
-        }}
-    }
-}
-
-#[component]
-fn SharedPreview(preview: Preview, pinned: bool, now: String) -> impl IntoView {
-    let Preview { artifact, raw_url, body, html, partial, .. } = preview;
-    let section = preview_section(&artifact, body, html, partial);
-    let version = format!("{} ({})", artifact.version, if pinned { "as shared" } else { "the latest" });
-    // The name and Download first, as on the preview page: on a phone,
-    // above the fold.
-    view! {
-        <div class="preview-layout">
-            <div class="preview-head card">
-                {name_heading(artifact.name.clone())}
-                <div class="actions">
-                    <a class="button" href=artifact.download_url.clone() download="">"Download"</a>
-                    <a class="button secondary" href=raw_url target="_blank" rel="noopener">"Open raw"</a>
+            // The name and Download first, as on the preview page: on a
+            // phone, above the fold.
+            Some(Preview { artifact, body, html, partial, .. }) => view! {
+                <div class="preview-layout">
+                    <div class="preview-head card" inner_html=head></div>
+                    {preview_section(&artifact, body, html, partial)}
+                    <aside class="meta card" inner_html=details></aside>
                 </div>
-            </div>
-            {section}
-            <aside class="meta card">
-                <dl>
-                    <dt>"Size"</dt><dd>{human_size(artifact.size)}</dd>
-                    <dt>"Created"</dt>
-                    <dd>{short_time(&artifact.created_at)} " (" <Timestamp at=artifact.created_at.clone() now /> ")"</dd>
-                    <dt>"Type"</dt><dd>{artifact.kind.label()} " (" {breakable_mime(&artifact.mime_type)} ")"</dd>
-                    <dt>"Version"</dt><dd>{version}</dd>
-                </dl>
-            </aside>
-        </div>
-    }
-}
-
-#[component]
-fn SharedFiles(label: String, files: Vec<Artifact>, zip_url: Option<String>, now: String) -> impl IntoView {
-    let count = match files.len() {
-        0 => "No files yet.".to_string(),
-        1 => "1 file.".to_string(),
-        n => format!("{n} files."),
-    };
-    view! {
-        <h1>{label}</h1>
-        <p>{count}" "{zip_url.map(|url| view! { <a class="button" href=url download="">"Download all (ZIP)"</a> })}</p>
-        <DataTable label="Shared files" columns=&["Name", "Size", "Type", "Created"] action="Download">
-            {files
-                .into_iter()
-                .map(|f| {
-                    let now = now.clone();
-                    view! {
-                        <tr>
-                            <td><a href=f.url.clone() target="_blank" rel="noopener" dir="auto">{f.name.clone()}</a></td>
-                            <td>{human_size(f.size)}</td>
-                            <td>{f.mime_type.clone()}</td>
-                            <td><Timestamp at=f.created_at.clone() now /></td>
-                            <td><a href=f.download_url.clone() download="" aria-label=format!("Download {}", f.name)>"Download"</a></td>
-                        </tr>
-                    }
-                })
-                .collect_view()}
-        </DataTable>
+            }
+            .into_any(),
+            None => view! { <div inner_html=head></div> }.into_any(),
+        }}
     }
 }

@@ -22,11 +22,16 @@ pub fn draw_section(preview: &mut Preview, artifact: &Artifact, version: Option<
     match plain_body(artifact, version, &preview.raw_url, body, html) {
         Ok(shown) => {
             let note = note(artifact, &preview.body, preview.partial);
-            let section = view! { {note_view(note, artifact.download_url.clone())}{shown} };
-            preview.html = Owner::new().with(|| section.to_html());
+            preview.html = to_html(|| view! { {note_view(note, artifact.download_url.clone())}{shown} });
         }
         Err(html) => preview.html = html,
     }
+}
+
+/// What `view` makes drawn into HTML, in an owner of its own (which
+/// what it makes, actions say, may need).
+pub(crate) fn to_html<V: RenderHtml>(view: impl FnOnce() -> V) -> String {
+    Owner::new().with(|| view().to_html())
 }
 
 /// The body, or `html` back for a kind that script changes (`live_body`).
