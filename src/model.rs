@@ -672,8 +672,6 @@ impl From<GalleryType> for Glyph {
 pub struct ConversationView {
     pub conversation: Conversation,
     pub messages: Vec<Message>,
-    /// Each message's cards' faces, in its artifacts' order.
-    pub faces: Vec<Vec<CardFace>>,
     /// See [`Preview::now`].
     pub now: String,
     /// The transcript's messages drawn by the server
@@ -684,10 +682,9 @@ pub struct ConversationView {
 }
 
 impl ConversationView {
-    /// A copy without its HTML and the faces drawn in it, for the page's
-    /// hydration data.
+    /// A copy without its HTML, for the page's hydration data.
     pub fn without_html(&self) -> Self {
-        Self { faces: Vec::new(), html: String::new(), ..self.clone() }
+        Self { html: String::new(), ..self.clone() }
     }
 }
 

@@ -103,9 +103,11 @@ pub struct SharedHtml {
 }
 
 impl SharedHtml {
-    /// A copy without its HTML (the preview's too), for the page's hydration data.
+    /// A copy without its HTML (the preview's too) and the files drawn in
+    /// it, for the page's hydration data.
     pub fn without_html(&self) -> Self {
-        let shared = Shared { preview: self.shared.preview.as_ref().map(Preview::without_html), ..self.shared.clone() };
+        let preview = self.shared.preview.as_ref().map(Preview::without_html);
+        let shared = Shared { preview, files: Vec::new(), ..self.shared.clone() };
         Self { shared, head: String::new(), details: String::new() }
     }
 }

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
 use uuid::Uuid;
 
-/// A conversation of the signed-in user with its transcript, the faces of
-/// its cards (each of the version its message wrote), and the transcript's
-/// HTML.
+/// A conversation of the signed-in user with its transcript, and the
+/// transcript's HTML (its cards' faces each of the version its message
+/// wrote).
 #[server(prefix = "/api/fn", output = Postcard)]
 pub async fn get_conversation(id: Uuid) -> Result<ConversationView, AppError> {
     use crate::server::cards::{faces, FaceOf};
@@ -19,7 +19,7 @@ pub async fn get_conversation(id: Uuid) -> Result<ConversationView, AppError> {
     let mut made = faces(&state, user.id, &records, FaceOf::Recorded).await.into_iter();
     let faces = messages.iter().map(|m| made.by_ref().take(m.artifacts.len()).collect()).collect();
     let now = crate::server::clock::now_rfc3339();
-    let mut view = ConversationView { conversation, messages, faces, now, html: String::new() };
-    view.html = crate::pages::conversations::plain::transcript(&view);
+    let mut view = ConversationView { conversation, messages, now, html: String::new() };
+    view.html = crate::pages::conversations::plain::transcript(&view, faces);
     Ok(view)
 }

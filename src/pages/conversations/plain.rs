@@ -8,19 +8,20 @@ use crate::pages::preview::plain::to_html;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
-/// `view`'s [`ConversationView::html`]: its messages, in order.
-pub fn transcript(view: &ConversationView) -> String {
+/// `view`'s [`ConversationView::html`]: its messages, in order, each
+/// message's cards showing `faces` (in its artifacts' order).
+pub fn transcript(view: &ConversationView, faces: Vec<Vec<CardFace>>) -> String {
     // A version shows once per message that wrote it; only its first card
     // takes its id.
     let mut seen = HashSet::new();
-    let ConversationView { messages, faces, now, .. } = view;
+    let ConversationView { messages, now, .. } = view;
     to_html(|| {
         messages
             .iter()
             .zip(faces)
             .map(|(m, faces)| {
                 let anchored = m.artifacts.iter().map(|a| seen.insert((a.id, a.version))).collect();
-                message_view(m.clone(), anchored, faces.clone(), now.clone())
+                message_view(m.clone(), anchored, faces, now.clone())
             })
             .collect_view()
     })

@@ -20,27 +20,21 @@ use std::num::NonZeroU32;
 /// Keys remembered before the idle ones are dropped.
 const MAX_KEYS: usize = 10_000;
 
-pub struct SignInLimiter {
-    limits: SignInLimits,
-    counts: Counts,
-}
-
-enum Counts {
+pub enum SignInLimiter {
     Here { accounts: DefaultKeyedRateLimiter<String>, addresses: DefaultKeyedRateLimiter<IpAddr> },
-    Shared(Pg),
+    Shared { pg: Pg, limits: SignInLimits },
 }
 
 impl SignInLimiter {
     pub fn new(limits: SignInLimits, meta: &Meta) -> Self {
         let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
-        let counts = match meta {
-            Meta::Postgres(pg) => Counts::Shared(pg.clone()),
-            Meta::Sqlite(_) => Counts::Here {
+        match meta {
+            Meta::Postgres(pg) => Self::Shared { pg: pg.clone(), limits },
+            Meta::Sqlite(_) => Self::Here {
                 accounts: RateLimiter::keyed(per_minute(limits.per_account)),
                 addresses: RateLimiter::keyed(per_minute(limits.per_address)),
             },
-        };
-        Self { limits, counts }
+        }
     }
 
     /// Counts an attempt to sign in as `name` from `address` (unknown when
@@ -50,18 +44,17 @@ impl SignInLimiter {
         // Names are at most 64 bytes; a longer one must not cost memory.
         let name: String = name.chars().take(64).collect();
         let address = address.map(client);
-        match &self.counts {
-            Counts::Here { accounts, addresses } => {
+        match self {
+            Self::Here { accounts, addresses } => {
                 if let Some(address) = address {
                     check(addresses, address)?;
                 }
                 check(accounts, name)
             }
-            Counts::Shared(pg) => {
+            Self::Shared { pg, limits } => {
                 // Hashed: no name typed at the form is kept in the database.
-                let keys = address.map(|a| (format!("address {a}"), self.limits.per_address));
-                for (key, per_minute) in keys.into_iter().chain([(format!("account {name}"), self.limits.per_account)])
-                {
+                let keys = address.map(|a| (format!("address {a}"), limits.per_address));
+                for (key, per_minute) in keys.into_iter().chain([(format!("account {name}"), limits.per_account)]) {
                     let key = secret_hash(&key);
                     pg.run(move |p| limits::attempt(p, key, per_minute)).await?;
                 }

@@ -70,10 +70,13 @@ impl Listings {
         self.0.as_ref()?.get(key).map(|k| (k.at, k.page))
     }
 
-    pub fn insert(&self, key: Key, at: Generation, page: Arc<Page>) {
+    /// Keeps `page`, read at `at`, for `key` (a copy of it: none when no
+    /// page is kept); gives it back.
+    pub fn keep(&self, key: Key, at: Generation, page: Page) -> Page {
         if let Some(cache) = &self.0 {
-            cache.insert(key, Kept { at, page });
+            cache.insert(key, Kept { at, page: Arc::new(page.clone()) });
         }
+        page
     }
 
     /// Forgets every page: for when the database may have changed unheard

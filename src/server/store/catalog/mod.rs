@@ -177,8 +177,7 @@ impl Catalog {
                 }
                 let (q, after) = (key.q.clone(), key.after.clone());
                 let (at, page) = db.run(move |p| pg::page(p, user, conversation, q, after)).await?;
-                listings.insert(key, at, Arc::new(page.clone()));
-                Ok(page)
+                Ok(listings.keep(key, at, page))
             }
         }
     }
