@@ -77,7 +77,7 @@ pub struct SessionInfo {
 /// The settings page's data. Its lists come drawn by the server
 /// (`pages::settings::plain`): no script changes a row (an action loads
 /// them again), so the wasm holds no view of them. Empty in the page's
-/// hydration data, as `Preview::html`.
+/// hydration data, as `DrawnPage::html`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     /// The API tokens' table, each row with its Revoke form.

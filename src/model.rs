@@ -573,11 +573,9 @@ pub struct Preview {
     /// origin, where its sibling files load too (the HTML frame, Open raw).
     pub raw_url: String,
     pub body: PreviewBody,
-    /// The body's HTML (code, Markdown, table, text), made and sanitised on
-    /// the server; from the pages' server functions, the whole section's
-    /// for a body that needs no script (`pages::preview::plain`). Empty in
-    /// the page's hydration data: the page already shows it, and hydration
-    /// leaves it as it is (`pages::preview`).
+    /// The body's HTML (code, Markdown, table, text, diff), made and
+    /// sanitised on the server; the pages put it in their own drawing
+    /// (`pages::preview::plain`).
     pub html: String,
     /// Only the first part of the file is shown.
     pub partial: bool,
@@ -589,21 +587,25 @@ pub struct Preview {
     pub now: String,
 }
 
-impl Preview {
-    /// A copy without [`Preview::html`], for the page's hydration data.
+/// A page drawn whole by the server, for the browser to put in as it is:
+/// an artifact's preview (`pages::preview::page`), a share link's page
+/// (`pages::shared::plain`). What script does there, it does to that HTML
+/// (`pages::preview::script`), so the wasm holds no view of these pages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DrawnPage {
+    /// The document's title.
+    pub title: String,
+    /// Whether it shows highlighted code, which needs `/highlight.css`.
+    pub highlighted: bool,
+    /// The page's content. Empty in the page's hydration data: the page
+    /// already shows it, and hydration leaves it as it is (`PreviewCodec`).
+    pub html: String,
+}
+
+impl DrawnPage {
+    /// A copy without its HTML, for the page's hydration data.
     pub fn without_html(&self) -> Self {
-        let Self { artifact, versions, raw_url, body, html: _, partial, previous, next, now } = self;
-        Self {
-            artifact: artifact.clone(),
-            versions: versions.clone(),
-            raw_url: raw_url.clone(),
-            body: body.clone(),
-            html: String::new(),
-            partial: *partial,
-            previous: *previous,
-            next: *next,
-            now: now.clone(),
-        }
+        Self { title: self.title.clone(), highlighted: self.highlighted, html: String::new() }
     }
 }
 
@@ -677,7 +679,7 @@ pub struct ConversationView {
     /// The transcript's messages drawn by the server
     /// (`pages::conversations::plain`): no script changes them, so the wasm
     /// holds no view of them. Empty in the page's hydration data, as
-    /// [`Preview::html`].
+    /// [`DrawnPage::html`].
     pub html: String,
 }
 

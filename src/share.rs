@@ -89,29 +89,6 @@ pub struct Shared {
     pub now: String,
 }
 
-/// What the public page gets: [`Shared`], and the HTML of the page's parts
-/// that no script changes, drawn by the server (`pages::shared::plain`) so
-/// that the wasm holds no view of them. The JSON API answers `Shared` alone.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SharedHtml {
-    pub shared: Shared,
-    /// A preview's head (its name, Download, Open raw), or a folder's or
-    /// conversation's files.
-    pub head: String,
-    /// A preview's metadata.
-    pub details: String,
-}
-
-impl SharedHtml {
-    /// A copy without its HTML (the preview's too) and the files drawn in
-    /// it, for the page's hydration data.
-    pub fn without_html(&self) -> Self {
-        let preview = self.shared.preview.as_ref().map(Preview::without_html);
-        let shared = Shared { preview, files: Vec::new(), ..self.shared.clone() };
-        Self { shared, head: String::new(), details: String::new() }
-    }
-}
-
 /// The folders a conversation's link may share: those under
 /// `mnt/user-data/outputs` that hold any of `paths` (virtual paths), each
 /// with its parents, relative to it (`out/plots`), sorted, once each.

@@ -140,8 +140,14 @@ async function drawnIn(page: Page, colorScheme: "light" | "dark") {
   await expect.poll(async () => (await frame.evaluate((f) => f.clientHeight)) - Math.max(150, await told())).toBe(0);
 }
 
-/** Each preview kind: the file, and what its body must show. `js` when drawn by the frame's scripts. */
-const previews: Record<string, { file: string; js?: boolean; query?: string; check: (page: Page) => Promise<void> }> = {
+/**
+ * Each preview kind: the file, and what its body must show (`script`: the page's wasm runs). `js` when drawn by the
+ * frame's scripts.
+ */
+const previews: Record<
+  string,
+  { file: string; js?: boolean; query?: string; check: (page: Page, script: boolean) => Promise<void> }
+> = {
   pdf: {
     file: "report.pdf",
     check: async (page) => {
@@ -177,7 +183,7 @@ const previews: Record<string, { file: string; js?: boolean; query?: string; che
   },
   xlsx: {
     file: "budget.xlsx",
-    check: async (page) => {
+    check: async (page, script) => {
       const tabs = page.getByRole("navigation", { name: "Sheets" }).getByRole("link");
       await expect(tabs).toHaveText(["Revenue", "Costs & <fees>"]);
       await expect(page.locator("#sheet-1")).toContainText("south");
@@ -187,6 +193,10 @@ const previews: Record<string, { file: string; js?: boolean; query?: string; che
       await expect(page.locator("#sheet-1")).toBeHidden();
       const background = (tab: Locator) => tab.evaluate((a) => getComputedStyle(a).backgroundColor);
       expect(await background(tabs.nth(1)), "the picked sheet's tab is marked").not.toBe(await background(tabs.nth(0)));
+      if (script) {
+        await expect(tabs.nth(1)).toHaveAttribute("aria-current", "true");
+        await expect(tabs.nth(0)).not.toHaveAttribute("aria-current", /.*/);
+      }
     },
   },
   docx: {
@@ -324,7 +334,7 @@ for (const [kind, { file, js, query, check }] of Object.entries(previews)) {
       await page.setViewportSize({ width, height });
       await page.goto(urls[file] + (query ?? ""));
       await expect(page.getByRole("heading", { level: 1, name: file, exact: true })).toBeVisible();
-      await check(page);
+      await check(page, info.project.name === "js");
       if (width < 500) expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       if (info.project.name !== "js") continue;
       for (const colorScheme of ["light", "dark"] as const) {

@@ -1,12 +1,14 @@
 use crate::error::AppError;
-use crate::model::{ArtifactQuery, Preview};
+use crate::model::{ArtifactQuery, DrawnPage};
+use crate::pages::preview::Confirm;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
 use uuid::Uuid;
 
-/// An artifact's preview, with its neighbours in the gallery as `gallery`
-/// shows it (filter, search and order): version `version` (by default the
-/// latest), or its comparison with version `compare`.
+/// An artifact's preview page, drawn, with its neighbours in the gallery as
+/// `gallery` shows it (filter, search and order): version `version` (by
+/// default the latest), or its comparison with version `compare`; asking
+/// `confirm`; an SVG's source if `source`.
 #[server(prefix = "/api/fn", output = Postcard)]
 pub async fn get_preview(
     conversation_id: Uuid,
@@ -14,13 +16,12 @@ pub async fn get_preview(
     gallery: ArtifactQuery,
     version: Option<u32>,
     compare: Option<u32>,
-) -> Result<Preview, AppError> {
+    #[server(default)] confirm: Option<Confirm>,
+    #[server(default)] source: bool,
+) -> Result<DrawnPage, AppError> {
     let (state, user) = super::ctx::request_user().await?;
     let pick = crate::server::preview::Pick { version, compare };
-    let mut preview =
+    let preview =
         crate::server::preview::preview(&state, user.id, conversation_id, artifact_id, &gallery, pick).await?;
-    // The page shows the body as the server draws it, if no script changes it.
-    let (artifact, version, _) = crate::pages::preview::shown_version(preview.artifact.clone(), &preview.versions);
-    crate::pages::preview::plain::draw_section(&mut preview, &artifact, version.as_ref());
-    Ok(preview)
+    Ok(crate::pages::preview::page::draw(preview, &gallery, confirm, source))
 }

@@ -62,22 +62,25 @@ pub fn once_per_burst(f: impl Fn() + Clone + 'static) -> impl Fn() {
 
 /// On a preview: says when the artifact gets a newer version, with a link
 /// to it, and "Follow latest", which shows each new version as it comes.
-/// `reload` reloads the preview at its URL.
+/// `reload` reloads the preview at its URL. Its line stays hidden until the
+/// wasm runs (without it nothing here would work), and lies outside the
+/// page's data, so that Follow latest stays ticked as the preview reloads;
+/// events change it in place, with no view to rebuild.
 #[component]
 pub fn LiveVersion(reload: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     let (params, query) = (use_params_map(), use_query_map());
-    let (newer, follow, running) = (RwSignal::new(false), RwSignal::new(false), RwSignal::new(false));
     let latest = move || {
-        let p = params.read();
+        let p = params.read_untracked();
         let id = |k| p.get(k).and_then(|v| v.parse().ok()).unwrap_or_default();
-        preview_href(id("conversation_id"), id("artifact_id"), &gallery_query(&query.read()).unwrap_or_default())
+        preview_href(id("conversation_id"), id("artifact_id"), &gallery_query(&query.read_untracked()).unwrap_or_default())
     };
+    let line = NodeRef::<leptos::html::P>::new();
     let show = move || {
-        newer.set(false);
+        newer(line, None);
         if query.read_untracked().get("version").is_some() {
             // A version's own page: the latest is at another URL.
             #[cfg(feature = "hydrate")]
-            let _ = window().location().set_href(&untrack(latest));
+            let _ = window().location().set_href(&latest());
         } else {
             reload();
         }
@@ -88,30 +91,52 @@ pub fn LiveVersion(reload: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     on_events(
         move || params.read().get("artifact_id").map(|a| format!("?artifact={a}")),
         &["artifact.version"],
-        move |_| {
-            if follow.get_untracked() {
-                show.with_value(|show| show());
-            } else {
-                newer.set(true);
-            }
+        move |_| match following(line) {
+            true => show.with_value(|show| show()),
+            false => newer(line, Some(&latest())),
         },
     );
-    // Rendered once the wasm runs: without it nothing here would work.
-    Effect::new(move |_| running.set(true));
-    move || {
-        running.get().then(|| {
-            view! {
-                <p class=move || if newer.get() { "note live" } else { "live quiet" } role="status">
-                    {move || newer.get().then(|| view! {
-                        "A newer version is available. "
-                        <a href=latest on:click=move |e| {
-                            e.prevent_default();
-                            show.with_value(|show| show());
-                        }>"Show it"</a>" "
-                    })}
-                    <label><input type="checkbox" bind:checked=follow />" Follow latest"</label>
-                </p>
+    // Shown once made by the wasm (after a navigation it may not be in the
+    // document yet).
+    Effect::new(move |_| {
+        if let Some(line) = line.get() {
+            let _ = line.remove_attribute("hidden");
+        }
+    });
+    let show_it = move |e: leptos::ev::MouseEvent| {
+        e.prevent_default();
+        show.with_value(|show| show());
+    };
+    view! {
+        <p class="live quiet" role="status" hidden node_ref=line>
+            <span class="newer" hidden>"A newer version is available. "<a on:click=show_it>"Show it"</a>" "</span>
+            <label><input type="checkbox" />" Follow latest"</label>
+        </p>
+    }
+}
+
+/// Whether Follow latest is ticked on the live `line`.
+fn following(line: NodeRef<leptos::html::P>) -> bool {
+    use leptos::wasm_bindgen::JsCast;
+    let input = line.get_untracked().and_then(|l| l.query_selector("input").ok().flatten());
+    input.and_then(|i| i.dyn_into::<leptos::web_sys::HtmlInputElement>().ok()).is_some_and(|i| i.checked())
+}
+
+/// Says on the live `line` that a newer version is at `latest`, or
+/// (`None`) says nothing.
+fn newer(line: NodeRef<leptos::html::P>, latest: Option<&str>) {
+    let Some(line) = line.get_untracked() else { return };
+    line.set_class_name(if latest.is_some() { "note live" } else { "live quiet" });
+    let Ok(Some(note)) = line.query_selector(".newer") else { return };
+    match latest {
+        Some(href) => {
+            if let Ok(Some(link)) = note.query_selector("a") {
+                let _ = link.set_attribute("href", href);
             }
-        })
+            let _ = note.remove_attribute("hidden");
+        }
+        None => {
+            let _ = note.set_attribute("hidden", "");
+        }
     }
 }

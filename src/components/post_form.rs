@@ -51,7 +51,7 @@ where
 }
 
 /// The submitted form's fields, URL-encoded.
-fn fields(ev: &SubmitEvent) -> Result<String, String> {
+pub fn fields(ev: &SubmitEvent) -> Result<String, String> {
     let form = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()).ok_or("no form")?;
     let data = FormData::new_with_form(&form).and_then(|d| UrlSearchParams::new_with_str_sequence_sequence(&d));
     data.map(|d| String::from(d.to_string())).map_err(|_| "unreadable form".to_string())

@@ -1,10 +1,33 @@
-//! Which keys pressed on a preview are its shortcuts (previous, next, an
-//! image's zoom) and which belong to what the user is in: decided here
-//! alone.
+//! A preview's shortcuts (leave, previous, next), and which keys pressed
+//! on a preview are shortcuts (those, an image's zoom) and which belong to
+//! what the user is in: decided here alone.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{Element, KeyboardEvent};
+
+/// While the calling page lives, Escape, ← and → follow the page's link
+/// that names that key in `aria-keyshortcuts` (the server draws it on the
+/// way out of a confirmation, else back to the gallery, and on the previous
+/// and next artifact in the gallery's order), unless the key is `taken`.
+pub fn shortcuts() {
+    let navigate = use_navigate();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() || taken(&ev) {
+            return;
+        }
+        let key = ev.key();
+        if !matches!(key.as_str(), "Escape" | "ArrowLeft" | "ArrowRight") {
+            return;
+        }
+        let link = document().query_selector(&format!("main a[aria-keyshortcuts=\"{key}\"]")).ok().flatten();
+        if let Some(href) = link.and_then(|a| a.get_attribute("href")) {
+            navigate(&href, Default::default());
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
 
 /// Whether `ev` belongs to what has focus rather than to a shortcut. A field
 /// types every key. ← and → also move a player's position, scroll a box that

@@ -1,32 +1,15 @@
-//! The previews' bodies that need no script (all but pictures, SVGs,
-//! workbooks and drawn frames), drawn into HTML on the server: the pages'
-//! server functions answer them as the section's HTML, which the page puts
-//! in through `inner_html` (`preview_section`), so the wasm holds no view of
-//! them. Each view is a type the wasm would otherwise compile for building,
-//! hydrating and updating; together they were some 8 KiB of gzip wasm on
-//! the preview's and a share link's first load.
+//! A preview's body, of every kind, drawn into HTML on the server: the
+//! preview page's and a share link's page's (`page`, `pages::shared::plain`).
+//! What script does to some kinds (a picture's zoom, a drawn frame's
+//! height, a workbook's tabs) it does to this HTML (`image`, `drawn`,
+//! `workbook`), so the wasm holds no view of a preview.
 
-use super::{breakable_mime, code_view, note, note_view};
-use crate::components::artifact_card::GlyphIcon;
+use super::{drawn, image, workbook};
+use crate::components::artifact_card::{cut_name, with_param, GlyphIcon};
 use crate::format::human_size;
 use crate::model::{ArchiveMember, Artifact, ArtifactVersion, Diff, Glyph, Preview, PreviewBody};
 use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
-
-/// `preview`'s [`Preview::html`] made the whole section's (its note and
-/// body), if its body needs no script. `artifact` is as shown (an older
-/// version's URLs), `version` the version shown, which a comparison is of.
-pub fn draw_section(preview: &mut Preview, artifact: &Artifact, version: Option<&ArtifactVersion>) {
-    let html = std::mem::take(&mut preview.html);
-    let body = preview.body.clone();
-    match plain_body(artifact, version, &preview.raw_url, body, html) {
-        Ok(shown) => {
-            let note = note(artifact, &preview.body, preview.partial);
-            preview.html = to_html(|| view! { {note_view(note, artifact.download_url.clone())}{shown} });
-        }
-        Err(html) => preview.html = html,
-    }
-}
 
 /// What `view` makes drawn into HTML, in an owner of its own (which
 /// what it makes, actions say, may need).
@@ -34,22 +17,72 @@ pub(crate) fn to_html<V: RenderHtml>(view: impl FnOnce() -> V) -> String {
     Owner::new().with(|| view().to_html())
 }
 
-/// The body, or `html` back for a kind that script changes (`live_body`).
-fn plain_body(
+/// The preview's section: what it leaves out, if anything, and its body.
+/// `artifact` is as shown (an older version's URLs), `version` the version
+/// shown, which a comparison is of; `here` the page's URL, whose
+/// `view=source` shows an SVG's source (`source`).
+pub fn section(
+    preview: &Preview,
     artifact: &Artifact,
     version: Option<&ArtifactVersion>,
-    raw_url: &str,
-    body: PreviewBody,
-    html: String,
-) -> Result<AnyView, String> {
+    here: &str,
+    source: bool,
+) -> AnyView {
+    let note = note(artifact, &preview.body, preview.partial);
+    let kind = kind_name(&preview.body);
+    let download = artifact.download_url.clone();
+    let body = body(artifact, version, preview, here, source);
+    view! {
+        <section class="preview-body" data-kind=kind>
+            {note.map(|note| view! {
+                <p class="note" role="note">{note}" "<a href=download download="">"Download the whole file"</a></p>
+            })}
+            {body}
+        </section>
+    }
+    .into_any()
+}
+
+/// Whether the body shows highlighted code (which needs `/highlight.css`).
+pub fn highlighted(body: &PreviewBody) -> bool {
+    matches!(
+        body,
+        PreviewBody::Code { .. }
+            | PreviewBody::Markdown
+            | PreviewBody::Document
+            | PreviewBody::Notebook { .. }
+            | PreviewBody::Svg { .. }
+            | PreviewBody::Tree { .. }
+            | PreviewBody::Compare { diff: Diff::Lines { .. }, .. }
+    )
+}
+
+fn body(
+    artifact: &Artifact,
+    version: Option<&ArtifactVersion>,
+    preview: &Preview,
+    here: &str,
+    source: bool,
+) -> AnyView {
     let url = artifact.url.clone();
     let name = artifact.name.clone();
     let download = artifact.download_url.clone();
-    Ok(match body {
+    let html = preview.html.clone();
+    match preview.body.clone() {
+        PreviewBody::Image => image::view(url, name).into_any(),
+        PreviewBody::Svg { lines } => {
+            let shown = match source {
+                true => code_view("XML".into(), lines, html),
+                false => view! { <div class="image-frame"><img src=url alt=name /></div> }.into_any(),
+            };
+            view! { {svg_tabs(here, source)} {shown} }.into_any()
+        }
+        PreviewBody::Workbook { sheets } => workbook::view(sheets, html).into_any(),
+        PreviewBody::Drawn { url } => drawn::view(url, name).into_any(),
         // Scripts run, in an opaque origin on the content origin (where its
         // sibling files load): never allow-same-origin.
         PreviewBody::Html => {
-            let src = raw_url.to_string();
+            let src = preview.raw_url.clone();
             view! { <iframe class="html-frame" sandbox="allow-scripts" src=src title=name></iframe> }.into_any()
         }
         PreviewBody::Pdf => view! { <iframe class="pdf-frame" src=url title=name></iframe> }.into_any(),
@@ -113,10 +146,7 @@ fn plain_body(
             Some(version) => compare_view(artifact, version.clone(), other, diff, html),
             None => view! { <p class="error">"This version is gone."</p> }.into_any(),
         },
-        PreviewBody::Image | PreviewBody::Svg { .. } | PreviewBody::Workbook { .. } | PreviewBody::Drawn { .. } => {
-            return Err(html)
-        }
-    })
+    }
 }
 
 /// A ZIP's files, each opening at its link where the server serves it.
@@ -213,4 +243,96 @@ fn compare_view(
         }
     };
     view! { <h2 class="compare-title">{title}</h2> {shown} }.into_any()
+}
+
+/// Highlighted code with a gutter of line numbers.
+pub(super) fn code_view(language: String, lines: u32, html: String) -> AnyView {
+    let gutter: String = (1..=lines.max(1)).map(|n| format!("{n}\n")).collect();
+    let label = language.clone();
+    view! {
+        <div class="code" data-language=language>
+            <div class="code-language muted">{label}</div>
+            <div class="code-scroll" tabindex="0" role="region" aria-label="Code">
+                <pre class="gutter" aria-hidden="true">{gutter}</pre>
+                <pre class="src"><code id="copy-source" inner_html=html></code></pre>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// An SVG's Picture and Source tabs: `here` without and with
+/// `view=source`, each a page of its own.
+fn svg_tabs(here: &str, source: bool) -> impl IntoView {
+    let current = |on: bool| if on { Some("page") } else { None };
+    view! {
+        <nav class="tabs" aria-label="View">
+            <a class="tab" href=here.to_string() aria-current=current(!source)>"Picture"</a>
+            <a class="tab" href=with_param(here, "view", "source") aria-current=current(source)>"Source"</a>
+        </nav>
+    }
+}
+
+/// What the preview leaves out, if anything.
+fn note(artifact: &Artifact, body: &PreviewBody, partial: bool) -> Option<String> {
+    let cut = partial.then(|| format!("This preview shows the first part of this {} file.", human_size(artifact.size)));
+    let detail = match body {
+        PreviewBody::Compare { diff: Diff::Lines { cut: true, .. }, .. } => {
+            Some("The comparison covers only the first part of each version (at most 5,000 lines or 256 KB).".into())
+        }
+        PreviewBody::Code { highlighted: 0, .. } => {
+            Some("Its lines are too long to colour: shown as plain text.".into())
+        }
+        PreviewBody::Code { lines, highlighted, .. } if highlighted < lines => {
+            Some(format!("Colours stop after line {highlighted}; the rest is plain text."))
+        }
+        PreviewBody::Tree { truncated: true, records: Some(records), .. } => {
+            Some(format!("The first {records} records are shown."))
+        }
+        PreviewBody::Tree { truncated: true, values, .. } => Some(format!("The tree shows its first {values} values.")),
+        _ => None,
+    };
+    match (cut, detail) {
+        (Some(cut), Some(detail)) => Some(format!("{cut} {detail}")),
+        (cut, detail) => cut.or(detail),
+    }
+}
+
+fn kind_name(body: &PreviewBody) -> &'static str {
+    match body {
+        PreviewBody::Image => "image",
+        PreviewBody::Svg { .. } => "svg",
+        PreviewBody::Drawn { .. } => "drawn",
+        PreviewBody::Tree { .. } => "tree",
+        PreviewBody::Html => "html",
+        PreviewBody::Pdf => "pdf",
+        PreviewBody::Audio => "audio",
+        PreviewBody::Video => "video",
+        PreviewBody::Code { .. } => "code",
+        PreviewBody::Markdown => "markdown",
+        PreviewBody::Table { .. } => "table",
+        PreviewBody::Text => "text",
+        PreviewBody::Notebook { .. } => "notebook",
+        PreviewBody::Document => "document",
+        PreviewBody::Workbook { .. } => "workbook",
+        PreviewBody::Archive { .. } => "archive",
+        PreviewBody::Empty => "empty",
+        PreviewBody::Unreadable { .. } => "unreadable",
+        PreviewBody::Binary => "binary",
+        PreviewBody::Compare { .. } => "compare",
+    }
+}
+
+/// The preview's heading: the artifact's name, cut in the middle past
+/// about three lines of the metadata's column.
+pub fn name_heading(name: String) -> impl IntoView {
+    let shown = cut_name(name.clone(), 60);
+    view! { <h1 class="meta-name" dir="auto" title=name>{shown}</h1> }
+}
+
+/// A MIME type that may wrap after its `/`, `.`, `-` and `+`, not mid-word:
+/// `application/vnd.openxmlformats-officedocument.presentationml.presentation`
+/// is wider than a phone.
+pub fn breakable_mime(mime: &str) -> impl IntoView {
+    mime.split_inclusive(['/', '.', '-', '+']).map(|part| view! { {part.to_string()}<wbr /> }).collect_view()
 }

@@ -1,33 +1,52 @@
-//! A share link's page's parts that no script changes (a preview's head and
-//! metadata, a folder's or conversation's files), drawn into HTML on the
-//! server, so that the wasm holds no view of them.
+//! A share link's page drawn whole on the server: what it is and until
+//! when, then a preview (its head, body and metadata) or a folder's or
+//! conversation's files.
 
 use crate::components::{data_table::DataTable, timestamp::Timestamp};
 use crate::format::{human_size, short_time};
-use crate::model::{Artifact, Preview};
-use crate::pages::preview::plain::{draw_section, to_html};
-use crate::pages::preview::{breakable_mime, name_heading};
-use crate::share::{Shared, SharedHtml};
+use crate::model::{Artifact, DrawnPage, Preview};
+use crate::pages::preview::plain::{breakable_mime, highlighted, name_heading, section, to_html};
+use crate::share::{Shared, TargetKind};
 use leptos::prelude::*;
 
-/// `shared` with its page's HTML: the preview's body too, if no script
-/// changes it (`draw_section`).
-pub fn draw(mut shared: Shared) -> SharedHtml {
-    let (head, details) = match shared.preview.as_mut() {
-        Some(preview) => {
-            let artifact = preview.artifact.clone();
-            draw_section(preview, &artifact, None);
-            let pinned = shared.target.version.is_some();
-            (to_html(|| head_view(preview)), to_html(|| details_view(preview, pinned, shared.now.clone())))
-        }
-        None => {
-            let Shared { target, files, zip_url, now, .. } = &shared;
-            (to_html(|| files_view(target.label.clone(), files.clone(), zip_url.clone(), now.clone())), String::new())
-        }
+/// `shared`'s page, at `here` (an SVG's source if `source`).
+pub fn draw(shared: Shared, here: &str, source: bool) -> DrawnPage {
+    let Shared { target, expires_at, preview, files, zip_url, now } = shared;
+    let expiry = match expires_at {
+        Some(at) => format!("This link expires {}.", short_time(&at)),
+        None => "This link does not expire.".into(),
     };
-    SharedHtml { shared, head, details }
+    let what = match target.kind {
+        TargetKind::Artifact => "A file",
+        TargetKind::Folder => "A folder",
+        TargetKind::Conversation => "A conversation's files",
+    };
+    let highlighted = preview.as_ref().is_some_and(|p| highlighted(&p.body));
+    let label = target.label.clone();
+    let html = to_html(|| {
+        let shown = match preview {
+            // The name and Download first, as on the preview page: on a
+            // phone, above the fold.
+            Some(preview) => {
+                let pinned = target.version.is_some();
+                view! {
+                    <div class="preview-layout">
+                        <div class="preview-head card">{head_view(&preview)}</div>
+                        {section(&preview, &preview.artifact, None, here, source)}
+                        <aside class="meta card">{details_view(&preview, pinned, now)}</aside>
+                    </div>
+                }
+                .into_any()
+            }
+            None => files_view(label, files, zip_url, now).into_any(),
+        };
+        view! {
+            <p class="muted">{what}" shared with you through Vitrine. "{expiry}</p>
+            {shown}
+        }
+    });
+    DrawnPage { title: target.label, highlighted, html }
 }
-
 fn head_view(preview: &Preview) -> impl IntoView {
     let artifact = &preview.artifact;
     view! {
