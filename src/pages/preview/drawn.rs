@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// the stylesheet's height and scrolls inside.
 #[cfg(feature = "ssr")]
 pub fn view(url: String, name: String) -> impl IntoView {
-    view! { <iframe class="html-frame drawn" sandbox="allow-scripts" src=url title=name></iframe> }
+    view! { <iframe class="html-frame" sandbox="allow-scripts" src=url title=name></iframe> }
 }
 
 /// The frame's height, in CSS pixels, whatever the frame says.
@@ -25,7 +25,7 @@ pub fn fit() {
         use leptos::wasm_bindgen::{JsCast, JsValue};
         use leptos::web_sys::{js_sys::Reflect, HtmlElement, HtmlIFrameElement};
         let handle = window_event_listener(leptos::ev::message, move |e| {
-            let frame = document().query_selector("main iframe.drawn").ok().flatten();
+            let frame = document().query_selector("main .preview-body[data-kind=drawn] iframe").ok().flatten();
             let Some(frame) = frame.and_then(|f| f.dyn_into::<HtmlIFrameElement>().ok()) else { return };
             let from_frame = match (e.source(), frame.content_window()) {
                 (Some(source), Some(window)) => JsValue::from(source) == JsValue::from(window),
