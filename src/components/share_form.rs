@@ -1,5 +1,7 @@
-use super::post_form::PostForm;
+use super::post_form::{Answer, PostForm};
 use crate::api::CreateShare;
+use crate::error::AppError;
+use crate::share::CreatedShare;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -17,7 +19,7 @@ pub enum Sharing {
 /// here; without, the settings page shows it.
 #[component]
 pub fn ShareForm(what: Sharing) -> impl IntoView {
-    let create = ServerAction::<CreateShare>::new();
+    let created = RwSignal::new(None::<Result<CreatedShare, AppError>>);
     let shows = match what {
         Sharing::Artifact(id) => view! {
             <input type="hidden" name="artifact_id" value=id.to_string() />
@@ -42,7 +44,7 @@ pub fn ShareForm(what: Sharing) -> impl IntoView {
     view! {
         <details class="share">
             <summary class="button secondary">"Share…"</summary>
-            <PostForm action=create>
+            <PostForm answer={Answer::<CreateShare>::new(move |a| created.set(Some(a)))}>
                 <label>"Shows" {shows}</label>
                 <label>
                     "Expires"
@@ -56,7 +58,7 @@ pub fn ShareForm(what: Sharing) -> impl IntoView {
                 </label>
                 <button type="submit" class="button">"Create link"</button>
             </PostForm>
-            {move || create.value().get().map(|answer| match answer {
+            {move || created.get().map(|answer| match answer {
                 Ok(created) => view! {
                     <p class="note" role="status">
                         "Anyone with this link can see what it shares until it expires; it is not shown again. "

@@ -5,50 +5,32 @@
 //! navigation in the app. Without the wasm they are plain posts.
 
 use crate::api::{ChangeVersion, CreateShare, DeleteArtifact};
-use crate::components::post_form::fields;
+use crate::components::post_form::post;
 use crate::error::AppError;
+use crate::share::CreatedShare;
 use leptos::prelude::*;
-use leptos::server_fn::{codec::PostUrl, Http, ServerFn};
+use leptos::server_fn::ServerFn;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{Element, HtmlFormElement};
-use serde::de::DeserializeOwned;
 
 /// Posts the drawn page's forms in place while the calling page lives.
 pub fn post_in_place() {
     let handle = window_event_listener(leptos::ev::submit, move |ev| {
         let form = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok());
         let Some(form) = form.filter(|f| f.closest(".drawn-page").ok().flatten().is_some()) else { return };
-        let Ok(fields) = fields(&ev) else { return };
-        let action = form.get_attribute("action").unwrap_or_default();
-        match action {
-            a if a == DeleteArtifact::url() => post::<DeleteArtifact, _>(&ev, form, fields, |_| None),
-            a if a == ChangeVersion::url() => post::<ChangeVersion, _>(&ev, form, fields, |_| None),
-            a if a == CreateShare::url() => post::<CreateShare, _>(&ev, form, fields, |c| Some(c.url)),
+        match form.get_attribute("action").unwrap_or_default() {
+            a if a == DeleteArtifact::url() => post::<DeleteArtifact, _>(&ev, under(form, |_| None)),
+            a if a == ChangeVersion::url() => post::<ChangeVersion, _>(&ev, under(form, |_| None)),
+            a if a == CreateShare::url() => post::<CreateShare, _>(&ev, under(form, |c: CreatedShare| Some(c.url))),
             _ => {}
         }
     });
     on_cleanup(move || handle.remove());
 }
 
-/// A post of `S`'s form with its `fields`, whose answer shows under the
-/// form: its error, or the link it made (`link`). A redirect the server
-/// answers is followed in the app (the router's hook).
-fn post<S, P>(
-    ev: &leptos::ev::SubmitEvent,
-    form: HtmlFormElement,
-    fields: String,
-    link: fn(S::Output) -> Option<String>,
-) where
-    S: ServerFn<Protocol = Http<PostUrl, P>, Error = AppError> + DeserializeOwned + 'static,
-{
-    ev.prevent_default();
-    match serde_urlencoded::from_str::<S>(&fields) {
-        Ok(input) => leptos::task::spawn_local(async move {
-            show(&form, input.run_on_client().await.map(link).map_err(|e| e.to_string()))
-        }),
-        // Only a form whose fields do not match `S`.
-        Err(e) => show(&form, Err(e.to_string())),
-    }
+/// An answer shown under `form`: its error, or the link it made (`link`).
+fn under<T>(form: HtmlFormElement, link: fn(T) -> Option<String>) -> impl FnOnce(Result<T, AppError>) {
+    move |answer| show(&form, answer.map(link).map_err(|e| e.to_string()))
 }
 
 /// Puts `shown` under `form`, in place of what showed there before.

@@ -1,16 +1,15 @@
 //! The settings' lists drawn into HTML on the server (`Settings`), each
 //! row's Revoke a form that posts without script; with it, the page's
-//! element around the list dispatches the form (`post_form::submit`).
+//! element around the list posts the form (`post_form::post`).
 
 use crate::account::{CreatedToken, SessionInfo, Settings, TokenInfo};
 use crate::api::{RevokeShare, RevokeToken};
-use crate::components::{data_table::DataTable, post_form::PostForm};
+use crate::components::data_table::DataTable;
 use crate::format::short_time;
 use crate::pages::preview::plain::to_html;
 use crate::share::{CreatedShare, ShareInfo, TargetKind};
 use leptos::prelude::*;
-use leptos::server_fn::{codec::PostUrl, Http, ServerFn};
-use serde::de::DeserializeOwned;
+use leptos::server_fn::ServerFn;
 use uuid::Uuid;
 
 /// The settings page's data, its lists drawn.
@@ -51,7 +50,6 @@ fn share_what(s: &ShareInfo) -> String {
 }
 
 fn share_table(shares: Vec<ShareInfo>) -> AnyView {
-    let revoke = ServerAction::<RevokeShare>::new();
     if shares.is_empty() {
         return view! { <p class="muted">"No share links."</p> }.into_any();
     }
@@ -75,7 +73,7 @@ fn share_table(shares: Vec<ShareInfo>) -> AnyView {
                                     let state = if s.revoked { "Revoked" } else { "Expired" };
                                     view! { <span class="muted">{state}</span> }.into_any()
                                 } else {
-                                    revoke_form(revoke, s.id, format!("Revoke the link to {what}")).into_any()
+                                    revoke_form::<RevokeShare>(s.id, format!("Revoke the link to {what}")).into_any()
                                 }}
                             </td>
                         </tr>
@@ -88,7 +86,6 @@ fn share_table(shares: Vec<ShareInfo>) -> AnyView {
 }
 
 fn token_table(tokens: Vec<TokenInfo>) -> AnyView {
-    let revoke = ServerAction::<RevokeToken>::new();
     if tokens.is_empty() {
         return view! { <p class="muted">"No tokens."</p> }.into_any();
     }
@@ -103,7 +100,7 @@ fn token_table(tokens: Vec<TokenInfo>) -> AnyView {
                         <td><time datetime=t.created_at.clone()>{short_time(&t.created_at)}</time></td>
                         <td>{t.expires_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
                         <td>{t.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
-                        <td>{revoke_form(revoke, t.id, format!("Revoke {}", t.name))}</td>
+                        <td>{revoke_form::<RevokeToken>(t.id, format!("Revoke {}", t.name))}</td>
                     </tr>
                 })
                 .collect_view()}
@@ -112,19 +109,14 @@ fn token_table(tokens: Vec<TokenInfo>) -> AnyView {
     .into_any()
 }
 
-/// A row's Revoke button: a form that posts the row's `id` to `action`, a
-/// token's or a share link's.
-fn revoke_form<S, P>(action: ServerAction<S>, id: Uuid, label: String) -> impl IntoView
-where
-    S: ServerFn<Protocol = Http<PostUrl, P>> + DeserializeOwned + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
-{
+/// A row's Revoke button: a form that posts the row's `id` to `S`, a
+/// token's or a share link's revocation.
+fn revoke_form<S: ServerFn>(id: Uuid, label: String) -> impl IntoView {
     view! {
-        <PostForm action>
+        <form action=S::url() method="post">
             <input type="hidden" name="id" value=id.to_string() />
             <button type="submit" class="link" aria-label=label>"Revoke"</button>
-        </PostForm>
+        </form>
     }
 }
 
