@@ -1,8 +1,8 @@
 //! Share links, on both sides: what a link shows (`ShareTarget`), how its
 //! owner sees it listed (`ShareInfo`), and what its public page gets
-//! (`Shared`, drawn in part as `SharedHtml`). Flat structs rather than
-//! tagged enums: postcard, which the pages speak, cannot read internally
-//! tagged enums.
+//! (`Shared`, which the JSON API answers and the page's server function
+//! draws). Flat structs rather than tagged enums: postcard, which the pages
+//! speak, cannot read internally tagged enums.
 
 use crate::model::{Artifact, Preview};
 use serde::{Deserialize, Serialize};
