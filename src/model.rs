@@ -590,7 +590,8 @@ pub struct Preview {
 /// A page drawn whole by the server, for the browser to put in as it is:
 /// an artifact's preview (`pages::preview::page`), a share link's page
 /// (`pages::shared::plain`). What script does there, it does to that HTML
-/// (`pages::preview::script`), so the wasm holds no view of these pages.
+/// (`pages::preview::scripts` and the page's own listeners), so the wasm
+/// holds no view of these pages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DrawnPage {
     /// The document's title.

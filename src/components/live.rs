@@ -72,7 +72,11 @@ pub fn LiveVersion(reload: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     let latest = move || {
         let p = params.read_untracked();
         let id = |k| p.get(k).and_then(|v| v.parse().ok()).unwrap_or_default();
-        preview_href(id("conversation_id"), id("artifact_id"), &gallery_query(&query.read_untracked()).unwrap_or_default())
+        preview_href(
+            id("conversation_id"),
+            id("artifact_id"),
+            &gallery_query(&query.read_untracked()).unwrap_or_default(),
+        )
     };
     let line = NodeRef::<leptos::html::P>::new();
     let show = move || {

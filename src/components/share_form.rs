@@ -5,6 +5,9 @@ use crate::share::CreatedShare;
 use leptos::prelude::*;
 use uuid::Uuid;
 
+/// What the answer of a Share… form says above its link.
+pub const SHOWN_ONCE: &str = "Anyone with this link can see what it shares until it expires; it is not shown again.";
+
 /// What a Share… form makes a link of.
 pub enum Sharing {
     /// An artifact, pinned to this version or following the latest.
@@ -61,7 +64,7 @@ pub fn ShareForm(what: Sharing) -> impl IntoView {
             {move || created.get().map(|answer| match answer {
                 Ok(created) => view! {
                     <p class="note" role="status">
-                        "Anyone with this link can see what it shares until it expires; it is not shown again. "
+                        {SHOWN_ONCE}" "
                         <a class="share-url" href=created.url.clone()>{created.url.clone()}</a>
                     </p>
                 }

@@ -46,7 +46,10 @@ pub fn SettingsPage() -> impl IntoView {
 
 /// What a form's answer does: its error shows in `error`; a success loads
 /// the lists again.
-fn answered<T>(error: RwSignal<Option<AppError>>, reload: impl Fn() + Send + Sync + Copy + 'static) -> impl Fn(Result<T, AppError>) + Send + Sync + Copy + 'static {
+fn answered<T>(
+    error: RwSignal<Option<AppError>>,
+    reload: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl Fn(Result<T, AppError>) + Send + Sync + Copy + 'static {
     move |answer| {
         let failed = answer.err();
         if failed.is_none() {
@@ -56,7 +59,11 @@ fn answered<T>(error: RwSignal<Option<AppError>>, reload: impl Fn() + Send + Syn
     }
 }
 
-fn settings_view(settings: Settings, answers: Answers, reload: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+fn settings_view(
+    settings: Settings,
+    answers: Answers,
+    reload: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
     let Settings { tokens, sessions, new_token, shares } = settings;
     let created = answers.created;
     // Without JavaScript the new token comes with the page; with it, in the form's answer.

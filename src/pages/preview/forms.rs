@@ -6,6 +6,7 @@
 
 use crate::api::{ChangeVersion, CreateShare, DeleteArtifact};
 use crate::components::post_form::post;
+use crate::components::share_form::SHOWN_ONCE;
 use crate::error::AppError;
 use crate::share::CreatedShare;
 use leptos::prelude::*;
@@ -44,9 +45,7 @@ fn show(form: &HtmlFormElement, shown: Result<Option<String>, String>) {
         Ok(Some(url)) => {
             p.set_class_name("note answer");
             let _ = p.set_attribute("role", "status");
-            p.set_text_content(Some(
-                "Anyone with this link can see what it shares until it expires; it is not shown again. ",
-            ));
+            p.set_text_content(Some(&format!("{SHOWN_ONCE} ")));
             if let Ok(a) = document().create_element("a") {
                 a.set_class_name("share-url");
                 let _ = a.set_attribute("href", &url);

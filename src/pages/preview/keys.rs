@@ -3,9 +3,9 @@
 //! what the user is in: decided here alone.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{Element, KeyboardEvent};
+use leptos_router::hooks::use_navigate;
 
 /// While the calling page lives, Escape, ← and → follow the page's link
 /// that names that key in `aria-keyshortcuts` (the server draws it on the

@@ -145,10 +145,7 @@ fn confirm_delete(artifact: Artifact, versions: usize, cancel: String, back: Str
 
 /// The version shown, and whether it is an older one: an older version is
 /// shown, downloaded and linked at its own URLs.
-fn shown_version(
-    artifact: Artifact,
-    versions: &[ArtifactVersion],
-) -> (Artifact, Option<ArtifactVersion>, bool) {
+fn shown_version(artifact: Artifact, versions: &[ArtifactVersion]) -> (Artifact, Option<ArtifactVersion>, bool) {
     let version = versions.iter().find(|v| v.version == artifact.version).cloned();
     let older = versions.first().is_some_and(|v| v.version != artifact.version);
     match (&version, older) {

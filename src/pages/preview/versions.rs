@@ -27,8 +27,7 @@ pub fn versions(
     let at = |n: u32| with_param(&latest, "version", &n.to_string());
     let previous = versions.iter().map(|v| v.version).find(|n| *n < shown);
     let compare = previous.map(|m| with_param(&at(shown), "compare", &m.to_string()));
-    let restore =
-        (newest != Some(shown)).then(|| restore_form(artifact.clone(), latest.clone()));
+    let restore = (newest != Some(shown)).then(|| restore_form(artifact.clone(), latest.clone()));
     let items = versions
         .iter()
         .map(|v| {
@@ -74,7 +73,12 @@ fn change_form(artifact: &Artifact, change: &'static str, back: String, buttons:
 /// "Restore this version": a form post; the page then shows the new
 /// latest version.
 fn restore_form(artifact: Artifact, back: String) -> impl IntoView {
-    change_form(&artifact, "restore", back, view! { <button type="submit" class="button">"Restore this version"</button> })
+    change_form(
+        &artifact,
+        "restore",
+        back,
+        view! { <button type="submit" class="button">"Restore this version"</button> },
+    )
 }
 
 /// The confirmation of deleting the shown version (`?confirm=delete-version`),
