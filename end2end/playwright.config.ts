@@ -31,7 +31,9 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     screenshot: "only-on-failure",
-    trace: "retain-on-failure",
+    // No traces: recording one for every test cost a quarter of the run's
+    // CPU (Chromium is what the suite waits on), and CI keeps no files.
+    trace: "off",
     launchOptions: {
       // Debian's Chromium: nothing here downloads a browser.
       executablePath: "/usr/bin/chromium",
