@@ -75,9 +75,12 @@ impl<T: serde::de::DeserializeOwned> Decoder<Result<T, AppError>> for PreviewCod
     }
 }
 
-/// What a confirmation link (`?confirm=...`) asks.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// What a confirmation link (`?confirm=...`) asks, by the value's name
+/// (`delete`, `delete-version`): the links the server draws and the query
+/// the page reads spell it from here.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, strum::EnumString, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Confirm {
     Delete,
     DeleteVersion,
@@ -107,11 +110,7 @@ pub fn PreviewPage() -> impl IntoView {
         let q = query.read();
         // A malformed gallery query only loses previous/next, not the preview.
         let gallery = gallery_query(&q).unwrap_or_default();
-        let confirm = match q.get("confirm").as_deref() {
-            Some("delete") => Some(Confirm::Delete),
-            Some("delete-version") => Some(Confirm::DeleteVersion),
-            _ => None,
-        };
+        let confirm = q.get("confirm").and_then(|c| c.parse::<Confirm>().ok());
         let source = q.get("view").as_deref() == Some("source");
         // A version that is not one (0, -1, text, past u32) is a 400 page.
         let number = |key| q.get(key).map(|raw| parse_version(&raw)).transpose();

@@ -93,7 +93,7 @@ fn head(artifact: &Artifact, preview: &Preview, here: &str) -> impl IntoView {
                 <a class="button" href=artifact.download_url.clone() download="">"Download"</a>
                 <a class="button secondary" href=preview.raw_url.clone() target="_blank" rel="noopener">"Open raw"</a>
                 {copyable.then(|| view! { <button type="button" class="button secondary copy">"Copy"</button> })}
-                <a class="button danger" href=with_param(here, "confirm", "delete")>"Delete…"</a>
+                <a class="button danger" href=with_param(here, "confirm", Confirm::Delete.into())>"Delete…"</a>
             </div>
             <ShareForm what=Sharing::Artifact(artifact.id) />
         </div>

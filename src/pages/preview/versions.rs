@@ -4,6 +4,7 @@
 //! only, so all of it works before (or without) the wasm; with it, the
 //! forms post by script (`forms`).
 
+use super::Confirm;
 use crate::api::ChangeVersion;
 use crate::components::artifact_card::with_param;
 use crate::components::timestamp::Timestamp;
@@ -48,7 +49,7 @@ pub fn versions(
                 <div class="actions">
                     {compare.map(|href| view! { <a class="button secondary" href=href>"Compare with previous"</a> })}
                     {restore}
-                    <a class="button secondary" href=with_param(&here, "confirm", "delete-version")>"Delete this version…"</a>
+                    <a class="button secondary" href=with_param(&here, "confirm", Confirm::DeleteVersion.into())>"Delete this version…"</a>
                 </div>
                 <ol class="version-list">{items}</ol>
             </section>
