@@ -15,7 +15,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 # npm's binaryen provides wasm-opt; Debian's (v108) breaks hydration, so ours comes first.
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: run run-cluster build test test-rust test-api test-e2e test-e2e-cluster lighthouse schemathesis test-long bench bench-cluster fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
+.PHONY: run run-cluster build e2e-build test test-rust test-api test-e2e test-e2e-cluster lighthouse schemathesis test-long bench bench-cluster fuzz cargo-fuzz tools rust-target cargo-leptos wasm-bindgen binaryen assets chromium wrk nginx e2e-deps services services-stop
 
 # The demo server: http://127.0.0.1:3000, user demo / password demo.
 run: build
@@ -40,9 +40,9 @@ build: tools
 
 # Unit and integration tests (the integration tests twice: with the data
 # directory, then with artifacts in make services' S3 bucket, scripts/test-remote.sh),
-# then the Playwright tests in headless Chromium against the release build
-# with fresh demo data, and again against two instances on S3 + PostgreSQL
-# behind nginx.
+# then the Playwright tests in headless Chromium against the site of a release
+# build and the debug server the tests built (e2e-build), with fresh demo
+# data, and again against two instances on S3 + PostgreSQL behind nginx.
 test: test-rust test-api test-e2e test-e2e-cluster
 
 test-rust: assets
@@ -59,14 +59,28 @@ test-api: schemathesis assets
 	tests/schemathesis.sh
 	tests/schemathesis.sh remote
 
-test-e2e: build chromium e2e-deps
-	cd end2end && npx playwright test
+# What the Playwright tests run against: the site as `make build` makes it
+# (release wasm, hashed and precompressed) and the debug server the other
+# tests built (the same features; .cargo/config.toml makes it hydrate with
+# that site). A release server would compile every dependency a second time:
+# 19 of a cold run's 55 minutes. The debug one costs the suite some CPU
+# (cards.spec.ts: 119 s against 104 s). E2E_ENV tells it the site's names
+# are hashed, which cargo-leptos tells a release build.
+e2e-build: tools
+	cargo leptos build --release --frontend-only --precompress --split
+	cargo build --features ssr,demo
+
+E2E_ENV := VITRINE_BIN=$(CURDIR)/target/debug/vitrine LEPTOS_HASH_FILES=true \
+  LEPTOS_HASH_FILE_NAME=$(CURDIR)/target/release/hash.txt
+
+test-e2e: e2e-build chromium e2e-deps
+	cd end2end && $(E2E_ENV) npx playwright test
 
 # The same suite against `make run-cluster`'s address (nginx in front of two
 # instances on fresh services and demo data; scripts/cluster.sh run).
 # E2E_CLUSTER: Playwright starts no server of its own.
-test-e2e-cluster: build nginx chromium e2e-deps
-	VITRINE_SIGN_IN_PER_ACCOUNT=1000 VITRINE_SIGN_IN_PER_ADDRESS=1000 scripts/cluster.sh run \
+test-e2e-cluster: e2e-build nginx chromium e2e-deps
+	$(E2E_ENV) VITRINE_SIGN_IN_PER_ACCOUNT=1000 VITRINE_SIGN_IN_PER_ADDRESS=1000 scripts/cluster.sh run \
 	  sh -c 'cd end2end && E2E_CLUSTER=1 E2E_PORT=$$CLUSTER_PORT E2E_DATA_DIR=$$CLUSTER_DATA_DIR npx playwright test'
 
 # Lighthouse (mobile, signed in) on the gallery, a code preview and a

@@ -19,6 +19,9 @@ if (!process.env.E2E_PORT) {
 }
 const port = process.env.E2E_PORT;
 const root = path.resolve(__dirname, "..");
+// The server and CLI the tests run: the release build's unless VITRINE_BIN
+// names another (make test: its debug build, Makefile e2e-build).
+process.env.VITRINE_BIN ??= path.join(root, "target/release/vitrine");
 
 export default defineConfig({
   testDir: "./tests",
@@ -55,7 +58,7 @@ export default defineConfig({
     { name: "no-js", use: { javaScriptEnabled: false } },
   ],
   webServer: process.env.E2E_CLUSTER ? undefined : {
-    command: `${root}/target/release/vitrine serve --demo`,
+    command: `${process.env.VITRINE_BIN} serve --demo`,
     cwd: root,
     env: {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,

@@ -1,6 +1,5 @@
 import { expect, request, test as base, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import path from "node:path";
 
 /** Playwright's test, failing any test whose page throws (a hydration panic, say). */
 export const test = base.extend({
@@ -24,9 +23,8 @@ export async function login(page: Page, name = "demo", password = "demo", path =
 
 /** Creates a user with the real CLI, on the test server's data; returns its name and API token. */
 export function newUser(prefix: string, password = "pw"): { name: string; token: string } {
-  const root = path.resolve(__dirname, "..", "..");
   const name = `${prefix}${Date.now()}${Math.floor(Math.random() * 1000)}`;
-  const out = execFileSync(path.join(root, "target/release/vitrine"), ["user", "add", name, "--password", password], {
+  const out = execFileSync(process.env.VITRINE_BIN!, ["user", "add", name, "--password", password], {
     env: { ...process.env, VITRINE_DATA_DIR: process.env.E2E_DATA_DIR! },
   });
   const token = out.toString().trim().split("\n").pop()!.trim();

@@ -338,6 +338,6 @@ async fn missing_things_are_404_pages() {
     ] {
         let r = page(&app, &uri, &session).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
-        assert!(r.text().contains("<h1>Not found</h1>"), "{uri}: {}", r.text());
+        assert!(r.html().contains("<h1>Not found</h1>"), "{uri}: {}", r.text());
     }
 }

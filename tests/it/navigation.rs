@@ -29,6 +29,6 @@ async fn the_top_bar_marks_the_current_section() {
     ] {
         let r = page(&app, &path, &session).await;
         assert_eq!(r.status == StatusCode::NOT_FOUND, section.is_empty(), "{path}");
-        assert_eq!(marked(&r.text()), section, "{path}");
+        assert_eq!(marked(&r.html()), section, "{path}");
     }
 }

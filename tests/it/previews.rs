@@ -29,7 +29,7 @@ pub(crate) async fn stored(files: &[(&str, &[u8])]) -> (TestApp, String, String,
 pub(crate) async fn preview_html(app: &TestApp, url: &str, session: &str) -> String {
     let r = page(app, url, session).await;
     assert_eq!(r.status, StatusCode::OK, "{url}");
-    r.text()
+    r.html()
 }
 
 #[tokio::test]

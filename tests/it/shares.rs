@@ -512,7 +512,7 @@ async fn the_settings_page_marks_expired_and_revoked_links_and_offers_revoke_onl
 async fn a_shared_files_name_and_download_come_before_its_body_and_a_folders_table_is_a_named_region() {
     let s = setup(TestApp::new()).await;
     let file = s.share(json!({ "artifact_id": s.report, "expires_in_seconds": DAY })).await;
-    let html = visit(&s.app, file["url"].as_str().unwrap(), "text/html").await.text();
+    let html = visit(&s.app, file["url"].as_str().unwrap(), "text/html").await.html();
     let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("no {needle} in {html}"));
     // In this order, so that a phone, in one column, shows them first.
     assert!(at("class=\"meta-name\"") < at(">Download</a>"), "{html}");

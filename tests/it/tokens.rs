@@ -389,7 +389,7 @@ async fn the_settings_page_works_without_javascript() {
     let cookie = session(&app, "alice", "10.2.0.1:1").await;
     let page = with_cookie(&app, Method::GET, "/settings", &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
-    let html = page.text();
+    let html = page.html();
     for text in [
         "<h2 id=\"tokens-title\">API tokens</h2>",
         "default",

@@ -28,7 +28,7 @@ pub(crate) async fn versions_of(name: &str, contents: &[&[u8]]) -> (TestApp, Str
 pub(crate) async fn html(app: &TestApp, url: &str, session: &str) -> String {
     let r = page(app, url, session).await;
     assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.text());
-    r.text()
+    r.html()
 }
 
 /// Posts a page's form to a server function as a browser without

@@ -40,6 +40,12 @@ impl Reply {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+    /// A page's HTML without the `<!>` markers Leptos leaves for hydration
+    /// after erased components' text (every build erases them, as the
+    /// release build does: .cargo/config.toml), so tests read the markup.
+    pub fn html(&self) -> String {
+        self.text().replace("<!>", "")
+    }
     pub fn header(&self, name: &str) -> &str {
         self.headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
     }
