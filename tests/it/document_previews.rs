@@ -3,7 +3,8 @@
 //! decompression bomb: rendered on the server, readable without a download.
 
 use crate::drawn::content;
-use crate::previews::{preview_html, stored, PAGE_BYTES};
+use crate::foundation::page_html;
+use crate::previews::{stored, PAGE_BYTES};
 use axum::http::StatusCode;
 use std::io::{Read, Write};
 use vitrine::server::convert::MAX_PICTURES;
@@ -15,7 +16,7 @@ fn fixture(dir: &str, name: &str) -> Vec<u8> {
 #[tokio::test]
 async fn a_notebook_shows_its_cells_and_outputs_without_running_its_scripts() {
     let (app, session, _, urls) = stored(&[("analysis.ipynb", &fixture("previews", "analysis.ipynb"))]).await;
-    let html = preview_html(&app, &urls[0], &session).await;
+    let html = page_html(&app, &urls[0], &session).await;
     assert!(html.contains("data-kind=\"notebook\"") && html.contains("Jupyter notebook (Python) · 7 cells"), "{html}");
     for shown in [
         "<h1>Sales analysis</h1>",
@@ -43,7 +44,7 @@ async fn a_notebook_shows_no_broken_image() {
         ]}
     ]});
     let (app, session, _, urls) = stored(&[("plots.ipynb", &serde_json::to_vec(&notebook).unwrap())]).await;
-    let html = preview_html(&app, &urls[0], &session).await;
+    let html = page_html(&app, &urls[0], &session).await;
     assert!(html.contains("<h1>Plots</h1>"), "{html}");
     assert!(!html.contains("<img src=\"x\"") && !html.contains("/x\""), "{html}");
     assert!(html.contains("<img alt=\"Chart\">"), "its alt text instead: {html}");
@@ -64,7 +65,7 @@ async fn a_notebook_past_the_limit_shows_its_first_cells_with_a_note() {
     let big = serde_json::to_vec_pretty(&notebook).unwrap();
     assert!(big.len() > 5 << 20, "{}", big.len());
     let (app, session, _, urls) = stored(&[("big.ipynb", &big)]).await;
-    let html = preview_html(&app, &urls[0], &session).await;
+    let html = page_html(&app, &urls[0], &session).await;
     assert!(html.len() < PAGE_BYTES, "{} bytes", html.len());
     assert!(html.contains("This preview shows the first part of this"), "{html}");
     assert!(html.contains("Jupyter notebook (Python)"), "the language, from the notebook's end");
@@ -81,12 +82,12 @@ async fn office_documents_show_their_text_sheets_and_slides() {
     .await;
     let [docx, xlsx, pptx] = &urls[..] else { unreachable!() };
 
-    let html = preview_html(&app, docx, &session).await;
+    let html = page_html(&app, docx, &session).await;
     assert!(html.contains("data-kind=\"document\"") && html.contains("<h1>Quarterly plan</h1>"), "{html}");
     assert!(html.contains("<h2>Goals</h2>") && html.contains("<li>\n<p>Ship the gallery</p>"), "{html}");
     assert!(html.contains("<td>North</td><td>120</td>"), "{html}");
 
-    let html = preview_html(&app, xlsx, &session).await;
+    let html = page_html(&app, xlsx, &session).await;
     assert!(html.contains("data-kind=\"workbook\""), "{html}");
     assert!(
         html.contains("<a href=\"#sheet-1\" target=\"_self\">Revenue</a><a href=\"#sheet-2\" target=\"_self\">Costs &amp; &lt;fees&gt;</a>"),
@@ -98,7 +99,7 @@ async fn office_documents_show_their_text_sheets_and_slides() {
     assert!(html.contains("id=\"sheet-1\"><h2>Revenue</h2>") && html.contains("<td>south</td><td>80</td>"), "{html}");
     assert!(html.contains("id=\"sheet-2\"><h2>Costs &amp; &lt;fees&gt;</h2>") && html.contains("<td>servers</td>"));
 
-    let html = preview_html(&app, pptx, &session).await;
+    let html = page_html(&app, pptx, &session).await;
     assert!(html.contains("<h2>1. Roadmap 2027</h2>") && html.contains("Where we go next"), "{html}");
     let goals = html.find("<h2>2. Goals</h2>").expect("the second slide");
     assert!(html[goals..].contains("<li>Faster previews\n<ul>\n<li>Notebooks and Office</li>"), "{html}");
@@ -111,7 +112,7 @@ async fn office_documents_show_their_text_sheets_and_slides() {
 #[tokio::test]
 async fn a_decompression_bomb_workbook_is_a_short_unreadable_note() {
     let (app, session, _, urls) = stored(&[("bomb.xlsx", &fixture("cards", "bomb.xlsx"))]).await;
-    let html = preview_html(&app, &urls[0], &session).await;
+    let html = page_html(&app, &urls[0], &session).await;
     assert!(html.contains("This file cannot be shown"), "{html}");
 }
 
@@ -134,7 +135,7 @@ fn part(document: &[u8], name: &str) -> Vec<u8> {
 async fn office_documents_show_their_pictures_from_the_content_origin() {
     let (docx, pptx) = (fixture("previews", "pictures.docx"), fixture("previews", "pictures.pptx"));
     let (app, session, _, urls) = stored(&[("pictures.docx", &docx), ("Pictures.PPTX", &pptx)]).await;
-    let page = preview_html(&app, &urls[0], &session).await;
+    let page = page_html(&app, &urls[0], &session).await;
     assert!(page.contains("data-kind=\"document\"") && page.contains("<h1>Field report</h1>"), "{page}");
     assert!(page.contains("alt=\"Sales chart\""), "{page}");
     assert!(!page.contains("tracker.example"), "a linked picture is never fetched: {page}");
@@ -157,7 +158,7 @@ async fn office_documents_show_their_pictures_from_the_content_origin() {
         assert_eq!(content(&app, &src).await.status, StatusCode::NOT_FOUND, "{other}");
     }
 
-    let page = preview_html(&app, &urls[1], &session).await;
+    let page = page_html(&app, &urls[1], &session).await;
     let srcs = pictures(&page);
     assert_eq!(srcs.len(), 3, "{page}");
     let (slide1, slide2) = (page.find("<h2>1. Charts</h2>").unwrap(), page.find("<h2>2. Team</h2>").unwrap());
@@ -191,7 +192,7 @@ async fn a_docx_with_ten_thousand_pictures_is_bounded() {
     let docx = zip.finish().unwrap().into_inner();
 
     let (app, session, _, urls) = stored(&[("many.docx", &docx)]).await;
-    let page = preview_html(&app, &urls[0], &session).await;
+    let page = page_html(&app, &urls[0], &session).await;
     assert!(page.len() < PAGE_BYTES, "{} bytes", page.len());
     let srcs = pictures(&page);
     assert_eq!(srcs.len(), MAX_PICTURES, "{page}");

@@ -3,7 +3,8 @@
 //! an SVG's Source tab.
 
 use crate::common::{Reply, TestApp};
-use crate::previews::{preview_html, stored};
+use crate::foundation::page_html;
+use crate::previews::stored;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 
@@ -45,7 +46,7 @@ async fn markdown_with_diagrams_or_math_is_framed_and_plain_markdown_is_not() {
     let (app, session, _, urls) = stored(files).await;
     let mut pages = Vec::new();
     for url in &urls {
-        pages.push(preview_html(&app, url, &session).await);
+        pages.push(page_html(&app, url, &session).await);
     }
     let [plan, area, costs] = &pages[..] else { unreachable!() };
 
@@ -99,7 +100,7 @@ async fn the_drawing_scripts_are_served_by_the_content_origin_sandboxed() {
 #[tokio::test]
 async fn the_frame_draws_in_the_page_theme_and_tells_its_height_alone() {
     let (app, session, _, urls) = stored(&[("plan.md", FLOW.as_bytes())]).await;
-    let page = preview_html(&app, &urls[0], &session).await;
+    let page = page_html(&app, &urls[0], &session).await;
     // Without wasm the frame keeps the stylesheet's height: nothing inline.
     let frame = &page[page.find("<iframe ").unwrap()..];
     let frame = &frame[..frame.find('>').unwrap()];
@@ -121,7 +122,7 @@ async fn the_frame_draws_in_the_page_theme_and_tells_its_height_alone() {
 #[tokio::test]
 async fn a_mermaid_file_is_drawn_and_a_drawn_page_needs_its_capability() {
     let (app, session, _, urls) = stored(&[("flow.mmd", b"graph LR\n  a --> b\n"), ("notes.txt", b"hello")]).await;
-    let page = preview_html(&app, &urls[0], &session).await;
+    let page = page_html(&app, &urls[0], &session).await;
     let src = frame_src(&page).expect("a frame");
     let drawn = drawn(&app, &src).await;
     assert!(drawn.contains("<pre class=\"mermaid\">graph LR\n  a --&gt; b\n</pre>"), "{drawn}");
@@ -142,7 +143,7 @@ async fn json_is_a_foldable_tree_and_json_lines_a_record_each() {
     let json = br#"{"name": "run 7", "scores": [0.5, 0.75], "params": {"lr": 0.001, "tags": []}}"#;
     let lines = b"{\"step\": 1, \"loss\": 2.5}\n{\"step\": 2, \"loss\": 1.25}\nnot json\n";
     let (app, session, _, urls) = stored(&[("run.json", json), ("log.jsonl", lines)]).await;
-    let tree = preview_html(&app, &urls[0], &session).await;
+    let tree = page_html(&app, &urls[0], &session).await;
     assert!(
         tree.contains("data-kind=\"tree\"")
             && tree.contains("<div tabindex=\"0\" role=\"region\" aria-label=\"JSON tree\" class=\"json-view\">"),
@@ -150,7 +151,7 @@ async fn json_is_a_foldable_tree_and_json_lines_a_record_each() {
     );
     assert!(tree.contains("<details open><summary><span class=\"hl-p\">&quot;scores&quot;</span>: ["), "{tree}");
     assert!(tree.contains("<span class=\"json-count\">2 items</span>"), "{tree}");
-    let log = preview_html(&app, &urls[1], &session).await;
+    let log = page_html(&app, &urls[1], &session).await;
     assert_eq!(log.matches("<details class=\"json-record\">").count(), 3, "{log}");
     assert!(log.contains("This line is not JSON."), "{log}");
 }
@@ -159,12 +160,12 @@ async fn json_is_a_foldable_tree_and_json_lines_a_record_each() {
 async fn an_svg_has_picture_and_source_tabs() {
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><circle r=\"4\"/></svg>\n";
     let (app, session, _, urls) = stored(&[("dot.svg", svg)]).await;
-    let picture = preview_html(&app, &urls[0], &session).await;
+    let picture = page_html(&app, &urls[0], &session).await;
     assert!(picture.contains("data-kind=\"svg\"") && picture.contains("<div class=\"image-frame\"><img"), "{picture}");
     assert!(!picture.contains("class=\"hl-g\""), "no source on the Picture tab");
     let source_link = format!("href=\"{}?view=source\"", urls[0]);
     assert!(picture.contains(&source_link), "{picture}");
-    let source = preview_html(&app, &format!("{}?view=source", urls[0]), &session).await;
+    let source = page_html(&app, &format!("{}?view=source", urls[0]), &session).await;
     assert!(source.contains("data-language=\"XML\"") && source.contains("class=\"hl-g\">svg"), "{source}");
     assert!(!source.contains("<div class=\"image-frame\">"), "{source}");
     assert!(source.contains(&format!("href=\"{}\"", urls[0])), "the Picture tab: {source}");
@@ -190,7 +191,7 @@ async fn a_notebook_with_math_is_drawn_in_the_frame_and_one_without_is_not() {
         {"cell_type": "markdown", "metadata": {}, "source": ["# Costs\n", "\n", "Five dollars, $5, not $6.\n"]}
     ]));
     let (app, session, _, urls) = stored(&[("fit.ipynb", &math), ("costs.ipynb", &plain)]).await;
-    let page = preview_html(&app, &urls[0], &session).await;
+    let page = page_html(&app, &urls[0], &session).await;
     assert!(page.contains("data-kind=\"drawn\"") && page.contains("sandbox=\"allow-scripts\""), "{page}");
     assert!(!page.contains("katex") && !page.contains("alpha x^2"), "nothing of it in the app's page");
     let frame = drawn(&app, &frame_src(&page).expect("a frame")).await;
@@ -202,9 +203,9 @@ async fn a_notebook_with_math_is_drawn_in_the_frame_and_one_without_is_not() {
     assert!(frame.contains("href=\"/assets/katex.min.css\"") && frame.contains("src=\"/assets/katex.min.js\""));
     assert!(!frame.contains("mermaid.min.js"), "{frame}");
 
-    let page = preview_html(&app, &urls[1], &session).await;
+    let page = page_html(&app, &urls[1], &session).await;
     assert!(page.contains("data-kind=\"notebook\"") && frame_src(&page).is_none(), "{page}");
     assert!(page.contains("$5, not $6"), "{page}");
-    let src = frame_src(&preview_html(&app, &urls[0], &session).await).unwrap().replace("fit.ipynb", "costs.ipynb");
+    let src = frame_src(&page_html(&app, &urls[0], &session).await).unwrap().replace("fit.ipynb", "costs.ipynb");
     assert_eq!(content(&app, &src).await.status, StatusCode::BAD_REQUEST, "a notebook without math is not drawn");
 }

@@ -314,6 +314,13 @@ pub(crate) async fn page(app: &TestApp, uri: &str, session: &str) -> crate::comm
     app.send(Request::get(uri).header(header::COOKIE, session).body(Body::empty()).unwrap()).await
 }
 
+/// A page that must be there, as its HTML (`Reply::html`).
+pub(crate) async fn page_html(app: &TestApp, uri: &str, session: &str) -> String {
+    let r = page(app, uri, session).await;
+    assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
+    r.html()
+}
+
 #[tokio::test]
 async fn missing_things_are_404_pages() {
     let app = TestApp::new();

@@ -2,7 +2,7 @@
 //! and a word for files that cannot be shown as they are.
 
 use crate::common::TestApp;
-use crate::foundation::{page, session};
+use crate::foundation::{page, page_html, session};
 use axum::http::StatusCode;
 
 /// The most a preview page may weigh (issue #11).
@@ -24,12 +24,6 @@ pub(crate) async fn stored(files: &[(&str, &[u8])]) -> (TestApp, String, String,
         .collect();
     let session = session(&app, "alice").await;
     (app, session, cid, urls)
-}
-
-pub(crate) async fn preview_html(app: &TestApp, url: &str, session: &str) -> String {
-    let r = page(app, url, session).await;
-    assert_eq!(r.status, StatusCode::OK, "{url}");
-    r.html()
 }
 
 #[tokio::test]
@@ -55,7 +49,7 @@ async fn huge_files_make_pages_under_2_mb_that_say_what_they_leave_out() {
 
     let mut pages = Vec::new();
     for url in &urls {
-        pages.push(preview_html(&app, url, &session).await);
+        pages.push(page_html(&app, url, &session).await);
     }
     for (url, html) in urls.iter().zip(&pages) {
         assert!(html.len() < PAGE_BYTES, "{url}: {} bytes", html.len());
@@ -79,12 +73,12 @@ async fn the_body_is_in_the_page_once() {
         stored(&[("notes.txt", text.as_bytes()), ("script.py", code.as_bytes()), ("notes.md", markdown.as_bytes())])
             .await;
     for (url, marker) in urls.iter().zip(["MARKER-TEXT", "MARKER-CODE", "MARKER-MD"]) {
-        let html = preview_html(&app, url, &session).await;
+        let html = page_html(&app, url, &session).await;
         assert_eq!(html.matches(marker).count(), 1, "{url}");
     }
     // Hydration data that repeated the body would double the page (in
     // base64, where no marker shows): the page is the text and little more.
-    let html = preview_html(&app, &urls[0], &session).await;
+    let html = page_html(&app, &urls[0], &session).await;
     assert!(html.len() < text.len() + 60_000, "{} bytes for {} of text", html.len(), text.len());
 }
 
@@ -100,20 +94,20 @@ async fn empty_broken_and_archive_files_say_what_happened() {
     .await;
     let [empty, broken, skill_page, zip_page] = &urls[..] else { unreachable!() };
 
-    let html = preview_html(&app, empty, &session).await;
+    let html = page_html(&app, empty, &session).await;
     assert!(html.contains("This file is empty") && !html.contains(">Copy<"), "{html}");
 
-    let html = preview_html(&app, broken, &session).await;
+    let html = page_html(&app, broken, &session).await;
     assert!(html.contains("This file cannot be shown") && html.contains("Download"), "{html}");
     assert!(!html.contains("<img"), "no broken-image glyph: {html}");
 
-    let html = preview_html(&app, skill_page, &session).await;
+    let html = page_html(&app, skill_page, &session).await;
     let member = format!("/api/threads/{cid}/artifacts/mnt/user-data/outputs/my-skill.skill/scripts/install.sh");
     assert!(html.contains("2 files in this archive") && html.contains(&format!("href=\"{member}\"")), "{html}");
     let r = page(&app, &member, &session).await;
     assert_eq!((r.status, r.text().as_str()), (StatusCode::OK, "#!/bin/sh\necho installing\n"));
 
-    let html = preview_html(&app, zip_page, &session).await;
+    let html = page_html(&app, zip_page, &session).await;
     assert!(html.contains("SKILL.md") && html.contains("Download the archive to open its files."), "{html}");
     assert!(!html.contains("/api/threads/"), "a plain ZIP's members are not served: {html}");
 }
@@ -127,7 +121,7 @@ async fn the_name_and_download_come_before_the_body_and_scroll_boxes_are_named_s
     ])
     .await;
     for (url, region) in urls.iter().zip(["Code", "Table", "JSON tree"]) {
-        let html = preview_html(&app, url, &session).await;
+        let html = page_html(&app, url, &session).await;
         let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{url}: no {needle} in {html}"));
         // In this order, so that a phone, in one column, shows them first.
         assert!(at("class=\"meta-name\">") < at(">Download</a>"), "{url}");
@@ -141,7 +135,7 @@ async fn a_markdown_previews_tables_and_code_are_named_scroll_boxes_and_its_raw_
     let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n| c |\n|---|\n| 3 |\n\n```sql\nselect 1;\n```\n\n\
               <div tabindex=\"0\" role=\"region\" aria-label=\"Raw\">raw</div>\n";
     let (app, session, _, urls) = stored(&[("notes.md", md.as_bytes())]).await;
-    let html = preview_html(&app, &urls[0], &session).await;
+    let html = page_html(&app, &urls[0], &session).await;
     for label in ["Table 1 of 2", "Table 2 of 2", "Code (sql)"] {
         assert!(html.contains(&format!("tabindex=\"0\" role=\"region\" aria-label=\"{label}\"")), "{label}: {html}");
     }
@@ -161,7 +155,7 @@ async fn only_pages_with_highlighted_code_ask_for_its_stylesheet() {
     .await;
     let link = "href=\"/highlight.css\"";
     for (url, wanted) in urls.iter().zip([true, true, false, false]) {
-        assert_eq!(preview_html(&app, url, &session).await.contains(link), wanted, "{url}");
+        assert_eq!(page_html(&app, url, &session).await.contains(link), wanted, "{url}");
     }
     assert!(!page(&app, "/artifacts", &session).await.text().contains(link), "the gallery");
 }

@@ -3,7 +3,7 @@
 //! posts, hostile version numbers, and the transcript's cards of versions.
 
 use crate::common::{Reply, TestApp};
-use crate::foundation::{page, session};
+use crate::foundation::{page, page_html, session};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use leptos::server_fn::ServerFn;
@@ -23,12 +23,6 @@ pub(crate) async fn versions_of(name: &str, contents: &[&[u8]]) -> (TestApp, Str
     }
     let session = session(&app, "alice").await;
     (app, token, session, format!("/artifacts/{c}/{id}"))
-}
-
-pub(crate) async fn html(app: &TestApp, url: &str, session: &str) -> String {
-    let r = page(app, url, session).await;
-    assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.text());
-    r.html()
 }
 
 /// Posts a page's form to a server function as a browser without
@@ -65,12 +59,12 @@ fn api_url(preview: &str) -> String {
 #[tokio::test]
 async fn the_picker_shows_each_version_with_its_own_bytes_and_url() {
     let (app, _, session, preview) = versions_of("notes.txt", &[b"first draft", b"second draft, longer"]).await;
-    let latest = html(&app, &preview, &session).await;
+    let latest = page_html(&app, &preview, &session).await;
     assert!(latest.contains("second draft") && !latest.contains("first draft"), "{latest}");
     assert!(latest.contains("2 of 2") && latest.contains(&format!("href=\"{preview}?version=1\"")), "{latest}");
     assert!(!latest.contains("Restore this version"), "the latest is not restored");
 
-    let first = html(&app, &format!("{preview}?version=1"), &session).await;
+    let first = page_html(&app, &format!("{preview}?version=1"), &session).await;
     assert!(first.contains("first draft") && !first.contains("second draft"), "{first}");
     assert!(first.contains("1 of 2") && first.contains("11 B"), "its size: {first}");
     assert!(first.contains(&format!("{}/versions/1\"", api_url(&preview))), "its immutable URL: {first}");
@@ -83,10 +77,10 @@ async fn compare_shows_added_and_removed_lines_marked() {
     let old = "def total(xs):\n    return sum(xs)\n\nprint(total([1, 2]))\n";
     let new = "def total(xs):\n    return sum(x for x in xs if x > 0)\n\nprint(total([1, 2]))\n# <done>\n";
     let (app, _, session, preview) = versions_of("calc.py", &[old.as_bytes(), new.as_bytes()]).await;
-    let page = html(&app, &format!("{preview}?version=2"), &session).await;
+    let page = page_html(&app, &format!("{preview}?version=2"), &session).await;
     assert!(page.contains(&format!("href=\"{preview}?version=2&amp;compare=1\"")), "Compare with previous: {page}");
 
-    let diff = html(&app, &format!("{preview}?version=2&compare=1"), &session).await;
+    let diff = page_html(&app, &format!("{preview}?version=2&compare=1"), &session).await;
     assert!(diff.contains("Changes from v1 to v2") && diff.contains("2 lines added, 1 removed."), "{diff}");
     assert!(
         diff.contains(r#"<tr class="del"><td class="ln">2</td><td class="ln"></td><td class="mark">-</td><td class="line">    return sum(xs)</td></tr>"#),
@@ -102,7 +96,7 @@ async fn a_long_comparison_is_cut_with_a_note() {
     let old: String = (0..8_000).map(|i| format!("row {i}\n")).collect();
     let new = old.replacen("row 1\n", "row one\n", 1).replacen("row 7000\n", "row seven thousand\n", 1);
     let (app, _, session, preview) = versions_of("rows.txt", &[old.as_bytes(), new.as_bytes()]).await;
-    let diff = html(&app, &format!("{preview}?version=2&compare=1"), &session).await;
+    let diff = page_html(&app, &format!("{preview}?version=2&compare=1"), &session).await;
     assert!(
         diff.contains("The comparison covers only the first part of each version (at most 5,000 lines or 256 KB)."),
         "{diff}"
@@ -113,7 +107,7 @@ async fn a_long_comparison_is_cut_with_a_note() {
 #[tokio::test]
 async fn identical_versions_say_so() {
     let (app, _, session, preview) = versions_of("a.md", &[b"# same", b"# other", b"# same"]).await;
-    let diff = html(&app, &format!("{preview}?version=3&compare=1"), &session).await;
+    let diff = page_html(&app, &format!("{preview}?version=3&compare=1"), &session).await;
     assert!(diff.contains("Versions 1 and 3 are identical"), "{diff}");
     assert!(!diff.contains("class=\"diff\""));
 }
@@ -122,7 +116,7 @@ async fn identical_versions_say_so() {
 async fn pictures_are_compared_side_by_side_and_other_files_by_size_and_hash() {
     let (app, token, session, preview) =
         versions_of("chart.png", &[b"\x89PNG\r\n\x1a\none", b"\x89PNG\r\n\x1a\ntwo!"]).await;
-    let diff = html(&app, &format!("{preview}?version=2&compare=1"), &session).await;
+    let diff = page_html(&app, &format!("{preview}?version=2&compare=1"), &session).await;
     let api = api_url(&preview);
     assert!(diff.contains("class=\"compare-images\""), "{diff}");
     assert!(diff.contains(&format!("src=\"{api}/versions/1\"")) && diff.contains(&format!("src=\"{api}/versions/2\"")));
@@ -135,7 +129,7 @@ async fn pictures_are_compared_side_by_side_and_other_files_by_size_and_hash() {
         blob = r.json()["artifacts"][0]["id"].as_str().unwrap().to_string();
     }
     let versions = app.get(&format!("/api/conversations/{c}/artifacts/{blob}/versions"), &token).await.json();
-    let diff = html(&app, &format!("/artifacts/{c}/{blob}?compare=1"), &session).await;
+    let diff = page_html(&app, &format!("/artifacts/{c}/{blob}?compare=1"), &session).await;
     assert!(diff.contains("cannot be compared line by line"), "{diff}");
     for v in versions["items"].as_array().unwrap() {
         assert!(diff.contains(v["sha256"].as_str().unwrap()), "both hashes: {diff}");
@@ -183,7 +177,7 @@ async fn restoring_by_the_form_makes_a_new_latest_version() {
     let (app, token, session, preview) = versions_of("a.txt", &[b"the original", b"a rewrite"]).await;
     let r = post_form(&app, ChangeVersion::PATH, &session, fields(&preview, 1, "restore", &preview)).await;
     assert_eq!((r.status.is_redirection(), r.header("location")), (true, preview.as_str()), "{}", r.text());
-    let latest = html(&app, &preview, &session).await;
+    let latest = page_html(&app, &preview, &session).await;
     assert!(latest.contains("3 of 3") && latest.contains("the original"), "{latest}");
     let bytes = app.get(&format!("{}/versions/3", api_url(&preview)), &token).await;
     assert_eq!(bytes.body.as_slice(), b"the original");
@@ -197,7 +191,7 @@ async fn restoring_by_the_form_makes_a_new_latest_version() {
 #[tokio::test]
 async fn deleting_a_version_and_the_artifact_confirm_what_they_delete() {
     let (app, token, session, preview) = versions_of("a.txt", &[b"one", b"two", b"three"]).await;
-    let confirm = html(&app, &format!("{preview}?version=2&confirm=delete-version"), &session).await;
+    let confirm = page_html(&app, &format!("{preview}?version=2&confirm=delete-version"), &session).await;
     assert!(
         confirm.contains("Delete version 2 of <bdi>a.txt</bdi>?") && confirm.contains("Its other 2 versions stay."),
         "{confirm}"
@@ -208,7 +202,7 @@ async fn deleting_a_version_and_the_artifact_confirm_what_they_delete() {
     let numbers: Vec<_> = left["items"].as_array().unwrap().iter().map(|v| v["version"].as_u64().unwrap()).collect();
     assert_eq!(numbers, [3, 1]);
 
-    let confirm = html(&app, &format!("{preview}?confirm=delete"), &session).await;
+    let confirm = page_html(&app, &format!("{preview}?confirm=delete"), &session).await;
     assert!(confirm.contains("All 2 of its versions are deleted."), "{confirm}");
     let c = preview.split('/').nth(2).unwrap();
     let a = preview.split('/').nth(3).unwrap();
@@ -222,9 +216,9 @@ async fn deleting_a_version_and_the_artifact_confirm_what_they_delete() {
 #[tokio::test]
 async fn the_only_version_is_not_deleted_alone() {
     let (app, token, session, preview) = versions_of("a.txt", &[b"alone"]).await;
-    let page = html(&app, &preview, &session).await;
+    let page = page_html(&app, &preview, &session).await;
     assert!(!page.contains("Delete this version") && !page.contains("Compare with previous"), "{page}");
-    let confirm = html(&app, &format!("{preview}?confirm=delete-version"), &session).await;
+    let confirm = page_html(&app, &format!("{preview}?confirm=delete-version"), &session).await;
     assert!(!confirm.contains("Delete version 1"), "no confirmation for the only version");
     let r = post_form(&app, ChangeVersion::PATH, &session, fields(&preview, 1, "delete", &preview)).await;
     assert!(!r.status.is_success() && r.header("location") != preview, "{}", r.status);
@@ -236,7 +230,7 @@ async fn the_transcript_links_each_message_to_the_version_it_made() {
     let (app, _, session, preview) = versions_of("a.txt", &[b"one", b"two", b"two"]).await;
     let c = preview.split('/').nth(2).unwrap();
     let a = preview.split('/').nth(3).unwrap();
-    let page = html(&app, &format!("/conversations/{c}"), &session).await;
+    let page = page_html(&app, &format!("/conversations/{c}"), &session).await;
     for v in [1, 2] {
         assert_eq!(page.matches(&format!("id=\"artifact-{a}-v{v}\"")).count(), 1, "v{v}: ids are unique: {page}");
         assert!(page.contains(&format!("href=\"{preview}?version={v}\"")), "v{v}");
@@ -244,7 +238,7 @@ async fn the_transcript_links_each_message_to_the_version_it_made() {
     }
     assert_eq!(page.matches(&format!("href=\"{preview}?version=2\"")).count(), 4, "the third message shows v2 too");
     // The gallery's card leads to where its latest version was made.
-    let gallery = html(&app, "/artifacts", &session).await;
+    let gallery = page_html(&app, "/artifacts", &session).await;
     assert!(gallery.contains(&format!("/conversations/{c}#artifact-{a}-v2")), "{gallery}");
 }
 
@@ -261,7 +255,7 @@ async fn a_transcript_card_shows_its_own_versions_picture() {
     let (app, token, session, preview) = versions_of("chart.png", &[&png([200, 0, 0]), &png([0, 0, 200])]).await;
     let thumbnail = format!("{}/thumbnail", api_url(&preview));
     let c = preview.split('/').nth(2).unwrap();
-    let page = html(&app, &format!("/conversations/{c}"), &session).await;
+    let page = page_html(&app, &format!("/conversations/{c}"), &session).await;
     assert!(page.contains(&format!("src=\"{thumbnail}?version=1\"")), "{page}");
     let [first, second, latest] = [
         app.get(&format!("{thumbnail}?version=1"), &token).await,
